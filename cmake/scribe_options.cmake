@@ -1,0 +1,23 @@
+# Warnings and sanitizers as INTERFACE targets, so no target edits CMAKE_CXX_FLAGS.
+add_library(scribe_options INTERFACE)
+add_library(scribe::options ALIAS scribe_options)
+target_compile_options(scribe_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(SCRIBE_WERROR)
+  target_compile_options(scribe_options INTERFACE -Werror)
+endif()
+target_compile_definitions(scribe_options INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_include_directories(scribe_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+add_library(scribe_sanitizers INTERFACE)
+add_library(scribe::sanitizers ALIAS scribe_sanitizers)
+if(SCRIBE_SANITIZE)
+  list(JOIN SCRIBE_SANITIZE "," _scribe_sanitizers)
+  target_compile_options(scribe_sanitizers INTERFACE
+    -fsanitize=${_scribe_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(scribe_sanitizers INTERFACE -fsanitize=${_scribe_sanitizers})
+endif()
+target_link_libraries(scribe_options INTERFACE scribe_sanitizers)
