@@ -1,0 +1,300 @@
+#include "config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+namespace scribe::config {
+namespace {
+
+constexpr std::string_view env_prefix = "SCRIBE_";
+
+// Variables that share the prefix but configure the build (CMakeLists.txt) or tell tests where the
+// build is (tests/CMakeLists.txt). ctest passes them to every test, including ones that start
+// Scribe, so they must not stop start-up.
+constexpr std::array<std::string_view, 2> non_config_variables{"SCRIBE_BUILD_DIR", "SCRIBE_WERROR"};
+
+std::string with_key(const std::string& key, const std::string& message) {
+  return key.empty() ? message : key + ": " + message;
+}
+
+// A URL's user:password, the usual way a credential hides in a non-secret value, becomes "***".
+std::string redact_credentials(std::string_view value) {
+  std::string out(value);
+  std::size_t scheme_end = out.find("://");
+  if (scheme_end == std::string::npos) return out;
+  std::size_t authority_start = scheme_end + 3;
+  std::size_t authority_end = out.find_first_of("/?#", authority_start);
+  std::size_t at =
+      out.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+  if (at == std::string::npos || at < authority_start) return out;
+  return out.replace(authority_start, at - authority_start, "***");
+}
+
+// How a bad value is repeated in a message: redacted, escaped so that it stays on one line, and cut
+// short so that a pasted blob does not flood the log.
+std::string quote_value(std::string_view raw) {
+  constexpr std::size_t max_shown = 80;
+  std::string value = redact_credentials(raw);
+  std::string out = "\"";
+  for (std::size_t i = 0; i < value.size() && i < max_shown; ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      std::array<char, 5> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
+      out += hex.data();
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += value.size() > max_shown ? "\"..." : "\"";
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean X?" for the closest candidate within a few typos, or "".
+template <class Range>
+std::string suggestion(std::string_view wrong, const Range& candidates) {
+  std::string best;
+  std::size_t best_distance = 0;
+  for (const auto& candidate : candidates) {
+    std::size_t distance = edit_distance(wrong, candidate);
+    if (best.empty() || distance < best_distance) {
+      best = std::string(candidate);
+      best_distance = distance;
+    }
+  }
+  std::size_t allowed = std::max<std::size_t>(2, best.size() / 5);
+  return !best.empty() && best_distance <= allowed ? "; did you mean " + best + "?" : "";
+}
+
+std::string line_of(const YAML::Node& node) {
+  return std::to_string(node.Mark().line + 1);
+}
+
+std::string_view kind_of(const YAML::Node& node) {
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  return "a single value";
+}
+
+class loader {
+ public:
+  loader(std::span<const key_spec> table, std::string_view source_name)
+      : table_(table), source_(source_name) {
+    for (const auto& key : table_) sections_.insert(std::string(key.section()));
+  }
+
+  options run(std::string_view yaml, const environment& env) {
+    apply_document(parse(yaml));
+    apply_environment(env);
+    return opts_;
+  }
+
+ private:
+  YAML::Node parse(std::string_view yaml) const {
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      std::string where = source_;
+      if (!e.mark.is_null()) {
+        where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+      }
+      throw config_error("", where + ": invalid YAML: " + e.msg);
+    }
+    if (documents.size() > 1) {
+      throw config_error(
+          "", source_ + ": expected one YAML document, found " + std::to_string(documents.size()));
+    }
+    return documents.empty() ? YAML::Node() : documents.front();
+  }
+
+  std::string at_line(const YAML::Node& node) const {
+    return " (" + source_ + ", line " + line_of(node) + ")";
+  }
+
+  void apply_document(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) return;
+    if (!root.IsMap()) {
+      std::string names;
+      for (const auto& section : sections_) names += (names.empty() ? "" : ", ") + section + ":";
+      throw config_error("", source_ + ": expected a map of sections (" + names +
+                                 ") at the top level, got " + std::string(kind_of(root)));
+    }
+    std::set<std::string, std::less<>> seen_sections;
+    for (const auto& entry : root) {
+      std::string section = scalar_key(entry.first);
+      if (!sections_.contains(section)) {
+        throw config_error(
+            section, "unknown section" + suggestion(section, sections_) + at_line(entry.first));
+      }
+      if (!seen_sections.insert(section).second) {
+        throw config_error(section, "section appears twice" + at_line(entry.first));
+      }
+      const YAML::Node& body = entry.second;
+      if (body.IsNull()) continue;
+      if (!body.IsMap()) {
+        throw config_error(
+            section, "expected a map of keys, got " + std::string(kind_of(body)) + at_line(body));
+      }
+      apply_section(section, body);
+    }
+  }
+
+  void apply_section(const std::string& section, const YAML::Node& body) {
+    std::set<std::string, std::less<>> seen_keys;
+    for (const auto& entry : body) {
+      std::string name = section + "." + scalar_key(entry.first);
+      const key_spec* key = find_key(name);
+      if (key == nullptr) {
+        std::vector<std::string> siblings;
+        for (const auto& candidate : table_) {
+          if (candidate.section() == section) siblings.push_back(candidate.name);
+        }
+        throw config_error(name, "unknown key" + suggestion(name, siblings) + at_line(entry.first));
+      }
+      if (!seen_keys.insert(name).second)
+        throw config_error(name, "key appears twice" + at_line(entry.first));
+      const YAML::Node& value = entry.second;
+      if (value.IsNull()) continue;  // `key:` with nothing after it keeps the default
+      if (!value.IsScalar()) {
+        // An unquoted "[::1]:8080" would be a syntax error, but "[::1]" alone parses as a list.
+        throw config_error(name, "expected a single value, got " + std::string(kind_of(value)) +
+                                     " (quote values that start with '[' or '{')" + at_line(value));
+      }
+      apply(*key, value.Scalar(), at_line(value));
+    }
+  }
+
+  void apply_environment(const environment& env) {
+    for (const auto& entry : env) {
+      const std::string& variable = entry.first;
+      if (!variable.starts_with(env_prefix)) continue;
+      if (std::find(non_config_variables.begin(), non_config_variables.end(), variable) !=
+          non_config_variables.end()) {
+        continue;
+      }
+      auto key = std::find_if(table_.begin(), table_.end(),
+                              [&](const key_spec& k) { return k.env_name() == variable; });
+      if (key == table_.end()) {
+        std::vector<std::string> known;
+        for (const auto& k : table_) known.push_back(k.env_name());
+        throw config_error(variable, "unknown environment variable" + suggestion(variable, known));
+      }
+      apply(*key, entry.second, " (from " + variable + ")");
+    }
+  }
+
+  // One place turns a row's reason into a message, so a secret's value cannot slip into one.
+  void apply(const key_spec& key, std::string_view text, const std::string& where) {
+    try {
+      key.parse(text, opts_);
+    } catch (const std::invalid_argument& e) {
+      std::string message = e.what();
+      if (!key.secret) message += ", got " + quote_value(text);
+      throw config_error(key.name, message + where);
+    }
+  }
+
+  std::string scalar_key(const YAML::Node& node) const {
+    if (!node.IsScalar())
+      throw config_error("", source_ + ", line " + line_of(node) + ": a key must be a plain name");
+    return node.Scalar();
+  }
+
+  const key_spec* find_key(std::string_view name) const {
+    auto found = std::find_if(table_.begin(), table_.end(),
+                              [&](const key_spec& k) { return k.name == name; });
+    return found == table_.end() ? nullptr : &*found;
+  }
+
+  std::span<const key_spec> table_;
+  std::string source_;
+  std::set<std::string, std::less<>> sections_;
+  options opts_;
+};
+
+}  // namespace
+
+config_error::config_error(std::string key, std::string message)
+    : std::runtime_error(with_key(key, message)), key_(std::move(key)) {}
+
+environment process_environment() {
+  environment env;
+  for (char** entry = ::environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    if (!text.starts_with(env_prefix)) continue;
+    auto equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    env.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return env;
+}
+
+options load(const std::optional<std::filesystem::path>& file, const environment& env,
+             std::span<const key_spec> table) {
+  if (!file) return load_from_string("", env, table);
+  std::string name = file->string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(*file, ec)) {
+    throw config_error("", "cannot read configuration file \"" + name + "\": it is a directory");
+  }
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) {
+    // ifstream reports nothing itself; on POSIX, open(2) has just set errno.
+    int error = errno;
+    throw config_error("", "cannot read configuration file \"" + name +
+                               "\": " + std::generic_category().message(error));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    throw config_error("", "cannot read configuration file \"" + name + "\": read error");
+  return load_from_string(text.str(), env, table, name);
+}
+
+options load_from_string(std::string_view yaml, const environment& env,
+                         std::span<const key_spec> table, std::string_view source_name) {
+  return loader(table, source_name).run(yaml, env);
+}
+
+std::vector<std::pair<std::string, std::string>> describe(const options& opts,
+                                                          std::span<const key_spec> table) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(table.size());
+  for (const auto& key : table) {
+    std::string value = key.show(opts);
+    out.emplace_back(
+        key.name, key.secret ? (value.empty() ? "(not set)" : "(set)") : redact_credentials(value));
+  }
+  return out;
+}
+
+}  // namespace scribe::config

@@ -1,0 +1,51 @@
+#pragma once
+// Scribe's options, one struct per section of the configuration file. Every member has the default
+// that applies when neither the file nor the environment sets it. config/loader.hpp fills them in;
+// the rest of Scribe only reads them.
+
+#include "config/log.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace scribe::config {
+
+struct server_options {
+  // server.listen: "host:port"; an IPv6 host is written in brackets, "[::1]:8080", and held here
+  // without them ("::1").
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  // server.public_url: where chat platforms reach this server (https://scribe.example.com); empty
+  // or an http(s) URL held without a trailing slash.
+  std::string public_url;
+  // server.body_limit: requests with a larger body get 413.
+  std::size_t body_limit = 64 * 1024;
+  // server.read_timeout: deadline for reading one whole request, headers and body.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};
+  // server.idle_timeout: a keep-alive connection with no new request is closed after this.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // server.shutdown_timeout: how long SIGTERM waits for in-flight requests before exiting.
+  std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(10)};
+  // server.threads: threads running the network event loop.
+  unsigned threads = 2;
+};
+
+struct storage_options {
+  // storage.url: "sqlite:<path>" (relative paths are relative to the working directory).
+  std::string url = "sqlite:data/scribe.db";
+};
+
+struct log_options {
+  // log.level: debug, info, warn or error.
+  log::level level = log::level::info;
+};
+
+struct options {
+  server_options server;
+  storage_options storage;
+  log_options log;
+};
+
+}  // namespace scribe::config
