@@ -1,0 +1,41 @@
+#include "bot/incident.hpp"
+
+namespace scribe::bot {
+
+std::string_view to_string(incident_status status) {
+  return status == incident_status::open ? "open" : "closed";
+}
+
+std::optional<incident_status> parse_incident_status(std::string_view text) {
+  if (text == "open") return incident_status::open;
+  if (text == "closed") return incident_status::closed;
+  return std::nullopt;
+}
+
+std::string incident_label(const incident& inc) {
+  return "INC-" + std::to_string(inc.number);
+}
+
+std::string severity_label(std::optional<int> severity) {
+  return severity ? "SEV" + std::to_string(*severity) : "no severity";
+}
+
+std::string_view to_string(entry_source source) {
+  switch (source) {
+    case entry_source::command: return "command";
+    case entry_source::reaction: return "reaction";
+    case entry_source::mention: return "mention";
+    case entry_source::system: return "system";
+  }
+  return "system";
+}
+
+std::optional<entry_source> parse_entry_source(std::string_view text) {
+  for (auto s : {entry_source::command, entry_source::reaction, entry_source::mention,
+                 entry_source::system}) {
+    if (text == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace scribe::bot

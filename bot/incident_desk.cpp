@@ -1,0 +1,161 @@
+#include "bot/incident_desk.hpp"
+
+#include "bot/text.hpp"
+
+#include <type_traits>
+
+namespace scribe::bot {
+namespace {
+
+constexpr std::size_t timeline_line_length = 300;  // bytes of an entry shown in a chat reply
+
+std::string quote(std::string_view invoked_as, std::string_view rest) {
+  return "`" + std::string{invoked_as} + " " + std::string{rest} + "`";
+}
+
+bot_reply no_open_incident(const command_request& request) {
+  return {"There is no open incident in this channel. Start one with " +
+              quote(request.invoked_as, "open <title>") + ".",
+          reply_visibility::author};
+}
+
+std::string headline(const incident& inc) {
+  std::string out = incident_label(inc) + " · " + inc.title + " · " + severity_label(inc.severity);
+  out += inc.status == incident_status::open ? " · open" : " · closed";
+  return out;
+}
+
+}  // namespace
+
+incident_desk::incident_desk(incident_store& store, const clock& clock)
+    : store_(store), clock_(clock) {}
+
+bot_reply incident_desk::run_command(const command_request& request) {
+  const parsed_command cmd = parse_command(request.text, request.invoked_as);
+  return std::visit(
+      [&](const auto& c) -> bot_reply {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, open_command>)
+          return open(request, c);
+        else if constexpr (std::is_same_v<T, note_command>)
+          return note(request, c);
+        else if constexpr (std::is_same_v<T, severity_command>)
+          return set_severity(request, c);
+        else if constexpr (std::is_same_v<T, status_command>)
+          return status(request);
+        else if constexpr (std::is_same_v<T, timeline_command>)
+          return show_timeline(request);
+        else if constexpr (std::is_same_v<T, close_command>)
+          return close(request, c);
+        else if constexpr (std::is_same_v<T, help_command>)
+          return {help_text(request.invoked_as)};
+        else
+          return {c.reply};
+      },
+      cmd);
+}
+
+entry_draft incident_desk::system_entry(const person& author, std::string text,
+                                        timestamp at) const {
+  return {at, at, author, std::move(text), entry_source::system, std::nullopt, {}};
+}
+
+bot_reply incident_desk::open(const command_request& request, const open_command& cmd) {
+  const timestamp now = clock_.now();
+  auto opened =
+      store_.open_incident({request.channel, cmd.title, std::nullopt, request.author, now},
+                           system_entry(request.author, "Incident opened: " + cmd.title, now));
+  if (!opened) {
+    if (opened.error() != errc::incident_already_open) return {opened.error().message()};
+    // Another open may have won a race; either way the channel's incident is the one to name.
+    auto existing = store_.find_open_incident(request.channel);
+    std::string which =
+        existing ? incident_label(*existing) + " (" + existing->title + ")" : "An incident";
+    return {which + " is already open in this channel. Close it with " +
+            quote(request.invoked_as, "close") + " before opening another."};
+  }
+  return {incident_label(*opened) + " opened by " + request.author.name + ": " + opened->title +
+              "\nAdd notes with " + quote(request.invoked_as, "note <text>") +
+              ", set the severity with " + quote(request.invoked_as, "sev <1-5>") + ", and " +
+              quote(request.invoked_as, "close") + " when it is over.",
+          reply_visibility::channel};
+}
+
+bot_reply incident_desk::note(const command_request& request, const note_command& cmd) {
+  auto inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
+  const timestamp now = clock_.now();
+  auto recorded = store_.add_entry(
+      inc->id, {now, now, request.author, cmd.text, entry_source::command, std::nullopt, {}});
+  if (!recorded) return {recorded.error().message()};
+  return {"Noted in " + incident_label(*inc) + " at " + format_utc_clock(now) + " UTC."};
+}
+
+bot_reply incident_desk::set_severity(const command_request& request, const severity_command& cmd) {
+  auto inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
+  if (inc->severity == cmd.severity) {
+    return {incident_label(*inc) + " is already " + severity_label(cmd.severity) + "."};
+  }
+  const timestamp now = clock_.now();
+  std::string text = "Severity set to " + severity_label(cmd.severity) + " (was " +
+                     severity_label(inc->severity) + ")";
+  auto updated =
+      store_.set_severity(inc->id, cmd.severity, system_entry(request.author, text, now));
+  if (!updated) return no_open_incident(request);
+  return {incident_label(*updated) + ": " + text + " by " + request.author.name + ".",
+          reply_visibility::channel};
+}
+
+bot_reply incident_desk::status(const command_request& request) {
+  auto inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
+  const auto entries = store_.timeline_size(inc->id);
+  return {headline(*inc) + "\nOpened by " + inc->opened_by.name + " at " +
+          format_rfc3339(inc->opened_at) + ", " + format_duration(clock_.now() - inc->opened_at) +
+          " ago. " + std::to_string(entries) +
+          (entries == 1 ? " timeline entry." : " timeline entries.")};
+}
+
+bot_reply incident_desk::show_timeline(const command_request& request) {
+  auto inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
+  const auto entries = store_.timeline(inc->id);
+  std::string out = headline(*inc);
+  std::size_t first = 0;
+  if (entries.size() > timeline_reply_limit) {
+    first = entries.size() - timeline_reply_limit;
+    out += "\n(" + std::to_string(first) + " earlier entries not shown)";
+  }
+  for (std::size_t i = first; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    std::string line = single_line(e.text);
+    if (line.size() > timeline_line_length) line = utf8_prefix(line, timeline_line_length) + "…";
+    out += "\n" + format_utc_clock(e.occurred_at) + " UTC  " + e.author.name + "  [" +
+           std::string{to_string(e.source)} + "]  " + line;
+  }
+  return {out};
+}
+
+bot_reply incident_desk::close(const command_request& request, const close_command& cmd) {
+  auto inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
+  const timestamp now = clock_.now();
+  std::string text = cmd.summary.empty() ? "Incident closed" : "Incident closed: " + cmd.summary;
+  auto closed = store_.close_incident(inc->id, request.author, now, cmd.summary,
+                                      system_entry(request.author, text, now));
+  if (!closed) return no_open_incident(request);  // someone else closed it a moment ago
+  return {incident_label(*closed) + " closed by " + request.author.name + " after " +
+              format_duration(now - closed->opened_at) + ": " + closed->title,
+          reply_visibility::channel};
+}
+
+result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
+                                                   const flagged_message& message) {
+  auto inc = store_.find_open_incident(channel);
+  if (!inc) return errc::no_open_incident;
+  return store_.add_entry(inc->id, {message.written_at, clock_.now(), message.author, message.text,
+                                    message.source, message.message_ref, message.link});
+}
+
+}  // namespace scribe::bot

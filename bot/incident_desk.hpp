@@ -1,0 +1,75 @@
+#pragma once
+// The incident desk: what Scribe does when a responder types a command or flags a message. Chat
+// adapters translate platform payloads into these calls and the replies back into platform
+// messages; the desk knows nothing of any platform.
+//
+// Every call blocks on the store (see incident_store.hpp): call it off network threads. The desk
+// holds no state of its own, so one instance serves all threads.
+
+#include "bot/command.hpp"
+#include "bot/error.hpp"
+#include "bot/incident.hpp"
+#include "bot/incident_store.hpp"
+#include "bot/time.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace scribe::bot {
+
+enum class reply_visibility {
+  channel,  // everyone in the channel should see it (an incident opened, closed, re-rated)
+  author,   // only the person who asked (help, status, mistakes)
+};
+
+struct bot_reply {
+  std::string text;  // plain text with `code` spans; adapters render it for their platform
+  reply_visibility visibility = reply_visibility::author;
+};
+
+struct command_request {
+  channel_ref channel;
+  person author;
+  std::string text;        // what followed the command word, as typed
+  std::string invoked_as;  // "/incident" or "!incident", quoted back in advice
+};
+
+// A chat message someone asked to keep in the timeline.
+struct flagged_message {
+  std::string message_ref;  // the platform's stable reference, the de-duplication key
+  std::string link;         // back to the message; may be empty
+  person author;            // who wrote the message (not who flagged it)
+  timestamp written_at;     // when it was written (not when it was flagged)
+  std::string text;
+  entry_source source = entry_source::reaction;
+};
+
+// Timeline replies show at most this many entries, the latest ones.
+inline constexpr std::size_t timeline_reply_limit = 50;
+
+class incident_desk {
+ public:
+  // Both references must outlive the desk.
+  incident_desk(incident_store& store, const clock& clock);
+
+  // Never throws for anything the person typed; store failures propagate as exceptions.
+  bot_reply run_command(const command_request& request);
+
+  // Records a flagged message in the channel's open incident; a message flagged twice is stored
+  // once. errc::no_open_incident when the channel has none.
+  result<recorded_entry> flag_message(const channel_ref& channel, const flagged_message& message);
+
+ private:
+  bot_reply open(const command_request& request, const open_command& cmd);
+  bot_reply note(const command_request& request, const note_command& cmd);
+  bot_reply set_severity(const command_request& request, const severity_command& cmd);
+  bot_reply status(const command_request& request);
+  bot_reply show_timeline(const command_request& request);
+  bot_reply close(const command_request& request, const close_command& cmd);
+  entry_draft system_entry(const person& author, std::string text, timestamp at) const;
+
+  incident_store& store_;
+  const clock& clock_;
+};
+
+}  // namespace scribe::bot

@@ -1,0 +1,72 @@
+#pragma once
+// The incident store port: what the domain needs from durable storage. Implementations live in
+// storage/ (SQLite now, PostgreSQL later).
+//
+// Contract for every implementation:
+// - Each call is atomic: it either happens completely or not at all, also across processes
+//   sharing one database. Invariants are enforced by the database (unique keys, conditional
+//   updates), never by a check-then-act in the caller, so several replicas stay correct.
+// - A call returns only after its effect is durable: the caller may acknowledge it.
+// - Input-dependent failures return errc values; infrastructure failures (I/O, a broken database)
+//   throw std::exception subclasses.
+// - Calls block and may be made from any thread concurrently. Call them off network threads.
+
+#include "bot/error.hpp"
+#include "bot/incident.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scribe::bot {
+
+struct new_incident {
+  channel_ref channel;
+  std::string title;
+  std::optional<int> severity;
+  person opened_by;
+  timestamp opened_at;
+};
+
+struct recorded_entry {
+  timeline_entry entry;
+  bool inserted = false;  // false: an entry for the same message existed and is returned instead
+};
+
+class incident_store {
+ public:
+  virtual ~incident_store() = default;
+
+  // Creates the incident with the next number of its workspace and records `opened_entry` in its
+  // timeline. Fails with errc::incident_already_open when the channel has an open incident.
+  virtual result<incident> open_incident(const new_incident& fields,
+                                         const entry_draft& opened_entry) = 0;
+
+  virtual std::optional<incident> find_open_incident(const channel_ref& channel) = 0;
+  virtual std::optional<incident> find_incident(std::int64_t id) = 0;
+
+  // Changes the severity of an open incident and records `entry`. errc::incident_not_found, or
+  // errc::no_open_incident when it is closed.
+  virtual result<incident> set_severity(std::int64_t id, int severity,
+                                        const entry_draft& entry) = 0;
+
+  // Closes an open incident and records `entry`. Only one of several concurrent closes succeeds;
+  // the others get errc::no_open_incident.
+  virtual result<incident> close_incident(std::int64_t id, const person& closed_by,
+                                          timestamp closed_at, const std::string& summary,
+                                          const entry_draft& entry) = 0;
+
+  // Records an entry. An entry whose message_ref the incident already has is not stored again:
+  // the existing entry comes back with inserted == false. errc::incident_not_found.
+  virtual result<recorded_entry> add_entry(std::int64_t incident_id, const entry_draft& entry) = 0;
+
+  // The timeline in event order: by occurred_at, then by the order of recording.
+  virtual std::vector<timeline_entry> timeline(std::int64_t incident_id) = 0;
+  virtual std::int64_t timeline_size(std::int64_t incident_id) = 0;
+
+  // Throws when the store cannot answer a trivial query (for health checks).
+  virtual void ping() = 0;
+};
+
+}  // namespace scribe::bot

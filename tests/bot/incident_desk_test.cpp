@@ -1,0 +1,199 @@
+// The incident life cycle through the desk, on the real SQLite store in a temporary file.
+#include "bot/incident_desk.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/support/catch_result.hpp"
+#include "tests/support/manual_clock.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace scribe;
+using namespace scribe::bot;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct desk_fixture {
+  testing::temp_dir dir;
+  storage::sqlite_store store{dir / "scribe.db"};
+  testing::manual_clock clock;
+  incident_desk desk{store, clock};
+  channel_ref channel{"slack", "T1", "C-checkout"};
+  person alice{"U-alice", "alice"};
+  person bob{"U-bob", "bob"};
+
+  bot_reply run(std::string text, const person& who, const channel_ref& where) {
+    return desk.run_command({where, who, std::move(text), "/incident"});
+  }
+  bot_reply run(std::string text, const person& who) { return run(std::move(text), who, channel); }
+  bot_reply run(std::string text) { return run(std::move(text), alice); }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(desk_fixture, "a whole incident from open to close", "[unit][desk]") {
+  auto opened = run("open Checkout returns 502");
+  CHECK(opened.visibility == reply_visibility::channel);
+  CHECK_THAT(opened.text, Catch::StartsWith("INC-1 opened by alice: Checkout returns 502"));
+  const timestamp opened_at = clock.now();
+
+  clock.advance(4min);
+  auto noted = run("note error rate 40% on eu-west", bob);
+  CHECK(noted.visibility == reply_visibility::author);
+  CHECK(noted.text == "Noted in INC-1 at 10:04 UTC.");
+
+  clock.advance(1min);
+  auto sev = run("sev 1");
+  CHECK(sev.visibility == reply_visibility::channel);
+  CHECK_THAT(sev.text, Catch::Contains("Severity set to SEV1 (was no severity)"));
+
+  clock.advance(67min);
+  auto status = run("status", bob);
+  CHECK_THAT(status.text, Catch::StartsWith("INC-1 · Checkout returns 502 · SEV1 · open"));
+  CHECK_THAT(status.text, Catch::Contains("1h 12m ago"));
+  CHECK_THAT(status.text, Catch::Contains("3 timeline entries"));
+
+  auto closed = run("close rolled back deploy 4812");
+  CHECK(closed.visibility == reply_visibility::channel);
+  CHECK(closed.text == "INC-1 closed by alice after 1h 12m: Checkout returns 502");
+
+  auto inc = store.find_incident(1);
+  REQUIRE(inc);
+  CHECK(inc->status == incident_status::closed);
+  CHECK(inc->severity == 1);
+  CHECK(inc->summary == "rolled back deploy 4812");
+  CHECK(inc->opened_by == alice);
+  CHECK(inc->closed_by == alice);
+  CHECK(inc->opened_at == opened_at);
+  CHECK(inc->closed_at == clock.now());
+
+  const auto entries = store.timeline(inc->id);
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].source == entry_source::system);
+  CHECK(entries[0].text == "Incident opened: Checkout returns 502");
+  CHECK(entries[1].source == entry_source::command);
+  CHECK(entries[1].author == bob);
+  CHECK(entries[1].text == "error rate 40% on eu-west");
+  CHECK(entries[2].text == "Severity set to SEV1 (was no severity)");
+  CHECK(entries[3].text == "Incident closed: rolled back deploy 4812");
+  CHECK(entries[3].source == entry_source::system);
+
+  CHECK_THAT(run("status").text, Catch::Contains("no open incident"));
+  CHECK(store.find_open_incident(channel) == std::nullopt);
+}
+
+TEST_CASE_METHOD(desk_fixture, "one open incident per channel", "[unit][desk]") {
+  run("open first");
+  auto second = run("open second", bob);
+  CHECK(second.visibility == reply_visibility::author);
+  CHECK_THAT(second.text, Catch::Contains("INC-1 (first) is already open"));
+  CHECK_THAT(second.text, Catch::Contains("/incident close"));
+
+  SECTION("another channel of the same workspace gets its own, numbered on") {
+    auto other = run("open elsewhere", alice, {"slack", "T1", "C-db"});
+    CHECK_THAT(other.text, Catch::StartsWith("INC-2 opened"));
+  }
+  SECTION("another workspace counts from one") {
+    auto other = run("open elsewhere", alice, {"slack", "T2", "C-checkout"});
+    CHECK_THAT(other.text, Catch::StartsWith("INC-1 opened"));
+  }
+  SECTION("after closing, the channel can open the next one") {
+    run("close");
+    CHECK_THAT(run("open third").text, Catch::StartsWith("INC-2 opened"));
+  }
+}
+
+TEST_CASE_METHOD(desk_fixture, "commands that need an open incident say so", "[unit][desk]") {
+  for (auto text : {"note x", "sev 2", "status", "timeline", "close"}) {
+    INFO(text);
+    auto reply = run(text);
+    CHECK(reply.visibility == reply_visibility::author);
+    CHECK_THAT(reply.text, Catch::Contains("no open incident in this channel"));
+    CHECK_THAT(reply.text, Catch::Contains("/incident open <title>"));
+  }
+}
+
+TEST_CASE_METHOD(desk_fixture, "a channel's commands never touch another channel's incident",
+                 "[unit][desk]") {
+  run("open checkout down");
+  const channel_ref other{"slack", "T1", "C-random"};
+  CHECK_THAT(run("note wrong room", bob, other).text, Catch::Contains("no open incident"));
+  CHECK(store.timeline_size(1) == 1);
+}
+
+TEST_CASE_METHOD(desk_fixture, "setting the same severity twice records it once", "[unit][desk]") {
+  run("open x");
+  run("sev 3");
+  auto again = run("sev sev3");
+  CHECK(again.text == "INC-1 is already SEV3.");
+  run("sev 2");
+  const auto entries = store.timeline(1);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[2].text == "Severity set to SEV2 (was SEV3)");
+}
+
+TEST_CASE_METHOD(desk_fixture, "bad input gets a reply and changes nothing", "[unit][desk]") {
+  run("open x");
+  for (auto text : {"sev 9", "dance", "note", "open"}) {
+    INFO(text);
+    auto reply = run(text);
+    CHECK(reply.visibility == reply_visibility::author);
+    CHECK_FALSE(reply.text.empty());
+  }
+  CHECK(store.timeline_size(1) == 1);
+  CHECK_THAT(run("").text, Catch::Contains("/incident open <title>"));
+}
+
+TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written", "[unit][desk]") {
+  run("open api latency");
+  clock.advance(30min);
+  const timestamp written = clock.now() - 20min;  // flagged twenty minutes after it was written
+  flagged_message msg{"C-checkout/1795256400.000100",
+                      "https://example.slack.com/archives/C/p1",
+                      bob,
+                      written,
+                      "p99 is 4s on /cart",
+                      entry_source::reaction};
+  auto first = desk.flag_message(channel, msg);
+  REQUIRE(first);
+  CHECK(first->inserted);
+  CHECK(first->entry.occurred_at == written);
+  CHECK(first->entry.recorded_at == clock.now());
+  CHECK(first->entry.author == bob);
+
+  SECTION("flagging it again records nothing new") {
+    clock.advance(1min);
+    auto second = desk.flag_message(channel, msg);
+    REQUIRE(second);
+    CHECK_FALSE(second->inserted);
+    CHECK(second->entry.id == first->entry.id);
+    CHECK(store.timeline_size(1) == 2);
+  }
+  SECTION("the timeline is in the order things happened, not the order they were flagged") {
+    run("note added capacity", alice);  // noted now, after the message was written
+    const auto entries = store.timeline(1);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[1].text == "p99 is 4s on /cart");
+    CHECK(entries[2].text == "added capacity");
+    auto reply = run("timeline");
+    CHECK_THAT(reply.text, Catch::Contains("10:10 UTC  bob  [reaction]  p99 is 4s on /cart"));
+    CHECK(reply.text.find("p99 is 4s") < reply.text.find("added capacity"));
+  }
+  SECTION("a channel without an open incident gets no_open_incident") {
+    auto result = desk.flag_message({"slack", "T1", "C-other"}, msg);
+    REQUIRE_FALSE(result);
+    CHECK(result.error() == errc::no_open_incident);
+  }
+}
+
+TEST_CASE_METHOD(desk_fixture, "a long timeline reply shows the latest entries", "[unit][desk]") {
+  run("open busy");
+  for (int i = 0; i < 60; ++i) {
+    clock.advance(1s);
+    run("note step " + std::to_string(i));
+  }
+  auto reply = run("timeline");
+  CHECK_THAT(reply.text, Catch::Contains("(11 earlier entries not shown)"));
+  CHECK_THAT(reply.text, Catch::Contains("step 59"));
+  CHECK(reply.text.find("step 9\n") == std::string::npos);
+}
