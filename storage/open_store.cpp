@@ -1,0 +1,19 @@
+#include "storage/open_store.hpp"
+
+#include "storage/sqlite_store.hpp"
+
+#include <stdexcept>
+#include <string_view>
+
+namespace scribe::storage {
+
+std::unique_ptr<bot::incident_store> open_store(const config::storage_options& options) {
+  constexpr std::string_view sqlite_scheme = "sqlite:";
+  const std::string_view url = options.url;
+  if (url.starts_with(sqlite_scheme)) {
+    return std::make_unique<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
+  }
+  throw std::runtime_error("storage.url: unsupported store \"" + options.url + "\"");
+}
+
+}  // namespace scribe::storage

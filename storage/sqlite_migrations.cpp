@@ -1,0 +1,95 @@
+#include "storage/sqlite_migrations.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace scribe::storage {
+namespace {
+
+// Append only: a released migration is never edited, a change is a new migration.
+constexpr const char* migrations[] = {
+    // 1: incidents and their timelines. Times are UTC microseconds since the Unix epoch.
+    R"sql(
+    CREATE TABLE incidents (
+      id          INTEGER PRIMARY KEY,
+      platform    TEXT    NOT NULL,
+      workspace   TEXT    NOT NULL,
+      channel     TEXT    NOT NULL,
+      number      INTEGER NOT NULL,
+      title       TEXT    NOT NULL,
+      severity    INTEGER CHECK (severity BETWEEN 1 AND 5),
+      status      TEXT    NOT NULL CHECK (status IN ('open', 'closed')),
+      summary     TEXT    NOT NULL DEFAULT '',
+      opened_by_id   TEXT    NOT NULL,
+      opened_by_name TEXT    NOT NULL,
+      opened_at      INTEGER NOT NULL,
+      closed_by_id   TEXT,
+      closed_by_name TEXT,
+      closed_at      INTEGER,
+      UNIQUE (platform, workspace, number)
+    );
+    -- At most one open incident per channel, enforced by the database for every writer.
+    CREATE UNIQUE INDEX incidents_one_open_per_channel
+      ON incidents (platform, workspace, channel) WHERE status = 'open';
+    CREATE INDEX incidents_by_opened_at ON incidents (opened_at);
+
+    CREATE TABLE timeline_entries (
+      id           INTEGER PRIMARY KEY,
+      incident_id  INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+      occurred_at  INTEGER NOT NULL,
+      recorded_at  INTEGER NOT NULL,
+      author_id    TEXT    NOT NULL,
+      author_name  TEXT    NOT NULL,
+      text         TEXT    NOT NULL,
+      source       TEXT    NOT NULL CHECK (source IN ('command', 'reaction', 'mention', 'system')),
+      message_ref  TEXT,
+      link         TEXT    NOT NULL DEFAULT '',
+      -- A platform message is recorded once per incident; NULL references never clash.
+      UNIQUE (incident_id, message_ref)
+    );
+    CREATE INDEX timeline_entries_by_time ON timeline_entries (incident_id, occurred_at, id);
+    )sql",
+};
+
+constexpr int migration_count = static_cast<int>(std::size(migrations));
+
+int current_version(SQLite::Database& db) {
+  return db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+}
+
+}  // namespace
+
+int latest_sqlite_schema_version() {
+  return migration_count;
+}
+
+void apply_sqlite_migrations(SQLite::Database& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  for (int version = 1; version <= migration_count; ++version) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int current = current_version(db);
+    if (current > migration_count) {
+      throw std::runtime_error("the database has schema version " + std::to_string(current) +
+                               " but this Scribe knows only up to " +
+                               std::to_string(migration_count) + ": upgrade Scribe");
+    }
+    if (current >= version) continue;  // another process applied it first
+    db.exec(migrations[version - 1]);
+    SQLite::Statement record(db,
+                             "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+    record.bind(1, version);
+    record.bind(2, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()));
+    record.exec();
+    tx.commit();
+  }
+}
+
+}  // namespace scribe::storage

@@ -1,0 +1,259 @@
+#include "storage/sqlite_store.hpp"
+
+#include "storage/sqlite_migrations.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+namespace scribe::storage {
+namespace {
+
+using bot::errc;
+
+// Long enough to ride out another process's write, short enough that a stuck lock is reported.
+constexpr int busy_timeout_ms = 5000;
+
+constexpr const char* incident_columns =
+    "id, number, platform, workspace, channel, title, severity, status, summary, opened_by_id, "
+    "opened_by_name, opened_at, closed_by_id, closed_by_name, closed_at";
+
+constexpr const char* entry_columns =
+    "id, incident_id, occurred_at, recorded_at, author_id, author_name, text, source, message_ref, "
+    "link";
+
+bot::incident read_incident(SQLite::Statement& row) {
+  bot::incident inc;
+  inc.id = row.getColumn(0).getInt64();
+  inc.number = row.getColumn(1).getInt64();
+  inc.channel = {row.getColumn(2).getString(), row.getColumn(3).getString(),
+                 row.getColumn(4).getString()};
+  inc.title = row.getColumn(5).getString();
+  if (!row.getColumn(6).isNull()) inc.severity = row.getColumn(6).getInt();
+  // The CHECK constraint admits only these two values.
+  inc.status = bot::parse_incident_status(row.getColumn(7).getString()).value();
+  inc.summary = row.getColumn(8).getString();
+  inc.opened_by = {row.getColumn(9).getString(), row.getColumn(10).getString()};
+  inc.opened_at = bot::from_unix_micros(row.getColumn(11).getInt64());
+  if (!row.getColumn(12).isNull()) {
+    inc.closed_by = bot::person{row.getColumn(12).getString(), row.getColumn(13).getString()};
+  }
+  if (!row.getColumn(14).isNull())
+    inc.closed_at = bot::from_unix_micros(row.getColumn(14).getInt64());
+  return inc;
+}
+
+bot::timeline_entry read_entry(SQLite::Statement& row) {
+  bot::timeline_entry e;
+  e.id = row.getColumn(0).getInt64();
+  e.incident_id = row.getColumn(1).getInt64();
+  e.occurred_at = bot::from_unix_micros(row.getColumn(2).getInt64());
+  e.recorded_at = bot::from_unix_micros(row.getColumn(3).getInt64());
+  e.author = {row.getColumn(4).getString(), row.getColumn(5).getString()};
+  e.text = row.getColumn(6).getString();
+  e.source = bot::parse_entry_source(row.getColumn(7).getString()).value();
+  if (!row.getColumn(8).isNull()) e.message_ref = row.getColumn(8).getString();
+  e.link = row.getColumn(9).getString();
+  return e;
+}
+
+bool is_unique_violation(const SQLite::Exception& e) {
+  return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+}  // namespace
+
+sqlite_store::sqlite_store(const std::filesystem::path& file) {
+  try {
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+    db_ = std::make_unique<SQLite::Database>(
+        file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms);
+  } catch (const std::exception& e) {
+    // SQLite's own message ("unable to open database file") does not say which file.
+    throw std::runtime_error(file.string() + ": " + e.what());
+  }
+  db_->exec("PRAGMA foreign_keys = ON");
+  const std::string mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
+  if (mode != "wal") {
+    throw std::runtime_error(file.string() + ": cannot switch to WAL mode (got " + mode + ")");
+  }
+  // FULL: a transaction acknowledged to a chat platform must survive power loss, not just a crash.
+  db_->exec("PRAGMA synchronous = FULL");
+  apply_sqlite_migrations(*db_);
+}
+
+sqlite_store::~sqlite_store() = default;
+
+std::optional<bot::incident> sqlite_store::load_incident(std::int64_t id) {
+  SQLite::Statement query(
+      *db_, std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?");
+  query.bind(1, id);
+  if (!query.executeStep()) return std::nullopt;
+  return read_incident(query);
+}
+
+bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
+                                               const bot::entry_draft& entry) {
+  // ON CONFLICT on the unique key: a flag delivered twice, even by two processes at once, is
+  // stored once, and the first one wins.
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, "
+                           "author_id, author_name, text, source, message_ref, link) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (incident_id, message_ref) DO NOTHING");
+  insert.bind(1, incident_id);
+  insert.bind(2, bot::to_unix_micros(entry.occurred_at));
+  insert.bind(3, bot::to_unix_micros(entry.recorded_at));
+  insert.bind(4, entry.author.id);
+  insert.bind(5, entry.author.name);
+  insert.bind(6, entry.text);
+  insert.bind(7, std::string(bot::to_string(entry.source)));
+  if (entry.message_ref) insert.bind(8, *entry.message_ref);
+  insert.bind(9, entry.link);
+  const bool inserted = insert.exec() == 1;
+
+  SQLite::Statement select(*db_, std::string("SELECT ") + entry_columns +
+                                     (inserted ? " FROM timeline_entries WHERE id = ?"
+                                               : " FROM timeline_entries WHERE incident_id = ? "
+                                                 "AND message_ref = ?"));
+  if (inserted) {
+    select.bind(1, db_->getLastInsertRowid());
+  } else {
+    select.bind(1, incident_id);
+    select.bind(2, *entry.message_ref);  // only a reference can conflict
+  }
+  if (!select.executeStep())
+    throw std::logic_error("timeline entry vanished inside its transaction");
+  return {read_entry(select), inserted};
+}
+
+bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& fields,
+                                                       const bot::entry_draft& opened_entry) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  // The next number is computed inside the write transaction: no other writer can take it.
+  SQLite::Statement insert(
+      *db_,
+      "INSERT INTO incidents (platform, workspace, channel, number, title, "
+      "severity, status, opened_by_id, opened_by_name, opened_at) "
+      "VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(number), 0) + 1 FROM incidents "
+      "WHERE platform = ?1 AND workspace = ?2), ?4, ?5, 'open', ?6, ?7, ?8)");
+  insert.bind(1, fields.channel.platform);
+  insert.bind(2, fields.channel.workspace);
+  insert.bind(3, fields.channel.channel);
+  insert.bind(4, fields.title);
+  if (fields.severity) insert.bind(5, *fields.severity);
+  insert.bind(6, fields.opened_by.id);
+  insert.bind(7, fields.opened_by.name);
+  insert.bind(8, bot::to_unix_micros(fields.opened_at));
+  try {
+    insert.exec();
+  } catch (const SQLite::Exception& e) {
+    if (is_unique_violation(e)) return errc::incident_already_open;
+    throw;
+  }
+  const std::int64_t id = db_->getLastInsertRowid();
+  insert_entry(id, opened_entry);
+  auto inc = load_incident(id);
+  tx.commit();
+  return std::move(*inc);
+}
+
+std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel_ref& channel) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
+                                    " FROM incidents WHERE platform = ? AND workspace = ? AND "
+                                    "channel = ? AND status = 'open'");
+  query.bind(1, channel.platform);
+  query.bind(2, channel.workspace);
+  query.bind(3, channel.channel);
+  if (!query.executeStep()) return std::nullopt;
+  return read_incident(query);
+}
+
+std::optional<bot::incident> sqlite_store::find_incident(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  return load_incident(id);
+}
+
+bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int severity,
+                                                      const bot::entry_draft& entry) {
+  if (severity < bot::min_severity || severity > bot::max_severity) return errc::invalid_argument;
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement update(*db_,
+                           "UPDATE incidents SET severity = ? WHERE id = ? AND status = 'open'");
+  update.bind(1, severity);
+  update.bind(2, id);
+  if (update.exec() == 0) {
+    return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
+  }
+  insert_entry(id, entry);
+  auto inc = load_incident(id);
+  tx.commit();
+  return std::move(*inc);
+}
+
+bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
+                                                        const bot::person& closed_by,
+                                                        bot::timestamp closed_at,
+                                                        const std::string& summary,
+                                                        const bot::entry_draft& entry) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  // Conditional on 'open': of two concurrent closes exactly one changes the row.
+  SQLite::Statement update(*db_,
+                           "UPDATE incidents SET status = 'closed', summary = ?, closed_by_id = ?, "
+                           "closed_by_name = ?, closed_at = ? WHERE id = ? AND status = 'open'");
+  update.bind(1, summary);
+  update.bind(2, closed_by.id);
+  update.bind(3, closed_by.name);
+  update.bind(4, bot::to_unix_micros(closed_at));
+  update.bind(5, id);
+  if (update.exec() == 0) {
+    return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
+  }
+  insert_entry(id, entry);
+  auto inc = load_incident(id);
+  tx.commit();
+  return std::move(*inc);
+}
+
+bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_id,
+                                                         const bot::entry_draft& entry) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  if (!load_incident(incident_id)) return errc::incident_not_found;
+  auto recorded = insert_entry(incident_id, entry);
+  tx.commit();
+  return recorded;
+}
+
+std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + entry_columns +
+                                    " FROM timeline_entries WHERE incident_id = ? "
+                                    "ORDER BY occurred_at, id");
+  query.bind(1, incident_id);
+  std::vector<bot::timeline_entry> entries;
+  while (query.executeStep()) entries.push_back(read_entry(query));
+  return entries;
+}
+
+std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, "SELECT COUNT(*) FROM timeline_entries WHERE incident_id = ?");
+  query.bind(1, incident_id);
+  query.executeStep();
+  return query.getColumn(0).getInt64();
+}
+
+void sqlite_store::ping() {
+  std::lock_guard lock(mutex_);
+  db_->execAndGet("SELECT 1");
+}
+
+}  // namespace scribe::storage

@@ -1,0 +1,55 @@
+#pragma once
+// The incident store on one SQLite file.
+//
+// Durability: WAL journal with synchronous=FULL, so a call that returned survives a power cut, not
+// only a crash of Scribe. Foreign keys are on. Other processes may open the same file (a second
+// Scribe, `sqlite3`): writers take IMMEDIATE transactions and wait up to the busy timeout.
+//
+// Thread-safety: calls are serialised on one connection by a mutex; each is a few short
+// statements, so callers on the blocking pool wait at most for one other call.
+
+#include "bot/incident_store.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+namespace SQLite {
+class Database;
+}
+
+namespace scribe::storage {
+
+class sqlite_store final : public bot::incident_store {
+ public:
+  // Opens (creating the file and its parent folder if needed) and migrates. Throws
+  // SQLite::Exception or std::runtime_error with the path when that is impossible.
+  explicit sqlite_store(const std::filesystem::path& file);
+  ~sqlite_store() override;
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+
+  bot::result<bot::incident> open_incident(const bot::new_incident& fields,
+                                           const bot::entry_draft& opened_entry) override;
+  std::optional<bot::incident> find_open_incident(const bot::channel_ref& channel) override;
+  std::optional<bot::incident> find_incident(std::int64_t id) override;
+  bot::result<bot::incident> set_severity(std::int64_t id, int severity,
+                                          const bot::entry_draft& entry) override;
+  bot::result<bot::incident> close_incident(std::int64_t id, const bot::person& closed_by,
+                                            bot::timestamp closed_at, const std::string& summary,
+                                            const bot::entry_draft& entry) override;
+  bot::result<bot::recorded_entry> add_entry(std::int64_t incident_id,
+                                             const bot::entry_draft& entry) override;
+  std::vector<bot::timeline_entry> timeline(std::int64_t incident_id) override;
+  std::int64_t timeline_size(std::int64_t incident_id) override;
+  void ping() override;
+
+ private:
+  std::optional<bot::incident> load_incident(std::int64_t id);
+  bot::recorded_entry insert_entry(std::int64_t incident_id, const bot::entry_draft& entry);
+
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace scribe::storage

@@ -1,0 +1,243 @@
+// The SQLite store on real files in a temporary directory.
+#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/sqlite_migrations.hpp"
+#include "tests/support/catch_result.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace scribe;
+using namespace scribe::bot;
+using namespace std::chrono_literals;
+
+namespace {
+
+const channel_ref room{"slack", "T1", "C1"};
+const person alice{"U1", "alice"};
+const timestamp t0 = from_unix_micros(1'795'255'200'123'456);
+
+entry_draft entry_at(timestamp at, std::string text,
+                     std::optional<std::string> ref = std::nullopt) {
+  std::string link = ref ? "https://chat.example/" + text : "";
+  const auto source = ref ? entry_source::reaction : entry_source::command;
+  return {at, t0, alice, std::move(text), source, std::move(ref), std::move(link)};
+}
+
+incident open_in(incident_store& store, const channel_ref& where, std::string title = "outage") {
+  auto inc = store.open_incident({where, std::move(title), std::nullopt, alice, t0},
+                                 entry_at(t0, "opened"));
+  REQUIRE(inc);
+  return *inc;
+}
+
+}  // namespace
+
+TEST_CASE("a new store creates its folder and file and applies the schema",
+          "[integration][storage]") {
+  testing::temp_dir dir;
+  const auto file = dir / "nested/data/scribe.db";
+  { storage::sqlite_store store(file); }
+  REQUIRE(std::filesystem::exists(file));
+
+  SQLite::Database raw(file.string());
+  CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(raw.execAndGet("SELECT MAX(version) FROM schema_migrations").getInt() ==
+        storage::latest_sqlite_schema_version());
+  CHECK(raw.tableExists("incidents"));
+  CHECK(raw.tableExists("timeline_entries"));
+}
+
+TEST_CASE("everything survives closing and reopening the file", "[integration][storage]") {
+  testing::temp_dir dir;
+  const auto file = dir / "scribe.db";
+  std::int64_t id = 0;
+  {
+    storage::sqlite_store store(file);
+    id = open_in(store, room, "payments down").id;
+    REQUIRE(store.set_severity(id, 2, entry_at(t0 + 1s, "sev")));
+    REQUIRE(store.add_entry(id, entry_at(t0 + 2s, "flagged", "C1/1.000001")));
+  }
+  storage::sqlite_store reopened(file);  // migrations run again and must be a no-op
+  auto inc = reopened.find_incident(id);
+  REQUIRE(inc);
+  CHECK(inc->title == "payments down");
+  CHECK(inc->severity == 2);
+  CHECK(inc->opened_at == t0);  // microseconds kept exactly
+  CHECK(inc->channel == room);
+  const auto entries = reopened.timeline(id);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[2].message_ref == "C1/1.000001");
+  CHECK(entries[2].link == "https://chat.example/flagged");
+  CHECK(entries[2].source == entry_source::reaction);
+  CHECK(reopened.find_open_incident(room)->id == id);
+
+  SECTION("the same message is still recorded once after the reopen") {
+    auto again = reopened.add_entry(id, entry_at(t0 + 9s, "flagged", "C1/1.000001"));
+    REQUIRE(again);
+    CHECK_FALSE(again->inserted);
+    CHECK(reopened.timeline_size(id) == 3);
+  }
+}
+
+TEST_CASE("timestamps are stored as integer microseconds", "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  open_in(store, room);
+  SQLite::Database raw((dir / "s.db").string());
+  SQLite::Statement q(raw, "SELECT typeof(opened_at), opened_at FROM incidents");
+  REQUIRE(q.executeStep());
+  CHECK(q.getColumn(0).getString() == "integer");
+  CHECK(q.getColumn(1).getInt64() == to_unix_micros(t0));
+}
+
+TEST_CASE("a database from a newer Scribe is refused", "[integration][storage]") {
+  testing::temp_dir dir;
+  const auto file = dir / "s.db";
+  { storage::sqlite_store store(file); }
+  {
+    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE);
+    raw.exec("INSERT INTO schema_migrations VALUES (999, 0)");
+  }
+  CHECK_THROWS_WITH(storage::sqlite_store(file), Catch::Contains("upgrade Scribe"));
+}
+
+TEST_CASE("the timeline is ordered by event time, ties by recording order",
+          "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  const auto id = open_in(store, room).id;  // "opened" at t0
+  REQUIRE(store.add_entry(id, entry_at(t0 + 30s, "c")));
+  REQUIRE(store.add_entry(id, entry_at(t0 + 10s, "a", "ref-a")));  // written earlier, flagged later
+  REQUIRE(store.add_entry(id, entry_at(t0 + 30s, "d")));
+  REQUIRE(store.add_entry(id, entry_at(t0 - 5min, "before the incident was opened", "ref-b")));
+  std::vector<std::string> texts;
+  for (const auto& e : store.timeline(id)) texts.push_back(e.text);
+  CHECK(texts ==
+        std::vector<std::string>{"before the incident was opened", "opened", "a", "c", "d"});
+}
+
+TEST_CASE("entries without a message reference never clash", "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  const auto id = open_in(store, room).id;
+  for (int i = 0; i < 3; ++i) REQUIRE(store.add_entry(id, entry_at(t0, "same text"))->inserted);
+  CHECK(store.timeline_size(id) == 4);
+}
+
+TEST_CASE("the same message in two incidents is two entries", "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  const auto first = open_in(store, room).id;
+  REQUIRE(store.close_incident(first, alice, t0 + 1h, "", entry_at(t0 + 1h, "closed")));
+  const auto second = open_in(store, room).id;
+  CHECK(store.add_entry(first, entry_at(t0, "m", "ref"))->inserted);
+  CHECK(store.add_entry(second, entry_at(t0, "m", "ref"))->inserted);
+}
+
+TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  CHECK(store.add_entry(404, entry_at(t0, "x")).error() == errc::incident_not_found);
+  CHECK(store.set_severity(404, 2, entry_at(t0, "x")).error() == errc::incident_not_found);
+  CHECK(store.close_incident(404, alice, t0, "", entry_at(t0, "x")).error() ==
+        errc::incident_not_found);
+  CHECK_FALSE(store.find_incident(404));
+
+  const auto id = open_in(store, room).id;
+  CHECK(store.set_severity(id, 0, entry_at(t0, "x")).error() == errc::invalid_argument);
+  CHECK(store.set_severity(id, 6, entry_at(t0, "x")).error() == errc::invalid_argument);
+  REQUIRE(store.close_incident(id, alice, t0 + 1min, "done", entry_at(t0, "closed")));
+  CHECK(store.close_incident(id, alice, t0 + 2min, "again", entry_at(t0, "x")).error() ==
+        errc::no_open_incident);
+  CHECK(store.set_severity(id, 2, entry_at(t0, "x")).error() == errc::no_open_incident);
+  CHECK(store.find_incident(id)->summary == "done");  // the failed close changed nothing
+  CHECK(store.timeline_size(id) == 2);
+}
+
+// Two connections on one file stand in for two processes: the invariants must hold in the
+// database, not in a lock of ours.
+TEST_CASE("concurrent writers through separate connections", "[integration][storage]") {
+  testing::temp_dir dir;
+  const auto file = dir / "s.db";
+  storage::sqlite_store a(file);
+  storage::sqlite_store b(file);
+
+  SECTION("the same message flagged at once is stored once") {
+    const auto id = open_in(a, room).id;
+    constexpr int messages = 50;
+    std::atomic<int> inserted{0};
+    auto flag_all = [&](incident_store& store) {
+      for (int i = 0; i < messages; ++i) {
+        auto r = store.add_entry(id, entry_at(t0 + std::chrono::seconds(i), "m" + std::to_string(i),
+                                              "ref-" + std::to_string(i)));
+        REQUIRE(r);
+        if (r->inserted) ++inserted;
+      }
+    };
+    std::thread ta(flag_all, std::ref(a));
+    std::thread tb(flag_all, std::ref(b));
+    ta.join();
+    tb.join();
+    CHECK(inserted == messages);
+    CHECK(a.timeline_size(id) == messages + 1);
+  }
+
+  SECTION("two opens in one channel: exactly one wins; numbers stay gap-free") {
+    std::atomic<int> opened{0}, refused{0};
+    auto open_many = [&](incident_store& store, std::string prefix) {
+      for (int i = 0; i < 20; ++i) {
+        const channel_ref ch{"slack", "T1", "C" + std::to_string(i)};
+        auto r = store.open_incident({ch, prefix, std::nullopt, alice, t0}, entry_at(t0, "opened"));
+        if (r)
+          ++opened;
+        else if (r.error() == errc::incident_already_open)
+          ++refused;
+      }
+    };
+    std::thread ta(open_many, std::ref(a), "a");
+    std::thread tb(open_many, std::ref(b), "b");
+    ta.join();
+    tb.join();
+    CHECK(opened == 20);
+    CHECK(refused == 20);
+    SQLite::Database raw(file.string());
+    CHECK(raw.execAndGet("SELECT COUNT(DISTINCT number) FROM incidents").getInt() == 20);
+    CHECK(raw.execAndGet("SELECT MAX(number) FROM incidents").getInt() == 20);
+  }
+
+  SECTION("two closes at once: one wins") {
+    const auto id = open_in(a, room).id;
+    std::atomic<int> closed{0};
+    auto close_it = [&](incident_store& store) {
+      if (store.close_incident(id, alice, t0 + 1h, "", entry_at(t0 + 1h, "closed"))) ++closed;
+    };
+    std::thread ta(close_it, std::ref(a));
+    std::thread tb(close_it, std::ref(b));
+    ta.join();
+    tb.join();
+    CHECK(closed == 1);
+    CHECK(a.timeline_size(id) == 2);
+  }
+}
+
+TEST_CASE("open_store reads storage.url", "[integration][storage]") {
+  testing::temp_dir dir;
+  config::storage_options opts;
+  opts.url = "sqlite:" + (dir / "via-url.db").string();
+  auto store = storage::open_store(opts);
+  store->ping();
+  CHECK(std::filesystem::exists(dir / "via-url.db"));
+}
+
+TEST_CASE("an unopenable file is reported with its path", "[integration][storage]") {
+  testing::temp_dir dir;
+  std::filesystem::create_directory(dir / "a-directory.db");
+  CHECK_THROWS_WITH(storage::sqlite_store(dir / "a-directory.db"),
+                    Catch::Contains("a-directory.db"));
+}
