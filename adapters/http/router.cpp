@@ -1,0 +1,243 @@
+#include "adapters/http/router.hpp"
+
+#include "adapters/http/responses.hpp"
+#include "config/log.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+
+namespace scribe::http {
+namespace {
+
+// RFC 3986 `pchar` without pct-encoded: what a literal pattern segment may contain. Percent signs
+// are left out on purpose: literal segments are compared with the raw request path, so a pattern
+// "%41" would silently never match a client that sends "A".
+bool is_literal_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
+}
+
+bool is_param_name(std::string_view name) {
+  if (name.empty()) return false;
+  const char first = name.front();
+  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_')) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// Splits "/a/b" into {"a", "b"}; "/" gives one empty segment. `path` starts with '/'.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  path.remove_prefix(1);
+  for (;;) {
+    const auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Path parameters are percent-decoded (a Matrix txnId may be escaped); literals are not, see
+// is_literal_char. '+' stays '+': form encoding does not apply to paths.
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    const int high = hex_value(in[i + 1]);
+    const int low = hex_value(in[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
+}
+
+std::string method_name(beast_http::verb method) {
+  return std::string(beast_http::to_string(method));
+}
+
+}  // namespace
+
+std::string_view request_context::param(std::string_view name) const {
+  for (const auto& [key, value] : params) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+std::string_view target_path(std::string_view target) {
+  return target.substr(0, target.find_first_of("?#"));
+}
+
+std::string loggable_path(std::string_view target) {
+  constexpr std::size_t max_logged = 256;
+  return std::string(target_path(target).substr(0, max_logged));
+}
+
+void router::add(beast_http::verb method, std::string pattern, handler h) {
+  const auto fail = [&pattern](std::string_view why) {
+    throw std::invalid_argument("route \"" + pattern + "\": " + std::string(why));
+  };
+  if (method == beast_http::verb::unknown) fail("unknown method");
+  if (!h) fail("empty handler");
+  if (pattern.empty() || pattern.front() != '/') fail("a pattern starts with '/'");
+
+  route_entry entry{method, pattern, {}, std::move(h)};
+  const auto parts = split_path(pattern);
+  for (const auto part : parts) {
+    if (part.empty()) {
+      if (parts.size() == 1) break;  // "/" itself
+      fail("empty segment");
+    }
+    if (part.front() == '{' && part.back() == '}') {
+      const auto name = part.substr(1, part.size() - 2);
+      if (!is_param_name(name)) fail("a parameter name is [A-Za-z_][A-Za-z0-9_]*");
+      for (const auto& existing : entry.segments) {
+        if (existing.is_param && existing.text == name) fail("repeated parameter name");
+      }
+      entry.segments.push_back({std::string(name), true});
+      continue;
+    }
+    if (!std::all_of(part.begin(), part.end(), is_literal_char)) {
+      fail("a literal segment holds only RFC 3986 path characters, no '%', '{' or '}'");
+    }
+    entry.segments.push_back({std::string(part), false});
+  }
+  if (parts.size() == 1 && parts.front().empty()) entry.segments.push_back({std::string(), false});
+
+  for (const auto& existing : routes_) {
+    if (existing.method != method || existing.segments.size() != entry.segments.size()) continue;
+    const bool same_shape =
+        std::equal(existing.segments.begin(), existing.segments.end(), entry.segments.begin(),
+                   [](const segment& a, const segment& b) {
+                     return a.is_param == b.is_param && (a.is_param || a.text == b.text);
+                   });
+    if (same_shape) {
+      fail("duplicate of " + method_name(method) + " \"" + existing.pattern + "\"");
+    }
+  }
+
+  routes_.push_back(std::move(entry));
+  // Literal before parameter at the first position where two patterns differ, so "/incidents/open"
+  // wins over "/incidents/{id}" whatever the registration order.
+  std::stable_sort(routes_.begin(), routes_.end(), [](const route_entry& a, const route_entry& b) {
+    return std::lexicographical_compare(
+        a.segments.begin(), a.segments.end(), b.segments.begin(), b.segments.end(),
+        [](const segment& x, const segment& y) { return !x.is_param && y.is_param; });
+  });
+}
+
+route_result router::route(beast_http::verb method, std::string_view target) const {
+  route_result result;
+  const auto path = target_path(target);
+  if (path.empty() || path.front() != '/') return result;
+  const auto parts = split_path(path);
+
+  const auto matches = [&parts](const route_entry& r) {
+    if (r.segments.size() != parts.size()) return false;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const auto& seg = r.segments[i];
+      if (seg.is_param) {
+        if (parts[i].empty() || !percent_decode(parts[i])) return false;
+      } else if (seg.text != parts[i]) {
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const route_entry* chosen = nullptr;
+  const route_entry* get_for_head = nullptr;
+  std::vector<beast_http::verb> allowed;
+  for (const auto& r : routes_) {
+    if (!matches(r)) continue;
+    if (r.method == method && chosen == nullptr) chosen = &r;
+    if (method == beast_http::verb::head && r.method == beast_http::verb::get &&
+        get_for_head == nullptr) {
+      get_for_head = &r;
+    }
+    allowed.push_back(r.method);
+  }
+  if (chosen == nullptr) chosen = get_for_head;
+
+  if (chosen != nullptr) {
+    result.status = route_result::outcome::matched;
+    result.target = &chosen->target;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (chosen->segments[i].is_param) {
+        result.params.emplace_back(chosen->segments[i].text, *percent_decode(parts[i]));
+      }
+    }
+    return result;
+  }
+  if (allowed.empty()) return result;
+
+  if (std::find(allowed.begin(), allowed.end(), beast_http::verb::get) != allowed.end()) {
+    allowed.push_back(beast_http::verb::head);
+  }
+  std::sort(allowed.begin(), allowed.end());
+  allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
+  result.status = route_result::outcome::method_not_allowed;
+  for (const auto verb : allowed) {
+    if (!result.allow.empty()) result.allow += ", ";
+    result.allow += beast_http::to_string(verb);
+  }
+  return result;
+}
+
+boost::asio::awaitable<response> dispatch(const router& routes, request_context ctx) {
+  if (ctx.req.method() == beast_http::verb::unknown) {
+    co_return make_error(ctx.req, beast_http::status::not_implemented, "method not implemented");
+  }
+  auto found = routes.route(ctx.req.method(), ctx.req.target());
+  switch (found.status) {
+    case route_result::outcome::not_found:
+      co_return make_error(ctx.req, beast_http::status::not_found, "not found: no such path");
+    case route_result::outcome::method_not_allowed: {
+      auto res = make_error(ctx.req, beast_http::status::method_not_allowed,
+                            "method not allowed: see the Allow header");
+      res.set(beast_http::field::allow, found.allow);
+      co_return res;
+    }
+    case route_result::outcome::matched: break;
+  }
+
+  // The context moves into the handler; keep what the 500 reply and the log line need.
+  request head_only;
+  head_only.version(ctx.req.version());
+  head_only.keep_alive(ctx.req.keep_alive());
+  const std::string method(ctx.req.method_string());
+  const std::string path = loggable_path(ctx.req.target());
+  ctx.params = std::move(found.params);
+
+  std::string failure;
+  try {
+    co_return co_await (*found.target)(std::move(ctx));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "exception of unknown type";
+  }
+  log::error("http handler failed", {{"method", method}, {"path", path}, {"error", failure}});
+  co_return make_error(head_only, beast_http::status::internal_server_error, "internal error");
+}
+
+}  // namespace scribe::http

@@ -1,0 +1,106 @@
+#pragma once
+// Routing for Scribe's HTTP server: which handler answers a method and a path.
+//
+// The route table is built once at start-up and then only read, so lookups from every network
+// thread need no lock. dispatch() is the pure request -> response step the server's session calls;
+// tests can drive it without a socket.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace scribe::http {
+
+namespace beast_http = boost::beast::http;
+using request = beast_http::request<beast_http::string_body>;
+using response = beast_http::response<beast_http::string_body>;
+
+// Everything a handler gets about one request. Handed to the handler by value, so a coroutine
+// handler owns it for its whole run.
+struct request_context {
+  // The request exactly as received: the body is the raw bytes, because Slack signs those.
+  request req;
+  // Path parameters in pattern order, percent-decoded, e.g. {"id", "42"} for "/incidents/{id}".
+  std::vector<std::pair<std::string, std::string>> params;
+  boost::asio::ip::tcp::endpoint remote;
+
+  // The value of the path parameter `name`, or "" if the pattern has none (a matched parameter is
+  // never empty).
+  std::string_view param(std::string_view name) const;
+};
+
+// Answers one request. Runs on the connection's strand; may co_await anything. If it throws, the
+// client gets 500 "internal error" and the message is logged.
+using handler = std::function<boost::asio::awaitable<response>(request_context)>;
+
+// What the router says about a method and a request target.
+struct route_result {
+  enum class outcome {
+    matched,             // `target` and `params` are set
+    not_found,           // no pattern matches the path: 404
+    method_not_allowed,  // a pattern matches the path, but not with this method: 405 + `allow`
+  };
+  outcome status = outcome::not_found;
+  // Points into the router, valid as long as the router is and no route is added.
+  const handler* target = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  // For method_not_allowed: the Allow header's value, e.g. "GET, HEAD, POST".
+  std::string allow;
+};
+
+// The route table. Thread-safety: add() only during start-up; route() is const and may then be
+// called from any number of threads at once.
+class router {
+ public:
+  // Registers `h` for `method` on `pattern`. A pattern is a path of literal segments and
+  // `{name}` parameters, each parameter matching one non-empty segment:
+  // "/healthz", "/incidents/{id}", "/_matrix/app/v1/transactions/{txnId}".
+  // Where two patterns match the same path, the one with a literal segment earlier wins.
+  // Throws std::invalid_argument for a malformed pattern (not starting with '/', an empty segment,
+  // a stray brace, a repeated parameter name, characters not allowed in a path), for
+  // verb::unknown, an empty handler, or a pattern of the same shape already registered for
+  // `method` ("/a/{x}" and "/a/{y}" have the same shape).
+  void add(beast_http::verb method, std::string pattern, handler h);
+
+  // Looks up a method and a request target (a query string is ignored). HEAD falls back to the GET
+  // handler when no HEAD route matches; the server then sends the headers without the body.
+  route_result route(beast_http::verb method, std::string_view target) const;
+
+ private:
+  struct segment {
+    std::string text;  // the literal, or the parameter's name
+    bool is_param = false;
+  };
+  struct route_entry {
+    beast_http::verb method;
+    std::string pattern;
+    std::vector<segment> segments;
+    handler target;
+  };
+
+  // Sorted so that, among routes matching one path, the most specific comes first.
+  std::vector<route_entry> routes_;
+};
+
+// The path part of a request target: everything before '?' or '#'.
+std::string_view target_path(std::string_view target);
+
+// target_path() cut to 256 bytes, for log lines: the query string (where tokens travel) is never
+// logged, and a client cannot fill the log with a 16 KiB path.
+std::string loggable_path(std::string_view target);
+
+// The server's request -> response step: unknown method -> 501, no route -> 404, wrong method ->
+// 405 with Allow, otherwise the handler's response; a handler's exception -> 500 "internal error"
+// (logged). Never throws for anything a request or a handler does. `routes` must outlive the
+// returned coroutine (it lives as long as the application).
+boost::asio::awaitable<response> dispatch(const router& routes, request_context ctx);
+
+}  // namespace scribe::http
