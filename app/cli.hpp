@@ -1,0 +1,37 @@
+#pragma once
+// Scribe's command line: which sub-command to run, and the exit codes scripts can rely on.
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+
+namespace scribe::app {
+
+// sysexits(3) values, so that `systemctl` and shell scripts can tell failures apart.
+enum exit_code : int {
+  exit_ok = 0,
+  exit_usage = 64,        // the command line is wrong
+  exit_unavailable = 69,  // the store cannot be opened or the address cannot be bound
+  exit_software = 70,     // an unexpected internal error
+  exit_config = 78,       // the configuration file or environment is wrong
+};
+
+enum class sub_command { serve, check_config, version, help };
+
+struct invocation {
+  sub_command command = sub_command::help;
+  std::optional<std::filesystem::path> config_file;
+};
+
+struct usage_error {
+  std::string message;
+};
+
+// Reads argv (without argv[0]). Returns a usage_error for anything it does not understand.
+std::variant<invocation, usage_error> parse_arguments(std::span<const char* const> args);
+
+std::string usage_text();
+
+}  // namespace scribe::app

@@ -1,0 +1,55 @@
+// The scribe executable: parses the command line, loads the configuration, runs the sub-command.
+#include "app/cli.hpp"
+#include "app/service.hpp"
+#include "config/loader.hpp"
+#include "config/log.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+namespace {
+
+using namespace scribe;
+
+int check_config(const config::options& options) {
+  for (const auto& [key, value] : config::describe(options))
+    std::cout << key << " = " << value << '\n';
+  return app::exit_ok;
+}
+
+int run(const app::invocation& inv) {
+  switch (inv.command) {
+    case app::sub_command::version:
+      std::cout << "scribe " << SCRIBE_VERSION << '\n';
+      return app::exit_ok;
+    case app::sub_command::help: std::cout << app::usage_text(); return app::exit_ok;
+    case app::sub_command::serve:
+    case app::sub_command::check_config: break;
+  }
+  config::options options;
+  try {
+    options = config::load(inv.config_file, config::process_environment());
+  } catch (const config::config_error& e) {
+    std::cerr << "scribe: configuration error: " << e.what() << '\n';
+    return app::exit_config;
+  }
+  return inv.command == app::sub_command::serve ? app::serve(options) : check_config(options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto parsed = app::parse_arguments(
+      std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
+  if (const auto* error = std::get_if<app::usage_error>(&parsed)) {
+    std::cerr << "scribe: " << error->message << "\n\n" << app::usage_text();
+    return app::exit_usage;
+  }
+  try {
+    return run(std::get<app::invocation>(parsed));
+  } catch (const std::exception& e) {
+    log::error("fatal error", {{"error", e.what()}});
+    return app::exit_software;
+  }
+}

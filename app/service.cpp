@@ -1,0 +1,117 @@
+#include "app/service.hpp"
+
+#include "adapters/http/offload.hpp"
+#include "adapters/http/responses.hpp"
+#include "adapters/http/server.hpp"
+#include "app/cli.hpp"
+#include "bot/incident_store.hpp"
+#include "config/loader.hpp"
+#include "config/log.hpp"
+#include "storage/open_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <csignal>
+#include <exception>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace scribe::app {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast_http = boost::beast::http;
+
+// Store calls block (SQLite writes wait for fsync); they run here, never on network threads.
+constexpr std::size_t blocking_threads = 2;
+
+asio::awaitable<http::response> health_check(http::request_context ctx, bot::incident_store& store,
+                                             asio::thread_pool& pool) {
+  try {
+    co_await http::offload(pool, [&store] { store.ping(); });
+  } catch (const std::exception& e) {
+    log::error("health check failed", {{"error", e.what()}});
+    co_return http::make_error(ctx.req, beast_http::status::service_unavailable,
+                               "storage unavailable");
+  }
+  co_return http::make_response(ctx.req, beast_http::status::ok, "{\"status\":\"ok\"}\n",
+                                "application/json");
+}
+
+void log_configuration(const config::options& options) {
+  const auto described = config::describe(options);
+  std::vector<log::field> fields;
+  fields.reserve(described.size());
+  for (const auto& [key, value] : described) fields.push_back({key, value});
+  log::write(log::level::info, "configuration", fields);
+}
+
+}  // namespace
+
+int serve(const config::options& options) {
+  log::set_level(options.log.level);
+  log::info("starting", {{"version", SCRIBE_VERSION}});
+  log_configuration(options);
+
+  std::unique_ptr<bot::incident_store> store;
+  try {
+    store = storage::open_store(options.storage);
+  } catch (const std::exception& e) {
+    log::error("cannot open the store", {{"error", e.what()}});
+    return exit_unavailable;
+  }
+
+  asio::thread_pool blocking_pool(blocking_threads);
+  http::router routes;
+  routes.add(beast_http::verb::get, "/healthz",
+             [&store, &blocking_pool](http::request_context ctx) {
+               return health_check(std::move(ctx), *store, blocking_pool);
+             });
+
+  const unsigned threads = options.server.threads;
+  asio::io_context ioc(static_cast<int>(threads));
+  http::server server(ioc, options.server, routes);
+  try {
+    server.listen();  // logs the bound address
+    server.start();
+  } catch (const boost::system::system_error& e) {
+    log::error("cannot listen", {{"address", options.server.listen_host + ":" +
+                                                 std::to_string(options.server.listen_port)},
+                                 {"error", e.code().message()}});
+    return exit_unavailable;
+  }
+
+  // The first signal drains in-flight requests; a second one stops at once.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (stopping) {
+          log::warn("second stop signal, exiting without draining",
+                    {{"signal", std::to_string(signal)}});
+          ioc.stop();
+          return;
+        }
+        stopping = true;
+        log::info("stopping", {{"signal", std::to_string(signal)},
+                               {"in_flight", std::to_string(server.active_sessions())}});
+        server.shutdown([&ioc] { ioc.stop(); });
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& w : workers) w.join();
+  blocking_pool.join();
+  log::info("stopped");
+  return exit_ok;
+}
+
+}  // namespace scribe::app

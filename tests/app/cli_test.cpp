@@ -1,0 +1,50 @@
+#include "app/cli.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+using namespace scribe::app;
+
+namespace {
+
+std::variant<invocation, usage_error> parse(std::vector<const char*> args) {
+  return parse_arguments(std::span<const char* const>(args.data(), args.size()));
+}
+
+invocation ok(std::vector<const char*> args) {
+  auto r = parse(std::move(args));
+  REQUIRE(std::holds_alternative<invocation>(r));
+  return std::get<invocation>(r);
+}
+
+std::string refused(std::vector<const char*> args) {
+  auto r = parse(std::move(args));
+  REQUIRE(std::holds_alternative<usage_error>(r));
+  return std::get<usage_error>(r).message;
+}
+
+}  // namespace
+
+TEST_CASE("sub-commands and --config", "[unit][cli]") {
+  CHECK(ok({"serve"}).command == sub_command::serve);
+  CHECK_FALSE(ok({"serve"}).config_file);
+  CHECK(ok({"serve", "--config", "s.yaml"}).config_file == "s.yaml");
+  CHECK(ok({"--config=/etc/scribe.yaml", "check-config"}).config_file == "/etc/scribe.yaml");
+  CHECK(ok({"check-config", "-c", "x.yaml"}).command == sub_command::check_config);
+  CHECK(ok({"--version"}).command == sub_command::version);
+  CHECK(ok({"--help"}).command == sub_command::help);
+}
+
+TEST_CASE("mistakes are usage errors that name the problem", "[unit][cli]") {
+  CHECK(refused({}) == "no command given");
+  CHECK_THAT(refused({"serve", "--config"}), Catch::Contains("--config needs a file name"));
+  CHECK_THAT(refused({"serve", "--config="}), Catch::Contains("--config needs a file name"));
+  CHECK_THAT(refused({"serve", "--verbose"}), Catch::Contains("--verbose"));
+  CHECK_THAT(refused({"serve", "check-config"}), Catch::Contains("more than one command"));
+}
+
+TEST_CASE("the usage text lists the exit codes", "[unit][cli]") {
+  const auto text = usage_text();
+  for (auto code : {"64", "69", "70", "78"}) CHECK_THAT(text, Catch::Contains(code));
+}
