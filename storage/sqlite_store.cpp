@@ -179,6 +179,19 @@ std::optional<bot::incident> sqlite_store::find_incident(std::int64_t id) {
   return load_incident(id);
 }
 
+bot::result<bot::incident> sqlite_store::apply_to_open_incident(SQLite::Transaction& tx,
+                                                                SQLite::Statement& update,
+                                                                std::int64_t id,
+                                                                const bot::entry_draft& entry) {
+  if (update.exec() == 0) {
+    return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
+  }
+  insert_entry(id, entry);
+  auto inc = load_incident(id);
+  tx.commit();
+  return std::move(*inc);
+}
+
 bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int severity,
                                                       const bot::entry_draft& entry) {
   if (severity < bot::min_severity || severity > bot::max_severity) return errc::invalid_argument;
@@ -188,13 +201,7 @@ bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int sever
                            "UPDATE incidents SET severity = ? WHERE id = ? AND status = 'open'");
   update.bind(1, severity);
   update.bind(2, id);
-  if (update.exec() == 0) {
-    return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
-  }
-  insert_entry(id, entry);
-  auto inc = load_incident(id);
-  tx.commit();
-  return std::move(*inc);
+  return apply_to_open_incident(tx, update, id, entry);
 }
 
 bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
@@ -213,13 +220,7 @@ bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
   update.bind(3, closed_by.name);
   update.bind(4, bot::to_unix_micros(closed_at));
   update.bind(5, id);
-  if (update.exec() == 0) {
-    return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
-  }
-  insert_entry(id, entry);
-  auto inc = load_incident(id);
-  tx.commit();
-  return std::move(*inc);
+  return apply_to_open_incident(tx, update, id, entry);
 }
 
 bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_id,

@@ -16,7 +16,9 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+class Transaction;
+}  // namespace SQLite
 
 namespace scribe::storage {
 
@@ -47,6 +49,11 @@ class sqlite_store final : public bot::incident_store {
  private:
   std::optional<bot::incident> load_incident(std::int64_t id);
   bot::recorded_entry insert_entry(std::int64_t incident_id, const bot::entry_draft& entry);
+  // Runs `update`, a statement that changes incident `id` only while it is open, then records
+  // `entry` and commits `tx`. Nothing is recorded when the incident is closed or unknown.
+  bot::result<bot::incident> apply_to_open_incident(SQLite::Transaction& tx,
+                                                    SQLite::Statement& update, std::int64_t id,
+                                                    const bot::entry_draft& entry);
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
