@@ -9,7 +9,7 @@ if(SCRIBE_WERROR)
   target_compile_options(scribe_options INTERFACE -Werror)
 endif()
 target_compile_definitions(scribe_options INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED)
 target_include_directories(scribe_options INTERFACE ${PROJECT_SOURCE_DIR})
 
 add_library(scribe_sanitizers INTERFACE)
