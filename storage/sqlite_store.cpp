@@ -254,7 +254,8 @@ std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) {
 
 void sqlite_store::ping() {
   std::lock_guard lock(mutex_);
-  db_->execAndGet("SELECT 1");
+  // Reads a real table, so a database file that went away or became unreadable is noticed.
+  db_->execAndGet("SELECT MAX(version) FROM schema_migrations");
 }
 
 }  // namespace scribe::storage
