@@ -254,7 +254,7 @@ std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) {
 
 void sqlite_store::ping() {
   std::lock_guard lock(mutex_);
-  // Reads a real table, so a database file that went away or became unreadable is noticed.
+  // A real table rather than a constant, so the check goes through the pager to the file.
   db_->execAndGet("SELECT MAX(version) FROM schema_migrations");
 }
 
