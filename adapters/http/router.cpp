@@ -205,7 +205,7 @@ route_result router::route(beast_http::verb method, std::string_view target) con
 
 boost::asio::awaitable<response> dispatch(const router& routes, request_context ctx) {
   if (ctx.req.method() == beast_http::verb::unknown) {
-    co_return make_error(ctx.req, beast_http::status::not_implemented, "method not implemented");
+    co_return make_error(ctx.req, beast_http::status::not_implemented, "unknown method");
   }
   auto found = routes.route(ctx.req.method(), ctx.req.target());
   switch (found.status) {

@@ -367,10 +367,10 @@ net::awaitable<void> run_session(std::shared_ptr<detail::server_state> st,
     }
     if (rejected) {
       const bool head_done = parser.is_header_done();
-      request stub;
-      stub.version(head_done ? parser.get().version() : 11);
-      stub.keep_alive(false);
-      auto res = make_error(stub, rejected->status, rejected->reason);
+      request shaping;  // carries the version and keep-alive the error reply must match
+      shaping.version(head_done ? parser.get().version() : 11);
+      shaping.keep_alive(false);
+      auto res = make_error(shaping, rejected->status, rejected->reason);
       log::debug("http request rejected",
                  {{"method", head_done ? std::string(parser.get().method_string()) : "-"},
                   {"path", head_done ? loggable_path(parser.get().target()) : "-"},
