@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -134,6 +135,58 @@ std::string check_storage_url(std::string_view text) {
   return "sqlite:" + std::string(path);
 }
 
+// Tokens and secrets are pasted from web pages: a stray space or newline is the usual mistake.
+std::string check_secret(std::string_view text) {
+  if (std::any_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+    throw std::invalid_argument("contains a space or a control character (a paste mistake?)");
+  }
+  return std::string(text);
+}
+
+std::string check_slash_command(std::string_view text) {
+  const bool valid =
+      text.size() >= 2 && text.size() <= 32 && text.front() == '/' &&
+      std::all_of(text.begin() + 1, text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      });
+  if (!valid) {
+    throw std::invalid_argument(
+        "expected a slash and up to 31 lower-case letters, digits, - or _ (e.g. /incident)");
+  }
+  return std::string(text);
+}
+
+// Slack names emoji without colons; ":pushpin:" is accepted and stored as "pushpin".
+std::string check_emoji_name(std::string_view text) {
+  if (text.size() >= 2 && text.front() == ':' && text.back() == ':') {
+    text = text.substr(1, text.size() - 2);
+  }
+  const bool valid =
+      !text.empty() && text.size() <= 100 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '+' || c == '\'';
+      });
+  if (!valid) {
+    throw std::invalid_argument("expected an emoji name such as pushpin, without spaces");
+  }
+  return std::string(text);
+}
+
+std::string check_api_url(std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty (e.g. https://slack.com/api)");
+  return parse_public_url(text);
+}
+
+std::string check_readable_file(std::string_view text) {
+  if (text.empty()) return {};
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::path(text), ec)) {
+    throw std::invalid_argument("is not a readable file");
+  }
+  return std::string(text);
+}
+
 std::vector<key_spec> build_table() {
   return {
       listen_key(),
@@ -149,6 +202,16 @@ std::vector<key_spec> build_table() {
                             at(&options::server, &server_options::shutdown_timeout)),
       number_key("server.threads", at(&options::server, &server_options::threads), 1U, 64U),
       text_key("storage.url", at(&options::storage, &storage_options::url), check_storage_url),
+      secret(text_key("slack.signing_secret", at(&options::slack, &slack_options::signing_secret),
+                      check_secret)),
+      secret(text_key("slack.bot_token", at(&options::slack, &slack_options::bot_token),
+                      check_secret)),
+      text_key("slack.api_base_url", at(&options::slack, &slack_options::api_base_url),
+               check_api_url),
+      text_key("slack.command", at(&options::slack, &slack_options::command), check_slash_command),
+      text_key("slack.flag_reaction", at(&options::slack, &slack_options::flag_reaction),
+               check_emoji_name),
+      text_key("tls.ca_file", at(&options::tls, &tls_options::ca_file), check_readable_file),
       log_level_key(),
   };
 }

@@ -114,10 +114,24 @@ class loader {
   options run(std::string_view yaml, const environment& env) {
     apply_document(parse(yaml));
     apply_environment(env);
+    check_combinations();
     return opts_;
   }
 
  private:
+  // Rules that span keys, checked once every value is in place.
+  void check_combinations() const {
+    if (opts_.slack.enabled() && opts_.slack.bot_token.empty()) {
+      throw config_error("slack.bot_token",
+                         "required when slack.signing_secret is set (set SCRIBE_SLACK_BOT_TOKEN)");
+    }
+    if (!opts_.slack.enabled() && !opts_.slack.bot_token.empty()) {
+      throw config_error("slack.signing_secret",
+                         "required when slack.bot_token is set: Scribe verifies every request "
+                         "from Slack with it (set SCRIBE_SLACK_SIGNING_SECRET)");
+    }
+  }
+
   YAML::Node parse(std::string_view yaml) const {
     std::vector<YAML::Node> documents;
     try {

@@ -37,6 +37,26 @@ struct storage_options {
   std::string url = "sqlite:data/scribe.db";
 };
 
+struct slack_options {
+  // slack.signing_secret: verifies every request from Slack. Slack is enabled when it is set.
+  std::string signing_secret;
+  // slack.bot_token: the bot user's OAuth token (xoxb-...), sent as a Bearer token to the Web API.
+  std::string bot_token;
+  // slack.api_base_url: where the Web API is; tests and proxies point it elsewhere.
+  std::string api_base_url = "https://slack.com/api";
+  // slack.command: the slash command's name as created in the Slack app.
+  std::string command = "/incident";
+  // slack.flag_reaction: the emoji name (no colons) that flags a message into the timeline.
+  std::string flag_reaction = "pushpin";
+
+  bool enabled() const { return !signing_secret.empty(); }
+};
+
+struct tls_options {
+  // tls.ca_file: a PEM bundle of extra trusted certificate authorities; empty: the system's only.
+  std::string ca_file;
+};
+
 struct log_options {
   // log.level: debug, info, warn or error.
   log::level level = log::level::info;
@@ -45,6 +65,8 @@ struct log_options {
 struct options {
   server_options server;
   storage_options storage;
+  slack_options slack;
+  tls_options tls;
   log_options log;
 };
 

@@ -45,6 +45,12 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"server.shutdown_timeout", "10s"},
       {"server.threads", "2"},
       {"storage.url", "sqlite:data/scribe.db"},
+      {"slack.signing_secret", "(not set)"},
+      {"slack.bot_token", "(not set)"},
+      {"slack.api_base_url", "https://slack.com/api"},
+      {"slack.command", "/incident"},
+      {"slack.flag_reaction", "pushpin"},
+      {"tls.ca_file", ""},
       {"log.level", "info"},
   };
   CHECK(config::describe(config::options{}) == expected);
@@ -61,6 +67,12 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.server.shutdown_timeout = std::chrono::minutes(5);
   changed.server.threads = 64;
   changed.storage.url = "sqlite:/var/lib/scribe/scribe.db";
+  changed.slack.signing_secret = "8f742231b10e8888abcd99yyyzzz85a5";
+  changed.slack.bot_token = "xoxb-1-2-abc";
+  changed.slack.api_base_url = "https://127.0.0.1:8443/api";
+  changed.slack.command = "/inc";
+  changed.slack.flag_reaction = "round_pushpin";
+  changed.tls.ca_file = "/etc/passwd";  // any readable file: the row checks only that
   changed.log.level = scribe::log::level::debug;
   for (const config::options& opts : {config::options{}, changed}) {
     for (const auto& key : config::key_table()) {

@@ -101,10 +101,20 @@ TEST_CASE("a key with no value keeps its default", "[unit]") {
 
 TEST_CASE("every key can be set from the environment", "[unit]") {
   config::environment env{
-      {"SCRIBE_SERVER_LISTEN", "0.0.0.0:80"}, {"SCRIBE_SERVER_PUBLIC_URL", "http://10.0.0.1:8080"},
-      {"SCRIBE_SERVER_BODY_LIMIT", "2048"},   {"SCRIBE_SERVER_READ_TIMEOUT", "1s"},
-      {"SCRIBE_SERVER_IDLE_TIMEOUT", "1d"},   {"SCRIBE_SERVER_SHUTDOWN_TIMEOUT", "500ms"},
-      {"SCRIBE_SERVER_THREADS", "1"},         {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
+      {"SCRIBE_SERVER_LISTEN", "0.0.0.0:80"},
+      {"SCRIBE_SERVER_PUBLIC_URL", "http://10.0.0.1:8080"},
+      {"SCRIBE_SERVER_BODY_LIMIT", "2048"},
+      {"SCRIBE_SERVER_READ_TIMEOUT", "1s"},
+      {"SCRIBE_SERVER_IDLE_TIMEOUT", "1d"},
+      {"SCRIBE_SERVER_SHUTDOWN_TIMEOUT", "500ms"},
+      {"SCRIBE_SERVER_THREADS", "1"},
+      {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
+      {"SCRIBE_SLACK_SIGNING_SECRET", "s3cret"},
+      {"SCRIBE_SLACK_BOT_TOKEN", "xoxb-t"},
+      {"SCRIBE_SLACK_API_BASE_URL", "http://127.0.0.1:9/api/"},
+      {"SCRIBE_SLACK_COMMAND", "/sev"},
+      {"SCRIBE_SLACK_FLAG_REACTION", ":eyes:"},
+      {"SCRIBE_TLS_CA_FILE", "/etc/passwd"},
       {"SCRIBE_LOG_LEVEL", "error"},
   };
   REQUIRE(env.size() == config::key_table().size());
@@ -118,7 +128,40 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.server.shutdown_timeout == 500ms);
   CHECK(opts.server.threads == 1);
   CHECK(opts.storage.url == "sqlite::memory:");
+  CHECK(opts.slack.signing_secret == "s3cret");
+  CHECK(opts.slack.bot_token == "xoxb-t");
+  CHECK(opts.slack.api_base_url == "http://127.0.0.1:9/api");
+  CHECK(opts.slack.command == "/sev");
+  CHECK(opts.slack.flag_reaction == "eyes");
+  CHECK(opts.tls.ca_file == "/etc/passwd");
   CHECK(opts.log.level == scribe::log::level::error);
+}
+
+TEST_CASE("slack keys are checked, alone and together", "[unit]") {
+  const config::environment secret_only{{"SCRIBE_SLACK_SIGNING_SECRET", "s3cret"}};
+  CHECK_THROWS_WITH(
+      config::load_from_string("", secret_only),
+      Catch::StartsWith("slack.bot_token: required when slack.signing_secret is set"));
+  const config::environment token_only{{"SCRIBE_SLACK_BOT_TOKEN", "xoxb-1"}};
+  CHECK_THROWS_WITH(config::load_from_string("", token_only),
+                    Catch::StartsWith("slack.signing_secret: required when slack.bot_token"));
+  const config::environment pasted{{"SCRIBE_SLACK_SIGNING_SECRET", "abc def"},
+                                   {"SCRIBE_SLACK_BOT_TOKEN", "xoxb-1"}};
+  try {
+    config::load_from_string("", pasted);
+    FAIL("a secret with a space was accepted");
+  } catch (const config::config_error& e) {
+    CHECK(e.key() == "slack.signing_secret");
+    CHECK_THAT(e.what(), !Catch::Contains("abc def"));  // a secret is never repeated
+  }
+  CHECK_THROWS_WITH(config::load_from_string("slack:\n  command: incident\n", no_env),
+                    Catch::StartsWith("slack.command:"));
+  CHECK_THROWS_WITH(config::load_from_string("slack:\n  flag_reaction: \"push pin\"\n", no_env),
+                    Catch::StartsWith("slack.flag_reaction:"));
+  CHECK_THROWS_WITH(config::load_from_string("slack:\n  api_base_url: \"\"\n", no_env),
+                    Catch::StartsWith("slack.api_base_url:"));
+  CHECK_THROWS_WITH(config::load_from_string("tls:\n  ca_file: /nonexistent/ca.pem\n", no_env),
+                    Catch::StartsWith("tls.ca_file: is not a readable file"));
 }
 
 TEST_CASE("the environment wins over the file", "[unit]") {
