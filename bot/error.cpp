@@ -19,6 +19,10 @@ class scribe_category final : public boost::system::error_category {
       case errc::incident_not_found: return "no such incident";
       case errc::entry_not_found: return "no such timeline entry";
       case errc::invalid_argument: return "invalid argument";
+      case errc::unsigned_request: return "the request is not signed";
+      case errc::bad_signature: return "the request signature does not match";
+      case errc::stale_request: return "the request timestamp is too old or in the future";
+      case errc::malformed_request: return "the request body is malformed";
     }
     return "unknown scribe error";
   }

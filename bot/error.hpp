@@ -17,6 +17,10 @@ enum class errc {
   incident_not_found,         // no incident with that id
   entry_not_found,            // no timeline entry for that message
   invalid_argument,           // a value outside what the domain accepts (severity 7, empty title)
+  unsigned_request,           // a request that should carry a signature has none
+  bad_signature,              // the signature does not match the body
+  stale_request,              // the signed timestamp is outside the accepted window
+  malformed_request,          // a body or field that cannot be parsed as its protocol says
 };
 
 const boost::system::error_category& error_category() noexcept;
