@@ -211,6 +211,7 @@ std::vector<key_spec> build_table() {
       text_key("slack.command", at(&options::slack, &slack_options::command), check_slash_command),
       text_key("slack.flag_reaction", at(&options::slack, &slack_options::flag_reaction),
                check_emoji_name),
+      positive_duration_key("slack.api_timeout", at(&options::slack, &slack_options::api_timeout)),
       text_key("tls.ca_file", at(&options::tls, &tls_options::ca_file), check_readable_file),
       log_level_key(),
   };

@@ -48,6 +48,8 @@ struct slack_options {
   std::string command = "/incident";
   // slack.flag_reaction: the emoji name (no colons) that flags a message into the timeline.
   std::string flag_reaction = "pushpin";
+  // slack.api_timeout: how long one Web API call may take before it is retried.
+  std::chrono::milliseconds api_timeout{std::chrono::seconds(10)};
 
   bool enabled() const { return !signing_secret.empty(); }
 };

@@ -50,6 +50,7 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"slack.api_base_url", "https://slack.com/api"},
       {"slack.command", "/incident"},
       {"slack.flag_reaction", "pushpin"},
+      {"slack.api_timeout", "10s"},
       {"tls.ca_file", ""},
       {"log.level", "info"},
   };
@@ -72,6 +73,7 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.slack.api_base_url = "https://127.0.0.1:8443/api";
   changed.slack.command = "/inc";
   changed.slack.flag_reaction = "round_pushpin";
+  changed.slack.api_timeout = std::chrono::seconds(3);
   changed.tls.ca_file = "/etc/passwd";  // any readable file: the row checks only that
   changed.log.level = scribe::log::level::debug;
   for (const config::options& opts : {config::options{}, changed}) {

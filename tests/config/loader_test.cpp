@@ -114,6 +114,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SLACK_API_BASE_URL", "http://127.0.0.1:9/api/"},
       {"SCRIBE_SLACK_COMMAND", "/sev"},
       {"SCRIBE_SLACK_FLAG_REACTION", ":eyes:"},
+      {"SCRIBE_SLACK_API_TIMEOUT", "2s"},
       {"SCRIBE_TLS_CA_FILE", "/etc/passwd"},
       {"SCRIBE_LOG_LEVEL", "error"},
   };
@@ -133,6 +134,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.slack.api_base_url == "http://127.0.0.1:9/api");
   CHECK(opts.slack.command == "/sev");
   CHECK(opts.slack.flag_reaction == "eyes");
+  CHECK(opts.slack.api_timeout == std::chrono::seconds(2));
   CHECK(opts.tls.ca_file == "/etc/passwd");
   CHECK(opts.log.level == scribe::log::level::error);
 }
