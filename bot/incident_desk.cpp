@@ -151,11 +151,30 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
 }
 
 result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
-                                                   const flagged_message& message) {
+                                                   const flagged_message& message,
+                                                   const person& flagged_by) {
   auto inc = store_.find_open_incident(channel);
   if (!inc) return errc::no_open_incident;
-  return store_.add_entry(inc->id, {message.written_at, clock_.now(), message.author, message.text,
-                                    message.source, message.message_ref, message.link});
+  return store_.flag_entry(inc->id,
+                           {message.written_at, clock_.now(), message.author, message.text,
+                            message.source, message.message_ref, message.link},
+                           flagged_by.id);
+}
+
+result<std::optional<timeline_entry>> incident_desk::unflag_message(const channel_ref& channel,
+                                                                    const std::string& message_ref,
+                                                                    const person& by) {
+  return store_.unflag_entry(channel, message_ref, by.id);
+}
+
+std::int64_t incident_desk::edit_message(const channel_ref& channel, const std::string& message_ref,
+                                         const std::string& new_text) {
+  return store_.update_entry_text(channel, message_ref, new_text);
+}
+
+std::vector<timeline_entry> incident_desk::delete_message(const channel_ref& channel,
+                                                          const std::string& message_ref) {
+  return store_.remove_entries(channel, message_ref);
 }
 
 }  // namespace scribe::bot

@@ -55,9 +55,23 @@ class incident_desk {
   // Never throws for anything the person typed; store failures propagate as exceptions.
   bot_reply run_command(const command_request& request);
 
-  // Records a flagged message in the channel's open incident; a message flagged twice is stored
-  // once. errc::no_open_incident when the channel has none.
-  result<recorded_entry> flag_message(const channel_ref& channel, const flagged_message& message);
+  // Records a flagged message in the channel's open incident; a message flagged twice (by one
+  // person or several) is stored once. errc::no_open_incident when the channel has none.
+  result<recorded_entry> flag_message(const channel_ref& channel, const flagged_message& message,
+                                      const person& flagged_by);
+
+  // Takes back `by`'s flag; the entry goes when nobody's flag is left, and is then returned.
+  // errc::entry_not_found when `by` had not flagged it.
+  result<std::optional<timeline_entry>> unflag_message(const channel_ref& channel,
+                                                       const std::string& message_ref,
+                                                       const person& by);
+
+  // A message was edited or deleted in chat: the timeline follows. Messages that were never
+  // flagged change nothing.
+  std::int64_t edit_message(const channel_ref& channel, const std::string& message_ref,
+                            const std::string& new_text);
+  std::vector<timeline_entry> delete_message(const channel_ref& channel,
+                                             const std::string& message_ref);
 
  private:
   bot_reply open(const command_request& request, const open_command& cmd);

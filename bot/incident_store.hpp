@@ -61,6 +61,28 @@ class incident_store {
   // the existing entry comes back with inserted == false. errc::incident_not_found.
   virtual result<recorded_entry> add_entry(std::int64_t incident_id, const entry_draft& entry) = 0;
 
+  // Records a flagged message (as add_entry) and who flagged it, in one transaction. Flagging a
+  // message that is already in the timeline only adds the flagger.
+  virtual result<recorded_entry> flag_entry(std::int64_t incident_id, const entry_draft& entry,
+                                            const std::string& flagged_by) = 0;
+
+  // Removes `flagged_by`'s flag from the entry for `message_ref` in the channel's incidents. When
+  // no flag is left, the entry is removed too and returned. errc::entry_not_found when there was
+  // no such flag.
+  virtual result<std::optional<timeline_entry>> unflag_entry(const channel_ref& channel,
+                                                             const std::string& message_ref,
+                                                             const std::string& flagged_by) = 0;
+
+  // The message was edited in chat: its entries in the channel's incidents take the new text.
+  // Returns how many entries changed.
+  virtual std::int64_t update_entry_text(const channel_ref& channel, const std::string& message_ref,
+                                         const std::string& text) = 0;
+
+  // The message was deleted in chat: its entries in the channel's incidents go too, and are
+  // returned.
+  virtual std::vector<timeline_entry> remove_entries(const channel_ref& channel,
+                                                     const std::string& message_ref) = 0;
+
   // The timeline in event order: by occurred_at, then by the order of recording.
   virtual std::vector<timeline_entry> timeline(std::int64_t incident_id) = 0;
   virtual std::int64_t timeline_size(std::int64_t incident_id) = 0;

@@ -53,6 +53,35 @@ constexpr const char* migrations[] = {
     );
     CREATE INDEX timeline_entries_by_time ON timeline_entries (incident_id, occurred_at, id);
     )sql",
+
+    // 2: who flagged which entry (the entry goes when the last flag does), lookups of entries by
+    // chat message (edits, deletions), and the durable job queue behind the inbox and outbox.
+    R"sql(
+    CREATE TABLE entry_flags (
+      entry_id    INTEGER NOT NULL REFERENCES timeline_entries (id) ON DELETE CASCADE,
+      flagged_by  TEXT    NOT NULL,
+      PRIMARY KEY (entry_id, flagged_by)
+    ) WITHOUT ROWID;
+    CREATE INDEX timeline_entries_by_message ON timeline_entries (message_ref)
+      WHERE message_ref IS NOT NULL;
+
+    CREATE TABLE jobs (
+      id          INTEGER PRIMARY KEY,
+      queue       TEXT    NOT NULL,
+      key         TEXT    NOT NULL,
+      payload     TEXT    NOT NULL,
+      state       TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+      attempts    INTEGER NOT NULL DEFAULT 0,
+      run_after   INTEGER NOT NULL,
+      lease_until INTEGER,
+      last_error  TEXT    NOT NULL DEFAULT '',
+      created_at  INTEGER NOT NULL,
+      finished_at INTEGER,
+      -- A platform's retry of the same event or a repeated send is the same job.
+      UNIQUE (queue, key)
+    );
+    CREATE INDEX jobs_due ON jobs (queue, run_after, id) WHERE state = 'pending';
+    )sql",
 };
 
 constexpr int migration_count = static_cast<int>(std::size(migrations));

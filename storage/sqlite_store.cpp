@@ -252,10 +252,184 @@ std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) {
   return query.getColumn(0).getInt64();
 }
 
+bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_id,
+                                                          const bot::entry_draft& entry,
+                                                          const std::string& flagged_by) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  if (!load_incident(incident_id)) return errc::incident_not_found;
+  auto recorded = insert_entry(incident_id, entry);
+  SQLite::Statement flag(*db_,
+                         "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING");
+  flag.bind(1, recorded.entry.id);
+  flag.bind(2, flagged_by);
+  flag.exec();
+  tx.commit();
+  return recorded;
+}
+
+std::vector<bot::timeline_entry> sqlite_store::entries_for_message(const bot::channel_ref& channel,
+                                                                   const std::string& message_ref) {
+  SQLite::Statement query(
+      *db_, std::string("SELECT ") + entry_columns +
+                " FROM timeline_entries WHERE message_ref = ? AND incident_id IN (SELECT id FROM "
+                "incidents WHERE platform = ? AND workspace = ? AND channel = ?) ORDER BY id");
+  query.bind(1, message_ref);
+  query.bind(2, channel.platform);
+  query.bind(3, channel.workspace);
+  query.bind(4, channel.channel);
+  std::vector<bot::timeline_entry> entries;
+  while (query.executeStep()) entries.push_back(read_entry(query));
+  return entries;
+}
+
+void sqlite_store::delete_entry(std::int64_t entry_id) {
+  SQLite::Statement remove(*db_, "DELETE FROM timeline_entries WHERE id = ?");
+  remove.bind(1, entry_id);
+  remove.exec();
+}
+
+bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
+    const bot::channel_ref& channel, const std::string& message_ref,
+    const std::string& flagged_by) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  bool had_flag = false;
+  std::optional<bot::timeline_entry> removed;
+  for (const auto& entry : entries_for_message(channel, message_ref)) {
+    SQLite::Statement unflag(*db_, "DELETE FROM entry_flags WHERE entry_id = ? AND flagged_by = ?");
+    unflag.bind(1, entry.id);
+    unflag.bind(2, flagged_by);
+    if (unflag.exec() == 0) continue;
+    had_flag = true;
+    SQLite::Statement left(*db_, "SELECT COUNT(*) FROM entry_flags WHERE entry_id = ?");
+    left.bind(1, entry.id);
+    left.executeStep();
+    if (left.getColumn(0).getInt64() == 0) {
+      delete_entry(entry.id);
+      removed = entry;
+    }
+  }
+  if (!had_flag) return errc::entry_not_found;
+  tx.commit();
+  return removed;
+}
+
+std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
+                                             const std::string& message_ref,
+                                             const std::string& text) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement update(*db_,
+                           "UPDATE timeline_entries SET text = ? WHERE message_ref = ? AND "
+                           "incident_id IN (SELECT id FROM incidents WHERE platform = ? AND "
+                           "workspace = ? AND channel = ?)");
+  update.bind(1, text);
+  update.bind(2, message_ref);
+  update.bind(3, channel.platform);
+  update.bind(4, channel.workspace);
+  update.bind(5, channel.channel);
+  return update.exec();
+}
+
+std::vector<bot::timeline_entry> sqlite_store::remove_entries(const bot::channel_ref& channel,
+                                                              const std::string& message_ref) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  auto entries = entries_for_message(channel, message_ref);
+  for (const auto& entry : entries) delete_entry(entry.id);
+  tx.commit();
+  return entries;
+}
+
 void sqlite_store::ping() {
   std::lock_guard lock(mutex_);
   // A real table rather than a constant, so the check goes through the pager to the file.
   db_->execAndGet("SELECT MAX(version) FROM schema_migrations");
+}
+
+}  // namespace scribe::storage
+
+namespace scribe::storage {
+
+bool sqlite_store::enqueue(std::string_view queue, std::string_view key, std::string_view payload,
+                           bot::timestamp now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO jobs (queue, key, payload, run_after, created_at) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, key) DO NOTHING");
+  insert.bind(1, std::string(queue));
+  insert.bind(2, std::string(key));
+  insert.bind(3, std::string(payload));
+  insert.bind(4, bot::to_unix_micros(now));
+  insert.bind(5, bot::to_unix_micros(now));
+  return insert.exec() == 1;
+}
+
+std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timestamp now,
+                                            std::chrono::microseconds lease) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  // One statement picks and leases, so two claimers can never take the same job.
+  SQLite::Statement take(*db_,
+                         "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1 WHERE id = ("
+                         "SELECT id FROM jobs WHERE queue = ?2 AND state = 'pending' AND "
+                         "run_after <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) "
+                         "ORDER BY run_after, id LIMIT 1) "
+                         "RETURNING id, queue, key, payload, attempts, created_at");
+  take.bind(1, bot::to_unix_micros(now + lease));
+  take.bind(2, std::string(queue));
+  take.bind(3, bot::to_unix_micros(now));
+  std::optional<bot::job> claimed;
+  if (take.executeStep()) {
+    claimed = bot::job{
+        take.getColumn(0).getInt64(),  take.getColumn(1).getString(),
+        take.getColumn(2).getString(), take.getColumn(3).getString(),
+        take.getColumn(4).getInt(),    bot::from_unix_micros(take.getColumn(5).getInt64())};
+  }
+  take.reset();
+  tx.commit();
+  return claimed;
+}
+
+void sqlite_store::complete(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement done(*db_,
+                         "UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = ? "
+                         "WHERE id = ?");
+  done.bind(1, bot::to_unix_micros(bot::system_clock{}.now()));
+  done.bind(2, id);
+  done.exec();
+}
+
+void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement later(*db_,
+                          "UPDATE jobs SET run_after = ?, lease_until = NULL, last_error = ? "
+                          "WHERE id = ? AND state = 'pending'");
+  later.bind(1, bot::to_unix_micros(run_after));
+  later.bind(2, std::string(error));
+  later.bind(3, id);
+  later.exec();
+}
+
+void sqlite_store::give_up(std::int64_t id, std::string_view error) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement failed(*db_,
+                           "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, "
+                           "finished_at = ? WHERE id = ?");
+  failed.bind(1, std::string(error));
+  failed.bind(2, bot::to_unix_micros(bot::system_clock{}.now()));
+  failed.bind(3, id);
+  failed.exec();
+}
+
+std::int64_t sqlite_store::pending(std::string_view queue) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement count(*db_, "SELECT COUNT(*) FROM jobs WHERE queue = ? AND state = 'pending'");
+  count.bind(1, std::string(queue));
+  count.executeStep();
+  return count.getColumn(0).getInt64();
 }
 
 }  // namespace scribe::storage

@@ -9,6 +9,7 @@
 // statements, so callers on the blocking pool wait at most for one other call.
 
 #include "bot/incident_store.hpp"
+#include "bot/job_queue.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -22,7 +23,7 @@ class Transaction;
 
 namespace scribe::storage {
 
-class sqlite_store final : public bot::incident_store {
+class sqlite_store final : public bot::incident_store, public bot::job_queue {
  public:
   // Opens (creating the file and its parent folder if needed) and migrates. Throws
   // SQLite::Exception or std::runtime_error with the path when that is impossible.
@@ -42,12 +43,35 @@ class sqlite_store final : public bot::incident_store {
                                             const bot::entry_draft& entry) override;
   bot::result<bot::recorded_entry> add_entry(std::int64_t incident_id,
                                              const bot::entry_draft& entry) override;
+  bot::result<bot::recorded_entry> flag_entry(std::int64_t incident_id,
+                                              const bot::entry_draft& entry,
+                                              const std::string& flagged_by) override;
+  bot::result<std::optional<bot::timeline_entry>> unflag_entry(
+      const bot::channel_ref& channel, const std::string& message_ref,
+      const std::string& flagged_by) override;
+  std::int64_t update_entry_text(const bot::channel_ref& channel, const std::string& message_ref,
+                                 const std::string& text) override;
+  std::vector<bot::timeline_entry> remove_entries(const bot::channel_ref& channel,
+                                                  const std::string& message_ref) override;
   std::vector<bot::timeline_entry> timeline(std::int64_t incident_id) override;
   std::int64_t timeline_size(std::int64_t incident_id) override;
   void ping() override;
 
+  bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
+               bot::timestamp now) override;
+  std::optional<bot::job> claim(std::string_view queue, bot::timestamp now,
+                                std::chrono::microseconds lease) override;
+  void complete(std::int64_t id) override;
+  void retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) override;
+  void give_up(std::int64_t id, std::string_view error) override;
+  std::int64_t pending(std::string_view queue) override;
+
  private:
   std::optional<bot::incident> load_incident(std::int64_t id);
+  // The entries for a chat message in the channel's incidents.
+  std::vector<bot::timeline_entry> entries_for_message(const bot::channel_ref& channel,
+                                                       const std::string& message_ref);
+  void delete_entry(std::int64_t entry_id);
   bot::recorded_entry insert_entry(std::int64_t incident_id, const bot::entry_draft& entry);
   // Runs `update`, a statement that changes incident `id` only while it is open, then records
   // `entry` and commits `tx`. Nothing is recorded when the incident is closed or unknown.

@@ -154,7 +154,7 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
                       written,
                       "p99 is 4s on /cart",
                       entry_source::reaction};
-  auto first = desk.flag_message(channel, msg);
+  auto first = desk.flag_message(channel, msg, alice);
   REQUIRE(first);
   CHECK(first->inserted);
   CHECK(first->entry.occurred_at == written);
@@ -163,7 +163,7 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
 
   SECTION("flagging it again records nothing new") {
     clock.advance(1min);
-    auto second = desk.flag_message(channel, msg);
+    auto second = desk.flag_message(channel, msg, alice);
     REQUIRE(second);
     CHECK_FALSE(second->inserted);
     CHECK(second->entry.id == first->entry.id);
@@ -180,7 +180,7 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
     CHECK(reply.text.find("p99 is 4s") < reply.text.find("added capacity"));
   }
   SECTION("a channel without an open incident gets no_open_incident") {
-    auto result = desk.flag_message({"slack", "T1", "C-other"}, msg);
+    auto result = desk.flag_message({"slack", "T1", "C-other"}, msg, alice);
     REQUIRE_FALSE(result);
     CHECK(result.error() == errc::no_open_incident);
   }
@@ -196,4 +196,58 @@ TEST_CASE_METHOD(desk_fixture, "a long timeline reply shows the latest entries",
   CHECK_THAT(reply.text, Catch::Contains("(11 earlier entries not shown)"));
   CHECK_THAT(reply.text, Catch::Contains("step 59"));
   CHECK(reply.text.find("step 9\n") == std::string::npos);
+}
+
+TEST_CASE_METHOD(desk_fixture, "a flag lasts until the last person takes theirs back",
+                 "[unit][desk]") {
+  run("open api latency");
+  const std::string ref = "C-checkout/1795255300.000200";
+  flagged_message msg{ref, "", bob, clock.now(), "p99 4s", entry_source::reaction};
+  REQUIRE(desk.flag_message(channel, msg, alice)->inserted);
+  REQUIRE_FALSE(desk.flag_message(channel, msg, bob)->inserted);  // a second flagger
+  CHECK(store.timeline_size(1) == 2);
+
+  auto first = desk.unflag_message(channel, ref, alice);
+  REQUIRE(first);
+  CHECK_FALSE(first->has_value());  // bob's flag keeps it
+  CHECK(store.timeline_size(1) == 2);
+
+  auto last = desk.unflag_message(channel, ref, bob);
+  REQUIRE(last);
+  REQUIRE(last->has_value());
+  CHECK((*last)->text == "p99 4s");
+  CHECK(store.timeline_size(1) == 1);
+
+  CHECK(desk.unflag_message(channel, ref, bob).error() == errc::entry_not_found);
+  SECTION("flagging again after removal records it anew") {
+    CHECK(desk.flag_message(channel, msg, bob)->inserted);
+  }
+}
+
+TEST_CASE_METHOD(desk_fixture, "edits and deletions in chat reach the timeline", "[unit][desk]") {
+  run("open api latency");
+  const std::string ref = "C-checkout/1795255300.000300";
+  REQUIRE(desk.flag_message(channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction},
+                            alice));
+  CHECK(desk.edit_message(channel, ref, "p99 is 4 s on /cart") == 1);
+  CHECK(store.timeline(1).back().text == "p99 is 4 s on /cart");
+
+  SECTION("another channel's events never touch this incident") {
+    const channel_ref other{"slack", "T1", "C-random"};
+    CHECK(desk.edit_message(other, ref, "hijacked") == 0);
+    CHECK(desk.delete_message(other, ref).empty());
+    CHECK(desk.unflag_message(other, ref, alice).error() == errc::entry_not_found);
+    CHECK(store.timeline(1).back().text == "p99 is 4 s on /cart");
+  }
+  SECTION("a deleted message leaves the timeline") {
+    auto removed = desk.delete_message(channel, ref);
+    REQUIRE(removed.size() == 1);
+    CHECK(removed[0].text == "p99 is 4 s on /cart");
+    CHECK(store.timeline_size(1) == 1);
+    CHECK(desk.edit_message(channel, ref, "too late") == 0);
+  }
+  SECTION("a message that was never flagged changes nothing") {
+    CHECK(desk.edit_message(channel, "C-checkout/1.000001", "x") == 0);
+    CHECK(desk.delete_message(channel, "C-checkout/1.000001").empty());
+  }
 }

@@ -1,0 +1,60 @@
+#pragma once
+// The job queue port: durable work that must survive a crash between "accepted" and "done".
+//
+// Scribe uses it twice. As an inbox: a chat platform's event is stored here before it is
+// acknowledged, and a worker processes it afterwards (Slack allows 3 seconds for the ack; the work
+// needs Slack's API). As an outbox: a message or reaction Scribe must send is stored here, and a
+// sender delivers it with retries.
+//
+// Contract for every implementation (see also incident_store.hpp):
+// - enqueue is durable on return, and de-duplicates on (queue, key) for as long as the job is kept:
+//   a platform's retry of the same event is a no-op.
+// - claim hands a job to exactly one worker for the lease; a worker that dies loses its lease and
+//   the job becomes claimable again when the lease expires. So a job may run more than once, and
+//   its processing must be idempotent (the timeline's unique keys make it so).
+// - Calls block; call them off network threads.
+
+#include "bot/time.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace scribe::bot {
+
+struct job {
+  std::int64_t id = 0;
+  std::string queue;
+  std::string key;
+  std::string payload;
+  int attempts = 0;  // including the current one
+  timestamp created_at;
+};
+
+class job_queue {
+ public:
+  virtual ~job_queue() = default;
+
+  // Adds a job unless (queue, key) is known already. Returns whether it was added.
+  virtual bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
+                       timestamp now) = 0;
+
+  // The oldest job of `queue` that is due and not leased, leased to the caller until now + lease.
+  virtual std::optional<job> claim(std::string_view queue, timestamp now,
+                                   std::chrono::microseconds lease) = 0;
+
+  // The job is done; it stays known for de-duplication.
+  virtual void complete(std::int64_t id) = 0;
+  // The job failed for a reason that may pass: it becomes due again at `run_after`.
+  virtual void retry_later(std::int64_t id, timestamp run_after, std::string_view error) = 0;
+  // The job cannot succeed: it is kept, marked failed, and never claimed again.
+  virtual void give_up(std::int64_t id, std::string_view error) = 0;
+
+  // Jobs of `queue` not yet done or given up.
+  virtual std::int64_t pending(std::string_view queue) = 0;
+};
+
+}  // namespace scribe::bot
