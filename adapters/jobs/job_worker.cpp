@@ -1,0 +1,178 @@
+#include "adapters/jobs/job_worker.hpp"
+
+#include "adapters/http/offload.hpp"
+#include "config/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+
+namespace scribe::jobs {
+
+namespace asio = boost::asio;
+
+std::chrono::milliseconds backoff_delay(const worker_options& options, int attempts) {
+  auto delay = options.min_backoff;
+  for (int i = 1; i < attempts && delay < options.max_backoff; ++i) delay *= 2;
+  return std::min(delay, options.max_backoff);
+}
+
+namespace detail {
+
+struct worker_state {
+  worker_state(asio::io_context& ioc, asio::thread_pool& pool, bot::job_queue& q,
+               const bot::clock& c, std::string name, job_handler h, worker_options o)
+      : strand(asio::make_strand(ioc)),
+        blocking(pool),
+        queue(q),
+        clock(c),
+        queue_name(std::move(name)),
+        handler(std::move(h)),
+        options(o),
+        wake(strand) {}
+
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::thread_pool& blocking;
+  bot::job_queue& queue;
+  const bot::clock& clock;
+  const std::string queue_name;
+  const job_handler handler;
+  const worker_options options;
+  asio::steady_timer wake;  // on strand
+  std::atomic<bool> stopped{false};
+  bool notified = false;  // on strand: work arrived while a job ran
+};
+
+}  // namespace detail
+
+namespace {
+
+using state_ptr = std::shared_ptr<detail::worker_state>;
+
+// The store calls below are handed to offload() as named locals, never as temporaries inside the
+// co_await expression: GCC 12 destroys such temporaries twice when they own memory.
+
+// One job: run the handler, then record what came of it. Exceptions from the handler are a retry;
+// exceptions from recording (the store is down) propagate and stop this round, not the worker.
+asio::awaitable<void> run_job(state_ptr st, bot::job job) {
+  job_outcome outcome;
+  try {
+    outcome = co_await st->handler(job);
+  } catch (const std::exception& e) {
+    outcome = job_outcome::retry(std::string("handler failed: ") + e.what());
+  }
+  if (outcome.what == job_outcome::kind::retry && job.attempts >= st->options.max_attempts) {
+    outcome = job_outcome::give_up("gave up after " + std::to_string(job.attempts) +
+                                   " attempts: " + outcome.error);
+  }
+  auto& queue = st->queue;
+  switch (outcome.what) {
+    case job_outcome::kind::done: {
+      auto mark_done = [&queue, id = job.id] { queue.complete(id); };
+      co_await http::offload(st->blocking, std::move(mark_done));
+      break;
+    }
+    case job_outcome::kind::retry: {
+      const auto delay = outcome.retry_after.count() > 0 ? outcome.retry_after
+                                                         : backoff_delay(st->options, job.attempts);
+      const auto run_after =
+          st->clock.now() + std::chrono::duration_cast<std::chrono::microseconds>(delay);
+      log::warn("job will be retried", {{"queue", st->queue_name},
+                                        {"key", job.key},
+                                        {"attempt", std::to_string(job.attempts)},
+                                        {"delay_ms", std::to_string(delay.count())},
+                                        {"error", outcome.error}});
+      auto mark_retry = [&queue, id = job.id, run_after, &error = outcome.error] {
+        queue.retry_later(id, run_after, error);
+      };
+      co_await http::offload(st->blocking, std::move(mark_retry));
+      break;
+    }
+    case job_outcome::kind::give_up: {
+      log::error("job given up",
+                 {{"queue", st->queue_name}, {"key", job.key}, {"error", outcome.error}});
+      auto mark_failed = [&queue, id = job.id, &error = outcome.error] {
+        queue.give_up(id, error);
+      };
+      co_await http::offload(st->blocking, std::move(mark_failed));
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> work_loop(state_ptr st) {
+  const auto lease = std::chrono::duration_cast<std::chrono::microseconds>(st->options.lease);
+  while (!st->stopped) {
+    std::optional<bot::job> job;
+    try {
+      auto& queue = st->queue;
+      const auto now = st->clock.now();
+      auto claim_next = [&queue, &name = st->queue_name, now, lease] {
+        return queue.claim(name, now, lease);
+      };
+      job = co_await http::offload(st->blocking, std::move(claim_next));
+      if (job) {
+        co_await run_job(st, std::move(*job));
+        continue;  // there may be more due right away
+      }
+    } catch (const std::exception& e) {
+      // The store failed; the job (if any) keeps its lease and comes back later.
+      log::error("job queue unavailable", {{"queue", st->queue_name}, {"error", e.what()}});
+    }
+    if (st->notified) {
+      st->notified = false;
+      continue;
+    }
+    st->wake.expires_after(st->options.poll_interval);
+    co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+struct loop_finished {
+  std::string queue_name;
+  void operator()(std::exception_ptr failure) const {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log::error("job worker stopped by an error", {{"queue", queue_name}, {"error", e.what()}});
+    }
+  }
+};
+
+}  // namespace
+
+job_worker::job_worker(asio::io_context& ioc, asio::thread_pool& blocking, bot::job_queue& queue,
+                       const bot::clock& clock, std::string queue_name, job_handler handler,
+                       worker_options options)
+    : state_(std::make_shared<detail::worker_state>(
+          ioc, blocking, queue, clock, std::move(queue_name), std::move(handler), options)) {}
+
+job_worker::~job_worker() {
+  stop();
+}
+
+void job_worker::start() {
+  asio::co_spawn(state_->strand, work_loop(state_), loop_finished{state_->queue_name});
+}
+
+void job_worker::notify() {
+  asio::post(state_->strand, [st = state_] {
+    st->notified = true;
+    st->wake.cancel();
+  });
+}
+
+void job_worker::stop() {
+  state_->stopped = true;
+  asio::post(state_->strand, [st = state_] { st->wake.cancel(); });
+}
+
+}  // namespace scribe::jobs

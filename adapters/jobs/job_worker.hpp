@@ -1,0 +1,76 @@
+#pragma once
+// Runs the jobs of one queue (an inbox or an outbox, see bot/job_queue.hpp) one at a time on the
+// io_context: claims the next due job, hands it to a coroutine, and records what came of it.
+//
+// A job whose handler throws, or says "retry", becomes due again after a backoff that grows with
+// its attempts (or after the delay the handler asks for, such as a 429's Retry-After). A job that
+// cannot succeed is given up and logged. The worker polls the queue every poll_interval, and
+// notify() wakes it at once after an enqueue, so new work does not wait for the next poll.
+//
+// Lifetime: the io_context, the pool, the queue and the clock must outlive the worker. stop() ends
+// the loop after the current job; a job cut short by the process's end keeps its lease until the
+// lease expires and then runs again, so handlers must be idempotent.
+
+#include "bot/job_queue.hpp"
+#include "bot/time.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace scribe::jobs {
+
+struct job_outcome {
+  enum class kind { done, retry, give_up };
+  kind what = kind::done;
+  std::chrono::milliseconds retry_after{0};  // for retry; 0 means "use the backoff"
+  std::string error;                         // for retry and give_up: logged and stored
+
+  static job_outcome done() { return {}; }
+  static job_outcome retry(std::string why, std::chrono::milliseconds after = {}) {
+    return {kind::retry, after, std::move(why)};
+  }
+  static job_outcome give_up(std::string why) { return {kind::give_up, {}, std::move(why)}; }
+};
+
+using job_handler = std::function<boost::asio::awaitable<job_outcome>(bot::job)>;
+
+struct worker_options {
+  std::chrono::milliseconds lease{std::chrono::minutes(2)};  // longer than any one job takes
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+  std::chrono::milliseconds min_backoff{std::chrono::seconds(1)};
+  std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
+  int max_attempts = 50;  // then the job is given up: about four hours at the maximum backoff
+};
+
+// The delay before attempt `attempts + 1`: min_backoff doubled per attempt, capped at max_backoff.
+std::chrono::milliseconds backoff_delay(const worker_options& options, int attempts);
+
+namespace detail {
+struct worker_state;
+}
+
+class job_worker {
+ public:
+  job_worker(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+             bot::job_queue& queue, const bot::clock& clock, std::string queue_name,
+             job_handler handler, worker_options options = {});
+  ~job_worker();
+  job_worker(const job_worker&) = delete;
+  job_worker& operator=(const job_worker&) = delete;
+
+  void start();
+  // Thread-safe.
+  void notify();
+  void stop();
+
+ private:
+  std::shared_ptr<detail::worker_state> state_;
+};
+
+}  // namespace scribe::jobs

@@ -1,0 +1,155 @@
+// The job worker on a real SQLite queue, with the clock under the test's control.
+#include "adapters/jobs/job_worker.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/support/manual_clock.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using namespace scribe;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+struct worker_fixture {
+  testing::temp_dir dir;
+  storage::sqlite_store store{dir / "jobs.db"};
+  testing::manual_clock clock;
+  asio::io_context ioc;
+  asio::thread_pool pool{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
+  std::thread runner;
+  std::mutex mutex;
+  std::vector<std::string> seen;  // "key#attempt", in the order handled
+
+  jobs::worker_options fast() {
+    jobs::worker_options o;
+    o.poll_interval = 20ms;
+    o.min_backoff = 1s;
+    o.max_attempts = 3;
+    return o;
+  }
+  void record(const bot::job& job) {
+    std::lock_guard lock(mutex);
+    seen.push_back(job.key + "#" + std::to_string(job.attempts));
+  }
+  std::vector<std::string> snapshot() {
+    std::lock_guard lock(mutex);
+    return seen;
+  }
+  bool wait_for(std::size_t count) {
+    for (int i = 0; i < 300; ++i) {
+      if (snapshot().size() >= count) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  void run() {
+    runner = std::thread([this] { ioc.run(); });
+  }
+  ~worker_fixture() {
+    guard.reset();
+    ioc.stop();
+    if (runner.joinable()) runner.join();
+    pool.join();
+  }
+};
+
+// Named coroutines rather than capturing lambdas: GCC 12 miscompiles the latter (bug 107288).
+asio::awaitable<jobs::job_outcome> always_done(worker_fixture* f, bot::job job) {
+  f->record(job);
+  co_return jobs::job_outcome::done();
+}
+
+asio::awaitable<jobs::job_outcome> flaky(worker_fixture* f, bot::job job) {
+  f->record(job);
+  if (job.attempts == 1) throw std::runtime_error("connection reset");
+  if (job.attempts == 2) co_return jobs::job_outcome::retry("429", 30s);
+  co_return jobs::job_outcome::done();
+}
+
+asio::awaitable<jobs::job_outcome> hopeless_or_failing(worker_fixture* f, bot::job job) {
+  f->record(job);
+  if (job.key == "hopeless") co_return jobs::job_outcome::give_up("channel_not_found");
+  co_return jobs::job_outcome::retry("500");
+}
+
+template <auto Handler>
+jobs::job_handler bind(worker_fixture* f) {
+  return [f](bot::job job) { return Handler(f, std::move(job)); };
+}
+
+}  // namespace
+
+TEST_CASE("backoff doubles from the minimum up to the cap", "[unit][jobs]") {
+  jobs::worker_options o;
+  o.min_backoff = 1s;
+  o.max_backoff = 10s;
+  CHECK(jobs::backoff_delay(o, 1) == 1s);
+  CHECK(jobs::backoff_delay(o, 2) == 2s);
+  CHECK(jobs::backoff_delay(o, 4) == 8s);
+  CHECK(jobs::backoff_delay(o, 5) == 10s);
+  CHECK(jobs::backoff_delay(o, 1000) == 10s);
+}
+
+TEST_CASE_METHOD(worker_fixture, "queued jobs are handled once each, in order",
+                 "[integration][jobs]") {
+  for (auto key : {"a", "b", "c"}) store.enqueue("q", key, "p", clock.now());
+  jobs::job_worker worker(ioc, pool, store, clock, "q", bind<always_done>(this), fast());
+  worker.start();
+  run();
+  REQUIRE(wait_for(3));
+  std::this_thread::sleep_for(100ms);  // several more polls: nothing runs twice
+  CHECK(snapshot() == std::vector<std::string>{"a#1", "b#1", "c#1"});
+  CHECK(store.pending("q") == 0);
+
+  SECTION("notify picks up new work without waiting for a poll") {
+    store.enqueue("q", "d", "p", clock.now());
+    worker.notify();
+    REQUIRE(wait_for(4));
+    CHECK(snapshot().back() == "d#1");
+  }
+}
+
+TEST_CASE_METHOD(worker_fixture, "a failing job comes back after its backoff",
+                 "[integration][jobs]") {
+  store.enqueue("q", "flaky", "p", clock.now());
+  jobs::job_worker worker(ioc, pool, store, clock, "q", bind<flaky>(this), fast());
+  worker.start();
+  run();
+  REQUIRE(wait_for(1));
+  std::this_thread::sleep_for(100ms);
+  CHECK(snapshot().size() == 1);  // not due for a second yet
+  clock.advance(1s);
+  REQUIRE(wait_for(2));
+  clock.advance(29s);
+  std::this_thread::sleep_for(100ms);
+  CHECK(snapshot().size() == 2);  // the handler asked for 30 s
+  clock.advance(1s);
+  REQUIRE(wait_for(3));
+  CHECK(snapshot() == std::vector<std::string>{"flaky#1", "flaky#2", "flaky#3"});
+  CHECK(store.pending("q") == 0);
+}
+
+TEST_CASE_METHOD(worker_fixture, "jobs that cannot succeed are given up", "[integration][jobs]") {
+  store.enqueue("q", "hopeless", "p", clock.now());
+  store.enqueue("q", "always-failing", "p", clock.now());
+  jobs::job_worker worker(ioc, pool, store, clock, "q", bind<hopeless_or_failing>(this), fast());
+  worker.start();
+  run();
+  REQUIRE(wait_for(2));
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(1h);
+    std::this_thread::sleep_for(60ms);
+  }
+  CHECK(snapshot() == std::vector<std::string>{"hopeless#1", "always-failing#1", "always-failing#2",
+                                               "always-failing#3"});  // max_attempts is 3
+  CHECK(store.pending("q") == 0);
+}
