@@ -10,6 +10,9 @@ std::string usage_text() {
          "Commands:\n"
          "  serve          run the bot and its HTTP server until SIGTERM or SIGINT\n"
          "  check-config   validate the configuration and print the effective values\n"
+         "  slack-manifest [--public-url URL]\n"
+         "                 print the Slack app manifest for this Scribe (URL defaults to\n"
+         "                 server.public_url)\n"
          "  --version      print the version\n"
          "  --help         print this help\n"
          "\n"
@@ -30,6 +33,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       named = sub_command::serve;
     else if (arg == "check-config")
       named = sub_command::check_config;
+    else if (arg == "slack-manifest")
+      named = sub_command::slack_manifest;
     else if (arg == "--version" || arg == "version")
       named = sub_command::version;
     else if (arg == "--help" || arg == "-h" || arg == "help")
@@ -42,6 +47,11 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     } else if (arg == "--config" || arg == "-c") {
       if (i + 1 >= args.size()) return usage_error{std::string(arg) + " needs a file name"};
       result.config_file = args[++i];
+    } else if (arg == "--public-url") {
+      if (i + 1 >= args.size()) return usage_error{"--public-url needs a URL"};
+      result.public_url = args[++i];
+    } else if (arg.starts_with("--public-url=")) {
+      result.public_url = std::string(arg.substr(std::string_view("--public-url=").size()));
     } else if (arg.starts_with("--config=")) {
       result.config_file = std::string(arg.substr(std::string_view("--config=").size()));
     } else {
@@ -49,6 +59,9 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     }
   }
   if (!have_command) return usage_error{"no command given"};
+  if (!result.public_url.empty() && result.command != sub_command::slack_manifest) {
+    return usage_error{"--public-url is only for slack-manifest"};
+  }
   if (result.config_file && result.config_file->empty()) {
     return usage_error{"--config needs a file name"};
   }

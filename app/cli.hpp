@@ -18,11 +18,12 @@ enum exit_code : int {
   exit_config = 78,       // the configuration file or environment is wrong
 };
 
-enum class sub_command { serve, check_config, version, help };
+enum class sub_command { serve, check_config, slack_manifest, version, help };
 
 struct invocation {
   sub_command command = sub_command::help;
   std::optional<std::filesystem::path> config_file;
+  std::string public_url;  // slack-manifest --public-url; empty: server.public_url
 };
 
 struct usage_error {

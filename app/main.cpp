@@ -1,12 +1,14 @@
 // The scribe executable: parses the command line, loads the configuration, runs the sub-command.
 #include "app/cli.hpp"
 #include "app/service.hpp"
+#include "app/slack_manifest.hpp"
 #include "config/loader.hpp"
 #include "config/log.hpp"
 
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 
 namespace {
 
@@ -18,6 +20,25 @@ int check_config(const config::options& options) {
   return app::exit_ok;
 }
 
+// The URL comes from --public-url, else server.public_url; it is checked as that key is.
+int print_slack_manifest(const app::invocation& inv, const config::options& options) {
+  std::string url = options.server.public_url;
+  if (!inv.public_url.empty()) {
+    try {
+      url = config::parse_public_url(inv.public_url);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "scribe: --public-url: " << e.what() << '\n';
+      return app::exit_usage;
+    }
+  }
+  if (url.empty()) {
+    std::cerr << "scribe: slack-manifest needs --public-url URL or server.public_url\n";
+    return app::exit_usage;
+  }
+  std::cout << app::slack_manifest(url, options.slack.command);
+  return app::exit_ok;
+}
+
 int run(const app::invocation& inv) {
   switch (inv.command) {
     case app::sub_command::version:
@@ -25,7 +46,8 @@ int run(const app::invocation& inv) {
       return app::exit_ok;
     case app::sub_command::help: std::cout << app::usage_text(); return app::exit_ok;
     case app::sub_command::serve:
-    case app::sub_command::check_config: break;
+    case app::sub_command::check_config:
+    case app::sub_command::slack_manifest: break;
   }
   config::options options;
   try {
@@ -34,6 +56,7 @@ int run(const app::invocation& inv) {
     std::cerr << "scribe: configuration error: " << e.what() << '\n';
     return app::exit_config;
   }
+  if (inv.command == app::sub_command::slack_manifest) return print_slack_manifest(inv, options);
   return inv.command == app::sub_command::serve ? app::serve(options) : check_config(options);
 }
 

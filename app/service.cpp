@@ -3,7 +3,9 @@
 #include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/http/server.hpp"
+#include "adapters/slack/slack_adapter.hpp"
 #include "app/cli.hpp"
+#include "bot/incident_desk.hpp"
 #include "bot/incident_store.hpp"
 #include "config/loader.hpp"
 #include "config/log.hpp"
@@ -17,6 +19,7 @@
 #include <csignal>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -57,23 +60,44 @@ int serve(const config::options& options) {
   log::info("starting", {{"version", SCRIBE_VERSION}});
   log_configuration(options);
 
-  std::unique_ptr<bot::incident_store> store;
+  storage::opened_store store;
   try {
     store = storage::open_store(options.storage);
   } catch (const std::exception& e) {
     log::error("cannot open the store", {{"error", e.what()}});
     return exit_unavailable;
   }
+  bot::system_clock clock;
+  bot::incident_desk desk(*store.incidents, clock);
 
   asio::thread_pool blocking_pool(blocking_threads);
   http::router routes;
   routes.add(beast_http::verb::get, "/healthz",
-             [&store, &blocking_pool](http::request_context ctx) {
-               return health_check(std::move(ctx), *store, blocking_pool);
+             [&incidents = *store.incidents, &blocking_pool](http::request_context ctx) {
+               return health_check(std::move(ctx), incidents, blocking_pool);
              });
 
   const unsigned threads = options.server.threads;
   asio::io_context ioc(static_cast<int>(threads));
+  std::optional<http::client> slack_client;
+  std::optional<slack::slack_adapter> slack;
+  if (options.slack.enabled()) {
+    http::client_options client_options;
+    client_options.connect_timeout = options.slack.api_timeout;
+    client_options.request_timeout = options.slack.api_timeout;
+    client_options.ca_file = options.tls.ca_file;
+    try {
+      slack_client.emplace(ioc, client_options);
+    } catch (const std::exception& e) {
+      log::error("cannot set up TLS for the Slack API", {{"error", e.what()}});
+      return exit_config;
+    }
+    slack.emplace(ioc, blocking_pool, options.slack, desk, *store.jobs, *slack_client, clock);
+    slack->add_routes(routes);
+    slack->start();
+    log::info("slack enabled",
+              {{"command", options.slack.command}, {"api", options.slack.api_base_url}});
+  }
   http::server server(ioc, options.server, routes);
   try {
     server.listen();  // logs the bound address
@@ -100,6 +124,7 @@ int serve(const config::options& options) {
         stopping = true;
         log::info("stopping", {{"signal", std::to_string(signal)},
                                {"in_flight", std::to_string(server.active_sessions())}});
+        if (slack) slack->stop();
         server.shutdown([&ioc] { ioc.stop(); });
         signals.async_wait(on_signal);
       };

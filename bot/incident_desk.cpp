@@ -150,6 +150,10 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
           reply_visibility::channel};
 }
 
+std::optional<incident> incident_desk::open_incident(const channel_ref& channel) {
+  return store_.find_open_incident(channel);
+}
+
 result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
                                                    const flagged_message& message,
                                                    const person& flagged_by) {
@@ -159,6 +163,13 @@ result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
                            {message.written_at, clock_.now(), message.author, message.text,
                             message.source, message.message_ref, message.link},
                            flagged_by.id);
+}
+
+result<bool> incident_desk::flag_again(const channel_ref& channel, const std::string& message_ref,
+                                       const person& by) {
+  auto inc = store_.find_open_incident(channel);
+  if (!inc) return errc::no_open_incident;
+  return store_.add_flag(inc->id, message_ref, by.id);
 }
 
 result<std::optional<timeline_entry>> incident_desk::unflag_message(const channel_ref& channel,

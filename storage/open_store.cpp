@@ -7,11 +7,13 @@
 
 namespace scribe::storage {
 
-std::unique_ptr<bot::incident_store> open_store(const config::storage_options& options) {
+opened_store open_store(const config::storage_options& options) {
   constexpr std::string_view sqlite_scheme = "sqlite:";
   const std::string_view url = options.url;
   if (url.starts_with(sqlite_scheme)) {
-    return std::make_unique<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
+    auto store =
+        std::make_shared<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
+    return {store, store};
   }
   throw std::runtime_error("storage.url: unsupported store \"" + options.url + "\"");
 }

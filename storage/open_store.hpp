@@ -2,14 +2,21 @@
 // Chooses and opens the store that `storage.url` names.
 
 #include "bot/incident_store.hpp"
+#include "bot/job_queue.hpp"
 #include "config/options.hpp"
 
 #include <memory>
 
 namespace scribe::storage {
 
+// Both ports of one database: incidents and the job queue share its transactions and file.
+struct opened_store {
+  std::shared_ptr<bot::incident_store> incidents;
+  std::shared_ptr<bot::job_queue> jobs;
+};
+
 // "sqlite:<path>". Throws std::runtime_error naming the URL's problem or the file that could not
 // be opened; the caller stops start-up with it.
-std::unique_ptr<bot::incident_store> open_store(const config::storage_options& options);
+opened_store open_store(const config::storage_options& options);
 
 }  // namespace scribe::storage

@@ -14,8 +14,9 @@ namespace {
 constexpr const char* migrations[] = {
     // 1: incidents and their timelines. Times are UTC microseconds since the Unix epoch.
     R"sql(
+    -- AUTOINCREMENT: ids are never reused after a deletion; they key outbox jobs and links.
     CREATE TABLE incidents (
-      id          INTEGER PRIMARY KEY,
+      id          INTEGER PRIMARY KEY AUTOINCREMENT,
       platform    TEXT    NOT NULL,
       workspace   TEXT    NOT NULL,
       channel     TEXT    NOT NULL,
@@ -38,7 +39,7 @@ constexpr const char* migrations[] = {
     CREATE INDEX incidents_by_opened_at ON incidents (opened_at);
 
     CREATE TABLE timeline_entries (
-      id           INTEGER PRIMARY KEY,
+      id           INTEGER PRIMARY KEY AUTOINCREMENT,
       incident_id  INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
       occurred_at  INTEGER NOT NULL,
       recorded_at  INTEGER NOT NULL,

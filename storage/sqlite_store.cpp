@@ -269,6 +269,25 @@ bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_
   return recorded;
 }
 
+bool sqlite_store::add_flag(std::int64_t incident_id, const std::string& message_ref,
+                            const std::string& flagged_by) {
+  std::lock_guard lock(mutex_);
+  // One statement: the entry cannot vanish between finding it and flagging it.
+  SQLite::Statement flag(*db_,
+                         "INSERT INTO entry_flags (entry_id, flagged_by) SELECT id, ? FROM "
+                         "timeline_entries WHERE incident_id = ? AND message_ref = ? "
+                         "ON CONFLICT DO NOTHING");
+  flag.bind(1, flagged_by);
+  flag.bind(2, incident_id);
+  flag.bind(3, message_ref);
+  if (flag.exec() == 1) return true;
+  SQLite::Statement exists(
+      *db_, "SELECT 1 FROM timeline_entries WHERE incident_id = ? AND message_ref = ?");
+  exists.bind(1, incident_id);
+  exists.bind(2, message_ref);
+  return exists.executeStep();
+}
+
 std::vector<bot::timeline_entry> sqlite_store::entries_for_message(const bot::channel_ref& channel,
                                                                    const std::string& message_ref) {
   SQLite::Statement query(

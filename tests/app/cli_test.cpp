@@ -34,6 +34,10 @@ TEST_CASE("sub-commands and --config", "[unit][cli]") {
   CHECK(ok({"check-config", "-c", "x.yaml"}).command == sub_command::check_config);
   CHECK(ok({"--version"}).command == sub_command::version);
   CHECK(ok({"--help"}).command == sub_command::help);
+  CHECK(ok({"slack-manifest"}).command == sub_command::slack_manifest);
+  CHECK(ok({"slack-manifest", "--public-url", "https://s.example"}).public_url ==
+        "https://s.example");
+  CHECK(ok({"--public-url=https://t.example", "slack-manifest"}).public_url == "https://t.example");
 }
 
 TEST_CASE("mistakes are usage errors that name the problem", "[unit][cli]") {
@@ -42,6 +46,9 @@ TEST_CASE("mistakes are usage errors that name the problem", "[unit][cli]") {
   CHECK_THAT(refused({"serve", "--config="}), Catch::Contains("--config needs a file name"));
   CHECK_THAT(refused({"serve", "--verbose"}), Catch::Contains("--verbose"));
   CHECK_THAT(refused({"serve", "check-config"}), Catch::Contains("more than one command"));
+  CHECK_THAT(refused({"serve", "--public-url", "https://x"}),
+             Catch::Contains("--public-url is only for slack-manifest"));
+  CHECK_THAT(refused({"slack-manifest", "--public-url"}), Catch::Contains("needs a URL"));
 }
 
 TEST_CASE("the usage text lists the exit codes", "[unit][cli]") {

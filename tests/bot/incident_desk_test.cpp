@@ -251,3 +251,17 @@ TEST_CASE_METHOD(desk_fixture, "edits and deletions in chat reach the timeline",
     CHECK(desk.delete_message(channel, "C-checkout/1.000001").empty());
   }
 }
+
+TEST_CASE_METHOD(desk_fixture, "flagging a recorded message again only adds the flagger",
+                 "[unit][desk]") {
+  const std::string ref = "C-checkout/1795255300.000400";
+  CHECK(desk.flag_again(channel, ref, bob).error() == errc::no_open_incident);
+  run("open api latency");
+  CHECK_FALSE(*desk.flag_again(channel, ref, bob));  // not recorded yet: the caller fetches it
+  REQUIRE(desk.flag_message(channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction},
+                            alice));
+  CHECK(*desk.flag_again(channel, ref, bob));
+  CHECK(store.timeline_size(1) == 2);
+  REQUIRE(desk.unflag_message(channel, ref, alice));
+  CHECK(store.timeline_size(1) == 2);  // bob's flag, added by flag_again, keeps it
+}

@@ -231,7 +231,8 @@ TEST_CASE("open_store reads storage.url", "[integration][storage]") {
   config::storage_options opts;
   opts.url = "sqlite:" + (dir / "via-url.db").string();
   auto store = storage::open_store(opts);
-  store->ping();
+  store.incidents->ping();
+  CHECK(store.jobs->pending("q") == 0);
   CHECK(std::filesystem::exists(dir / "via-url.db"));
 }
 
@@ -240,4 +241,16 @@ TEST_CASE("an unopenable file is reported with its path", "[integration][storage
   std::filesystem::create_directory(dir / "a-directory.db");
   CHECK_THROWS_WITH(storage::sqlite_store(dir / "a-directory.db"),
                     Catch::Contains("a-directory.db"));
+}
+
+TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]") {
+  testing::temp_dir dir;
+  storage::sqlite_store store(dir / "s.db");
+  const auto id = open_in(store, room).id;
+  auto first = store.add_entry(id, entry_at(t0, "m", "ref-1"));
+  REQUIRE(first);
+  REQUIRE(store.remove_entries(room, "ref-1").size() == 1);
+  auto second = store.add_entry(id, entry_at(t0, "m", "ref-2"));
+  REQUIRE(second);
+  CHECK(second->entry.id > first->entry.id);
 }

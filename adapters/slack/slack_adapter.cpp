@@ -1,0 +1,453 @@
+#include "adapters/slack/slack_adapter.hpp"
+
+#include "adapters/http/form.hpp"
+#include "adapters/http/offload.hpp"
+#include "adapters/http/responses.hpp"
+#include "adapters/slack/messages.hpp"
+#include "adapters/slack/payloads.hpp"
+#include "adapters/slack/signature.hpp"
+#include "adapters/slack/text.hpp"
+#include "config/log.hpp"
+
+#include <charconv>
+
+// GCC 12 destroys a braced aggregate or a capturing closure twice when it is passed by value as
+// a temporary inside a co_await expression. Every such argument below is a named local, moved in.
+
+namespace scribe::slack {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using jobs::job_outcome;
+
+constexpr std::string_view form_type = "application/x-www-form-urlencoded";
+constexpr std::string_view json_type = "application/json";
+// Inbox payloads start with their kind and a newline, then the request body as Slack sent it.
+constexpr std::string_view event_kind = "event";
+constexpr std::string_view shortcut_kind = "shortcut";
+
+http::response empty_ok(const http::request& req) {
+  return http::make_response(req, beast_http::status::ok, "", "text/plain; charset=utf-8");
+}
+
+std::string message_ref(std::string_view channel, std::string_view ts) {
+  return std::string(channel) + "/" + std::string(ts);
+}
+
+job_outcome outcome_of(const call_result& call, std::string_view what) {
+  if (call.what == call_result::kind::retry) {
+    return job_outcome::retry(std::string(what) + ": " + call.error, call.retry_after);
+  }
+  return job_outcome::give_up(std::string(what) + ": " + call.error);
+}
+
+}  // namespace
+
+bot::result<bot::timestamp> parse_message_ts(std::string_view ts) {
+  const auto dot = ts.find('.');
+  if (dot == std::string_view::npos || dot == 0 || ts.size() - dot - 1 != 6) {
+    return bot::errc::malformed_request;
+  }
+  std::int64_t seconds = 0;
+  std::int64_t micros = 0;
+  const auto whole = ts.substr(0, dot);
+  const auto fraction = ts.substr(dot + 1);
+  const auto [end1, ec1] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
+  const auto [end2, ec2] =
+      std::from_chars(fraction.data(), fraction.data() + fraction.size(), micros);
+  if (ec1 != std::errc{} || end1 != whole.data() + whole.size() || ec2 != std::errc{} ||
+      end2 != fraction.data() + fraction.size() || seconds < 0 || micros < 0 ||
+      seconds > 253'402'300'799) {  // year 9999: beyond it, microseconds would overflow later
+    return bot::errc::malformed_request;
+  }
+  return bot::from_unix_micros(seconds * 1'000'000 + micros);
+}
+
+// What a flag needs to know of the message; fetched from Slack when the event does not carry it.
+struct slack_adapter::message_to_flag {
+  bot::channel_ref channel;
+  std::string ts;
+  bool known = false;  // text, author_id and bot_id below are filled in
+  std::string text;    // Slack text, still escaped
+  std::string author_id;
+  std::string bot_id;
+  bot::person flagged_by;
+  bot::entry_source source = bot::entry_source::reaction;
+  std::string response_url;  // a shortcut's: where to say that there is no open incident
+};
+
+slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+                             const config::slack_options& options, bot::incident_desk& desk,
+                             bot::job_queue& jobs, http::client& client, const bot::clock& clock)
+    : blocking_(blocking),
+      options_(options),
+      desk_(desk),
+      jobs_(jobs),
+      clock_(clock),
+      api_(client, options.api_base_url, options.bot_token),
+      inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
+                    [this](bot::job job) { return process_inbox(std::move(job)); }),
+      outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
+                     [this](bot::job job) { return process_outbox(std::move(job)); }) {}
+
+void slack_adapter::add_routes(http::router& routes) {
+  routes.add(beast_http::verb::post, "/slack/commands",
+             [this](http::request_context ctx) { return handle_command(std::move(ctx)); });
+  routes.add(beast_http::verb::post, "/slack/events",
+             [this](http::request_context ctx) { return handle_event(std::move(ctx)); });
+  routes.add(beast_http::verb::post, "/slack/interactions",
+             [this](http::request_context ctx) { return handle_interaction(std::move(ctx)); });
+}
+
+void slack_adapter::start() {
+  inbox_worker_.start();
+  outbox_worker_.start();
+}
+
+void slack_adapter::stop() {
+  inbox_worker_.stop();
+  outbox_worker_.stop();
+}
+
+bot::result<void> slack_adapter::verify(const http::request& req) const {
+  const auto now = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          clock_.now().time_since_epoch()));
+  return verify_signature(options_.signing_secret, req["X-Slack-Request-Timestamp"],
+                          req["X-Slack-Signature"], req.body(), now);
+}
+
+boost::asio::awaitable<http::response> slack_adapter::handle_command(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (!http::is_media_type(req[beast_http::field::content_type], form_type)) {
+    co_return http::make_error(req, beast_http::status::unsupported_media_type,
+                               "expected application/x-www-form-urlencoded");
+  }
+  auto form = http::parse_form(req.body());
+  if (!form)
+    co_return http::make_error(req, beast_http::status::bad_request, "malformed form body");
+  // Slack checks the certificate with an unsigned ssl_check=1 post and expects an empty 200
+  // (bolt does the same); nothing in it is acted on.
+  if (is_ssl_check(*form)) co_return empty_ok(req);
+  if (auto verified = verify(req); !verified) {
+    log::warn("slack request refused",
+              {{"path", "/slack/commands"}, {"reason", verified.error().message()}});
+    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
+  }
+  auto command = parse_slash_command(*form);
+  if (!command) {
+    co_return http::make_error(req, beast_http::status::bad_request, "malformed slash command");
+  }
+  bot::command_request request{{"slack", command->team_id, command->channel_id},
+                               {command->user_id, command->user_name},
+                               plain_text(command->text),
+                               options_.command};
+  auto run = [this, &request] { return desk_.run_command(request); };
+  const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
+  auto response = slash_command_response(reply);
+  // What does not fit in one response follows through the response_url, in order.
+  for (std::size_t i = 0; i < response.rest.size(); ++i) {
+    nlohmann::json payload{{"response_url", command->response_url}, {"body", response.rest[i]}};
+    co_await enqueue_outbox("reply:" + command->trigger_id + ":" + std::to_string(i + 1),
+                            payload.dump());
+  }
+  co_return http::make_response(req, beast_http::status::ok, response.first.dump(),
+                                "application/json");
+}
+
+boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (!http::is_media_type(req[beast_http::field::content_type], json_type)) {
+    co_return http::make_error(req, beast_http::status::unsupported_media_type,
+                               "expected application/json");
+  }
+  if (auto verified = verify(req); !verified) {
+    log::warn("slack request refused",
+              {{"path", "/slack/events"}, {"reason", verified.error().message()}});
+    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
+  }
+  auto envelope = parse_event_envelope(req.body());
+  if (!envelope)
+    co_return http::make_error(req, beast_http::status::bad_request, "malformed event");
+  if (envelope->type == "url_verification") {
+    nlohmann::json answer{{"challenge", envelope->challenge}};
+    co_return http::make_response(req, beast_http::status::ok, answer.dump(), "application/json");
+  }
+  if (envelope->type == "app_rate_limited") {
+    log::warn(
+        "slack is rate-limiting events to scribe",
+        {{"team", envelope->team_id}, {"minute", std::to_string(envelope->minute_rate_limited)}});
+    co_return empty_ok(req);
+  }
+  if (envelope->type != "event_callback") co_return empty_ok(req);
+
+  // Stored before the 200: once Slack has its ack it will not send the event again.
+  std::string payload = std::string(event_kind) + "\n" + req.body();
+  auto store = [this, &envelope, &payload] {
+    return jobs_.enqueue(inbox_queue, envelope->event_id, payload, clock_.now());
+  };
+  const bool added = co_await http::offload(blocking_, std::move(store));
+  const auto retry = req["X-Slack-Retry-Num"];
+  log::debug("slack event", {{"event_id", envelope->event_id},
+                             {"new", added ? "yes" : "no"},
+                             {"retry", retry.empty() ? "0" : std::string(retry)}});
+  if (added) inbox_worker_.notify();
+  co_return empty_ok(req);
+}
+
+boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
+    http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (!http::is_media_type(req[beast_http::field::content_type], form_type)) {
+    co_return http::make_error(req, beast_http::status::unsupported_media_type,
+                               "expected application/x-www-form-urlencoded");
+  }
+  if (auto verified = verify(req); !verified) {
+    log::warn("slack request refused",
+              {{"path", "/slack/interactions"}, {"reason", verified.error().message()}});
+    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
+  }
+  auto form = http::parse_form(req.body());
+  if (!form)
+    co_return http::make_error(req, beast_http::status::bad_request, "malformed form body");
+  auto parsed = parse_interaction(*form);
+  if (!parsed) {
+    co_return http::make_error(req, beast_http::status::bad_request, "malformed interaction");
+  }
+  const auto* shortcut = std::get_if<message_shortcut>(&*parsed);
+  if (shortcut == nullptr || shortcut->callback_id != add_to_timeline_callback) {
+    // Block actions and view submissions belong to the postmortem flow; others are not Scribe's.
+    co_return empty_ok(req);
+  }
+  std::string payload = std::string(shortcut_kind) + "\n" + req.body();
+  // A trigger_id is unique to one use of the shortcut: Slack's retries carry the same one.
+  std::string key = "shortcut:" + shortcut->trigger_id;
+  auto store = [this, &key, &payload] {
+    return jobs_.enqueue(inbox_queue, key, payload, clock_.now());
+  };
+  if (co_await http::offload(blocking_, std::move(store))) inbox_worker_.notify();
+  co_return empty_ok(req);
+}
+
+boost::asio::awaitable<void> slack_adapter::enqueue_outbox(std::string key, std::string payload) {
+  auto store = [this, &key, &payload] {
+    return jobs_.enqueue(outbox_queue, key, payload, clock_.now());
+  };
+  if (co_await http::offload(blocking_, std::move(store))) outbox_worker_.notify();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::process_inbox(bot::job job) {
+  const auto newline = job.payload.find('\n');
+  const std::string_view kind = std::string_view(job.payload).substr(0, newline);
+  std::string body = newline == std::string::npos ? std::string() : job.payload.substr(newline + 1);
+  if (kind == event_kind) co_return co_await process_event(std::move(body));
+  if (kind == shortcut_kind) co_return co_await process_shortcut(std::move(body));
+  co_return job_outcome::give_up("unknown inbox item");
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string body) {
+  auto envelope = parse_event_envelope(body);
+  if (!envelope) co_return job_outcome::give_up("malformed event");
+  const slack_event event = parse_event(envelope->event);
+  const std::string& team = envelope->team_id;
+
+  if (const auto* reaction = std::get_if<reaction_event>(&event)) {
+    if (reaction_base_name(reaction->reaction) != options_.flag_reaction)
+      co_return job_outcome::done();
+    bot::channel_ref channel{"slack", team, reaction->item_channel};
+    if (!reaction->added) {
+      co_return co_await unflag(std::move(channel), reaction->item_ts, reaction->user);
+    }
+    message_to_flag message;
+    message.channel = std::move(channel);
+    message.ts = reaction->item_ts;
+    message.flagged_by = {reaction->user, ""};
+    co_return co_await flag(std::move(message));
+  }
+  if (const auto* mention = std::get_if<mention_event>(&event)) {
+    if (!mention->bot_id.empty() || mention->user.empty()) {
+      co_return job_outcome::done();  // bots, Scribe included, never reach the timeline this way
+    }
+    message_to_flag message;
+    message.channel = {"slack", team, mention->channel};
+    message.ts = mention->ts;
+    message.known = true;
+    message.text = std::string(strip_leading_mention(mention->text));
+    message.author_id = mention->user;
+    message.flagged_by = {mention->user, ""};
+    message.source = bot::entry_source::mention;
+    co_return co_await flag(std::move(message));
+  }
+  if (const auto* edit = std::get_if<message_edit_event>(&event)) {
+    if (!edit->bot_id.empty()) co_return job_outcome::done();
+    bot::channel_ref channel{"slack", team, edit->channel};
+    std::string ref = message_ref(edit->channel, edit->ts);
+    std::string text = plain_text(edit->new_text);
+    auto update = [this, &channel, &ref, &text] { return desk_.edit_message(channel, ref, text); };
+    co_await http::offload(blocking_, std::move(update));
+    co_return job_outcome::done();
+  }
+  if (const auto* deletion = std::get_if<message_delete_event>(&event)) {
+    bot::channel_ref channel{"slack", team, deletion->channel};
+    std::string ref = message_ref(deletion->channel, deletion->deleted_ts);
+    auto remove = [this, &channel, &ref] { return desk_.delete_message(channel, ref); };
+    co_await http::offload(blocking_, std::move(remove));
+    co_return job_outcome::done();
+  }
+  log::debug("slack event ignored", {{"why", std::get<ignored_event>(event).why}});
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::process_shortcut(std::string body) {
+  auto form = http::parse_form(body);
+  if (!form) co_return job_outcome::give_up("malformed shortcut");
+  auto parsed = parse_interaction(*form);
+  const auto* shortcut = parsed ? std::get_if<message_shortcut>(&*parsed) : nullptr;
+  if (shortcut == nullptr) co_return job_outcome::give_up("malformed shortcut");
+  message_to_flag message;
+  message.channel = {"slack", shortcut->team_id, shortcut->channel_id};
+  message.ts = shortcut->message_ts;
+  message.known = true;
+  message.text = shortcut->message_text;
+  message.author_id = shortcut->message_user;
+  message.bot_id = shortcut->message_bot_id;
+  message.flagged_by = {shortcut->user_id, shortcut->user_name};
+  message.response_url = shortcut->response_url;
+  co_return co_await flag(std::move(message));
+}
+
+boost::asio::awaitable<call_result> slack_adapter::fetch_message(std::string channel,
+                                                                 std::string ts) {
+  form_params history{{"channel", channel}, {"latest", ts}, {"inclusive", "true"}, {"limit", "1"}};
+  auto found = co_await api_.call_form("conversations.history", std::move(history));
+  if (found.what != call_result::kind::ok) co_return found;
+  if (auto parsed = parse_history_message(found.body, ts); parsed) co_return found;
+  // Not in the channel's history: a thread reply, which only conversations.replies returns.
+  form_params replies{{"channel", channel}, {"ts", ts}};
+  co_return co_await api_.call_form("conversations.replies", std::move(replies));
+}
+
+boost::asio::awaitable<call_result> slack_adapter::user_name(std::string user_id,
+                                                             std::string& name) {
+  {
+    std::lock_guard lock(names_mutex_);
+    if (auto it = names_.find(user_id); it != names_.end()) {
+      name = it->second;
+      co_return call_result{call_result::kind::ok, {}, {}, {}};
+    }
+  }
+  form_params params{{"user", user_id}};
+  auto info = co_await api_.call_form("users.info", std::move(params));
+  if (info.what != call_result::kind::ok) co_return info;
+  auto parsed = parse_user_name(info.body);
+  name = parsed && parsed->value ? *parsed->value : user_id;
+  std::lock_guard lock(names_mutex_);
+  names_[user_id] = name;
+  co_return info;
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message) {
+  const std::string ref = message_ref(message.channel.channel, message.ts);
+  auto flag_recorded = [this, &message, &ref] {
+    return desk_.flag_again(message.channel, ref, message.flagged_by);
+  };
+  const auto again = co_await http::offload(blocking_, std::move(flag_recorded));
+  if (again && *again) co_return job_outcome::done();  // recorded already: nothing to fetch
+  if (!again) {
+    if (!message.response_url.empty()) {
+      nlohmann::json payload{
+          {"response_url", message.response_url},
+          {"body",
+           {{"response_type", "ephemeral"},
+            {"text", "There is no open incident in this channel. Start one with `" +
+                         options_.command + " open <title>`."}}}};
+      co_await enqueue_outbox(
+          "no-incident:" + message.channel.channel + ":" + message.ts + ":" + message.flagged_by.id,
+          payload.dump());
+    }
+    co_return job_outcome::done();  // nothing to flag into: ignored, as Slack users expect
+  }
+
+  if (!message.known) {
+    auto fetched = co_await fetch_message(message.channel.channel, message.ts);
+    if (fetched.what != call_result::kind::ok)
+      co_return outcome_of(fetched, "fetching the message");
+    auto parsed = parse_history_message(fetched.body, message.ts);
+    if (!parsed || !parsed->value) {
+      co_return job_outcome::give_up("the flagged message is gone");
+    }
+    message.text = parsed->value->text;
+    message.author_id = parsed->value->user;
+    message.bot_id = parsed->value->bot_id;
+  }
+  // Bots' messages, Scribe's own included, never reach the timeline (the rule: no loops).
+  if (!message.bot_id.empty()) co_return job_outcome::done();
+  auto written_at = parse_message_ts(message.ts);
+  if (!written_at) co_return job_outcome::give_up("malformed message ts");
+
+  bot::person author{message.author_id, ""};
+  if (!message.author_id.empty()) {
+    auto named = co_await user_name(message.author_id, author.name);
+    if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
+  }
+  if (author.name.empty()) author.name = author.id.empty() ? "unknown" : author.id;
+
+  form_params link_params{{"channel", message.channel.channel}, {"message_ts", message.ts}};
+  auto link = co_await api_.call_form("chat.getPermalink", std::move(link_params));
+  if (link.what == call_result::kind::retry) co_return outcome_of(link, "chat.getPermalink");
+  auto permalink = parse_permalink(link.body);
+  std::string url = permalink && permalink->value ? *permalink->value : std::string();
+
+  bot::flagged_message flagged{ref,         std::move(url),           std::move(author),
+                               *written_at, plain_text(message.text), message.source};
+  auto record = [this, &message, &flagged] {
+    return desk_.flag_message(message.channel, flagged, message.flagged_by);
+  };
+  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  if (!recorded) co_return job_outcome::done();  // closed in the meantime
+  if (recorded->inserted) {
+    nlohmann::json payload{{"method", "reactions.add"},
+                           {"params",
+                            {{"channel", message.channel.channel},
+                             {"name", recorded_reaction},
+                             {"timestamp", message.ts}}}};
+    co_await enqueue_outbox("react:" + std::to_string(recorded->entry.id), payload.dump());
+  }
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::unflag(bot::channel_ref channel, std::string ts,
+                                                          std::string user) {
+  std::string ref = message_ref(channel.channel, ts);
+  bot::person by{std::move(user), ""};
+  auto take_back = [this, &channel, &ref, &by] { return desk_.unflag_message(channel, ref, by); };
+  const auto removed = co_await http::offload(blocking_, std::move(take_back));
+  if (removed && removed->has_value()) {
+    nlohmann::json payload{
+        {"method", "reactions.remove"},
+        {"params", {{"channel", channel.channel}, {"name", recorded_reaction}, {"timestamp", ts}}}};
+    co_await enqueue_outbox("unreact:" + std::to_string((*removed)->id), payload.dump());
+  }
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::process_outbox(bot::job job) {
+  const auto item = nlohmann::json::parse(job.payload, nullptr, false);
+  if (!item.is_object()) co_return job_outcome::give_up("malformed outbox item");
+  call_result sent;
+  if (item.contains("response_url")) {
+    std::string url = item.value("response_url", "");
+    nlohmann::json body = item.value("body", nlohmann::json::object());
+    sent = co_await api_.post_response_url(std::move(url), std::move(body));
+  } else {
+    std::string method = item.value("method", "");
+    nlohmann::json params = item.value("params", nlohmann::json::object());
+    sent = co_await api_.call_json(std::move(method), std::move(params));
+  }
+  if (sent.what == call_result::kind::ok) co_return job_outcome::done();
+  // Already there, or already gone: what the job wanted is true.
+  if (sent.error == "already_reacted" || sent.error == "no_reaction") co_return job_outcome::done();
+  co_return outcome_of(sent, job.key);
+}
+
+}  // namespace scribe::slack

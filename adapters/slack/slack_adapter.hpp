@@ -1,0 +1,89 @@
+#pragma once
+// The Slack adapter: Slack's requests in (slash commands, Events API, interactivity), Scribe's
+// replies out (Web API), with nothing acknowledged lost in between.
+//
+// Every request is verified (PROTOCOLS.md section 1) before anything is acted on. A slash command
+// runs at once: its change is committed before the 200 that carries the reply. Events and
+// shortcuts need Slack's API to finish (fetching the message, its author, a permalink), which
+// cannot be done within Slack's 3 seconds; they are stored in the inbox queue and acknowledged,
+// and a worker processes them afterwards, also after a restart. What Scribe sends (confirmation
+// reactions, long replies) goes through the outbox queue, so a restart neither loses nor repeats
+// it.
+//
+// Lifetime: everything passed to the constructor must outlive the adapter; stop() before the
+// io_context stops.
+
+#include "adapters/http/client.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/jobs/job_worker.hpp"
+#include "adapters/slack/web_api.hpp"
+#include "bot/incident_desk.hpp"
+#include "bot/job_queue.hpp"
+#include "config/options.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace scribe::slack {
+
+inline constexpr std::string_view inbox_queue = "slack.inbox";
+inline constexpr std::string_view outbox_queue = "slack.outbox";
+// The reaction Scribe adds to a message it recorded, so the channel sees it was kept.
+inline constexpr std::string_view recorded_reaction = "memo";
+// The message shortcut's callback id, as in the app manifest.
+inline constexpr std::string_view add_to_timeline_callback = "add_to_timeline";
+
+class slack_adapter {
+ public:
+  slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+                const config::slack_options& options, bot::incident_desk& desk,
+                bot::job_queue& jobs, http::client& client, const bot::clock& clock);
+
+  // POST /slack/commands, /slack/events, /slack/interactions.
+  void add_routes(http::router& routes);
+  // Starts the inbox and outbox workers.
+  void start();
+  void stop();
+
+  // The request handlers and job processors, public for the routes and workers above.
+  boost::asio::awaitable<http::response> handle_command(http::request_context ctx);
+  boost::asio::awaitable<http::response> handle_event(http::request_context ctx);
+  boost::asio::awaitable<http::response> handle_interaction(http::request_context ctx);
+  boost::asio::awaitable<jobs::job_outcome> process_inbox(bot::job job);
+  boost::asio::awaitable<jobs::job_outcome> process_outbox(bot::job job);
+
+ private:
+  struct message_to_flag;
+  bot::result<void> verify(const http::request& req) const;
+  boost::asio::awaitable<jobs::job_outcome> process_event(std::string body);
+  boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body);
+  boost::asio::awaitable<jobs::job_outcome> flag(message_to_flag message);
+  boost::asio::awaitable<jobs::job_outcome> unflag(bot::channel_ref channel, std::string ts,
+                                                   std::string user);
+  boost::asio::awaitable<call_result> fetch_message(std::string channel, std::string ts);
+  boost::asio::awaitable<call_result> user_name(std::string user_id, std::string& name);
+  boost::asio::awaitable<void> enqueue_outbox(std::string key, std::string payload);
+
+  boost::asio::thread_pool& blocking_;
+  const config::slack_options& options_;
+  bot::incident_desk& desk_;
+  bot::job_queue& jobs_;
+  const bot::clock& clock_;
+  web_api api_;
+  jobs::job_worker inbox_worker_;
+  jobs::job_worker outbox_worker_;
+  // users.info answers: display names change rarely, and each flag would otherwise ask again.
+  std::mutex names_mutex_;
+  std::unordered_map<std::string, std::string> names_;
+};
+
+// Slack's message timestamps ("1795255300.000200": seconds and microseconds) as an instant.
+// errc::malformed_request for anything else.
+bot::result<bot::timestamp> parse_message_ts(std::string_view ts);
+
+}  // namespace scribe::slack

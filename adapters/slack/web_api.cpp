@@ -1,0 +1,127 @@
+#include "adapters/slack/web_api.hpp"
+
+#include "adapters/slack/payloads.hpp"
+#include "config/log.hpp"
+
+#include <boost/system/system_error.hpp>
+
+#include <array>
+#include <charconv>
+
+namespace scribe::slack {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+// Codes that mean "not now" rather than "never" (Slack's per-method error lists).
+bool is_transient_error(std::string_view code) {
+  static constexpr std::array<std::string_view, 6> transient{
+      "ratelimited", "rate_limited",        "internal_error",
+      "fatal_error", "service_unavailable", "request_timeout"};
+  for (auto t : transient) {
+    if (code == t) return true;
+  }
+  return false;
+}
+
+std::chrono::milliseconds retry_after_of(const http::client_response& response) {
+  const auto it = response.headers.find(beast_http::field::retry_after);
+  if (it == response.headers.end()) return {};
+  const std::string_view value = it->value();
+  unsigned seconds = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec != std::errc{} || end != value.data() + value.size()) return {};
+  return std::chrono::seconds(std::min(seconds, 3600U));
+}
+
+}  // namespace
+
+std::string encode_form(const form_params& params) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& [key, value] : params) {
+    if (!out.empty()) out += '&';
+    for (const std::string* part : {&key, &value}) {
+      for (char ch : *part) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+          out += ch;
+        } else {
+          out += '%';
+          out += hex[c >> 4];
+          out += hex[c & 0x0F];
+        }
+      }
+      if (part == &key) out += '=';
+    }
+  }
+  return out;
+}
+
+web_api::web_api(http::client& client, std::string base_url, std::string bot_token)
+    : client_(client), base_url_(std::move(base_url)), bot_token_(std::move(bot_token)) {}
+
+boost::asio::awaitable<call_result> web_api::call_form(std::string method, form_params params) {
+  http::client_request request{beast_http::verb::post,
+                               base_url_ + "/" + method,
+                               {{"Authorization", "Bearer " + bot_token_},
+                                {"Content-Type", "application/x-www-form-urlencoded"}},
+                               encode_form(params)};
+  co_return co_await send(std::move(request), true);
+}
+
+boost::asio::awaitable<call_result> web_api::call_json(std::string method, nlohmann::json body) {
+  http::client_request request{beast_http::verb::post,
+                               base_url_ + "/" + method,
+                               {{"Authorization", "Bearer " + bot_token_},
+                                {"Content-Type", "application/json; charset=utf-8"}},
+                               body.dump()};
+  co_return co_await send(std::move(request), true);
+}
+
+boost::asio::awaitable<call_result> web_api::post_response_url(std::string url,
+                                                               nlohmann::json body) {
+  http::client_request request{beast_http::verb::post,
+                               std::move(url),
+                               {{"Content-Type", "application/json; charset=utf-8"}},
+                               body.dump()};
+  co_return co_await send(std::move(request), false);
+}
+
+boost::asio::awaitable<call_result> web_api::send(http::client_request request,
+                                                  bool expect_api_json) {
+  // The path names the method; the query and body are not logged (they hold message text).
+  const std::string target = request.url.substr(0, request.url.find('?'));
+  http::client_response response;
+  try {
+    response = co_await client_.send(std::move(request));
+  } catch (const boost::system::system_error& e) {
+    co_return call_result{call_result::kind::retry, {}, e.code().message(), {}};
+  }
+  if (response.status == 429) {
+    co_return call_result{call_result::kind::retry, {}, "HTTP 429", retry_after_of(response)};
+  }
+  if (response.status >= 500) {
+    co_return call_result{
+        call_result::kind::retry, {}, "HTTP " + std::to_string(response.status), {}};
+  }
+  if (response.status != 200) {
+    co_return call_result{
+        call_result::kind::failed, {}, "HTTP " + std::to_string(response.status), {}};
+  }
+  if (!expect_api_json)
+    co_return call_result{call_result::kind::ok, std::move(response.body), {}, {}};
+  auto parsed = parse_api_result(response.body);
+  if (!parsed) {
+    log::warn("slack api: unreadable response", {{"url", target}});
+    co_return call_result{call_result::kind::retry, {}, "unreadable response", {}};
+  }
+  if (parsed->ok) co_return call_result{call_result::kind::ok, std::move(response.body), {}, {}};
+  const auto kind =
+      is_transient_error(parsed->error) ? call_result::kind::retry : call_result::kind::failed;
+  log::warn("slack api error", {{"url", target}, {"error", parsed->error}});
+  co_return call_result{kind, std::move(response.body), parsed->error, {}};
+}
+
+}  // namespace scribe::slack

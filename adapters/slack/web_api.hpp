@@ -1,0 +1,59 @@
+#pragma once
+// Calls to Slack's Web API (PROTOCOLS.md section 5), sorted into what the caller must do next:
+// use the answer, give up, or retry later.
+//
+// Slack answers HTTP 200 with {"ok":false,"error":...} for most failures; only 200 and 429 are
+// meaningful statuses. 429 carries Retry-After in seconds. Connection failures, timeouts, 5xx,
+// unparsable bodies and the transient error codes (ratelimited, internal_error...) are retries.
+//
+// Thread-safety: as http::client. Lifetime: the client must outlive this object.
+
+#include "adapters/http/client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace scribe::slack {
+
+struct call_result {
+  enum class kind {
+    ok,      // ok:true; `body` holds the response
+    failed,  // ok:false with an error that retrying will not fix; `error` holds Slack's code
+    retry,   // try again later, after `retry_after` if Slack said so
+  };
+  kind what = kind::retry;
+  std::string body;
+  std::string error;
+  std::chrono::milliseconds retry_after{0};
+};
+
+using form_params = std::vector<std::pair<std::string, std::string>>;
+
+class web_api {
+ public:
+  web_api(http::client& client, std::string base_url, std::string bot_token);
+
+  // Read methods as form posts (the encoding every method accepts).
+  boost::asio::awaitable<call_result> call_form(std::string method, form_params params);
+  // Write methods as JSON, which needs the token in the Authorization header.
+  boost::asio::awaitable<call_result> call_json(std::string method, nlohmann::json body);
+  // A slash command's or shortcut's response_url: no token, a plain "ok" on success.
+  boost::asio::awaitable<call_result> post_response_url(std::string url, nlohmann::json body);
+
+ private:
+  boost::asio::awaitable<call_result> send(http::client_request request, bool expect_api_json);
+
+  http::client& client_;
+  const std::string base_url_;
+  const std::string bot_token_;
+};
+
+// x-www-form-urlencoded, percent-encoding everything but unreserved characters (RFC 3986).
+std::string encode_form(const form_params& params);
+
+}  // namespace scribe::slack
