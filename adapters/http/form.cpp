@@ -14,27 +14,11 @@ int hex_digit(char c) {
   return -1;
 }
 
-// '+' is a space only in form bodies (not in paths), so this is not the router's decoder.
 bot::result<std::string> form_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (in.size() - i < 3) return bot::errc::malformed_request;
-      const int high = hex_digit(in[i + 1]);
-      const int low = hex_digit(in[i + 2]);
-      if (high < 0 || low < 0) return bot::errc::malformed_request;
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  if (!bot::is_valid_utf8(out)) return replace_invalid_utf8(out);
-  return out;
+  auto out = percent_decode(in, true);
+  if (!out) return bot::errc::malformed_request;
+  if (!bot::is_valid_utf8(*out)) return replace_invalid_utf8(*out);
+  return std::move(*out);
 }
 
 bool is_ows(char c) {
@@ -48,6 +32,50 @@ std::string_view strip_ows(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      if (in.size() - i < 3) return std::nullopt;
+      const int high = hex_digit(in[i + 1]);
+      const int low = hex_digit(in[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string encode_form(const form_pairs& pairs) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    if (!out.empty()) out += '&';
+    for (const std::string* part : {&key, &value}) {
+      for (char ch : *part) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+          out += ch;
+        } else {
+          out += '%';
+          out += hex[c >> 4];
+          out += hex[c & 0x0F];
+        }
+      }
+      if (part == &key) out += '=';
+    }
+  }
+  return out;
+}
 
 std::optional<std::string_view> form_fields::get(std::string_view name) const {
   for (const auto& [key, value] : entries) {

@@ -39,6 +39,15 @@ struct form_fields {
 // An empty body gives no fields.
 bot::result<form_fields> parse_form(std::string_view body);
 
+// Percent-decoding (RFC 3986). In form bodies '+' is a space; in paths it is a '+'. nullopt for a
+// '%' that is not followed by two hex digits.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
+
+// The other way, for the form bodies Scribe sends: every byte but the unreserved characters
+// (RFC 3986 section 2.3) is percent-encoded, spaces too.
+using form_pairs = std::vector<std::pair<std::string, std::string>>;
+std::string encode_form(const form_pairs& pairs);
+
 // Whether a Content-Type header value names `media_type` ("application/x-www-form-urlencoded"),
 // compared case-insensitively (RFC 9110 8.3.1) and ignoring parameters such as "; charset=utf-8"
 // and surrounding whitespace. PROTOCOLS.md 4: match the media type only.

@@ -1,5 +1,7 @@
 #include "adapters/http/router.hpp"
 
+#include "adapters/http/form.hpp"
+
 #include "adapters/http/responses.hpp"
 #include "config/log.hpp"
 
@@ -41,33 +43,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     path.remove_prefix(slash + 1);
   }
   return parts;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Path parameters are percent-decoded (a Matrix txnId may be escaped); literals are not, see
-// is_literal_char. '+' stays '+': form encoding does not apply to paths.
-std::optional<std::string> percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;
-    const int high = hex_value(in[i + 1]);
-    const int low = hex_value(in[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
 }
 
 std::string method_name(beast_http::verb method) {
@@ -156,7 +131,7 @@ route_result router::route(beast_http::verb method, std::string_view target) con
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const auto& seg = r.segments[i];
       if (seg.is_param) {
-        if (parts[i].empty() || !percent_decode(parts[i])) return false;
+        if (parts[i].empty() || !percent_decode(parts[i], false)) return false;
       } else if (seg.text != parts[i]) {
         return false;
       }
@@ -183,7 +158,8 @@ route_result router::route(beast_http::verb method, std::string_view target) con
     result.target = &chosen->target;
     for (std::size_t i = 0; i < parts.size(); ++i) {
       if (chosen->segments[i].is_param) {
-        result.params.emplace_back(chosen->segments[i].text, *percent_decode(parts[i]));
+        // Parameters are percent-decoded (a Matrix txnId may be escaped); "+" stays "+" in paths.
+        result.params.emplace_back(chosen->segments[i].text, *percent_decode(parts[i], false));
       }
     }
     return result;

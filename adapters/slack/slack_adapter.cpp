@@ -26,6 +26,15 @@ constexpr std::string_view json_type = "application/json";
 constexpr std::string_view event_kind = "event";
 constexpr std::string_view shortcut_kind = "shortcut";
 
+// Slack sends forms to commands and interactivity and JSON to events; anything else is refused
+// before it is parsed.
+std::optional<http::response> refuse_media_type(const http::request& req,
+                                                std::string_view media_type) {
+  if (http::is_media_type(req[beast_http::field::content_type], media_type)) return std::nullopt;
+  return http::make_error(req, beast_http::status::unsupported_media_type,
+                          "expected " + std::string(media_type));
+}
+
 http::response empty_ok(const http::request& req) {
   return http::make_response(req, beast_http::status::ok, "", "text/plain; charset=utf-8");
 }
@@ -117,23 +126,24 @@ bot::result<void> slack_adapter::verify(const http::request& req) const {
                           req["X-Slack-Signature"], req.body(), now);
 }
 
+std::optional<http::response> slack_adapter::refuse_unverified(const http::request& req) const {
+  auto verified = verify(req);
+  if (verified) return std::nullopt;
+  log::warn("slack request refused", {{"path", std::string(http::target_path(req.target()))},
+                                      {"reason", verified.error().message()}});
+  return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
+}
+
 boost::asio::awaitable<http::response> slack_adapter::handle_command(http::request_context ctx) {
   const auto& req = ctx.req;
-  if (!http::is_media_type(req[beast_http::field::content_type], form_type)) {
-    co_return http::make_error(req, beast_http::status::unsupported_media_type,
-                               "expected application/x-www-form-urlencoded");
-  }
+  if (auto refused = refuse_media_type(req, form_type)) co_return std::move(*refused);
   auto form = http::parse_form(req.body());
   if (!form)
     co_return http::make_error(req, beast_http::status::bad_request, "malformed form body");
   // Slack checks the certificate with an unsigned ssl_check=1 post and expects an empty 200
   // (bolt does the same); nothing in it is acted on.
   if (is_ssl_check(*form)) co_return empty_ok(req);
-  if (auto verified = verify(req); !verified) {
-    log::warn("slack request refused",
-              {{"path", "/slack/commands"}, {"reason", verified.error().message()}});
-    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
-  }
+  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
   auto command = parse_slash_command(*form);
   if (!command) {
     co_return http::make_error(req, beast_http::status::bad_request, "malformed slash command");
@@ -145,7 +155,13 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
   auto run = [this, &request] { return desk_.run_command(request); };
   const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
   auto response = slash_command_response(reply);
-  // What does not fit in one response follows through the response_url, in order.
+  // What does not fit in one response follows through the response_url, in order. Slack takes at
+  // most 5 posts to one response_url (PROTOCOLS.md section 2); replies are far shorter than that.
+  constexpr std::size_t response_url_posts = 5;
+  if (response.rest.size() > response_url_posts) {
+    log::warn("slack reply cut", {{"parts", std::to_string(response.rest.size() + 1)}});
+    response.rest.resize(response_url_posts);
+  }
   for (std::size_t i = 0; i < response.rest.size(); ++i) {
     nlohmann::json payload{{"response_url", command->response_url}, {"body", response.rest[i]}};
     co_await enqueue_outbox("reply:" + command->trigger_id + ":" + std::to_string(i + 1),
@@ -157,15 +173,8 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
 
 boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request_context ctx) {
   const auto& req = ctx.req;
-  if (!http::is_media_type(req[beast_http::field::content_type], json_type)) {
-    co_return http::make_error(req, beast_http::status::unsupported_media_type,
-                               "expected application/json");
-  }
-  if (auto verified = verify(req); !verified) {
-    log::warn("slack request refused",
-              {{"path", "/slack/events"}, {"reason", verified.error().message()}});
-    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
-  }
+  if (auto refused = refuse_media_type(req, json_type)) co_return std::move(*refused);
+  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
   auto envelope = parse_event_envelope(req.body());
   if (!envelope)
     co_return http::make_error(req, beast_http::status::bad_request, "malformed event");
@@ -198,15 +207,8 @@ boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request
 boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
     http::request_context ctx) {
   const auto& req = ctx.req;
-  if (!http::is_media_type(req[beast_http::field::content_type], form_type)) {
-    co_return http::make_error(req, beast_http::status::unsupported_media_type,
-                               "expected application/x-www-form-urlencoded");
-  }
-  if (auto verified = verify(req); !verified) {
-    log::warn("slack request refused",
-              {{"path", "/slack/interactions"}, {"reason", verified.error().message()}});
-    co_return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
-  }
+  if (auto refused = refuse_media_type(req, form_type)) co_return std::move(*refused);
+  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
   auto form = http::parse_form(req.body());
   if (!form)
     co_return http::make_error(req, beast_http::status::bad_request, "malformed form body");

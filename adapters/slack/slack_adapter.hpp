@@ -25,6 +25,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,8 @@ class slack_adapter {
  private:
   struct message_to_flag;
   bot::result<void> verify(const http::request& req) const;
+  // A 401 for a request whose signature does not hold, logged; nullopt when it holds.
+  std::optional<http::response> refuse_unverified(const http::request& req) const;
   boost::asio::awaitable<jobs::job_outcome> process_event(std::string body);
   boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body);
   boost::asio::awaitable<jobs::job_outcome> flag(message_to_flag message);

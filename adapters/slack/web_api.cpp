@@ -36,29 +36,6 @@ std::chrono::milliseconds retry_after_of(const http::client_response& response) 
 
 }  // namespace
 
-std::string encode_form(const form_params& params) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto& [key, value] : params) {
-    if (!out.empty()) out += '&';
-    for (const std::string* part : {&key, &value}) {
-      for (char ch : *part) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-          out += ch;
-        } else {
-          out += '%';
-          out += hex[c >> 4];
-          out += hex[c & 0x0F];
-        }
-      }
-      if (part == &key) out += '=';
-    }
-  }
-  return out;
-}
-
 web_api::web_api(http::client& client, std::string base_url, std::string bot_token)
     : client_(client), base_url_(std::move(base_url)), bot_token_(std::move(bot_token)) {}
 
@@ -67,7 +44,7 @@ boost::asio::awaitable<call_result> web_api::call_form(std::string method, form_
                                base_url_ + "/" + method,
                                {{"Authorization", "Bearer " + bot_token_},
                                 {"Content-Type", "application/x-www-form-urlencoded"}},
-                               encode_form(params)};
+                               http::encode_form(params)};
   co_return co_await send(std::move(request), true);
 }
 

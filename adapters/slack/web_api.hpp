@@ -9,6 +9,7 @@
 // Thread-safety: as http::client. Lifetime: the client must outlive this object.
 
 #include "adapters/http/client.hpp"
+#include "adapters/http/form.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
@@ -32,7 +33,7 @@ struct call_result {
   std::chrono::milliseconds retry_after{0};
 };
 
-using form_params = std::vector<std::pair<std::string, std::string>>;
+using form_params = http::form_pairs;
 
 class web_api {
  public:
@@ -52,8 +53,5 @@ class web_api {
   const std::string base_url_;
   const std::string bot_token_;
 };
-
-// x-www-form-urlencoded, percent-encoding everything but unreserved characters (RFC 3986).
-std::string encode_form(const form_params& params);
 
 }  // namespace scribe::slack

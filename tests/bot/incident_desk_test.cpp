@@ -14,9 +14,9 @@ using namespace std::chrono_literals;
 namespace {
 
 struct desk_fixture {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store{dir / "scribe.db"};
-  testing::manual_clock clock;
+  test_support::manual_clock clock;
   incident_desk desk{store, clock};
   channel_ref channel{"slack", "T1", "C-checkout"};
   person alice{"U-alice", "alice"};

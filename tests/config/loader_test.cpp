@@ -387,7 +387,7 @@ TEST_CASE("describe() hides a URL's password in plain values too", "[unit]") {
 }
 
 TEST_CASE("load reads the file named and names it in errors", "[unit]") {
-  scribe::testing::temp_dir dir;
+  scribe::test_support::temp_dir dir;
   auto path = dir / "scribe.yaml";
   write_file(path, "server:\n  threads: 3\n");
   CHECK(config::load(path, no_env).server.threads == 3);

@@ -1,4 +1,5 @@
 #include "config/log.hpp"
+#include "tests/support/captured_log.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,22 +9,7 @@
 
 using namespace scribe;
 
-namespace {
-
-// Captures records for the test's duration and restores stderr and the level afterwards.
-struct captured {
-  std::vector<std::string> lines;
-  log::level previous = log::current_level();
-  captured() {
-    log::set_sink([this](log::level, std::string_view line) { lines.emplace_back(line); });
-  }
-  ~captured() {
-    log::set_sink({});
-    log::set_level(previous);
-  }
-};
-
-}  // namespace
+using test_support::captured_log;
 
 TEST_CASE("a record is one line: time, level, message, key=value fields", "[unit][log]") {
   const std::vector<log::field> fields{{"address", "127.0.0.1:8080"}, {"threads", "2"}};
@@ -49,14 +35,15 @@ TEST_CASE("values that could break the line or the fields are quoted and escaped
 }
 
 TEST_CASE("records below the level are dropped", "[unit][log]") {
-  captured sink;
+  captured_log sink;
   log::set_level(log::level::warn);
   log::info("not shown");
   log::warn("shown", {{"k", "v"}});
   log::error("shown too");
-  REQUIRE(sink.lines.size() == 2);
-  CHECK_THAT(sink.lines[0], Catch::Contains("level=warn msg=shown k=v"));
-  CHECK_THAT(sink.lines[1], Catch::Contains("level=error"));
+  const auto lines = sink.lines();
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::Contains("level=warn msg=shown k=v"));
+  CHECK_THAT(lines[1], Catch::Contains("level=error"));
 }
 
 TEST_CASE("level names", "[unit][log]") {

@@ -17,7 +17,7 @@ const bot::timestamp t0 = bot::from_unix_micros(1'795'255'200'000'000);
 }
 
 TEST_CASE("a job is queued once per key and handed out once", "[integration][jobs]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "q.db");
   CHECK(store.enqueue("slack.events", "Ev1", "{\"a\":1}", t0));
   CHECK_FALSE(store.enqueue("slack.events", "Ev1", "{\"changed\":true}", t0 + 1s));  // a retry
@@ -39,7 +39,7 @@ TEST_CASE("a job is queued once per key and handed out once", "[integration][job
 }
 
 TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "q.db");
   store.enqueue("q", "a", "1", t0);
   store.enqueue("q", "b", "2", t0 + 1s);
@@ -59,7 +59,7 @@ TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]"
 }
 
 TEST_CASE("a crashed worker's lease expires and the job is claimed again", "[integration][jobs]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "q.db";
   {
     storage::sqlite_store store(file);
@@ -74,7 +74,7 @@ TEST_CASE("a crashed worker's lease expires and the job is claimed again", "[int
 }
 
 TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "q.db");
   store.enqueue("q", "k", "p", t0);
   auto job = store.claim("q", t0, 30s);
@@ -86,7 +86,7 @@ TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") 
 }
 
 TEST_CASE("two claimers on separate connections never share a job", "[integration][jobs]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "q.db";
   storage::sqlite_store a(file);
   storage::sqlite_store b(file);

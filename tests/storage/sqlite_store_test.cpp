@@ -40,7 +40,7 @@ incident open_in(incident_store& store, const channel_ref& where, std::string ti
 
 TEST_CASE("a new store creates its folder and file and applies the schema",
           "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "nested/data/scribe.db";
   { storage::sqlite_store store(file); }
   REQUIRE(std::filesystem::exists(file));
@@ -54,7 +54,7 @@ TEST_CASE("a new store creates its folder and file and applies the schema",
 }
 
 TEST_CASE("everything survives closing and reopening the file", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "scribe.db";
   std::int64_t id = 0;
   {
@@ -86,7 +86,7 @@ TEST_CASE("everything survives closing and reopening the file", "[integration][s
 }
 
 TEST_CASE("timestamps are stored as integer microseconds", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   open_in(store, room);
   SQLite::Database raw((dir / "s.db").string());
@@ -97,7 +97,7 @@ TEST_CASE("timestamps are stored as integer microseconds", "[integration][storag
 }
 
 TEST_CASE("a database from a newer Scribe is refused", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "s.db";
   { storage::sqlite_store store(file); }
   {
@@ -109,7 +109,7 @@ TEST_CASE("a database from a newer Scribe is refused", "[integration][storage]")
 
 TEST_CASE("the timeline is ordered by event time, ties by recording order",
           "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   const auto id = open_in(store, room).id;  // "opened" at t0
   REQUIRE(store.add_entry(id, entry_at(t0 + 30s, "c")));
@@ -123,7 +123,7 @@ TEST_CASE("the timeline is ordered by event time, ties by recording order",
 }
 
 TEST_CASE("entries without a message reference never clash", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   const auto id = open_in(store, room).id;
   for (int i = 0; i < 3; ++i) REQUIRE(store.add_entry(id, entry_at(t0, "same text"))->inserted);
@@ -131,7 +131,7 @@ TEST_CASE("entries without a message reference never clash", "[integration][stor
 }
 
 TEST_CASE("the same message in two incidents is two entries", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   const auto first = open_in(store, room).id;
   REQUIRE(store.close_incident(first, alice, t0 + 1h, "", entry_at(t0 + 1h, "closed")));
@@ -141,7 +141,7 @@ TEST_CASE("the same message in two incidents is two entries", "[integration][sto
 }
 
 TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   CHECK(store.add_entry(404, entry_at(t0, "x")).error() == errc::incident_not_found);
   CHECK(store.set_severity(404, 2, entry_at(t0, "x")).error() == errc::incident_not_found);
@@ -163,7 +163,7 @@ TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
 // Two connections on one file stand in for two processes: the invariants must hold in the
 // database, not in a lock of ours.
 TEST_CASE("concurrent writers through separate connections", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   const auto file = dir / "s.db";
   storage::sqlite_store a(file);
   storage::sqlite_store b(file);
@@ -227,7 +227,7 @@ TEST_CASE("concurrent writers through separate connections", "[integration][stor
 }
 
 TEST_CASE("open_store reads storage.url", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   config::storage_options opts;
   opts.url = "sqlite:" + (dir / "via-url.db").string();
   auto store = storage::open_store(opts);
@@ -237,14 +237,14 @@ TEST_CASE("open_store reads storage.url", "[integration][storage]") {
 }
 
 TEST_CASE("an unopenable file is reported with its path", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   std::filesystem::create_directory(dir / "a-directory.db");
   CHECK_THROWS_WITH(storage::sqlite_store(dir / "a-directory.db"),
                     Catch::Contains("a-directory.db"));
 }
 
 TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   const auto id = open_in(store, room).id;
   auto first = store.add_entry(id, entry_at(t0, "m", "ref-1"));

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <chrono>
 
-namespace scribe::testing {
+namespace scribe::test_support {
 
 class manual_clock final : public bot::clock {
  public:
@@ -21,4 +21,4 @@ class manual_clock final : public bot::clock {
   std::atomic<std::int64_t> now_;
 };
 
-}  // namespace scribe::testing
+}  // namespace scribe::test_support

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace scribe::testing {
+namespace scribe::test_support {
 
 class temp_dir {
  public:
@@ -29,4 +29,4 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-}  // namespace scribe::testing
+}  // namespace scribe::test_support

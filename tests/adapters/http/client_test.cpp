@@ -4,6 +4,7 @@
 #include "adapters/http/client.hpp"
 #include "adapters/http/url.hpp"
 #include "config/log.hpp"
+#include "tests/support/captured_log.hpp"
 #include "tests/support/catch_result.hpp"
 #include "tests/support/scripted_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -113,7 +114,7 @@ scripted_reply echo_target(const received_request& received) {
 
 // A test CA whose ca.pem is on disk for the client's ca_file.
 struct test_pki {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   test_support::test_ca ca;
   std::string ca_file = ca.write_ca_file(dir.path()).string();
 
@@ -130,39 +131,7 @@ struct test_pki {
   }
 };
 
-// Captures log lines at debug level for the duration of a test.
-class captured_log {
- public:
-  captured_log() {
-    log::set_level(log::level::debug);
-    log::set_sink([this](log::level, std::string_view line) {
-      std::lock_guard lock(mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~captured_log() {
-    log::set_sink({});
-    log::set_level(log::level::info);
-  }
-  captured_log(const captured_log&) = delete;
-  captured_log& operator=(const captured_log&) = delete;
-
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-  std::size_t count(std::string_view text) const {
-    std::size_t found = 0;
-    for (const auto& line : lines()) {
-      if (line.find(text) != std::string::npos) ++found;
-    }
-    return found;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using test_support::captured_log;
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -258,7 +227,7 @@ TEST_CASE("client TLS context verifies peers and requires TLS 1.2", "[unit]") {
 }
 
 TEST_CASE("client refuses a ca_file it cannot load, naming it", "[unit]") {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   net::io_context ioc;
   auto opts = test_options();
 
@@ -527,7 +496,7 @@ TEST_CASE("client retries once when a reused connection was closed under it", "[
   CHECK(received[2].connection == 2);  // the retry, on a fresh connection
   CHECK(received[2].request.body() == "payload");
   CHECK(srv.accepted() == 2);
-  CHECK(log_lines.count("retrying on a new one") == 1);
+  CHECK(log_lines.containing("retrying on a new one").size() == 1);
 }
 
 TEST_CASE("client does not retry on a fresh connection", "[integration]") {
@@ -554,7 +523,7 @@ TEST_CASE("client notices an idle connection the server closed before reusing it
   CHECK(srv.accepted() == 2);
   CHECK(srv.requests().size() == 2);
   // Found closed before the request was sent: no retry was needed.
-  CHECK(log_lines.count("retrying") == 0);
+  CHECK(log_lines.containing("retrying").size() == 0);
 }
 
 TEST_CASE("client handles 20 concurrent requests", "[integration]") {
@@ -774,9 +743,10 @@ TEST_CASE("client never logs bodies, tokens or query strings", "[integration]") 
   REQUIRE(failure);
   CHECK(!contains(failure->what(), "secret"));
 
-  CHECK(log_lines.count("msg=\"http client request\" method=POST url=http://127.0.0.1:") == 1);
-  CHECK(log_lines.count("msg=\"http client request failed\" method=POST") == 1);
-  CHECK(log_lines.count("/api/chat.postMessage") == 1);
+  CHECK(log_lines.containing("msg=\"http client request\" method=POST url=http://127.0.0.1:")
+            .size() == 1);
+  CHECK(log_lines.containing("msg=\"http client request failed\" method=POST").size() == 1);
+  CHECK(log_lines.containing("/api/chat.postMessage").size() == 1);
   for (const auto& line : log_lines.lines()) {
     INFO(line);
     CHECK(!contains(line, "secret"));

@@ -3,6 +3,7 @@
 #include "adapters/http/server.hpp"
 #include "adapters/http/responses.hpp"
 #include "config/log.hpp"
+#include "tests/support/captured_log.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -66,39 +67,7 @@ class signal_count {
   int count_ = 0;
 };
 
-// Captures log lines at debug level for the duration of a test.
-class captured_log {
- public:
-  captured_log() {
-    log::set_level(log::level::debug);
-    log::set_sink([this](log::level, std::string_view line) {
-      std::lock_guard lock(mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~captured_log() {
-    log::set_sink({});
-    log::set_level(log::level::info);
-  }
-  captured_log(const captured_log&) = delete;
-  captured_log& operator=(const captured_log&) = delete;
-
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-  std::vector<std::string> containing(std::string_view text) const {
-    std::vector<std::string> found;
-    for (auto& line : lines()) {
-      if (line.find(text) != std::string::npos) found.push_back(line);
-    }
-    return found;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using test_support::captured_log;
 
 // Handlers are named coroutines with parameters by value; the lambdas registering them are plain
 // functions (GCC bug 107288 affects capturing coroutine lambdas).

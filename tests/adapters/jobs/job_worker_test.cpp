@@ -19,9 +19,9 @@ namespace asio = boost::asio;
 namespace {
 
 struct worker_fixture {
-  testing::temp_dir dir;
+  test_support::temp_dir dir;
   storage::sqlite_store store{dir / "jobs.db"};
-  testing::manual_clock clock;
+  test_support::manual_clock clock;
   asio::io_context ioc;
   asio::thread_pool pool{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};

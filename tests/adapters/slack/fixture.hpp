@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace scribe::slack::testing {
+namespace scribe::slack::test_support {
 
 // The bytes of tests/fixtures/slack/<name>, exactly; fails the test if the file is missing.
 inline std::string read_fixture(std::string_view name) {
@@ -41,4 +41,4 @@ inline std::string form_encode(std::string_view value) {
   return out;
 }
 
-}  // namespace scribe::slack::testing
+}  // namespace scribe::slack::test_support

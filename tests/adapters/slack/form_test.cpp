@@ -12,7 +12,7 @@
 namespace scribe::http {
 namespace {
 
-using slack::testing::read_fixture;
+using slack::test_support::read_fixture;
 
 constexpr std::string_view fffd = "\xEF\xBF\xBD";
 

@@ -15,8 +15,8 @@
 namespace scribe::slack {
 namespace {
 
-using testing::form_encode;
-using testing::read_fixture;
+using test_support::form_encode;
+using test_support::read_fixture;
 
 http::form_fields form_of(std::string_view body) {
   auto form = http::parse_form(body);

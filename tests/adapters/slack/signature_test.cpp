@@ -15,7 +15,7 @@ namespace scribe::slack {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::read_fixture;
+using test_support::read_fixture;
 
 // DOC:"Verifying requests from Slack", python-slack-sdk test_signature_verifier.py.
 constexpr std::string_view secret = "8f742231b10e8888abcd99yyyzzz85a5";
