@@ -4,6 +4,7 @@
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <catch2/catch.hpp>
 
@@ -47,6 +48,20 @@ struct worker_fixture {
   bool wait_for(std::size_t count) {
     for (int i = 0; i < 300; ++i) {
       if (snapshot().size() >= count) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  // True once no job is leased: the worker has stored what came of the last one, so the test may
+  // move the clock (the retry's due time is computed from the clock after the handler returns).
+  bool wait_settled() {
+    SQLite::Database db((dir / "jobs.db").string());
+    for (int i = 0; i < 300; ++i) {
+      if (db.execAndGet("SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND lease_until IS NOT "
+                        "NULL")
+              .getInt() == 0) {
+        return true;
+      }
       std::this_thread::sleep_for(10ms);
     }
     return false;
@@ -125,10 +140,12 @@ TEST_CASE_METHOD(worker_fixture, "a failing job comes back after its backoff",
   worker.start();
   run();
   REQUIRE(wait_for(1));
+  REQUIRE(wait_settled());
   std::this_thread::sleep_for(100ms);
   CHECK(snapshot().size() == 1);  // not due for a second yet
   clock.advance(1s);
   REQUIRE(wait_for(2));
+  REQUIRE(wait_settled());
   clock.advance(29s);
   std::this_thread::sleep_for(100ms);
   CHECK(snapshot().size() == 2);  // the handler asked for 30 s
@@ -146,6 +163,7 @@ TEST_CASE_METHOD(worker_fixture, "jobs that cannot succeed are given up", "[inte
   run();
   REQUIRE(wait_for(2));
   for (int i = 0; i < 3; ++i) {
+    REQUIRE(wait_settled());
     clock.advance(1h);
     std::this_thread::sleep_for(60ms);
   }
