@@ -150,10 +150,6 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
           reply_visibility::channel};
 }
 
-std::optional<incident> incident_desk::open_incident(const channel_ref& channel) {
-  return store_.find_open_incident(channel);
-}
-
 result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
                                                    const flagged_message& message,
                                                    const person& flagged_by) {

@@ -55,9 +55,6 @@ class incident_desk {
   // Never throws for anything the person typed; store failures propagate as exceptions.
   bot_reply run_command(const command_request& request);
 
-  // The channel's open incident, if any: adapters ask before fetching a message to flag.
-  std::optional<incident> open_incident(const channel_ref& channel);
-
   // Records a flagged message in the channel's open incident; a message flagged twice (by one
   // person or several) is stored once. errc::no_open_incident when the channel has none.
   result<recorded_entry> flag_message(const channel_ref& channel, const flagged_message& message,

@@ -46,12 +46,12 @@ class job_queue {
   virtual std::optional<job> claim(std::string_view queue, timestamp now,
                                    std::chrono::microseconds lease) = 0;
 
-  // The job is done; it stays known for de-duplication.
-  virtual void complete(std::int64_t id) = 0;
+  // The job is done (at `now`); it stays known for de-duplication.
+  virtual void complete(std::int64_t id, timestamp now) = 0;
   // The job failed for a reason that may pass: it becomes due again at `run_after`.
   virtual void retry_later(std::int64_t id, timestamp run_after, std::string_view error) = 0;
-  // The job cannot succeed: it is kept, marked failed, and never claimed again.
-  virtual void give_up(std::int64_t id, std::string_view error) = 0;
+  // The job cannot succeed: it is kept, marked failed (at `now`), and never claimed again.
+  virtual void give_up(std::int64_t id, timestamp now, std::string_view error) = 0;
 
   // Jobs of `queue` not yet done or given up.
   virtual std::int64_t pending(std::string_view queue) = 0;

@@ -411,12 +411,12 @@ std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timesta
   return claimed;
 }
 
-void sqlite_store::complete(std::int64_t id) {
+void sqlite_store::complete(std::int64_t id, bot::timestamp now) {
   std::lock_guard lock(mutex_);
   SQLite::Statement done(*db_,
                          "UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = ? "
                          "WHERE id = ?");
-  done.bind(1, bot::to_unix_micros(bot::system_clock{}.now()));
+  done.bind(1, bot::to_unix_micros(now));
   done.bind(2, id);
   done.exec();
 }
@@ -432,13 +432,13 @@ void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after, std::s
   later.exec();
 }
 
-void sqlite_store::give_up(std::int64_t id, std::string_view error) {
+void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) {
   std::lock_guard lock(mutex_);
   SQLite::Statement failed(*db_,
                            "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, "
                            "finished_at = ? WHERE id = ?");
   failed.bind(1, std::string(error));
-  failed.bind(2, bot::to_unix_micros(bot::system_clock{}.now()));
+  failed.bind(2, bot::to_unix_micros(now));
   failed.bind(3, id);
   failed.exec();
 }

@@ -63,9 +63,9 @@ class sqlite_store final : public bot::incident_store, public bot::job_queue {
                bot::timestamp now) override;
   std::optional<bot::job> claim(std::string_view queue, bot::timestamp now,
                                 std::chrono::microseconds lease) override;
-  void complete(std::int64_t id) override;
+  void complete(std::int64_t id, bot::timestamp now) override;
   void retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) override;
-  void give_up(std::int64_t id, std::string_view error) override;
+  void give_up(std::int64_t id, bot::timestamp now, std::string_view error) override;
   std::int64_t pending(std::string_view queue) override;
 
  private:

@@ -75,7 +75,7 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
   auto& queue = st->queue;
   switch (outcome.what) {
     case job_outcome::kind::done: {
-      auto mark_done = [&queue, id = job.id] { queue.complete(id); };
+      auto mark_done = [&queue, id = job.id, now = st->clock.now()] { queue.complete(id, now); };
       co_await http::offload(st->blocking, std::move(mark_done));
       break;
     }
@@ -98,8 +98,8 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
     case job_outcome::kind::give_up: {
       log::error("job given up",
                  {{"queue", st->queue_name}, {"key", job.key}, {"error", outcome.error}});
-      auto mark_failed = [&queue, id = job.id, &error = outcome.error] {
-        queue.give_up(id, error);
+      auto mark_failed = [&queue, id = job.id, now = st->clock.now(), &error = outcome.error] {
+        queue.give_up(id, now, error);
       };
       co_await http::offload(st->blocking, std::move(mark_failed));
       break;

@@ -32,7 +32,7 @@ TEST_CASE("a job is queued once per key and handed out once", "[integration][job
   CHECK(job->created_at == t0);
   CHECK_FALSE(store.claim("slack.events", t0 + 1s, 30s));  // leased
 
-  store.complete(job->id);
+  store.complete(job->id, t0);
   CHECK(store.pending("slack.events") == 0);
   CHECK_FALSE(store.claim("slack.events", t0 + 1h, 30s));
   CHECK_FALSE(store.enqueue("slack.events", "Ev1", "{}", t0 + 1h));  // done jobs still de-duplicate
@@ -50,7 +50,7 @@ TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]"
   auto b = store.claim("q", t0 + 3s, 30s);
   REQUIRE(b);
   CHECK(b->key == "b");
-  store.complete(b->id);
+  store.complete(b->id, t0);
   CHECK_FALSE(store.claim("q", t0 + 59s, 30s));  // a is not due yet
   auto again = store.claim("q", t0 + 1min, 30s);
   REQUIRE(again);
@@ -79,7 +79,7 @@ TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") 
   store.enqueue("q", "k", "p", t0);
   auto job = store.claim("q", t0, 30s);
   REQUIRE(job);
-  store.give_up(job->id, "channel_not_found");
+  store.give_up(job->id, t0, "channel_not_found");
   CHECK(store.pending("q") == 0);
   CHECK_FALSE(store.claim("q", t0 + 1h, 30s));
   CHECK_FALSE(store.enqueue("q", "k", "p", t0));
@@ -100,7 +100,7 @@ TEST_CASE("two claimers on separate connections never share a job", "[integratio
         std::lock_guard lock(seen_mutex);
         seen.insert(job->id);
       }
-      store.complete(job->id);
+      store.complete(job->id, t0);
     }
   };
   std::thread ta(drain, std::ref(a));
