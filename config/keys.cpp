@@ -2,9 +2,16 @@
 
 #include "config/values.hpp"
 
+#include <date/tz.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -32,67 +39,75 @@ field<Section, T> at(Section options::*section, T Section::*member) {
 // A duration that must be longer than zero (timeouts: zero would close every connection at once).
 template <class Section>
 key_spec positive_duration_key(std::string name, field<Section, std::chrono::milliseconds> where) {
-  return {std::move(name), false,
-          [where](std::string_view text, options& opts) {
-            auto duration = parse_duration(text);
-            if (duration <= 0ms) throw std::invalid_argument("must be longer than 0 (e.g. 10s)");
-            where(opts) = duration;
-          },
-          [where](const options& opts) { return format_duration(where(opts)); }};
+  return {.name = std::move(name),
+          .parse =
+              [where](std::string_view text, options& opts) {
+                auto duration = parse_duration(text);
+                if (duration <= 0ms)
+                  throw std::invalid_argument("must be longer than 0 (e.g. 10s)");
+                where(opts) = duration;
+              },
+          .show = [where](const options& opts) { return format_duration(where(opts)); }};
 }
 
 template <class Section, class T>
 key_spec size_key(std::string name, field<Section, T> where, std::uint64_t min, std::uint64_t max) {
-  return {std::move(name), false,
-          [where, min, max](std::string_view text, options& opts) {
-            auto bytes = parse_size(text);
-            if (bytes < min || bytes > max) {
-              throw std::invalid_argument("must be from " + format_size(min) + " to " +
-                                          format_size(max));
-            }
-            where(opts) = static_cast<T>(bytes);
-          },
-          [where](const options& opts) { return format_size(where(opts)); }};
+  return {.name = std::move(name),
+          .parse =
+              [where, min, max](std::string_view text, options& opts) {
+                auto bytes = parse_size(text);
+                if (bytes < min || bytes > max) {
+                  throw std::invalid_argument("must be from " + format_size(min) + " to " +
+                                              format_size(max));
+                }
+                where(opts) = static_cast<T>(bytes);
+              },
+          .show = [where](const options& opts) { return format_size(where(opts)); }};
 }
 
 template <class Section, class T>
 key_spec number_key(std::string name, field<Section, T> where, T min, T max) {
-  return {std::move(name), false,
-          [where, min, max](std::string_view text, options& opts) {
-            where(opts) = static_cast<T>(parse_whole_number(text, min, max));
-          },
-          [where](const options& opts) { return std::to_string(where(opts)); }};
+  return {.name = std::move(name),
+          .parse =
+              [where, min, max](std::string_view text, options& opts) {
+                where(opts) = static_cast<T>(parse_whole_number(text, min, max));
+              },
+          .show = [where](const options& opts) { return std::to_string(where(opts)); }};
 }
 
 // A string checked (and possibly normalised) by `check`, which throws std::invalid_argument.
 template <class Section>
 key_spec text_key(std::string name, field<Section, std::string> where,
                   std::string (*check)(std::string_view)) {
-  return {std::move(name), false,
-          [where, check](std::string_view text, options& opts) { where(opts) = check(text); },
-          [where](const options& opts) { return where(opts); }};
+  return {
+      .name = std::move(name),
+      .parse = [where, check](std::string_view text, options& opts) { where(opts) = check(text); },
+      .show = [where](const options& opts) { return where(opts); }};
 }
 
 key_spec listen_key() {
-  return {"server.listen", false,
-          [](std::string_view text, options& opts) {
-            host_port parsed = parse_host_port(text);
-            opts.server.listen_host = std::move(parsed.host);
-            opts.server.listen_port = parsed.port;
-          },
-          [](const options& opts) {
-            return format_host_port(opts.server.listen_host, opts.server.listen_port);
-          }};
+  return {.name = "server.listen",
+          .parse =
+              [](std::string_view text, options& opts) {
+                host_port parsed = parse_host_port(text);
+                opts.server.listen_host = std::move(parsed.host);
+                opts.server.listen_port = parsed.port;
+              },
+          .show =
+              [](const options& opts) {
+                return format_host_port(opts.server.listen_host, opts.server.listen_port);
+              }};
 }
 
 key_spec log_level_key() {
-  return {"log.level", false,
-          [](std::string_view text, options& opts) {
-            if (!log::parse_level(text, opts.log.level)) {
-              throw std::invalid_argument("expected one of debug, info, warn, error");
-            }
-          },
-          [](const options& opts) { return std::string(log::to_string(opts.log.level)); }};
+  return {.name = "log.level",
+          .parse =
+              [](std::string_view text, options& opts) {
+                if (!log::parse_level(text, opts.log.level)) {
+                  throw std::invalid_argument("expected one of debug, info, warn, error");
+                }
+              },
+          .show = [](const options& opts) { return std::string(log::to_string(opts.log.level)); }};
 }
 
 // Only "sqlite:<path>". "sqlite://..." is refused rather than guessed at: tools disagree whether
@@ -187,6 +202,252 @@ std::string check_readable_file(std::string_view text) {
   return std::string(text);
 }
 
+// Only names the time zone database knows. The database is the system's tzdata
+// (/usr/share/zoneinfo), read on first use, so a zone added by a newer tzdata works once the
+// package is upgraded.
+std::string check_timezone(std::string_view text) {
+  if (text.empty()) return {};
+  try {
+    if (date::get_tzdb().zones.empty()) throw std::runtime_error("it lists no zones");
+  } catch (const std::exception& e) {
+    // Not the value's fault, but it cannot be checked either: refusing beats guessing.
+    throw std::invalid_argument(
+        std::string("cannot be checked: the system's time zone database (/usr/share/zoneinfo, "
+                    "Debian's tzdata) could not be read: ") +
+        e.what());
+  }
+  try {
+    date::locate_zone(std::string(text));
+  } catch (const std::runtime_error&) {
+    throw std::invalid_argument(
+        "unknown time zone; expected an IANA name such as Europe/Berlin or America/New_York");
+  }
+  return std::string(text);
+}
+
+// Limits of postmortem.questions. Each question becomes a label in a Slack form (modal), whose
+// label text Slack caps at 2000 characters; 20 questions is already more than anyone answers.
+constexpr std::size_t max_questions = 20;
+constexpr std::size_t max_question_id = 32;
+constexpr std::size_t max_question_text = 2000;
+constexpr std::string_view questions_shape = "expected a list of {id, text} maps";
+
+std::string_view yaml_kind(const YAML::Node& node) {
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  if (node.IsScalar()) return "a single value";
+  return "nothing";
+}
+
+// Part of a value repeated in a message: escaped so that it stays on one line, and cut short.
+std::string quote_fragment(std::string_view text) {
+  constexpr std::size_t max_shown = 40;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      std::array<char, 5> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
+      out += hex.data();
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += text.size() > max_shown ? "\"..." : "\"";
+  return out;
+}
+
+// The number of characters (code points) in `text`, or nothing if it is not well-formed UTF-8
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). yaml-cpp passes stray
+// bytes through, and Slack would refuse such a label only when the question is asked.
+std::optional<std::size_t> utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    char32_t code = 0;
+    char32_t min = 0;
+    if (lead < 0x80) {
+      code = lead;
+    } else if ((lead & 0xe0U) == 0xc0U) {
+      extra = 1;
+      code = lead & 0x1fU;
+      min = 0x80;
+    } else if ((lead & 0xf0U) == 0xe0U) {
+      extra = 2;
+      code = lead & 0x0fU;
+      min = 0x800;
+    } else if ((lead & 0xf8U) == 0xf0U) {
+      extra = 3;
+      code = lead & 0x07U;
+      min = 0x10000;
+    } else {
+      return std::nullopt;
+    }
+    if (text.size() - i <= extra) return std::nullopt;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xc0U) != 0x80U) return std::nullopt;
+      code = (code << 6U) | (next & 0x3fU);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return std::nullopt;
+    i += extra + 1;
+    ++count;
+  }
+  return count;
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view blank = " \t\r\n";
+  auto first = text.find_first_not_of(blank);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(blank) - first + 1);
+}
+
+bool is_question_id(std::string_view id) {
+  return !id.empty() && id.size() <= max_question_id &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
+[[noreturn]] void bad_question(std::size_t item, const std::string& reason) {
+  throw std::invalid_argument("item " + std::to_string(item) + ": " + reason);
+}
+
+// The scalar under `field` of one question; a missing or empty (`id: ~`) field reads as "".
+std::string question_field(std::size_t item, std::string_view field, const YAML::Node& value) {
+  if (value.IsNull()) return {};
+  if (!value.IsScalar()) {
+    bad_question(
+        item, std::string(field) + " must be a single value, got " + std::string(yaml_kind(value)));
+  }
+  return value.Scalar();
+}
+
+postmortem_question parse_question(std::size_t item, const YAML::Node& node) {
+  if (!node.IsMap()) {
+    bad_question(item, "expected a map with id and text, got " + std::string(yaml_kind(node)));
+  }
+  std::optional<std::string> id;
+  std::optional<std::string> text;
+  for (const auto& entry : node) {
+    std::string field = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+    std::optional<std::string>* slot = field == "id" ? &id : field == "text" ? &text : nullptr;
+    if (slot == nullptr) {
+      bad_question(item, (field.empty() ? std::string("a key that is not a plain name")
+                                        : "unknown key " + quote_fragment(field)) +
+                             "; expected exactly id and text");
+    }
+    // yaml-cpp keeps both of two equal keys; last-one-wins would hide a copy-and-paste slip.
+    if (slot->has_value()) bad_question(item, field + " is given twice");
+    *slot = question_field(item, field, entry.second);
+  }
+  if (!id) bad_question(item, "id is missing");
+  if (!text) bad_question(item, "text is missing");
+  if (!is_question_id(*id)) {
+    bad_question(item, "id " + quote_fragment(*id) + " must be 1-" +
+                           std::to_string(max_question_id) + " lower-case letters, digits or _");
+  }
+  std::optional<std::size_t> length = utf8_length(*text);
+  if (!length) bad_question(item, "text is not valid UTF-8");
+  // Line breaks and tabs lay out a long question; other control characters are paste accidents
+  // (and a NUL would cut the text short further on).
+  if (std::any_of(text->begin(), text->end(), [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && c != '\n' && c != '\r' && c != '\t') || byte == 0x7f;
+      })) {
+    bad_question(item, "text contains a control character (only line breaks and tabs may be used)");
+  }
+  // Trimmed because a YAML block scalar (`text: |`) ends in a line break nobody meant.
+  std::string_view trimmed = trim(*text);
+  if (trimmed.empty()) bad_question(item, "text is empty");
+  length = utf8_length(trimmed);
+  if (*length > max_question_text) {
+    bad_question(item, "text is " + std::to_string(*length) + " characters long; at most " +
+                           std::to_string(max_question_text) + " fit in a Slack form label");
+  }
+  return {std::move(*id), std::string(trimmed)};
+}
+
+std::vector<postmortem_question> parse_questions(std::string_view text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    std::string where;
+    if (!e.mark.is_null()) {
+      where = " at line " + std::to_string(e.mark.line + 1) + ", column " +
+              std::to_string(e.mark.column + 1);
+    }
+    // yaml-cpp 0.7 ends an unquoted scalar at '?' inside [...] and {...}, so the usual slip is an
+    // unquoted question in SCRIBE_POSTMORTEM_QUESTIONS: the hint shows the quotes.
+    throw std::invalid_argument("not valid YAML (" + e.msg + where + "); " +
+                                std::string(questions_shape) +
+                                " with each text in double quotes, such as "
+                                "[{id: impact, text: \"What was the impact?\"}]");
+  }
+  if (documents.size() > 1) {
+    throw std::invalid_argument(std::string(questions_shape) + ", got " +
+                                std::to_string(documents.size()) + " YAML documents");
+  }
+  YAML::Node list = documents.empty() ? YAML::Node() : documents.front();
+  if (!list.IsSequence()) {
+    throw std::invalid_argument(std::string(questions_shape) + ", got " +
+                                std::string(yaml_kind(list)));
+  }
+  if (list.size() == 0) {
+    throw std::invalid_argument(std::string(questions_shape) +
+                                ", got an empty list: at least one question is needed");
+  }
+  if (list.size() > max_questions) {
+    throw std::invalid_argument("at most " + std::to_string(max_questions) + " questions, got " +
+                                std::to_string(list.size()));
+  }
+  std::vector<postmortem_question> questions;
+  std::map<std::string, std::size_t, std::less<>> items_by_id;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::size_t item = i + 1;
+    postmortem_question question = parse_question(item, list[i]);
+    // The id names a question's answers in the store and the JSON API: two alike would merge them.
+    auto [first, inserted] = items_by_id.emplace(question.id, item);
+    if (!inserted) {
+      bad_question(item, "id " + quote_fragment(question.id) + " appears twice (first in item " +
+                             std::to_string(first->second) + ")");
+    }
+    questions.push_back(std::move(question));
+  }
+  return questions;
+}
+
+// Flow YAML with every string double-quoted: one line (describe() and the start-up log print
+// it), JSON-like, and with line breaks and quotes escaped so that parse_questions reads it back.
+std::string show_questions(const std::vector<postmortem_question>& questions) {
+  YAML::Emitter out;
+  out.SetStringFormat(YAML::DoubleQuoted);
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& question : questions) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "id" << YAML::Value << question.id;
+    out << YAML::Key << "text" << YAML::Value << question.text;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  return out.c_str();
+}
+
+key_spec questions_key() {
+  return {.name = "postmortem.questions",
+          .structured = true,
+          .parse = [](std::string_view text,
+                      options& opts) { opts.postmortem.questions = parse_questions(text); },
+          .show = [](const options& opts) { return show_questions(opts.postmortem.questions); }};
+}
+
 std::vector<key_spec> build_table() {
   return {
       listen_key(),
@@ -212,6 +473,16 @@ std::vector<key_spec> build_table() {
       text_key("slack.flag_reaction", at(&options::slack, &slack_options::flag_reaction),
                check_emoji_name),
       positive_duration_key("slack.api_timeout", at(&options::slack, &slack_options::api_timeout)),
+      questions_key(),
+      positive_duration_key("postmortem.remind_after",
+                            at(&options::postmortem, &postmortem_options::remind_after)),
+      positive_duration_key("postmortem.draft_after",
+                            at(&options::postmortem, &postmortem_options::draft_after)),
+      positive_duration_key("postmortem.gap_marker",
+                            at(&options::postmortem, &postmortem_options::gap_marker)),
+      text_key("postmortem.timezone", at(&options::postmortem, &postmortem_options::timezone),
+               check_timezone),
+      secret(text_key("web.token", at(&options::web, &web_options::token), check_secret)),
       text_key("tls.ca_file", at(&options::tls, &tls_options::ca_file), check_readable_file),
       log_level_key(),
   };

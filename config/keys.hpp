@@ -21,11 +21,18 @@ struct key_spec {
   // describe() shows "(set)" or "(not set)" instead. Secrets are meant to come from the
   // environment.
   bool secret = false;
+  // A structured value (postmortem.questions) may be a YAML list or map in the file: the loader
+  // writes that node out as YAML text and gives it to `parse`, which therefore reads its text as
+  // YAML whatever the source (the SCRIBE_* variable holds flow YAML such as `[{id: a, text: b}]`).
+  // Other keys refuse a list or a map. Error messages do not repeat a structured value, which can
+  // be long: `parse`'s reason names the part at fault instead.
+  bool structured = false;
   // Parses and validates the text of a value (from the file or the environment) and stores it in
   // `opts`. Throws std::invalid_argument with a reason that does not repeat the value.
   std::function<void(std::string_view text, options& opts)> parse;
-  // The value held in `opts`, written so that `parse` accepts it again. show(options{}) is the
-  // default that the documentation gives, so it cannot drift from options.hpp.
+  // The value held in `opts`, written so that `parse` accepts it again, on one line (a structured
+  // value as flow YAML). show(options{}) is the default that the documentation gives, so it cannot
+  // drift from options.hpp.
   std::function<std::string(const options& opts)> show;
 
   std::string_view section() const;  // "server"

@@ -130,6 +130,14 @@ class loader {
                          "required when slack.bot_token is set: Scribe verifies every request "
                          "from Slack with it (set SCRIBE_SLACK_SIGNING_SECRET)");
     }
+    const postmortem_options& postmortem = opts_.postmortem;
+    if (postmortem.remind_after >= postmortem.draft_after) {
+      throw config_error("postmortem.remind_after",
+                         "must be shorter than postmortem.draft_after (" +
+                             format_duration(postmortem.draft_after) +
+                             "): the reminder would come after the draft, got \"" +
+                             format_duration(postmortem.remind_after) + "\"");
+    }
   }
 
   YAML::Node parse(std::string_view yaml) const {
@@ -198,12 +206,16 @@ class loader {
         throw config_error(name, "key appears twice" + at_line(entry.first));
       const YAML::Node& value = entry.second;
       if (value.IsNull()) continue;  // `key:` with nothing after it keeps the default
-      if (!value.IsScalar()) {
+      if (value.IsScalar()) {
+        apply(*key, value.Scalar(), at_line(value));
+      } else if (key->structured) {
+        // The row parses YAML text, so that the file and a SCRIBE_* variable share one parser.
+        apply(*key, YAML::Dump(value), at_line(value));
+      } else {
         // An unquoted "[::1]:8080" would be a syntax error, but "[::1]" alone parses as a list.
         throw config_error(name, "expected a single value, got " + std::string(kind_of(value)) +
                                      " (quote values that start with '[' or '{')" + at_line(value));
       }
-      apply(*key, value.Scalar(), at_line(value));
     }
   }
 
@@ -232,7 +244,7 @@ class loader {
       key.parse(text, opts_);
     } catch (const std::invalid_argument& e) {
       std::string message = e.what();
-      if (!key.secret) message += ", got " + quote_value(text);
+      if (!key.secret && !key.structured) message += ", got " + quote_value(text);
       throw config_error(key.name, message + where);
     }
   }

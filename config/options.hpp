@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace scribe::config {
 
@@ -54,6 +55,37 @@ struct slack_options {
   bool enabled() const { return !signing_secret.empty(); }
 };
 
+// One question Scribe asks when an incident closes. `id` is short and stable (it names the question
+// in drafts, forms and the JSON API); `text` is what people read.
+struct postmortem_question {
+  std::string id;
+  std::string text;
+  friend bool operator==(const postmortem_question&, const postmortem_question&) = default;
+};
+
+// The blameless-review questions asked by default, in order.
+std::vector<postmortem_question> default_postmortem_questions();
+
+struct postmortem_options {
+  // postmortem.questions: asked in this order, one message (and thread) each.
+  std::vector<postmortem_question> questions = default_postmortem_questions();
+  // postmortem.remind_after: after closing, one reminder if some question has no answer yet.
+  std::chrono::milliseconds remind_after{std::chrono::hours(4)};
+  // postmortem.draft_after: after closing, a draft with whatever is there, if none was posted.
+  std::chrono::milliseconds draft_after{std::chrono::hours(24)};
+  // postmortem.gap_marker: quiet stretches of the timeline longer than this are marked.
+  std::chrono::milliseconds gap_marker{std::chrono::minutes(30)};
+  // postmortem.timezone: an IANA zone ("Europe/Berlin") whose local times drafts show beside UTC;
+  // empty: UTC only.
+  std::string timezone;
+};
+
+struct web_options {
+  // web.token: required (as a Bearer token) for incident pages and exports; when empty they are
+  // served only while the server listens on loopback.
+  std::string token;
+};
+
 struct tls_options {
   // tls.ca_file: a PEM bundle of extra trusted certificate authorities; empty: the system's only.
   std::string ca_file;
@@ -68,6 +100,8 @@ struct options {
   server_options server;
   storage_options storage;
   slack_options slack;
+  postmortem_options postmortem;
+  web_options web;
   tls_options tls;
   log_options log;
 };

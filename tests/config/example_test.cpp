@@ -24,6 +24,18 @@ TEST_CASE("the example configuration is valid and gives exactly the defaults", "
   CHECK(config::describe(opts) == config::describe(config::options{}));
 }
 
+TEST_CASE("the example writes out the default postmortem questions, word for word", "[unit]") {
+  // describe() compares them too; this says which question differs when one does.
+  auto questions = config::load(example_path, {}).postmortem.questions;
+  auto defaults = config::default_postmortem_questions();
+  REQUIRE(questions.size() == defaults.size());
+  for (std::size_t i = 0; i < defaults.size(); ++i) {
+    INFO(defaults[i].id);
+    CHECK(questions[i].id == defaults[i].id);
+    CHECK(questions[i].text == defaults[i].text);
+  }
+}
+
 TEST_CASE("the example configuration documents every key", "[unit]") {
   // Wrapping every row's parser records which keys the example sets.
   std::set<std::string> set_in_example;

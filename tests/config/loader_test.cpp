@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -75,6 +76,16 @@ server:
   threads: 8
 storage:
   url: sqlite:/var/lib/scribe/scribe.db
+postmortem:
+  questions:
+    - id: impact
+      text: Who was hurt?
+  remind_after: 2h
+  draft_after: 3h
+  gap_marker: 1m
+  timezone: America/New_York
+web:
+  token: t0ken
 log:
   level: debug
 )",
@@ -88,6 +99,13 @@ log:
   CHECK(opts.server.shutdown_timeout == 4h);
   CHECK(opts.server.threads == 8);
   CHECK(opts.storage.url == "sqlite:/var/lib/scribe/scribe.db");
+  CHECK(opts.postmortem.questions ==
+        std::vector<config::postmortem_question>{{"impact", "Who was hurt?"}});
+  CHECK(opts.postmortem.remind_after == 2h);
+  CHECK(opts.postmortem.draft_after == 3h);
+  CHECK(opts.postmortem.gap_marker == 1min);
+  CHECK(opts.postmortem.timezone == "America/New_York");
+  CHECK(opts.web.token == "t0ken");
   CHECK(opts.log.level == scribe::log::level::debug);
 }
 
@@ -115,6 +133,12 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SLACK_COMMAND", "/sev"},
       {"SCRIBE_SLACK_FLAG_REACTION", ":eyes:"},
       {"SCRIBE_SLACK_API_TIMEOUT", "2s"},
+      {"SCRIBE_POSTMORTEM_QUESTIONS", R"([{id: impact, text: "What was the impact?"}])"},
+      {"SCRIBE_POSTMORTEM_REMIND_AFTER", "10m"},
+      {"SCRIBE_POSTMORTEM_DRAFT_AFTER", "2d"},
+      {"SCRIBE_POSTMORTEM_GAP_MARKER", "5m"},
+      {"SCRIBE_POSTMORTEM_TIMEZONE", "Europe/Berlin"},
+      {"SCRIBE_WEB_TOKEN", "w3b"},
       {"SCRIBE_TLS_CA_FILE", "/etc/passwd"},
       {"SCRIBE_LOG_LEVEL", "error"},
   };
@@ -135,6 +159,13 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.slack.command == "/sev");
   CHECK(opts.slack.flag_reaction == "eyes");
   CHECK(opts.slack.api_timeout == std::chrono::seconds(2));
+  CHECK(opts.postmortem.questions ==
+        std::vector<config::postmortem_question>{{"impact", "What was the impact?"}});
+  CHECK(opts.postmortem.remind_after == 10min);
+  CHECK(opts.postmortem.draft_after == 48h);
+  CHECK(opts.postmortem.gap_marker == 5min);
+  CHECK(opts.postmortem.timezone == "Europe/Berlin");
+  CHECK(opts.web.token == "w3b");
   CHECK(opts.tls.ca_file == "/etc/passwd");
   CHECK(opts.log.level == scribe::log::level::error);
 }
@@ -221,9 +252,9 @@ TEST_CASE("unknown keys and sections in the file name the key", "[unit]") {
   CHECK(std::string(section.what()) ==
         "sever: unknown section; did you mean server? (<string>, line 3)");
 
-  auto far = yaml_error("postmortem:\n  draft_after: 1h\n");
-  CHECK(far.key() == "postmortem");
-  CHECK(std::string(far.what()) == "postmortem: unknown section (<string>, line 1)");
+  auto far = yaml_error("pagerduty:\n  api_key: x\n");
+  CHECK(far.key() == "pagerduty");
+  CHECK(std::string(far.what()) == "pagerduty: unknown section (<string>, line 1)");
 
   // A key of another section is unknown here, not silently moved.
   CHECK(yaml_error("log:\n  listen: 127.0.0.1:8080\n").key() == "log.listen");
@@ -307,6 +338,10 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"storage.url", "\"sqlite:\"", "path after sqlite: is empty"},
       {"storage.url", "sqlite://data/scribe.db", "without \"//\""},
       {"storage.url", "mysql://db/scribe", "unsupported scheme \"mysql\""},
+      {"postmortem.remind_after", "0s", "longer than 0"},
+      {"postmortem.draft_after", "1.5d", "whole number"},
+      {"postmortem.gap_marker", "30", "unit is missing"},
+      {"postmortem.timezone", "Mars/Olympus", "unknown time zone; expected an IANA name"},
       {"log.level", "verbose", "expected one of debug, info, warn, error"},
       {"log.level", "INFO", "expected one of debug, info, warn, error"},
   }));
@@ -427,4 +462,152 @@ TEST_CASE("process_environment keeps only SCRIBE_ variables", "[unit]") {
   auto without_probe = env;
   without_probe.erase("SCRIBE_CONFIG_TEST_PROBE");
   CHECK_NOTHROW(config::load(std::nullopt, without_probe));
+}
+
+TEST_CASE("postmortem.questions is read from a block list in the file", "[unit]") {
+  auto opts = config::load_from_string(R"(
+postmortem:
+  questions:
+    - id: impact
+      text: What was the impact, on whom, and for how long?
+    - id: timeline_gaps
+      text: |
+        Where is the timeline thin?
+        What happened there?
+    - {id: actions, text: "Who does what, by when?"}
+)",
+                                       no_env);
+  CHECK(opts.postmortem.questions ==
+        std::vector<config::postmortem_question>{
+            {"impact", "What was the impact, on whom, and for how long?"},
+            {"timeline_gaps", "Where is the timeline thin?\nWhat happened there?"},
+            {"actions", "Who does what, by when?"},
+        });
+  // A flow list written as one quoted value in the file is read alike.
+  auto quoted =
+      config::load_from_string("postmortem:\n  questions: '[{id: a, text: \"B?\"}]'\n", no_env);
+  CHECK(quoted.postmortem.questions == std::vector<config::postmortem_question>{{"a", "B?"}});
+}
+
+TEST_CASE("SCRIBE_POSTMORTEM_QUESTIONS holds flow YAML or JSON and wins over the file", "[unit]") {
+  std::string yaml = "postmortem:\n  questions:\n    - id: from_file\n      text: File?\n";
+  auto flow = config::load_from_string(
+      yaml, {{"SCRIBE_POSTMORTEM_QUESTIONS",
+              R"([{id: impact, text: "What was the impact?"}, {id: lucky, text: 'Luck?'}])"}});
+  CHECK(flow.postmortem.questions == std::vector<config::postmortem_question>{
+                                         {"impact", "What was the impact?"}, {"lucky", "Luck?"}});
+  auto json = config::load_from_string(
+      yaml, {{"SCRIBE_POSTMORTEM_QUESTIONS", R"([{"id":"impact","text":"Impact?\nWho?"}])"}});
+  CHECK(json.postmortem.questions ==
+        std::vector<config::postmortem_question>{{"impact", "Impact?\nWho?"}});
+  // Empty, like any variable, sets the empty value, which is not a list of questions.
+  auto empty = env_error({{"SCRIBE_POSTMORTEM_QUESTIONS", ""}});
+  CHECK(std::string(empty.what()) ==
+        "postmortem.questions: expected a list of {id, text} maps, got nothing "
+        "(from SCRIBE_POSTMORTEM_QUESTIONS)");
+}
+
+TEST_CASE("a bad question names the key, the item and where it came from", "[unit]") {
+  auto from_file = yaml_error(R"(postmortem:
+  remind_after: 1h
+  questions:
+    - id: impact
+      text: What was the impact?
+    - id: detection
+      text: How did we notice?
+    - id: Bad Id
+      text: Why?
+)");
+  CHECK(from_file.key() == "postmortem.questions");
+  CHECK(std::string(from_file.what()) ==
+        "postmortem.questions: item 3: id \"Bad Id\" must be 1-32 lower-case letters, digits or _ "
+        "(<string>, line 4)");
+
+  auto twice = env_error(
+      {{"SCRIBE_POSTMORTEM_QUESTIONS", "[{id: impact, text: a}, {id: impact, text: b}]"}});
+  CHECK(twice.key() == "postmortem.questions");
+  CHECK(std::string(twice.what()) ==
+        "postmortem.questions: item 2: id \"impact\" appears twice (first in item 1) "
+        "(from SCRIBE_POSTMORTEM_QUESTIONS)");
+
+  auto shape = yaml_error("postmortem:\n  questions:\n    id: impact\n    text: x\n");
+  CHECK(std::string(shape.what()) ==
+        "postmortem.questions: expected a list of {id, text} maps, got a map (<string>, line 3)");
+
+  auto syntax = env_error({{"SCRIBE_POSTMORTEM_QUESTIONS", "[{id: a, text: b}"}});
+  CHECK(syntax.key() == "postmortem.questions");
+  CHECK_THAT(syntax.what(), Contains("not valid YAML"));
+
+  // The whole value is not repeated: it can be pages long, and the reason names the part at fault.
+  std::string long_text(1990, 'x');
+  auto long_value = env_error(
+      {{"SCRIBE_POSTMORTEM_QUESTIONS", "[{id: a, text: " + long_text + "}, {id: b, text: ~}]"}});
+  CHECK(std::string(long_value.what()) ==
+        "postmortem.questions: item 2: text is empty (from SCRIBE_POSTMORTEM_QUESTIONS)");
+}
+
+TEST_CASE("keys other than postmortem.questions still refuse a list or a map", "[unit]") {
+  auto e = yaml_error("postmortem:\n  timezone:\n    - Europe/Berlin\n");
+  CHECK(e.key() == "postmortem.timezone");
+  CHECK_THAT(e.what(), Contains("expected a single value, got a list"));
+  CHECK(yaml_error("web:\n  token: {a: b}\n").key() == "web.token");
+}
+
+TEST_CASE("postmortem.timezone takes IANA names from the file and the environment", "[unit]") {
+  for (std::string zone : {"Europe/Berlin", "America/New_York", "UTC"}) {
+    CHECK(config::load_from_string("postmortem:\n  timezone: " + zone + "\n", no_env)
+              .postmortem.timezone == zone);
+    CHECK(
+        config::load_from_string("", {{"SCRIBE_POSTMORTEM_TIMEZONE", zone}}).postmortem.timezone ==
+        zone);
+  }
+  auto mars = env_error({{"SCRIBE_POSTMORTEM_TIMEZONE", "Mars/Olympus"}});
+  CHECK(mars.key() == "postmortem.timezone");
+  CHECK(std::string(mars.what()) ==
+        "postmortem.timezone: unknown time zone; expected an IANA name such as Europe/Berlin or "
+        "America/New_York, got \"Mars/Olympus\" (from SCRIBE_POSTMORTEM_TIMEZONE)");
+}
+
+TEST_CASE("the reminder must come before the draft", "[unit]") {
+  auto equal = env_error(
+      {{"SCRIBE_POSTMORTEM_REMIND_AFTER", "1d"}, {"SCRIBE_POSTMORTEM_DRAFT_AFTER", "24h"}});
+  CHECK(equal.key() == "postmortem.remind_after");
+  CHECK(std::string(equal.what()) ==
+        "postmortem.remind_after: must be shorter than postmortem.draft_after (1d): the reminder "
+        "would come after the draft, got \"1d\"");
+  // Each alone against the other's default.
+  CHECK(yaml_error("postmortem:\n  remind_after: 2d\n").key() == "postmortem.remind_after");
+  CHECK_THAT(yaml_error("postmortem:\n  draft_after: 1h\n").what(),
+             Contains("shorter than postmortem.draft_after (1h)"));
+  auto shorter =
+      config::load_from_string("postmortem:\n  remind_after: 59m\n  draft_after: 1h\n", no_env);
+  CHECK(shorter.postmortem.remind_after == 59min);
+}
+
+TEST_CASE("web.token is a secret: never in describe() or a message", "[unit]") {
+  const std::string token = "hunter2token";
+  auto opts = config::load_from_string("", {{"SCRIBE_WEB_TOKEN", token}});
+  CHECK(opts.web.token == token);
+  for (const auto& [key, value] : config::describe(opts)) {
+    INFO(key);
+    CHECK_THAT(value, !Contains(token));
+  }
+  auto described = config::describe(opts);
+  auto row = std::find_if(described.begin(), described.end(),
+                          [](const auto& entry) { return entry.first == "web.token"; });
+  REQUIRE(row != described.end());
+  CHECK(row->second == "(set)");
+  opts.web.token.clear();
+  auto unset = config::describe(opts);
+  CHECK(std::find(unset.begin(), unset.end(),
+                  std::pair<std::string, std::string>{"web.token", "(not set)"}) != unset.end());
+
+  auto pasted = env_error({{"SCRIBE_WEB_TOKEN", token + " \n"}});
+  CHECK(pasted.key() == "web.token");
+  CHECK_THAT(pasted.what(), Contains("a space or a control character"));
+  CHECK_THAT(pasted.what(), !Contains(token));
+  auto from_file = yaml_error("web:\n  token: \"" + token + "\\t\"\n");
+  CHECK(from_file.key() == "web.token");
+  CHECK_THAT(from_file.what(), Contains("line 2"));
+  CHECK_THAT(from_file.what(), !Contains(token));
 }
