@@ -77,7 +77,10 @@ std::string help_text(std::string_view invoked_as) {
          " timeline` show the timeline so far\n"
          "`" +
          p +
-         " close [summary]` close the incident\n"
+         " close [summary]` close the incident and ask the postmortem questions\n"
+         "`" +
+         p +
+         " draft` post the postmortem draft now (again after changes: a new version)\n"
          "`" +
          p + " help` show this help";
 }
@@ -96,6 +99,7 @@ parsed_command parse_command(std::string_view text, std::string_view invoked_as)
   // Trailing words are ignored: "status INC-4" in the incident's channel means "status".
   if (iequals(word, "status")) return status_command{};
   if (iequals(word, "timeline")) return timeline_command{};
+  if (iequals(word, "draft")) return draft_command{};
   if (iequals(word, "close")) {
     const std::string summary{args};
     if (auto n = code_point_count(summary); n > max_text_length) {

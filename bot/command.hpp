@@ -1,6 +1,6 @@
 #pragma once
 // The command language responders type after `/incident` (Slack) or `!incident` (Matrix):
-//   open <title> | note <text> | sev <1-5> | status | timeline | close [summary] | help
+//   open <title> | note <text> | sev <1-5> | status | timeline | close [summary] | draft | help
 // Parsing never throws: anything it cannot read becomes a `bad_command` with a reply that tells
 // the person what to type instead.
 
@@ -28,13 +28,15 @@ struct timeline_command {};
 struct close_command {
   std::string summary;
 };
+struct draft_command {};
 struct help_command {};
 struct bad_command {
   std::string reply;
 };
 
 using parsed_command = std::variant<open_command, note_command, severity_command, status_command,
-                                    timeline_command, close_command, help_command, bad_command>;
+                                    timeline_command, close_command, draft_command, help_command,
+                                    bad_command>;
 
 // `invoked_as` is how the person reached Scribe ("/incident", "!incident"); replies quote it so
 // that the advice can be pasted back as it is.

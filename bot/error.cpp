@@ -23,6 +23,8 @@ class scribe_category final : public boost::system::error_category {
       case errc::bad_signature: return "the request signature does not match";
       case errc::stale_request: return "the request timestamp is too old or in the future";
       case errc::malformed_request: return "the request body is malformed";
+      case errc::not_a_question: return "not a reply to a postmortem question";
+      case errc::not_ready_yet: return "not ready yet, try again shortly";
     }
     return "unknown scribe error";
   }

@@ -21,6 +21,8 @@ enum class errc {
   bad_signature,              // the signature does not match the body
   stale_request,              // the signed timestamp is outside the accepted window
   malformed_request,          // a body or field that cannot be parsed as its protocol says
+  not_a_question,             // a thread reply whose thread is not a postmortem question's
+  not_ready_yet,              // depends on something still under way: try again shortly
 };
 
 const boost::system::error_category& error_category() noexcept;

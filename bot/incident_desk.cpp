@@ -27,8 +27,9 @@ std::string headline(const incident& inc) {
 
 }  // namespace
 
-incident_desk::incident_desk(incident_store& store, const clock& clock)
-    : store_(store), clock_(clock) {}
+incident_desk::incident_desk(incident_store& store, job_queue& jobs, const clock& clock,
+                             const config::postmortem_options& postmortem)
+    : store_(store), jobs_(jobs), clock_(clock), postmortem_(postmortem) {}
 
 bot_reply incident_desk::run_command(const command_request& request) {
   const parsed_command cmd = parse_command(request.text, request.invoked_as);
@@ -47,6 +48,8 @@ bot_reply incident_desk::run_command(const command_request& request) {
           return show_timeline(request);
         else if constexpr (std::is_same_v<T, close_command>)
           return close(request, c);
+        else if constexpr (std::is_same_v<T, draft_command>)
+          return draft(request);
         else if constexpr (std::is_same_v<T, help_command>)
           return {help_text(request.invoked_as)};
         else
@@ -141,13 +144,55 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
   auto inc = store_.find_open_incident(request.channel);
   if (!inc) return no_open_incident(request);
   const timestamp now = clock_.now();
-  std::string text = cmd.summary.empty() ? "Incident closed" : "Incident closed: " + cmd.summary;
-  auto closed = store_.close_incident(inc->id, request.author, now, cmd.summary,
-                                      system_entry(request.author, text, now));
+  incident_closure closure{
+      request.author,
+      now,
+      cmd.summary,
+      system_entry(request.author,
+                   cmd.summary.empty() ? "Incident closed" : "Incident closed: " + cmd.summary,
+                   now),
+      {},
+      {}};
+  for (const auto& q : postmortem_.questions) closure.questions.push_back({q.id, q.text, {}});
+  const auto remind_after =
+      std::chrono::duration_cast<std::chrono::microseconds>(postmortem_.remind_after);
+  const auto draft_after =
+      std::chrono::duration_cast<std::chrono::microseconds>(postmortem_.draft_after);
+  closure.follow_ups = {
+      schedule(*inc, {postmortem_step::ask, inc->id, {}}, now),
+      schedule(*inc, {postmortem_step::remind, inc->id, {}}, now + remind_after),
+      schedule(*inc, {postmortem_step::draft, inc->id, "timer"}, now + draft_after),
+  };
+  auto closed = store_.close_incident(inc->id, closure);
   if (!closed) return no_open_incident(request);  // someone else closed it a moment ago
   return {incident_label(*closed) + " closed by " + request.author.name + " after " +
-              format_duration(now - closed->opened_at) + ": " + closed->title,
+              format_duration(now - closed->opened_at) + ": " + closed->title +
+              "\nNow the blameless review: I'll ask " + std::to_string(closure.questions.size()) +
+              " questions here, one message each. Answer in their threads; the draft follows "
+              "when every question has an answer (or with " +
+              quote(request.invoked_as, "draft") + ").",
           reply_visibility::channel};
+}
+
+bot_reply incident_desk::draft(const command_request& request) {
+  auto inc = store_.find_latest_incident(request.channel);
+  if (!inc) {
+    return {"There is no incident in this channel to draft a postmortem for. Start one with " +
+            quote(request.invoked_as, "open <title>") + "."};
+  }
+  const timestamp now = clock_.now();
+  // Each request is its own version: the key names the moment and the person.
+  const postmortem_job job{
+      postmortem_step::draft, inc->id,
+      "command:" + std::to_string(to_unix_micros(now)) + ":" + request.author.id};
+  const follow_up planned = schedule(*inc, job, now);
+  jobs_.enqueue(planned.queue, planned.key, planned.payload, now);
+  return {
+      "Drafting the postmortem of " + incident_label(*inc) +
+          (inc->status == incident_status::open ? " (still open: a draft of what is known so far)"
+                                                : "") +
+          "; " + request.author.name + " asked for it. It will be posted here in a moment.",
+      reply_visibility::channel};
 }
 
 result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,

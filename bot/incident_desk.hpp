@@ -10,7 +10,9 @@
 #include "bot/error.hpp"
 #include "bot/incident.hpp"
 #include "bot/incident_store.hpp"
+#include "bot/job_queue.hpp"
 #include "bot/time.hpp"
+#include "config/options.hpp"
 
 #include <cstddef>
 #include <string>
@@ -49,8 +51,10 @@ inline constexpr std::size_t timeline_reply_limit = 50;
 
 class incident_desk {
  public:
-  // Both references must outlive the desk.
-  incident_desk(incident_store& store, const clock& clock);
+  // Every reference must outlive the desk. `postmortem` says what closing an incident asks and
+  // when its reminder and automatic draft are due.
+  incident_desk(incident_store& store, job_queue& jobs, const clock& clock,
+                const config::postmortem_options& postmortem);
 
   // Never throws for anything the person typed; store failures propagate as exceptions.
   bot_reply run_command(const command_request& request);
@@ -85,10 +89,13 @@ class incident_desk {
   bot_reply status(const command_request& request);
   bot_reply show_timeline(const command_request& request);
   bot_reply close(const command_request& request, const close_command& cmd);
+  bot_reply draft(const command_request& request);
   entry_draft system_entry(const person& author, std::string text, timestamp at) const;
 
   incident_store& store_;
+  job_queue& jobs_;
   const clock& clock_;
+  const config::postmortem_options& postmortem_;
 };
 
 }  // namespace scribe::bot

@@ -13,6 +13,7 @@
 
 #include "bot/error.hpp"
 #include "bot/incident.hpp"
+#include "bot/postmortem.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,18 @@ struct new_incident {
   std::optional<int> severity;
   person opened_by;
   timestamp opened_at;
+};
+
+// What closing an incident changes, in one transaction: the incident, its timeline, the questions
+// its postmortem asks (copied in order) and the follow-ups that run later (asking, a reminder, an
+// automatic draft).
+struct incident_closure {
+  person closed_by;
+  timestamp closed_at;
+  std::string summary;
+  entry_draft entry;
+  std::vector<asked_question> questions;
+  std::vector<follow_up> follow_ups;
 };
 
 struct recorded_entry {
@@ -45,17 +58,19 @@ class incident_store {
 
   virtual std::optional<incident> find_open_incident(const channel_ref& channel) = 0;
   virtual std::optional<incident> find_incident(std::int64_t id) = 0;
+  // The channel's open incident, else the one closed last.
+  virtual std::optional<incident> find_latest_incident(const channel_ref& channel) = 0;
+  // Every incident numbered INC-<number>, in any workspace, oldest first.
+  virtual std::vector<incident> find_incidents_by_number(std::int64_t number) = 0;
 
   // Changes the severity of an open incident and records `entry`. errc::incident_not_found, or
   // errc::no_open_incident when it is closed.
   virtual result<incident> set_severity(std::int64_t id, int severity,
                                         const entry_draft& entry) = 0;
 
-  // Closes an open incident and records `entry`. Only one of several concurrent closes succeeds;
-  // the others get errc::no_open_incident.
-  virtual result<incident> close_incident(std::int64_t id, const person& closed_by,
-                                          timestamp closed_at, const std::string& summary,
-                                          const entry_draft& entry) = 0;
+  // Closes an open incident as `closure` says. Only one of several concurrent closes succeeds;
+  // the others get errc::no_open_incident and change nothing.
+  virtual result<incident> close_incident(std::int64_t id, const incident_closure& closure) = 0;
 
   // Records an entry. An entry whose message_ref the incident already has is not stored again:
   // the existing entry comes back with inserted == false. errc::incident_not_found.

@@ -9,9 +9,11 @@
 
 namespace scribe::storage {
 
-// Both ports of one database: incidents and the job queue share its transactions and file.
+// The ports of one database: incidents, postmortems and the job queue share its transactions and
+// file.
 struct opened_store {
   std::shared_ptr<bot::incident_store> incidents;
+  std::shared_ptr<bot::postmortem_store> postmortems;
   std::shared_ptr<bot::job_queue> jobs;
 };
 

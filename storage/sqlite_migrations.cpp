@@ -83,6 +83,58 @@ constexpr const char* migrations[] = {
     );
     CREATE INDEX jobs_due ON jobs (queue, run_after, id) WHERE state = 'pending';
     )sql",
+
+    // 3: the postmortem: the questions copied when an incident closes, the answers given to them,
+    // and the numbered drafts; lookups of incidents by channel (the latest one) and by number
+    // (INC-42 in any workspace).
+    R"sql(
+    CREATE INDEX incidents_by_channel ON incidents (platform, workspace, channel, closed_at);
+    CREATE INDEX incidents_by_number ON incidents (number);
+
+    CREATE TABLE postmortem_questions (
+      incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+      position    INTEGER NOT NULL,
+      question_id TEXT    NOT NULL,
+      text        TEXT    NOT NULL,
+      -- The chat message that asked it, once posted; replies in its thread are answers.
+      message_ref TEXT,
+      PRIMARY KEY (incident_id, question_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX postmortem_questions_by_message ON postmortem_questions (message_ref)
+      WHERE message_ref IS NOT NULL;
+
+    -- AUTOINCREMENT: the id orders answers given at the same instant by when they were stored.
+    CREATE TABLE postmortem_answers (
+      id          INTEGER PRIMARY KEY AUTOINCREMENT,
+      incident_id INTEGER NOT NULL,
+      question_id TEXT    NOT NULL,
+      author_id   TEXT    NOT NULL,
+      author_name TEXT    NOT NULL,
+      answered_at INTEGER NOT NULL,
+      text        TEXT    NOT NULL,
+      source      TEXT    NOT NULL CHECK (source IN ('thread', 'form')),
+      answer_ref  TEXT    NOT NULL,
+      -- A thread reply or a form field delivered twice is one answer.
+      UNIQUE (incident_id, answer_ref),
+      -- Only questions that were asked can be answered; the answers go with their incident.
+      FOREIGN KEY (incident_id, question_id)
+        REFERENCES postmortem_questions (incident_id, question_id) ON DELETE CASCADE
+    );
+    CREATE INDEX postmortem_answers_by_question ON postmortem_answers (incident_id, question_id);
+    CREATE INDEX postmortem_answers_by_ref ON postmortem_answers (answer_ref);
+
+    CREATE TABLE postmortem_drafts (
+      incident_id    INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+      version        INTEGER NOT NULL CHECK (version >= 1),
+      drafted_at     INTEGER NOT NULL,
+      -- The job that asked for it: running the same job again stores no second version.
+      request_key    TEXT    NOT NULL,
+      markdown       TEXT    NOT NULL,
+      content_digest TEXT    NOT NULL,
+      PRIMARY KEY (incident_id, version),
+      UNIQUE (incident_id, request_key)
+    );
+    )sql",
 };
 
 constexpr int migration_count = static_cast<int>(std::size(migrations));

@@ -60,6 +60,67 @@ bot::timeline_entry read_entry(SQLite::Statement& row) {
   return e;
 }
 
+constexpr const char* answer_columns =
+    "id, incident_id, question_id, author_id, author_name, answered_at, text, source, answer_ref";
+
+bot::postmortem_answer read_answer(SQLite::Statement& row) {
+  bot::postmortem_answer a;
+  a.id = row.getColumn(0).getInt64();
+  a.incident_id = row.getColumn(1).getInt64();
+  a.question_id = row.getColumn(2).getString();
+  a.author = {row.getColumn(3).getString(), row.getColumn(4).getString()};
+  a.answered_at = bot::from_unix_micros(row.getColumn(5).getInt64());
+  a.text = row.getColumn(6).getString();
+  // The CHECK constraint admits only the values parse knows.
+  a.source = bot::parse_answer_source(row.getColumn(7).getString()).value();
+  a.answer_ref = row.getColumn(8).getString();
+  return a;
+}
+
+constexpr const char* draft_columns =
+    "incident_id, version, drafted_at, request_key, markdown, content_digest";
+
+bot::stored_draft read_draft(SQLite::Statement& row) {
+  bot::stored_draft d;
+  d.incident_id = row.getColumn(0).getInt64();
+  d.version = row.getColumn(1).getInt();
+  d.drafted_at = bot::from_unix_micros(row.getColumn(2).getInt64());
+  d.request_key = row.getColumn(3).getString();
+  d.markdown = row.getColumn(4).getString();
+  d.content_digest = row.getColumn(5).getString();
+  return d;
+}
+
+// Scopes a statement to the incidents of one channel; binds ?1..?3 with bind_channel.
+constexpr const char* in_channel_incidents =
+    "incident_id IN (SELECT id FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
+    "channel = ?3)";
+
+void bind_channel(SQLite::Statement& statement, const bot::channel_ref& channel) {
+  statement.bind(1, channel.platform);
+  statement.bind(2, channel.workspace);
+  statement.bind(3, channel.channel);
+}
+
+// The one way a job row is written, so that a follow-up stored with another change is the same
+// job as one enqueued alone, and de-duplicates against it.
+bool insert_job(SQLite::Database& db, std::string_view queue, std::string_view key,
+                std::string_view payload, bot::timestamp run_after, bot::timestamp created_at) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO jobs (queue, key, payload, run_after, created_at) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, key) DO NOTHING");
+  insert.bind(1, std::string(queue));
+  insert.bind(2, std::string(key));
+  insert.bind(3, std::string(payload));
+  insert.bind(4, bot::to_unix_micros(run_after));
+  insert.bind(5, bot::to_unix_micros(created_at));
+  return insert.exec() == 1;
+}
+
+bool insert_job(SQLite::Database& db, const bot::follow_up& job, bot::timestamp created_at) {
+  return insert_job(db, job.queue, job.key, job.payload, job.run_after, created_at);
+}
+
 bool is_unique_violation(const SQLite::Exception& e) {
   return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
 }
@@ -179,17 +240,14 @@ std::optional<bot::incident> sqlite_store::find_incident(std::int64_t id) {
   return load_incident(id);
 }
 
-bot::result<bot::incident> sqlite_store::apply_to_open_incident(SQLite::Transaction& tx,
-                                                                SQLite::Statement& update,
+bot::result<bot::incident> sqlite_store::apply_to_open_incident(SQLite::Statement& update,
                                                                 std::int64_t id,
                                                                 const bot::entry_draft& entry) {
   if (update.exec() == 0) {
     return load_incident(id) ? errc::no_open_incident : errc::incident_not_found;
   }
   insert_entry(id, entry);
-  auto inc = load_incident(id);
-  tx.commit();
-  return std::move(*inc);
+  return std::move(*load_incident(id));
 }
 
 bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int severity,
@@ -201,26 +259,52 @@ bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int sever
                            "UPDATE incidents SET severity = ? WHERE id = ? AND status = 'open'");
   update.bind(1, severity);
   update.bind(2, id);
-  return apply_to_open_incident(tx, update, id, entry);
+  auto changed = apply_to_open_incident(update, id, entry);
+  if (changed) tx.commit();
+  return changed;
 }
 
 bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
-                                                        const bot::person& closed_by,
-                                                        bot::timestamp closed_at,
-                                                        const std::string& summary,
-                                                        const bot::entry_draft& entry) {
+                                                        const bot::incident_closure& closure) {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  // Conditional on 'open': of two concurrent closes exactly one changes the row.
+  // Conditional on 'open': of two concurrent closes exactly one changes the row, and only that
+  // one goes on to store questions and follow-ups.
   SQLite::Statement update(*db_,
                            "UPDATE incidents SET status = 'closed', summary = ?, closed_by_id = ?, "
                            "closed_by_name = ?, closed_at = ? WHERE id = ? AND status = 'open'");
-  update.bind(1, summary);
-  update.bind(2, closed_by.id);
-  update.bind(3, closed_by.name);
-  update.bind(4, bot::to_unix_micros(closed_at));
+  update.bind(1, closure.summary);
+  update.bind(2, closure.closed_by.id);
+  update.bind(3, closure.closed_by.name);
+  update.bind(4, bot::to_unix_micros(closure.closed_at));
   update.bind(5, id);
-  return apply_to_open_incident(tx, update, id, entry);
+  auto closed = apply_to_open_incident(update, id, closure.entry);
+  if (!closed) return closed;
+
+  // A question id given twice is a configuration error; the primary key refuses it by throwing,
+  // and the close is rolled back with it.
+  SQLite::Statement ask(*db_,
+                        "INSERT INTO postmortem_questions (incident_id, position, question_id, "
+                        "text, message_ref) VALUES (?, ?, ?, ?, ?)");
+  std::int64_t position = 0;
+  for (const auto& question : closure.questions) {
+    ask.bind(1, id);
+    ask.bind(2, position++);
+    ask.bind(3, question.id);
+    ask.bind(4, question.text);
+    if (question.message_ref) {
+      ask.bind(5, *question.message_ref);
+    } else {
+      ask.bind(5);
+    }
+    ask.exec();
+    ask.reset();
+  }
+  // In this transaction, so a crash cannot leave a closed incident whose postmortem never starts,
+  // nor an "ask" job for an incident that is still open.
+  for (const auto& job : closure.follow_ups) insert_job(*db_, job, closure.closed_at);
+  tx.commit();
+  return closed;
 }
 
 bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_id,
@@ -374,15 +458,7 @@ namespace scribe::storage {
 bool sqlite_store::enqueue(std::string_view queue, std::string_view key, std::string_view payload,
                            bot::timestamp now) {
   std::lock_guard lock(mutex_);
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO jobs (queue, key, payload, run_after, created_at) "
-                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, key) DO NOTHING");
-  insert.bind(1, std::string(queue));
-  insert.bind(2, std::string(key));
-  insert.bind(3, std::string(payload));
-  insert.bind(4, bot::to_unix_micros(now));
-  insert.bind(5, bot::to_unix_micros(now));
-  return insert.exec() == 1;
+  return insert_job(*db_, queue, key, payload, now, now);
 }
 
 std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timestamp now,
@@ -449,6 +525,217 @@ std::int64_t sqlite_store::pending(std::string_view queue) {
   count.bind(1, std::string(queue));
   count.executeStep();
   return count.getColumn(0).getInt64();
+}
+
+std::optional<bot::incident> sqlite_store::find_latest_incident(const bot::channel_ref& channel) {
+  std::lock_guard lock(mutex_);
+  // The open incident first (at most one per channel), then the last closed; NULL closed_at only
+  // belongs to the open one.
+  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
+                                    " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
+                                    "channel = ?3 ORDER BY status = 'open' DESC, closed_at DESC, "
+                                    "id DESC LIMIT 1");
+  bind_channel(query, channel);
+  if (!query.executeStep()) return std::nullopt;
+  return read_incident(query);
+}
+
+std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t number) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
+                                    " FROM incidents WHERE number = ? ORDER BY id");
+  query.bind(1, number);
+  std::vector<bot::incident> found;
+  while (query.executeStep()) found.push_back(read_incident(query));
+  return found;
+}
+
+std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_,
+                          "SELECT question_id, text, message_ref FROM postmortem_questions "
+                          "WHERE incident_id = ? ORDER BY position");
+  query.bind(1, incident_id);
+  std::vector<bot::asked_question> asked;
+  while (query.executeStep()) {
+    bot::asked_question q{query.getColumn(0).getString(), query.getColumn(1).getString(), {}};
+    if (!query.getColumn(2).isNull()) q.message_ref = query.getColumn(2).getString();
+    asked.push_back(std::move(q));
+  }
+  return asked;
+}
+
+bot::result<void> sqlite_store::set_question_message(std::int64_t incident_id,
+                                                     const std::string& question_id,
+                                                     const std::string& message_ref) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement update(*db_,
+                           "UPDATE postmortem_questions SET message_ref = ? "
+                           "WHERE incident_id = ? AND question_id = ?");
+  update.bind(1, message_ref);
+  update.bind(2, incident_id);
+  update.bind(3, question_id);
+  if (update.exec() == 0) return errc::entry_not_found;
+  return {};
+}
+
+std::optional<bot::postmortem_store::question_ref> sqlite_store::find_question_by_message(
+    const bot::channel_ref& channel, const std::string& message_ref) {
+  std::lock_guard lock(mutex_);
+  // Message references are unique only within a platform's workspace (Slack's ts is per channel),
+  // so the channel is part of the key. Newest incident first, should a reference ever repeat.
+  SQLite::Statement query(*db_, std::string("SELECT incident_id, question_id FROM "
+                                            "postmortem_questions WHERE message_ref = ?4 AND ") +
+                                    in_channel_incidents + " ORDER BY incident_id DESC LIMIT 1");
+  bind_channel(query, channel);
+  query.bind(4, message_ref);
+  if (!query.executeStep()) return std::nullopt;
+  return question_ref{query.getColumn(0).getInt64(), query.getColumn(1).getString()};
+}
+
+bot::result<bot::recorded_answer> sqlite_store::add_answer(
+    std::int64_t incident_id, const bot::answer_draft& answer,
+    const std::optional<bot::follow_up>& when_complete) {
+  std::lock_guard lock(mutex_);
+  // IMMEDIATE: the write lock is held from the first read, so no other process can add an answer
+  // between our insert and our count. Of concurrent answers that finish the set, exactly one sees
+  // the count reach the total, and only it enqueues `when_complete`.
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  if (!load_incident(incident_id)) return errc::incident_not_found;
+  SQLite::Statement asked(
+      *db_, "SELECT 1 FROM postmortem_questions WHERE incident_id = ? AND question_id = ?");
+  asked.bind(1, incident_id);
+  asked.bind(2, answer.question_id);
+  if (!asked.executeStep()) return errc::entry_not_found;
+
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO postmortem_answers (incident_id, question_id, author_id, "
+                           "author_name, answered_at, text, source, answer_ref) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT (incident_id, answer_ref) DO NOTHING");
+  insert.bind(1, incident_id);
+  insert.bind(2, answer.question_id);
+  insert.bind(3, answer.author.id);
+  insert.bind(4, answer.author.name);
+  insert.bind(5, bot::to_unix_micros(answer.answered_at));
+  insert.bind(6, answer.text);
+  insert.bind(7, std::string(bot::to_string(answer.source)));
+  insert.bind(8, answer.answer_ref);
+  const bool inserted = insert.exec() == 1;
+
+  SQLite::Statement select(*db_, std::string("SELECT ") + answer_columns +
+                                     " FROM postmortem_answers WHERE incident_id = ? AND "
+                                     "answer_ref = ?");
+  select.bind(1, incident_id);
+  select.bind(2, answer.answer_ref);
+  if (!select.executeStep()) throw std::logic_error("answer vanished inside its transaction");
+  bot::recorded_answer recorded{read_answer(select), inserted, false};
+  if (!inserted) return recorded;  // nothing changed: nothing to commit
+
+  // Complete when this is its question's first answer and no question is left without one: the
+  // number of answered questions reached the number of questions with this insert.
+  SQLite::Statement progress(
+      *db_,
+      "SELECT (SELECT COUNT(*) FROM postmortem_answers WHERE incident_id = ?1 AND "
+      "question_id = ?2), (SELECT COUNT(*) FROM postmortem_questions q WHERE q.incident_id = ?1 "
+      "AND NOT EXISTS (SELECT 1 FROM postmortem_answers a WHERE a.incident_id = q.incident_id AND "
+      "a.question_id = q.question_id))");
+  progress.bind(1, incident_id);
+  progress.bind(2, answer.question_id);
+  progress.executeStep();
+  recorded.completed =
+      progress.getColumn(0).getInt64() == 1 && progress.getColumn(1).getInt64() == 0;
+  if (recorded.completed && when_complete) insert_job(*db_, *when_complete, answer.answered_at);
+  tx.commit();
+  return recorded;
+}
+
+std::int64_t sqlite_store::update_answer_text(const bot::channel_ref& channel,
+                                              const std::string& answer_ref,
+                                              const std::string& text) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement update(*db_,
+                           std::string("UPDATE postmortem_answers SET text = ?5 WHERE answer_ref = "
+                                       "?4 AND ") +
+                               in_channel_incidents);
+  bind_channel(update, channel);
+  update.bind(4, answer_ref);
+  update.bind(5, text);
+  return update.exec();
+}
+
+std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
+                                          const std::string& answer_ref) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement remove(
+      *db_, std::string("DELETE FROM postmortem_answers WHERE answer_ref = ?4 AND ") +
+                in_channel_incidents);
+  bind_channel(remove, channel);
+  remove.bind(4, answer_ref);
+  return remove.exec();
+}
+
+std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + answer_columns +
+                                    " FROM postmortem_answers WHERE incident_id = ? "
+                                    "ORDER BY answered_at, id");
+  query.bind(1, incident_id);
+  std::vector<bot::postmortem_answer> found;
+  while (query.executeStep()) found.push_back(read_answer(query));
+  return found;
+}
+
+std::optional<bot::stored_draft> sqlite_store::load_draft(std::int64_t incident_id,
+                                                          const std::string& request_key) {
+  SQLite::Statement query(*db_, std::string("SELECT ") + draft_columns +
+                                    " FROM postmortem_drafts WHERE incident_id = ? AND "
+                                    "request_key = ?");
+  query.bind(1, incident_id);
+  query.bind(2, request_key);
+  if (!query.executeStep()) return std::nullopt;
+  return read_draft(query);
+}
+
+bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft& draft) {
+  std::lock_guard lock(mutex_);
+  // IMMEDIATE: the latest version is read and the next taken under the write lock, so two
+  // processes never store the same one; a job run twice finds its draft by request_key.
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  if (auto existing = load_draft(draft.incident_id, draft.request_key)) return *existing;
+  SQLite::Statement latest(
+      *db_, "SELECT COALESCE(MAX(version), 0) FROM postmortem_drafts WHERE incident_id = ?");
+  latest.bind(1, draft.incident_id);
+  latest.executeStep();
+  if (latest.getColumn(0).getInt() + 1 != draft.version) return bot::errc::not_ready_yet;
+  SQLite::Statement insert(*db_,
+                           "INSERT INTO postmortem_drafts (incident_id, version, drafted_at, "
+                           "request_key, markdown, content_digest) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.bind(1, draft.incident_id);
+  insert.bind(2, draft.version);
+  insert.bind(3, bot::to_unix_micros(draft.drafted_at));
+  insert.bind(4, draft.request_key);
+  insert.bind(5, draft.markdown);
+  insert.bind(6, draft.content_digest);
+  insert.exec();
+  tx.commit();
+  return draft;
+}
+
+std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t incident_id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + draft_columns +
+                                    " FROM postmortem_drafts WHERE incident_id = ? "
+                                    "ORDER BY version DESC LIMIT 1");
+  query.bind(1, incident_id);
+  if (!query.executeStep()) return std::nullopt;
+  return read_draft(query);
+}
+
+std::optional<bot::stored_draft> sqlite_store::find_draft(std::int64_t incident_id,
+                                                          const std::string& request_key) {
+  std::lock_guard lock(mutex_);
+  return load_draft(incident_id, request_key);
 }
 
 }  // namespace scribe::storage

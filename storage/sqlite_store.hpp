@@ -1,5 +1,8 @@
 #pragma once
-// The incident store on one SQLite file.
+// The incident store, the postmortem store and the job queue on one SQLite file. Being one
+// database is what lets a change and the jobs it calls for commit together: closing an incident
+// stores its questions and schedules its follow-ups, and the answer that completes a postmortem
+// enqueues the draft, each in one transaction.
 //
 // Durability: WAL journal with synchronous=FULL, so a call that returned survives a power cut, not
 // only a crash of Scribe. Foreign keys are on. Other processes may open the same file (a second
@@ -18,12 +21,13 @@
 namespace SQLite {
 class Database;
 class Statement;
-class Transaction;
 }  // namespace SQLite
 
 namespace scribe::storage {
 
-class sqlite_store final : public bot::incident_store, public bot::job_queue {
+class sqlite_store final : public bot::incident_store,
+                           public bot::postmortem_store,
+                           public bot::job_queue {
  public:
   // Opens (creating the file and its parent folder if needed) and migrates. Throws
   // SQLite::Exception or std::runtime_error with the path when that is impossible.
@@ -36,11 +40,12 @@ class sqlite_store final : public bot::incident_store, public bot::job_queue {
                                            const bot::entry_draft& opened_entry) override;
   std::optional<bot::incident> find_open_incident(const bot::channel_ref& channel) override;
   std::optional<bot::incident> find_incident(std::int64_t id) override;
+  std::optional<bot::incident> find_latest_incident(const bot::channel_ref& channel) override;
+  std::vector<bot::incident> find_incidents_by_number(std::int64_t number) override;
   bot::result<bot::incident> set_severity(std::int64_t id, int severity,
                                           const bot::entry_draft& entry) override;
-  bot::result<bot::incident> close_incident(std::int64_t id, const bot::person& closed_by,
-                                            bot::timestamp closed_at, const std::string& summary,
-                                            const bot::entry_draft& entry) override;
+  bot::result<bot::incident> close_incident(std::int64_t id,
+                                            const bot::incident_closure& closure) override;
   bot::result<bot::recorded_entry> add_entry(std::int64_t incident_id,
                                              const bot::entry_draft& entry) override;
   bot::result<bot::recorded_entry> flag_entry(std::int64_t incident_id,
@@ -59,6 +64,26 @@ class sqlite_store final : public bot::incident_store, public bot::job_queue {
   std::int64_t timeline_size(std::int64_t incident_id) override;
   void ping() override;
 
+  std::vector<bot::asked_question> questions(std::int64_t incident_id) override;
+  bot::result<void> set_question_message(std::int64_t incident_id, const std::string& question_id,
+                                         const std::string& message_ref) override;
+  std::optional<question_ref> find_question_by_message(const bot::channel_ref& channel,
+                                                       const std::string& message_ref) override;
+  bot::result<bot::recorded_answer> add_answer(
+      std::int64_t incident_id, const bot::answer_draft& answer,
+      const std::optional<bot::follow_up>& when_complete) override;
+  std::int64_t update_answer_text(const bot::channel_ref& channel, const std::string& answer_ref,
+                                  const std::string& text) override;
+  std::int64_t remove_answers(const bot::channel_ref& channel,
+                              const std::string& answer_ref) override;
+  std::vector<bot::postmortem_answer> answers(std::int64_t incident_id) override;
+  // Throws SQLite::Exception (a foreign key) for an unknown incident: the port has no errc here,
+  // and drafts are only written for incidents the caller just loaded.
+  bot::result<bot::stored_draft> save_draft(const bot::stored_draft& draft) override;
+  std::optional<bot::stored_draft> latest_draft(std::int64_t incident_id) override;
+  std::optional<bot::stored_draft> find_draft(std::int64_t incident_id,
+                                              const std::string& request_key) override;
+
   bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
                bot::timestamp now) override;
   std::optional<bot::job> claim(std::string_view queue, bot::timestamp now,
@@ -76,10 +101,12 @@ class sqlite_store final : public bot::incident_store, public bot::job_queue {
   void delete_entry(std::int64_t entry_id);
   bot::recorded_entry insert_entry(std::int64_t incident_id, const bot::entry_draft& entry);
   // Runs `update`, a statement that changes incident `id` only while it is open, then records
-  // `entry` and commits `tx`. Nothing is recorded when the incident is closed or unknown.
-  bot::result<bot::incident> apply_to_open_incident(SQLite::Transaction& tx,
-                                                    SQLite::Statement& update, std::int64_t id,
+  // `entry`, inside the caller's transaction, which the caller commits (after adding more changes)
+  // only on success. Nothing is recorded when the incident is closed or unknown.
+  bot::result<bot::incident> apply_to_open_incident(SQLite::Statement& update, std::int64_t id,
                                                     const bot::entry_draft& entry);
+  std::optional<bot::stored_draft> load_draft(std::int64_t incident_id,
+                                              const std::string& request_key);
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;

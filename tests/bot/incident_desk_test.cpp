@@ -17,7 +17,8 @@ struct desk_fixture {
   test_support::temp_dir dir;
   storage::sqlite_store store{dir / "scribe.db"};
   test_support::manual_clock clock;
-  incident_desk desk{store, clock};
+  config::postmortem_options postmortem;
+  incident_desk desk{store, store, clock, postmortem};
   channel_ref channel{"slack", "T1", "C-checkout"};
   person alice{"U-alice", "alice"};
   person bob{"U-bob", "bob"};
@@ -55,7 +56,10 @@ TEST_CASE_METHOD(desk_fixture, "a whole incident from open to close", "[unit][de
 
   auto closed = run("close rolled back deploy 4812");
   CHECK(closed.visibility == reply_visibility::channel);
-  CHECK(closed.text == "INC-1 closed by alice after 1h 12m: Checkout returns 502");
+  CHECK_THAT(closed.text,
+             Catch::StartsWith("INC-1 closed by alice after 1h 12m: Checkout returns 502\n"));
+  CHECK_THAT(closed.text, Catch::Contains("I'll ask 8 questions here"));
+  CHECK_THAT(closed.text, Catch::Contains("`/incident draft`"));
 
   auto inc = store.find_incident(1);
   REQUIRE(inc);

@@ -29,6 +29,10 @@ entry_draft entry_at(timestamp at, std::string text,
   return {at, t0, alice, std::move(text), source, std::move(ref), std::move(link)};
 }
 
+incident_closure closing(timestamp at, std::string summary, entry_draft entry) {
+  return {alice, at, std::move(summary), std::move(entry), {}, {}};
+}
+
 incident open_in(incident_store& store, const channel_ref& where, std::string title = "outage") {
   auto inc = store.open_incident({where, std::move(title), std::nullopt, alice, t0},
                                  entry_at(t0, "opened"));
@@ -134,7 +138,7 @@ TEST_CASE("the same message in two incidents is two entries", "[integration][sto
   test_support::temp_dir dir;
   storage::sqlite_store store(dir / "s.db");
   const auto first = open_in(store, room).id;
-  REQUIRE(store.close_incident(first, alice, t0 + 1h, "", entry_at(t0 + 1h, "closed")));
+  REQUIRE(store.close_incident(first, closing(t0 + 1h, "", entry_at(t0 + 1h, "closed"))));
   const auto second = open_in(store, room).id;
   CHECK(store.add_entry(first, entry_at(t0, "m", "ref"))->inserted);
   CHECK(store.add_entry(second, entry_at(t0, "m", "ref"))->inserted);
@@ -145,15 +149,15 @@ TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
   storage::sqlite_store store(dir / "s.db");
   CHECK(store.add_entry(404, entry_at(t0, "x")).error() == errc::incident_not_found);
   CHECK(store.set_severity(404, 2, entry_at(t0, "x")).error() == errc::incident_not_found);
-  CHECK(store.close_incident(404, alice, t0, "", entry_at(t0, "x")).error() ==
+  CHECK(store.close_incident(404, closing(t0, "", entry_at(t0, "x"))).error() ==
         errc::incident_not_found);
   CHECK_FALSE(store.find_incident(404));
 
   const auto id = open_in(store, room).id;
   CHECK(store.set_severity(id, 0, entry_at(t0, "x")).error() == errc::invalid_argument);
   CHECK(store.set_severity(id, 6, entry_at(t0, "x")).error() == errc::invalid_argument);
-  REQUIRE(store.close_incident(id, alice, t0 + 1min, "done", entry_at(t0, "closed")));
-  CHECK(store.close_incident(id, alice, t0 + 2min, "again", entry_at(t0, "x")).error() ==
+  REQUIRE(store.close_incident(id, closing(t0 + 1min, "done", entry_at(t0, "closed"))));
+  CHECK(store.close_incident(id, closing(t0 + 2min, "again", entry_at(t0, "x"))).error() ==
         errc::no_open_incident);
   CHECK(store.set_severity(id, 2, entry_at(t0, "x")).error() == errc::no_open_incident);
   CHECK(store.find_incident(id)->summary == "done");  // the failed close changed nothing
@@ -215,7 +219,7 @@ TEST_CASE("concurrent writers through separate connections", "[integration][stor
     const auto id = open_in(a, room).id;
     std::atomic<int> closed{0};
     auto close_it = [&](incident_store& store) {
-      if (store.close_incident(id, alice, t0 + 1h, "", entry_at(t0 + 1h, "closed"))) ++closed;
+      if (store.close_incident(id, closing(t0 + 1h, "", entry_at(t0 + 1h, "closed")))) ++closed;
     };
     std::thread ta(close_it, std::ref(a));
     std::thread tb(close_it, std::ref(b));
