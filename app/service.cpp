@@ -7,6 +7,7 @@
 #include "app/cli.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/incident_store.hpp"
+#include "bot/postmortem_desk.hpp"
 #include "config/loader.hpp"
 #include "config/log.hpp"
 #include "storage/open_store.hpp"
@@ -68,7 +69,8 @@ int serve(const config::options& options) {
     return exit_unavailable;
   }
   bot::system_clock clock;
-  bot::incident_desk desk(*store.incidents, clock);
+  bot::incident_desk desk(*store.incidents, *store.jobs, clock, options.postmortem);
+  bot::postmortem_desk postmortems(*store.incidents, *store.postmortems, clock, options.postmortem);
 
   asio::thread_pool blocking_pool(blocking_threads);
   http::router routes;
@@ -92,7 +94,8 @@ int serve(const config::options& options) {
       log::error("cannot set up TLS for the Slack API", {{"error", e.what()}});
       return exit_config;
     }
-    slack.emplace(ioc, blocking_pool, options.slack, desk, *store.jobs, *slack_client, clock);
+    slack.emplace(ioc, blocking_pool, options.slack, options.server.public_url, desk, postmortems,
+                  *store.jobs, *slack_client, clock);
     slack->add_routes(routes);
     slack->start();
     log::info("slack enabled",

@@ -2,6 +2,7 @@
 
 #include "adapters/http/form.hpp"
 #include "adapters/slack/text.hpp"
+#include "bot/markdown.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -71,6 +72,12 @@ std::vector<std::string_view> cut_long_line(std::string_view line, std::size_t l
           break;
         }
       }
+    }
+    // Nor inside a <url|label> link, unless the link alone is longer than a piece.
+    const auto open = line.substr(pos, cut - pos).rfind('<');
+    if (open != std::string_view::npos && open > 0 &&
+        line.substr(pos + open, cut - pos - open).find('>') == std::string_view::npos) {
+      cut = pos + open;
     }
     if (cut == pos) cut = end;  // cannot happen with limit >= min_limit; keeps progress anyway
     remaining -= slack_length(line.substr(pos, cut - pos));
@@ -177,7 +184,11 @@ std::size_t slack_length(std::string_view text) {
 
 std::vector<std::vector<std::string>> split_for_slack(std::string_view text,
                                                       const message_limits& limits) {
-  const std::string prepared = escape_text(http::replace_invalid_utf8(text));
+  return split_mrkdwn(escape_text(http::replace_invalid_utf8(text)), limits);
+}
+
+std::vector<std::vector<std::string>> split_mrkdwn(std::string_view prepared,
+                                                   const message_limits& limits) {
   const std::size_t block_text_limit = std::max(min_limit, limits.max_message_block_text);
   const std::size_t text_limit = std::max(min_limit, limits.max_text);
   const std::size_t section_limit =
@@ -234,11 +245,14 @@ rendered slash_command_response(const bot::bot_reply& reply, const message_limit
   return out;
 }
 
-std::vector<nlohmann::json> chat_messages(std::string_view channel, std::string_view text,
-                                          std::optional<std::string> thread_ts,
-                                          const message_limits& limits) {
+namespace {
+
+// chat.postMessage bodies, one per message of `split`.
+std::vector<json> post_bodies(std::string_view channel,
+                              const std::vector<std::vector<std::string>>& split,
+                              const std::optional<std::string>& thread_ts) {
   std::vector<json> out;
-  for (const auto& sections : split_for_slack(text, limits)) {
+  for (const auto& sections : split) {
     json body = message_body(sections);
     body["channel"] = http::replace_invalid_utf8(channel);
     body["unfurl_links"] = false;
@@ -247,6 +261,139 @@ std::vector<nlohmann::json> chat_messages(std::string_view channel, std::string_
     out.push_back(std::move(body));
   }
   return out;
+}
+
+// Slack's mrkdwn markers need the text right inside them: "* x *" is not bold. Spaces at the
+// edges of a styled span move outside its markers.
+std::string wrap(std::string_view text, std::string_view marker) {
+  const auto first = text.find_first_not_of(' ');
+  if (first == std::string_view::npos) return std::string(text);
+  const auto last = text.find_last_not_of(' ');
+  std::string out(text.substr(0, first));
+  out += marker;
+  out += text.substr(first, last - first + 1);
+  out += marker;
+  out += text.substr(last + 1);
+  return out;
+}
+
+std::string span_to_mrkdwn(const bot::markdown::span& s, bool in_bold_line) {
+  std::string out = escape_text(s.text);
+  if (s.code) {
+    out = wrap(out, "`");
+  } else {
+    if (s.italic) out = wrap(out, "_");
+    if (s.bold && !in_bold_line) out = wrap(out, "*");
+  }
+  if (!s.url.empty()) {
+    std::string label = out;
+    std::replace(label.begin(), label.end(), '|', '/');  // '|' would end the link's URL
+    out = "<" + escape_text(s.url) + "|" + label + ">";
+  }
+  return out;
+}
+
+std::string spans_to_mrkdwn(const std::vector<bot::markdown::span>& spans, bool in_bold_line,
+                            std::string_view continuation_indent) {
+  std::string out;
+  for (const auto& s : spans) out += span_to_mrkdwn(s, in_bold_line);
+  std::string indented;
+  for (char c : out) {
+    indented += c;
+    if (c == '\n') indented += continuation_indent;
+  }
+  return indented;
+}
+
+}  // namespace
+
+std::vector<nlohmann::json> chat_messages(std::string_view channel, std::string_view text,
+                                          std::optional<std::string> thread_ts,
+                                          const message_limits& limits) {
+  return post_bodies(channel, split_for_slack(text, limits), thread_ts);
+}
+
+std::string markdown_to_mrkdwn(std::string_view markdown) {
+  namespace md = bot::markdown;
+  std::string out;
+  for (const auto& block : md::parse(http::replace_invalid_utf8(markdown))) {
+    if (!out.empty()) out += block.kind == md::block_kind::list_item ? "\n" : "\n\n";
+    switch (block.kind) {
+      case md::block_kind::heading:
+        out += wrap(spans_to_mrkdwn(block.spans, true, " "), "*");
+        break;
+      case md::block_kind::list_item:
+        out += "• " + spans_to_mrkdwn(block.spans, false, "    ");
+        break;
+      case md::block_kind::paragraph: out += spans_to_mrkdwn(block.spans, false, ""); break;
+    }
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> draft_messages(std::string_view channel, std::string_view markdown,
+                                           std::size_t max_messages,
+                                           std::string_view full_draft_url,
+                                           const message_limits& limits) {
+  auto split = split_mrkdwn(markdown_to_mrkdwn(markdown), limits);
+  max_messages = std::max<std::size_t>(1, max_messages);
+  if (split.size() > max_messages) {
+    const std::size_t left_out = split.size() - (max_messages - 1);
+    split.resize(max_messages - 1);
+    std::string where = full_draft_url.empty()
+                            ? std::string("`scribe export` prints it")
+                            : "the whole draft is at <" + escape_text(full_draft_url) + ">";
+    split.push_back({"_The draft continues beyond what fits in chat (" + std::to_string(left_out) +
+                     " more messages): " + where + "._"});
+  }
+  return post_bodies(channel, split, std::nullopt);
+}
+
+nlohmann::json message_with_form_button(std::string_view channel, std::string_view text,
+                                        std::int64_t incident_id) {
+  json body = post_bodies(channel, split_for_slack(text), std::nullopt).front();
+  json button = {{"type", "button"},
+                 {"action_id", answer_form_action},
+                 {"value", std::to_string(incident_id)},
+                 {"style", "primary"},
+                 {"text", {{"type", "plain_text"}, {"text", "Answer in a form"}}}};
+  body["blocks"].push_back({{"type", "actions"}, {"elements", json::array({button})}});
+  return body;
+}
+
+nlohmann::json answer_form_view(const bot::incident& inc,
+                                const std::vector<bot::asked_question>& questions) {
+  // Slack's limits (DOC:"Modal view", "Input block"): title 24 characters, labels 2000, at
+  // most 100 blocks; config keeps questions within them.
+  json blocks = json::array();
+  blocks.push_back(
+      {{"type", "section"},
+       {"text",
+        {{"type", "mrkdwn"},
+         {"text", "*" + escape_text(bot::incident_label(inc)) + "* · " +
+                      escape_text(http::replace_invalid_utf8(inc.title)) +
+                      "\nAnswer what you can; leave the rest empty. Each answer is kept with your "
+                      "name, beside the answers in the questions' threads."}}}});
+  for (const auto& q : questions) {
+    blocks.push_back({{"type", "input"},
+                      {"block_id", q.id},
+                      {"optional", true},
+                      {"label", {{"type", "plain_text"}, {"text", q.text}}},
+                      {"element",
+                       {{"type", "plain_text_input"},
+                        {"action_id", answer_field_action},
+                        {"multiline", true},
+                        {"max_length", 3000}}}});
+  }
+  std::string title = "Postmortem " + bot::incident_label(inc);
+  if (title.size() > 24) title = bot::incident_label(inc).substr(0, 24);
+  return {{"type", "modal"},
+          {"callback_id", answer_form_callback},
+          {"private_metadata", std::to_string(inc.id)},
+          {"title", {{"type", "plain_text"}, {"text", title}}},
+          {"submit", {{"type", "plain_text"}, {"text", "Save answers"}}},
+          {"close", {{"type", "plain_text"}, {"text", "Cancel"}}},
+          {"blocks", std::move(blocks)}};
 }
 
 }  // namespace scribe::slack

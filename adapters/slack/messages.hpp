@@ -4,11 +4,14 @@
 // or truncated by Slack (PROTOCOLS.md 5 "Content limits").
 // Pure functions, safe from any thread; they never throw for any text (allocation aside).
 
+#include "bot/incident.hpp"
 #include "bot/incident_desk.hpp"
+#include "bot/postmortem.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +52,35 @@ std::vector<nlohmann::json> chat_messages(std::string_view channel, std::string_
                                           std::optional<std::string> thread_ts,
                                           const message_limits& limits = {});
 
+// Markdown as Scribe writes it (bot/markdown.hpp) in Slack's mrkdwn: headings become bold lines,
+// list items bullets, **bold** *bold*, *italic* _italic_, [label](url) <url|label>; text is
+// escaped as escape_text() does, so nothing in it forms a mention or a link.
+std::string markdown_to_mrkdwn(std::string_view markdown);
+
+// chat.postMessage bodies for a postmortem draft (Markdown), in posting order, within the
+// limits. When the draft needs more than `max_messages` messages, the last one says where the
+// rest is: `full_draft_url` if not empty, else `scribe export`.
+std::vector<nlohmann::json> draft_messages(std::string_view channel, std::string_view markdown,
+                                           std::size_t max_messages,
+                                           std::string_view full_draft_url,
+                                           const message_limits& limits = {});
+
+// The action id of the "Answer in a form" button; its value is the incident's id.
+inline constexpr std::string_view answer_form_action = "postmortem_answer_form";
+// The callback id of the answers modal; its private_metadata is the incident's id.
+inline constexpr std::string_view answer_form_callback = "postmortem_answers";
+// The action id of each text field in the modal; its block id is the question's id.
+inline constexpr std::string_view answer_field_action = "answer";
+
+// A chat.postMessage body: plain `text` (escaped like chat_messages) with an "Answer in a form"
+// button for `incident_id` below it.
+nlohmann::json message_with_form_button(std::string_view channel, std::string_view text,
+                                        std::int64_t incident_id);
+
+// The views.open `view`: a modal with one optional multi-line field per question.
+nlohmann::json answer_form_view(const bot::incident& inc,
+                                const std::vector<bot::asked_question>& questions);
+
 // How `text` is cut into messages, each a list of section texts (escaped mrkdwn). The building
 // block of the two functions above, exposed for tests:
 // - '&', '<' and '>' are escaped first (bot replies are plain text with `code` spans and
@@ -63,6 +95,11 @@ std::vector<nlohmann::json> chat_messages(std::string_view channel, std::string_
 //   with one section, "(empty)", since Slack rejects a message without text.
 std::vector<std::vector<std::string>> split_for_slack(std::string_view text,
                                                       const message_limits& limits = {});
+
+// split_for_slack for text that is mrkdwn already (escaped, with markup and <url|label> links,
+// which are never cut).
+std::vector<std::vector<std::string>> split_mrkdwn(std::string_view mrkdwn,
+                                                   const message_limits& limits = {});
 
 // The length Slack counts: UTF-16 code units of UTF-8 `text` (a 4-byte sequence counts 2).
 std::size_t slack_length(std::string_view text);

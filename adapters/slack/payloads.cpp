@@ -135,7 +135,20 @@ slack_event parse_mention(const json& event) {
 
 slack_event parse_message(const json& event) {
   const std::string subtype = string_at(event, "subtype");
-  if (subtype.empty()) return ignored_event{"plain message"};
+  if (subtype.empty() || subtype == "thread_broadcast") {
+    thread_reply_event reply{string_at(event, "channel"),   string_at(event, "ts"),
+                             string_at(event, "thread_ts"), string_at(event, "user"),
+                             string_at(event, "bot_id"),    string_at(event, "text")};
+    if (reply.thread_ts.empty() || reply.thread_ts == reply.ts)
+      return ignored_event{"plain message"};
+    if (reply.channel.empty() || reply.ts.empty()) {
+      return ignored_event{"thread reply without channel or ts"};
+    }
+    if (reply.user.empty() && reply.bot_id.empty()) {
+      return ignored_event{"thread reply without user"};
+    }
+    return reply;
+  }
   if (subtype == "message_changed") {
     const json& message = member(event, "message");
     message_edit_event edit;
@@ -391,6 +404,33 @@ bot::result<api_reply<std::string>> parse_user_name(std::string_view body) {
   if (name.empty()) name = string_at(user, "name");
   if (name.empty()) return bot::errc::malformed_request;
   return api_reply<std::string>{std::move(parsed->status), std::move(name)};
+}
+
+bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body) {
+  auto parsed = parse_api_document(body);
+  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed->status.ok) return api_reply<std::string>{std::move(parsed->status), std::nullopt};
+  std::string ts = string_at(parsed->doc, "ts");
+  if (ts.empty()) return bot::errc::malformed_request;
+  return api_reply<std::string>{std::move(parsed->status), std::move(ts)};
+}
+
+bot::result<api_reply<posted_page>> parse_posted_page(std::string_view body) {
+  auto parsed = parse_api_document(body);
+  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed->status.ok) return api_reply<posted_page>{std::move(parsed->status), std::nullopt};
+  const json& messages = member(parsed->doc, "messages");
+  if (!messages.is_array()) return bot::errc::malformed_request;
+  posted_page page;
+  for (const json& message : messages) {
+    const json& metadata = member(message, "metadata");
+    if (string_at(metadata, "event_type") != posted_event_type) continue;
+    std::string key = string_at(member(metadata, "event_payload"), "key");
+    std::string ts = string_at(message, "ts");
+    if (!key.empty() && !ts.empty()) page.ts_by_key.emplace(std::move(key), std::move(ts));
+  }
+  page.next_cursor = string_at(member(parsed->doc, "response_metadata"), "next_cursor");
+  return api_reply<posted_page>{std::move(parsed->status), std::move(page)};
 }
 
 }  // namespace scribe::slack

@@ -96,6 +96,17 @@ struct mention_event {
   std::string thread_ts;  // set when written in a thread
 };
 
+// A reply in a thread: a message (no subtype, or thread_broadcast) whose thread_ts is another
+// message's ts. Postmortem answers arrive this way.
+struct thread_reply_event {
+  std::string channel;
+  std::string ts;
+  std::string thread_ts;  // the thread's first message
+  std::string user;
+  std::string bot_id;  // set for bots' replies, Scribe's own included: never answers
+  std::string text;    // Slack text, still escaped
+};
+
 // message with subtype message_changed: the new version of a message.
 struct message_edit_event {
   std::string channel;
@@ -116,12 +127,13 @@ struct ignored_event {
   std::string why;
 };
 
-using slack_event = std::variant<reaction_event, mention_event, message_edit_event,
-                                 message_delete_event, ignored_event>;
+using slack_event = std::variant<reaction_event, mention_event, thread_reply_event,
+                                 message_edit_event, message_delete_event, ignored_event>;
 
 // The inner event of an event_callback. Never fails: a malformed event (missing channel, ts,
-// user...) or one Scribe does not handle is an ignored_event saying why. Ignored: plain messages
-// and every message subtype but message_changed and message_deleted (bot_message included),
+// user...) or one Scribe does not handle is an ignored_event saying why. Ignored: top-level
+// messages and every message subtype but thread_broadcast, message_changed and message_deleted
+// (bot_message included),
 // reactions to files, and a message_changed whose text did not change (Slack sends those when a
 // link unfurls or a thread gets a reply).
 slack_event parse_event(const nlohmann::json& event);
@@ -243,5 +255,21 @@ bot::result<api_reply<std::string>> parse_permalink(std::string_view body);
 // user.profile.real_name, else user.real_name, else user.name (display names are optional in
 // Slack and often empty). errc::malformed_request if ok but all are empty or there is no user.
 bot::result<api_reply<std::string>> parse_user_name(std::string_view body);
+
+// chat.postMessage: the posted message's ts. errc::malformed_request if ok but it is missing.
+bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body);
+
+// The metadata event_type of messages Scribe posts as part of a sequence; event_payload.key
+// names the sequence and the message's place in it.
+inline constexpr std::string_view posted_event_type = "scribe_post";
+
+// One page of conversations.history with include_all_metadata=true: the ts of each message whose
+// metadata has posted_event_type, by its event_payload.key, and the cursor of the next page
+// (empty on the last). errc::malformed_request as parse_history_message.
+struct posted_page {
+  std::map<std::string, std::string> ts_by_key;
+  std::string next_cursor;
+};
+bot::result<api_reply<posted_page>> parse_posted_page(std::string_view body);
 
 }  // namespace scribe::slack

@@ -9,6 +9,9 @@
 #include "adapters/slack/text.hpp"
 #include "config/log.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 // GCC 12 destroys a braced aggregate or a capturing closure twice when it is passed by value as
@@ -86,18 +89,24 @@ struct slack_adapter::message_to_flag {
 };
 
 slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
-                             const config::slack_options& options, bot::incident_desk& desk,
+                             const config::slack_options& options, std::string public_url,
+                             bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                              bot::job_queue& jobs, http::client& client, const bot::clock& clock)
-    : blocking_(blocking),
+    : ioc_(ioc),
+      blocking_(blocking),
       options_(options),
+      public_url_(std::move(public_url)),
       desk_(desk),
+      postmortems_(postmortems),
       jobs_(jobs),
       clock_(clock),
       api_(client, options.api_base_url, options.bot_token),
       inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
                     [this](bot::job job) { return process_inbox(std::move(job)); }),
       outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
-                     [this](bot::job job) { return process_outbox(std::move(job)); }) {}
+                     [this](bot::job job) { return process_outbox(std::move(job)); }),
+      postmortem_worker_(ioc, blocking, jobs, clock, bot::postmortem_queue("slack"),
+                         [this](bot::job job) { return process_postmortem(std::move(job)); }) {}
 
 void slack_adapter::add_routes(http::router& routes) {
   routes.add(beast_http::verb::post, "/slack/commands",
@@ -111,11 +120,13 @@ void slack_adapter::add_routes(http::router& routes) {
 void slack_adapter::start() {
   inbox_worker_.start();
   outbox_worker_.start();
+  postmortem_worker_.start();
 }
 
 void slack_adapter::stop() {
   inbox_worker_.stop();
   outbox_worker_.stop();
+  postmortem_worker_.stop();
 }
 
 bot::result<void> slack_adapter::verify(const http::request& req) const {
@@ -154,6 +165,8 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
                                options_.command};
   auto run = [this, &request] { return desk_.run_command(request); };
   const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
+  // `close` and `draft` leave postmortem jobs behind; the worker need not wait for its next poll.
+  postmortem_worker_.notify();
   auto response = slash_command_response(reply);
   // What does not fit in one response follows through the response_url, in order. Slack takes at
   // most 5 posts to one response_url (PROTOCOLS.md section 2); replies are far shorter than that.
@@ -216,10 +229,31 @@ boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
   if (!parsed) {
     co_return http::make_error(req, beast_http::status::bad_request, "malformed interaction");
   }
+  if (auto* action = std::get_if<block_action>(&*parsed)) {
+    const bool wants_form = std::any_of(
+        action->actions.begin(), action->actions.end(),
+        [](const block_action::action& a) { return a.action_id == answer_form_action; });
+    // The trigger_id is good for 3 seconds: the modal opens right away, beside the ack.
+    if (wants_form) {
+      boost::asio::co_spawn(ioc_, open_answer_form(std::move(*action)),
+                            [](const std::exception_ptr& error) {
+                              if (!error) return;
+                              try {
+                                std::rethrow_exception(error);
+                              } catch (const std::exception& e) {
+                                log::error("opening the answer form failed", {{"error", e.what()}});
+                              }
+                            });
+    }
+    co_return empty_ok(req);
+  }
+  if (auto* submission = std::get_if<view_submission>(&*parsed)) {
+    if (submission->callback_id != answer_form_callback) co_return empty_ok(req);
+    co_return co_await save_form_answers(std::move(ctx), std::move(*submission));
+  }
   const auto* shortcut = std::get_if<message_shortcut>(&*parsed);
   if (shortcut == nullptr || shortcut->callback_id != add_to_timeline_callback) {
-    // Block actions and view submissions belong to the postmortem flow; others are not Scribe's.
-    co_return empty_ok(req);
+    co_return empty_ok(req);  // not Scribe's
   }
   std::string payload = std::string(shortcut_kind) + "\n" + req.body();
   // A trigger_id is unique to one use of the shortcut: Slack's retries carry the same one.
@@ -280,19 +314,32 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
     message.source = bot::entry_source::mention;
     co_return co_await flag(std::move(message));
   }
+  if (auto* reply = std::get_if<thread_reply_event>(&event)) {
+    // Bots' replies, Scribe's own included, are never answers.
+    if (!reply->bot_id.empty()) co_return job_outcome::done();
+    bot::channel_ref channel{"slack", team, reply->channel};
+    co_return co_await answer(std::move(channel), std::move(*reply));
+  }
+  // An edited or deleted message may be a timeline entry, an answer, or both.
   if (const auto* edit = std::get_if<message_edit_event>(&event)) {
     if (!edit->bot_id.empty()) co_return job_outcome::done();
     bot::channel_ref channel{"slack", team, edit->channel};
     std::string ref = message_ref(edit->channel, edit->ts);
     std::string text = plain_text(edit->new_text);
-    auto update = [this, &channel, &ref, &text] { return desk_.edit_message(channel, ref, text); };
+    auto update = [this, &channel, &ref, &text] {
+      desk_.edit_message(channel, ref, text);
+      postmortems_.edit_answer(channel, ref, text);
+    };
     co_await http::offload(blocking_, std::move(update));
     co_return job_outcome::done();
   }
   if (const auto* deletion = std::get_if<message_delete_event>(&event)) {
     bot::channel_ref channel{"slack", team, deletion->channel};
     std::string ref = message_ref(deletion->channel, deletion->deleted_ts);
-    auto remove = [this, &channel, &ref] { return desk_.delete_message(channel, ref); };
+    auto remove = [this, &channel, &ref] {
+      desk_.delete_message(channel, ref);
+      postmortems_.delete_answer(channel, ref);
+    };
     co_await http::offload(blocking_, std::move(remove));
     co_return job_outcome::done();
   }
@@ -450,6 +497,242 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_outbox(bot::job job) 
   // Already there, or already gone: what the job wanted is true.
   if (sent.error == "already_reacted" || sent.error == "no_reaction") co_return job_outcome::done();
   co_return outcome_of(sent, job.key);
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::answer(bot::channel_ref channel,
+                                                          thread_reply_event reply) {
+  auto written_at = parse_message_ts(reply.ts);
+  if (!written_at) co_return job_outcome::give_up("malformed message ts");
+  bot::thread_reply answer{std::move(channel),
+                           message_ref(reply.channel, reply.thread_ts),
+                           message_ref(reply.channel, reply.ts),
+                           {reply.user, ""},
+                           *written_at,
+                           plain_text(reply.text)};
+  auto named = co_await user_name(reply.user, answer.author.name);
+  if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
+  if (answer.author.name.empty()) answer.author.name = reply.user;
+  auto record = [this, &answer] { return postmortems_.answer_in_thread(answer); };
+  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  if (!recorded) {
+    if (recorded.error() == bot::errc::not_ready_yet) {
+      co_return job_outcome::retry("the questions are still being posted", std::chrono::seconds(2));
+    }
+    co_return job_outcome::done();  // a thread that is not a question's: an ordinary reply
+  }
+  log::info("postmortem answer", {{"incident", std::to_string(recorded->answer.incident_id)},
+                                  {"question", recorded->answer.question_id},
+                                  {"new", recorded->inserted ? "yes" : "no"}});
+  if (recorded->completed) postmortem_worker_.notify();
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<void> slack_adapter::open_answer_form(block_action action) {
+  const auto value =
+      std::find_if(action.actions.begin(), action.actions.end(), [](const block_action::action& a) {
+        return a.action_id == answer_form_action;
+      })->value;
+  std::int64_t incident_id = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), incident_id);
+  if (ec != std::errc{} || end != value.data() + value.size()) co_return;
+  auto load = [this, incident_id] {
+    return std::pair{postmortems_.find_incident(incident_id), postmortems_.questions(incident_id)};
+  };
+  const auto [inc, questions] = co_await http::offload(blocking_, std::move(load));
+  // A button names its incident itself; one workspace's button never opens another's.
+  if (!inc || inc->channel.platform != "slack" || inc->channel.workspace != action.team_id ||
+      questions.empty()) {
+    log::warn("answer form for an unknown incident", {{"incident", value}});
+    co_return;
+  }
+  nlohmann::json params{{"trigger_id", action.trigger_id},
+                        {"view", answer_form_view(*inc, questions)}};
+  auto opened = co_await api_.call_json("views.open", std::move(params));
+  if (opened.what != call_result::kind::ok) {
+    log::warn("views.open failed", {{"error", opened.error}});
+  }
+}
+
+boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
+    http::request_context ctx, view_submission submission) {
+  std::int64_t incident_id = 0;
+  const auto& meta = submission.private_metadata;
+  const auto [end, ec] = std::from_chars(meta.data(), meta.data() + meta.size(), incident_id);
+  if (ec != std::errc{} || end != meta.data() + meta.size()) {
+    co_return http::make_error(ctx.req, beast_http::status::bad_request,
+                               "malformed private_metadata");
+  }
+  std::map<std::string, std::string> texts;
+  const std::string suffix = "." + std::string(answer_field_action);
+  for (const auto& [key, text] : submission.values) {
+    if (key.ends_with(suffix)) texts[key.substr(0, key.size() - suffix.size())] = text;
+  }
+  std::string name;
+  {
+    std::lock_guard lock(names_mutex_);
+    auto it = names_.find(submission.user_id);
+    name = it != names_.end() ? it->second : submission.user_name;
+  }
+  bot::person author{submission.user_id, name.empty() ? submission.user_id : name};
+  auto save = [&] {
+    return postmortems_.answer_in_form(incident_id, "slack", submission.team_id, author,
+                                       submission.view_id, texts);
+  };
+  const auto saved = co_await http::offload(blocking_, std::move(save));
+  if (!saved) {
+    // Slack shows these under the form's fields and keeps the form open (DOC:"Modals",
+    // response_action "errors").
+    const std::string message = saved.error() == bot::errc::invalid_argument
+                                    ? "Answer at least one question, or cancel the form."
+                                    : "This incident's postmortem no longer takes answers here.";
+    nlohmann::json errors = nlohmann::json::object();
+    if (!texts.empty()) errors[texts.begin()->first] = message;
+    nlohmann::json body{{"response_action", "errors"}, {"errors", std::move(errors)}};
+    co_return http::make_response(ctx.req, beast_http::status::ok, body.dump(), "application/json");
+  }
+  log::info("postmortem form answers", {{"incident", std::to_string(incident_id)},
+                                        {"answers", std::to_string(saved->size())}});
+  if (std::any_of(saved->begin(), saved->end(),
+                  [](const bot::recorded_answer& a) { return a.completed; })) {
+    postmortem_worker_.notify();
+  }
+  co_return empty_ok(ctx.req);
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::process_postmortem(bot::job job) {
+  const auto step = bot::decode_postmortem_job(job.payload);
+  if (!step) co_return job_outcome::give_up("malformed postmortem job");
+  if (step->step == bot::postmortem_step::draft)
+    co_return co_await post_draft(std::move(job), *step);
+  auto load = [this, id = step->incident_id] { return postmortems_.find_incident(id); };
+  auto inc = co_await http::offload(blocking_, std::move(load));
+  if (!inc) co_return job_outcome::give_up("unknown incident");
+  if (step->step == bot::postmortem_step::ask) {
+    co_return co_await ask_questions(std::move(job), std::move(*inc));
+  }
+  co_return co_await post_reminder(std::move(job), std::move(*inc));
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, bot::incident inc) {
+  auto load = [this, id = inc.id] { return postmortems_.questions(id); };
+  const auto questions = co_await http::offload(blocking_, std::move(load));
+  if (questions.empty()) co_return job_outcome::done();
+  const std::string& channel = inc.channel.channel;
+  std::vector<nlohmann::json> messages;
+  messages.push_back(message_with_form_button(
+      channel,
+      "Postmortem of " + bot::incident_label(inc) + " · " + inc.title + "\n" +
+          std::to_string(questions.size()) +
+          " questions follow, one message each. Answer in each question's thread; several "
+          "answers are welcome. Or answer them all in a form. This review is blameless: it is "
+          "about systems and circumstances, not people.",
+      inc.id));
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    std::string text = "Question " + std::to_string(i + 1) + " of " +
+                       std::to_string(questions.size()) + " · " + questions[i].id + "\n" +
+                       questions[i].text;
+    messages.push_back(chat_messages(channel, text, std::nullopt).front());
+  }
+  std::vector<std::string> posted;
+  const auto sent = co_await post_sequence(job, channel, std::move(messages), posted);
+  // posted[0] is the introduction; posted[i + 1] asked question i.
+  auto record = [this, &inc, &questions, &posted] {
+    for (std::size_t i = 0; i + 1 < posted.size() && i < questions.size(); ++i) {
+      (void)postmortems_.question_posted(inc.id, questions[i].id,
+                                         message_ref(inc.channel.channel, posted[i + 1]));
+    }
+  };
+  co_await http::offload(blocking_, std::move(record));
+  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the questions");
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::post_reminder(bot::job job, bot::incident inc) {
+  auto decide = [this, id = inc.id] { return postmortems_.reminder(id, options_.command); };
+  const auto text = co_await http::offload(blocking_, std::move(decide));
+  if (!text) co_return job_outcome::done();  // answered, or drafted already
+  std::vector<nlohmann::json> messages{
+      message_with_form_button(inc.channel.channel, *text, inc.id)};
+  std::vector<std::string> posted;
+  const auto sent = co_await post_sequence(job, inc.channel.channel, std::move(messages), posted);
+  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the reminder");
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<job_outcome> slack_adapter::post_draft(bot::job job,
+                                                              bot::postmortem_job step) {
+  auto compose = [this, &step] { return postmortems_.draft(step); };
+  const auto drafted = co_await http::offload(blocking_, std::move(compose));
+  if (!drafted) co_return job_outcome::done();  // nothing new since the last draft
+  const auto& inc = drafted->inc;
+  std::string full_url;
+  if (!public_url_.empty()) {
+    full_url = public_url_ + "/incidents/" + bot::incident_label(inc) +
+               "/postmortem.md?workspace=" + inc.channel.workspace;
+  }
+  // Slack allows about one message per second per channel; 20 messages is a long draft already.
+  constexpr std::size_t max_draft_messages = 20;
+  auto messages =
+      draft_messages(inc.channel.channel, drafted->draft.markdown, max_draft_messages, full_url);
+  std::vector<std::string> posted;
+  const auto sent = co_await post_sequence(job, inc.channel.channel, std::move(messages), posted);
+  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the draft");
+  log::info("postmortem draft posted", {{"incident", bot::incident_label(inc)},
+                                        {"version", std::to_string(drafted->draft.version)},
+                                        {"messages", std::to_string(posted.size())}});
+  co_return job_outcome::done();
+}
+
+boost::asio::awaitable<call_result> slack_adapter::find_posted(
+    const bot::job& job, std::string channel, std::map<std::string, std::string>& ts_by_key) {
+  // Messages of this job were posted after it was created; a minute covers clock skew.
+  const auto since = bot::to_unix_micros(job.created_at) / 1'000'000 - 60;
+  std::string cursor;
+  // Pages of 200; a job's messages are recent, so a few pages reach back far enough.
+  for (int page = 0; page < 10; ++page) {
+    form_params params{{"channel", channel},
+                       {"oldest", std::to_string(since) + ".000000"},
+                       {"include_all_metadata", "true"},
+                       {"limit", "200"}};
+    if (!cursor.empty()) params.emplace_back("cursor", cursor);
+    auto found = co_await api_.call_form("conversations.history", std::move(params));
+    if (found.what != call_result::kind::ok) co_return found;
+    auto parsed = parse_posted_page(found.body);
+    if (!parsed || !parsed->value) {
+      co_return call_result{call_result::kind::retry, {}, "unreadable history", {}};
+    }
+    ts_by_key.merge(parsed->value->ts_by_key);
+    cursor = parsed->value->next_cursor;
+    if (cursor.empty()) break;
+  }
+  co_return call_result{call_result::kind::ok, {}, {}, {}};
+}
+
+boost::asio::awaitable<call_result> slack_adapter::post_sequence(
+    const bot::job& job, std::string channel, std::vector<nlohmann::json> messages,
+    std::vector<std::string>& posted_ts) {
+  std::map<std::string, std::string> already;
+  if (job.attempts > 1) {
+    auto looked = co_await find_posted(job, channel, already);
+    if (looked.what != call_result::kind::ok) co_return looked;
+  }
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::string key = job.key + "#" + std::to_string(i + 1);
+    if (auto it = already.find(key); it != already.end()) {
+      posted_ts.push_back(it->second);
+      continue;
+    }
+    nlohmann::json body = std::move(messages[i]);
+    body["metadata"] = {{"event_type", posted_event_type}, {"event_payload", {{"key", key}}}};
+    auto sent = co_await api_.call_json("chat.postMessage", std::move(body));
+    if (sent.what != call_result::kind::ok) co_return sent;
+    auto ts = parse_posted_ts(sent.body);
+    if (!ts || !ts->value) {
+      co_return call_result{call_result::kind::retry, {}, "chat.postMessage without a ts", {}};
+    }
+    posted_ts.push_back(*ts->value);
+  }
+  co_return call_result{call_result::kind::ok, {}, {}, {}};
 }
 
 }  // namespace scribe::slack

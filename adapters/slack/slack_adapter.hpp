@@ -10,25 +10,34 @@
 // reactions, long replies) goes through the outbox queue, so a restart neither loses nor repeats
 // it.
 //
+// When an incident closes, its postmortem runs as jobs of the postmortem queue
+// (bot/postmortem.hpp): the questions are posted one message each, replies in their threads and
+// submissions of the "Answer in a form" modal become answers, and drafts and the reminder are
+// posted; every post is made once, also across a crash (post_sequence).
+//
 // Lifetime: everything passed to the constructor must outlive the adapter; stop() before the
 // io_context stops.
 
 #include "adapters/http/client.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/jobs/job_worker.hpp"
+#include "adapters/slack/payloads.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/job_queue.hpp"
+#include "bot/postmortem_desk.hpp"
 #include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace scribe::slack {
 
@@ -41,13 +50,15 @@ inline constexpr std::string_view add_to_timeline_callback = "add_to_timeline";
 
 class slack_adapter {
  public:
+  // `public_url` (server.public_url, may be empty) is where drafts too long for chat link to.
   slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
-                const config::slack_options& options, bot::incident_desk& desk,
-                bot::job_queue& jobs, http::client& client, const bot::clock& clock);
+                const config::slack_options& options, std::string public_url,
+                bot::incident_desk& desk, bot::postmortem_desk& postmortems, bot::job_queue& jobs,
+                http::client& client, const bot::clock& clock);
 
   // POST /slack/commands, /slack/events, /slack/interactions.
   void add_routes(http::router& routes);
-  // Starts the inbox and outbox workers.
+  // Starts the inbox, outbox and postmortem workers.
   void start();
   void stop();
 
@@ -57,6 +68,7 @@ class slack_adapter {
   boost::asio::awaitable<http::response> handle_interaction(http::request_context ctx);
   boost::asio::awaitable<jobs::job_outcome> process_inbox(bot::job job);
   boost::asio::awaitable<jobs::job_outcome> process_outbox(bot::job job);
+  boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
 
  private:
   struct message_to_flag;
@@ -71,15 +83,36 @@ class slack_adapter {
   boost::asio::awaitable<call_result> fetch_message(std::string channel, std::string ts);
   boost::asio::awaitable<call_result> user_name(std::string user_id, std::string& name);
   boost::asio::awaitable<void> enqueue_outbox(std::string key, std::string payload);
+  boost::asio::awaitable<jobs::job_outcome> answer(bot::channel_ref channel,
+                                                   thread_reply_event reply);
+  boost::asio::awaitable<void> open_answer_form(block_action action);
+  boost::asio::awaitable<http::response> save_form_answers(http::request_context ctx,
+                                                           view_submission submission);
+  boost::asio::awaitable<jobs::job_outcome> ask_questions(bot::job job, bot::incident inc);
+  boost::asio::awaitable<jobs::job_outcome> post_reminder(bot::job job, bot::incident inc);
+  boost::asio::awaitable<jobs::job_outcome> post_draft(bot::job job, bot::postmortem_job step);
+  // Posts `messages` (chat.postMessage bodies) in order, each once across runs of `job`: each
+  // carries metadata naming the job and its place, and a run after a failure or crash first
+  // looks in the channel's history for what an earlier run posted. `posted_ts` receives the ts
+  // of each message posted or found, in order, also when the call fails part way.
+  boost::asio::awaitable<call_result> post_sequence(const bot::job& job, std::string channel,
+                                                    std::vector<nlohmann::json> messages,
+                                                    std::vector<std::string>& posted_ts);
+  boost::asio::awaitable<call_result> find_posted(const bot::job& job, std::string channel,
+                                                  std::map<std::string, std::string>& ts_by_key);
 
+  boost::asio::io_context& ioc_;
   boost::asio::thread_pool& blocking_;
   const config::slack_options& options_;
+  const std::string public_url_;
   bot::incident_desk& desk_;
+  bot::postmortem_desk& postmortems_;
   bot::job_queue& jobs_;
   const bot::clock& clock_;
   web_api api_;
   jobs::job_worker inbox_worker_;
   jobs::job_worker outbox_worker_;
+  jobs::job_worker postmortem_worker_;
   // users.info answers: display names change rarely, and each flag would otherwise ask again.
   std::mutex names_mutex_;
   std::unordered_map<std::string, std::string> names_;

@@ -312,12 +312,34 @@ TEST_CASE("parse_event: message_deleted", "[unit][payloads]") {
   CHECK_FALSE(ignored_reason(event).empty());
 }
 
+TEST_CASE("parse_event: a reply in a thread", "[unit][payloads]") {
+  auto event = envelope_of("event_message_thread_reply.json").event;
+  const auto reply = event_as<thread_reply_event>(event);
+  CHECK(reply.channel == "C111");
+  CHECK(reply.ts == "1610241760.000300");
+  CHECK(reply.thread_ts == "1610241741.000200");
+  CHECK(reply.user == "U222");
+  CHECK(reply.bot_id.empty());
+  CHECK(reply.text == "The cache warmed up again once the CDN rule was rolled back.");
+  // "Also send to channel" replies are still replies.
+  event["subtype"] = "thread_broadcast";
+  CHECK(event_as<thread_reply_event>(event).thread_ts == "1610241741.000200");
+  // A thread's first message has thread_ts == ts: not a reply.
+  event["thread_ts"] = event["ts"];
+  CHECK(ignored_reason(event) == "plain message");
+  event["thread_ts"] = "1610241741.000200";
+  event.erase("user");
+  CHECK(ignored_reason(event) == "thread reply without user");
+  event["bot_id"] = "B1";
+  CHECK(event_as<thread_reply_event>(event).bot_id == "B1");
+}
+
 TEST_CASE("parse_event ignores plain messages, bot messages and other events", "[unit][payloads]") {
   CHECK(ignored_reason(envelope_of("event_message_plain.json").event) == "plain message");
   CHECK(ignored_reason(envelope_of("event_bot_message.json").event) ==
         "message subtype \"bot_message\"");
-  CHECK(ignored_reason(json_of(R"({"type":"message","subtype":"thread_broadcast"})")) ==
-        "message subtype \"thread_broadcast\"");
+  CHECK(ignored_reason(json_of(R"({"type":"message","subtype":"channel_join"})")) ==
+        "message subtype \"channel_join\"");
   CHECK(ignored_reason(json_of(R"({"type":"member_joined_channel"})")) ==
         "event type \"member_joined_channel\"");
   CHECK(ignored_reason(json_of(R"({"type":7})")) == "event without a type");
