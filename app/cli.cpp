@@ -13,13 +13,17 @@ std::string usage_text() {
          "  slack-manifest [--public-url URL]\n"
          "                 print the Slack app manifest for this Scribe (URL defaults to\n"
          "                 server.public_url)\n"
+         "  export INC-<n> [--workspace ID]\n"
+         "                 print the incident's latest postmortem draft (Markdown); --workspace\n"
+         "                 picks one when several workspaces have an INC-<n>\n"
          "  --version      print the version\n"
          "  --help         print this help\n"
          "\n"
          "Every configuration key section.key can also be set as SCRIBE_SECTION_KEY in the\n"
          "environment (for example SCRIBE_SERVER_LISTEN=0.0.0.0:8080); see the README.\n"
          "\n"
-         "Exit codes: 0 success, 64 usage error, 69 storage or network unavailable,\n"
+         "Exit codes: 0 success, 64 usage error, 66 no such incident, 69 storage or network\n"
+         "unavailable, "
          "70 internal error, 78 configuration error.\n";
 }
 
@@ -35,6 +39,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       named = sub_command::check_config;
     else if (arg == "slack-manifest")
       named = sub_command::slack_manifest;
+    else if (arg == "export")
+      named = sub_command::export_postmortem;
     else if (arg == "--version" || arg == "version")
       named = sub_command::version;
     else if (arg == "--help" || arg == "-h" || arg == "help")
@@ -52,6 +58,12 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       result.public_url = args[++i];
     } else if (arg.starts_with("--public-url=")) {
       result.public_url = std::string(arg.substr(std::string_view("--public-url=").size()));
+    } else if (arg == "--workspace") {
+      if (i + 1 >= args.size()) return usage_error{"--workspace needs a workspace id"};
+      result.workspace = args[++i];
+    } else if (result.command == sub_command::export_postmortem && have_command &&
+               result.incident.empty() && !arg.starts_with("-")) {
+      result.incident = std::string(arg);
     } else if (arg.starts_with("--config=")) {
       result.config_file = std::string(arg.substr(std::string_view("--config=").size()));
     } else {
@@ -61,6 +73,12 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
   if (!have_command) return usage_error{"no command given"};
   if (!result.public_url.empty() && result.command != sub_command::slack_manifest) {
     return usage_error{"--public-url is only for slack-manifest"};
+  }
+  if (result.command == sub_command::export_postmortem && result.incident.empty()) {
+    return usage_error{"export needs an incident, for example: scribe export INC-7"};
+  }
+  if (!result.workspace.empty() && result.command != sub_command::export_postmortem) {
+    return usage_error{"--workspace is only for export"};
   }
   if (result.config_file && result.config_file->empty()) {
     return usage_error{"--config needs a file name"};

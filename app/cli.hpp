@@ -13,17 +13,20 @@ namespace scribe::app {
 enum exit_code : int {
   exit_ok = 0,
   exit_usage = 64,        // the command line is wrong
+  exit_no_input = 66,     // what was asked for does not exist (an unknown incident)
   exit_unavailable = 69,  // the store cannot be opened or the address cannot be bound
   exit_software = 70,     // an unexpected internal error
   exit_config = 78,       // the configuration file or environment is wrong
 };
 
-enum class sub_command { serve, check_config, slack_manifest, version, help };
+enum class sub_command { serve, check_config, slack_manifest, export_postmortem, version, help };
 
 struct invocation {
   sub_command command = sub_command::help;
   std::optional<std::filesystem::path> config_file;
   std::string public_url;  // slack-manifest --public-url; empty: server.public_url
+  std::string incident;    // export: "INC-7"
+  std::string workspace;   // export --workspace: which workspace's INC-7
 };
 
 struct usage_error {

@@ -1,5 +1,6 @@
 // The scribe executable: parses the command line, loads the configuration, runs the sub-command.
 #include "app/cli.hpp"
+#include "app/export.hpp"
 #include "app/service.hpp"
 #include "app/slack_manifest.hpp"
 #include "config/loader.hpp"
@@ -47,7 +48,8 @@ int run(const app::invocation& inv) {
     case app::sub_command::help: std::cout << app::usage_text(); return app::exit_ok;
     case app::sub_command::serve:
     case app::sub_command::check_config:
-    case app::sub_command::slack_manifest: break;
+    case app::sub_command::slack_manifest:
+    case app::sub_command::export_postmortem: break;
   }
   config::options options;
   try {
@@ -57,6 +59,10 @@ int run(const app::invocation& inv) {
     return app::exit_config;
   }
   if (inv.command == app::sub_command::slack_manifest) return print_slack_manifest(inv, options);
+  if (inv.command == app::sub_command::export_postmortem) {
+    log::set_level(log::level::warn);  // stdout is the Markdown; only trouble goes to the log
+    return app::export_postmortem(options, inv.incident, inv.workspace, std::cout, std::cerr);
+  }
   return inv.command == app::sub_command::serve ? app::serve(options) : check_config(options);
 }
 

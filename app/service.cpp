@@ -4,6 +4,8 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/slack/slack_adapter.hpp"
+#include "adapters/web/access.hpp"
+#include "adapters/web/incident_export.hpp"
 #include "app/cli.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/incident_store.hpp"
@@ -78,6 +80,11 @@ int serve(const config::options& options) {
              [&incidents = *store.incidents, &blocking_pool](http::request_context ctx) {
                return health_check(std::move(ctx), incidents, blocking_pool);
              });
+
+  const web::access_policy access(options.web, options.server);
+  web::incident_export exports(blocking_pool, postmortems, access);
+  exports.add_routes(routes);
+  log::info("web access", {{"policy", access.describe()}});
 
   const unsigned threads = options.server.threads;
   asio::io_context ioc(static_cast<int>(threads));

@@ -32,7 +32,7 @@ std::string slack_manifest(std::string_view public_url, std::string_view command
   out += "      url: " + url + "/slack/commands\n";
   out += "      description: Keep an incident's timeline\n";
   out +=
-      "      usage_hint: \"open <title> | note <text> | sev <1-5> | status | timeline | close\"\n";
+      "      usage_hint: \"open <title> | note <text> | sev <1-5> | status | timeline | close | draft\"\n";
   out += "      should_escape: false\n";
   out += "  shortcuts:\n";
   out += "    - name: Add to incident timeline\n";

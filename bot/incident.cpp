@@ -1,5 +1,7 @@
 #include "bot/incident.hpp"
 
+#include <charconv>
+
 namespace scribe::bot {
 
 std::string_view to_string(incident_status status) {
@@ -10,6 +12,18 @@ std::optional<incident_status> parse_incident_status(std::string_view text) {
   if (text == "open") return incident_status::open;
   if (text == "closed") return incident_status::closed;
   return std::nullopt;
+}
+
+std::optional<std::int64_t> parse_incident_label(std::string_view label) {
+  if (label.size() < 5 || label.size() > 22 || label[3] != '-') return std::nullopt;
+  for (std::size_t i = 0; i < 3; ++i) {
+    if ((label[i] | 0x20) != "inc"[i]) return std::nullopt;
+  }
+  std::int64_t number = 0;
+  const auto digits = label.substr(4);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || number <= 0) return std::nullopt;
+  return number;
 }
 
 std::string incident_label(const incident& inc) {

@@ -49,6 +49,8 @@ struct incident {
 
 // "INC-42".
 std::string incident_label(const incident& inc);
+// "INC-42" or "inc-42" -> 42; nullopt for anything else.
+std::optional<std::int64_t> parse_incident_label(std::string_view label);
 // "SEV2", or "no severity".
 std::string severity_label(std::optional<int> severity);
 

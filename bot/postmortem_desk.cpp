@@ -27,6 +27,17 @@ std::optional<incident> postmortem_desk::find_incident(std::int64_t id) {
   return incidents_.find_incident(id);
 }
 
+std::vector<incident> postmortem_desk::find_by_label(std::string_view label,
+                                                     std::string_view workspace) {
+  const auto number = parse_incident_label(label);
+  if (!number) return {};
+  auto found = incidents_.find_incidents_by_number(*number);
+  if (!workspace.empty()) {
+    std::erase_if(found, [&](const incident& inc) { return inc.channel.workspace != workspace; });
+  }
+  return found;
+}
+
 std::vector<asked_question> postmortem_desk::questions(std::int64_t incident_id) {
   return postmortems_.questions(incident_id);
 }

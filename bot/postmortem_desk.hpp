@@ -44,6 +44,9 @@ class postmortem_desk {
                   const config::postmortem_options& options);
 
   std::optional<incident> find_incident(std::int64_t id);
+  // The incidents labelled `label` ("INC-7"), in `workspace` unless it is empty. Incidents are
+  // numbered per workspace, so several may match when it is empty; none for a malformed label.
+  std::vector<incident> find_by_label(std::string_view label, std::string_view workspace);
   std::vector<asked_question> questions(std::int64_t incident_id);
   // The question was posted as the message `message_ref`: replies in its thread are answers.
   result<void> question_posted(std::int64_t incident_id, const std::string& question_id,

@@ -55,3 +55,20 @@ TEST_CASE("the usage text lists the exit codes", "[unit][cli]") {
   const auto text = usage_text();
   for (auto code : {"64", "69", "70", "78"}) CHECK_THAT(text, Catch::Contains(code));
 }
+
+TEST_CASE("export takes an incident and an optional workspace", "[unit][cli]") {
+  const auto plain = ok({"export", "INC-7"});
+  CHECK(plain.command == sub_command::export_postmortem);
+  CHECK(plain.incident == "INC-7");
+  CHECK(plain.workspace.empty());
+  const auto picked = ok({"--config", "s.yaml", "export", "INC-7", "--workspace", "T1"});
+  CHECK(picked.incident == "INC-7");
+  CHECK(picked.workspace == "T1");
+  CHECK(picked.config_file == "s.yaml");
+  CHECK(refused({"export"}) == "export needs an incident, for example: scribe export INC-7");
+  CHECK(refused({"export", "INC-7", "INC-8"}) == "unknown argument: INC-8");
+  CHECK(refused({"serve", "--workspace", "T1"}) == "--workspace is only for export");
+  CHECK(refused({"export", "INC-7", "--workspace"}) == "--workspace needs a workspace id");
+  CHECK_THAT(usage_text(), Catch::Contains("export INC-<n>"));
+  CHECK_THAT(usage_text(), Catch::Contains("66 no such incident"));
+}

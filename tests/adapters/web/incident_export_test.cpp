@@ -1,0 +1,129 @@
+// GET /incidents/{id}/postmortem.md through the router, on the real SQLite store, and who may
+// read it.
+#include "adapters/web/incident_export.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/web/access.hpp"
+#include "bot/incident_desk.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/support/manual_clock.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <catch2/catch.hpp>
+
+using namespace scribe;
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+struct export_fixture {
+  test_support::temp_dir dir;
+  storage::sqlite_store store{dir / "scribe.db"};
+  test_support::manual_clock clock;
+  config::postmortem_options postmortem;
+  bot::incident_desk desk{store, store, clock, postmortem};
+  bot::postmortem_desk postmortems{store, store, clock, postmortem};
+  boost::asio::thread_pool pool{1};
+  config::web_options web;
+  config::server_options server;
+
+  ~export_fixture() { pool.join(); }
+
+  void run(const std::string& workspace, const std::string& text) {
+    desk.run_command({{"slack", workspace, "C1"}, {"U1", "alice"}, text, "/incident"});
+  }
+
+  // Opens and closes INC-1 in `workspace`; with `draft`, also stores a draft as a job would.
+  std::int64_t closed_incident(const std::string& workspace, bool draft) {
+    run(workspace, "open Checkout returns 502");
+    run(workspace, "close");
+    const auto inc = store.find_latest_incident({"slack", workspace, "C1"});
+    if (draft) REQUIRE(postmortems.draft({bot::postmortem_step::draft, inc->id, "timer"}));
+    return inc->id;
+  }
+
+  http::response get(std::string target, std::string authorization = "") {
+    web::access_policy access(web, server);
+    web::incident_export exports(pool, postmortems, access);
+    http::router routes;
+    exports.add_routes(routes);
+    http::request req{beast_http::verb::get, target, 11};
+    if (!authorization.empty()) req.set(beast_http::field::authorization, authorization);
+    boost::asio::io_context ioc;
+    auto result = boost::asio::co_spawn(
+        ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
+        boost::asio::use_future);
+    ioc.run();
+    return result.get();
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(export_fixture, "the latest draft downloads as a Markdown file",
+                 "[integration][web]") {
+  const auto id = closed_incident("T1", true);
+  REQUIRE(postmortems.draft({bot::postmortem_step::draft, id, "command:1:U1"}));
+  const auto res = get("/incidents/INC-1/postmortem.md");
+  CHECK(res.result() == beast_http::status::ok);
+  CHECK(res[beast_http::field::content_type] == "text/markdown; charset=utf-8");
+  CHECK(res[beast_http::field::content_disposition] ==
+        "attachment; filename=\"INC-1-postmortem-v2.md\"");
+  CHECK(res.body() == store.latest_draft(id)->markdown);
+  CHECK_THAT(res.body(), Catch::Contains("*Version 2 ·"));
+  CHECK(get("/incidents/inc-1/postmortem.md").result() == beast_http::status::ok);
+}
+
+TEST_CASE_METHOD(export_fixture, "unknown, undrafted and ambiguous incidents say why",
+                 "[integration][web]") {
+  CHECK(get("/incidents/INC-1/postmortem.md").result() == beast_http::status::not_found);
+  CHECK(get("/incidents/nonsense/postmortem.md").result() == beast_http::status::not_found);
+  closed_incident("T1", false);
+  const auto undrafted = get("/incidents/INC-1/postmortem.md");
+  CHECK(undrafted.result() == beast_http::status::not_found);
+  CHECK_THAT(undrafted.body(), Catch::Contains("has no postmortem draft yet"));
+
+  closed_incident("T2", true);  // another workspace's INC-1
+  const auto ambiguous = get("/incidents/INC-1/postmortem.md");
+  CHECK(ambiguous.result() == beast_http::status::conflict);
+  CHECK_THAT(ambiguous.body(), Catch::Contains("slack:T1, slack:T2"));
+  CHECK(get("/incidents/INC-1/postmortem.md?workspace=T2").result() == beast_http::status::ok);
+  CHECK(get("/incidents/INC-1/postmortem.md?workspace=T1").result() ==
+        beast_http::status::not_found);
+  CHECK(get("/incidents/INC-1/postmortem.md?workspace=T9").result() ==
+        beast_http::status::not_found);
+}
+
+TEST_CASE_METHOD(export_fixture, "web.token is required when set; without it only on loopback",
+                 "[integration][web]") {
+  closed_incident("T1", true);
+  const std::string path = "/incidents/INC-1/postmortem.md";
+  CHECK(get(path).result() == beast_http::status::ok);  // 127.0.0.1 by default
+
+  server.listen_host = "0.0.0.0";
+  const auto exposed = get(path);
+  CHECK(exposed.result() == beast_http::status::forbidden);
+  CHECK_THAT(exposed.body(), Catch::Contains("web.token"));
+
+  web.token = "s3cret-token";
+  const auto missing = get(path);
+  CHECK(missing.result() == beast_http::status::unauthorized);
+  CHECK(missing[beast_http::field::www_authenticate] == "Bearer realm=\"scribe\"");
+  CHECK(get(path, "Bearer wrong-token!").result() == beast_http::status::unauthorized);
+  CHECK(get(path, "Bearer s3cret-toke").result() == beast_http::status::unauthorized);
+  CHECK(get(path, "Basic s3cret-token").result() == beast_http::status::unauthorized);
+  CHECK(get(path, "Bearer s3cret-token").result() == beast_http::status::ok);
+  CHECK_THAT(missing.body(), !Catch::Contains("s3cret"));
+}
+
+TEST_CASE("loopback hosts", "[unit][web]") {
+  CHECK(web::is_loopback_host("127.0.0.1"));
+  CHECK(web::is_loopback_host("127.0.1.1"));
+  CHECK(web::is_loopback_host("::1"));
+  CHECK(web::is_loopback_host("localhost"));
+  CHECK_FALSE(web::is_loopback_host("0.0.0.0"));
+  CHECK_FALSE(web::is_loopback_host("::"));
+  CHECK_FALSE(web::is_loopback_host("10.0.0.1"));
+}
