@@ -296,4 +296,109 @@ TEST_CASE("slack_length counts UTF-16 code units", "[unit][messages]") {
   CHECK(slack_length("\xF0\x9F\x94\xA5") == 2);  // U+1F525
 }
 
+// ---- postmortem drafts -----------------------------------------------------------------------
+
+TEST_CASE("markdown becomes mrkdwn: headings, bullets, styles, links, escaped text",
+          "[unit][messages]") {
+  CHECK(markdown_to_mrkdwn("# Postmortem draft: INC-7\n\n*Version 2*\n\n## Timeline\n"
+                           "- [**14:05 UTC**](https://x.test/a?b=1&c=2) · alice — a <b> & c\n"
+                           "  second line\n- **bold** and `co<de>`\n") ==
+        "*Postmortem draft: INC-7*\n\n_Version 2_\n\n*Timeline*\n"
+        "• <https://x.test/a?b=1&amp;c=2|*14:05 UTC*> · alice — a &lt;b&gt; &amp; c\n"
+        "    second line\n• *bold* and `co&lt;de&gt;`");
+  // People's text cannot form mentions or links: escaped Markdown stays literal, then escaped.
+  CHECK(markdown_to_mrkdwn("\\<!channel\\> \\<@U1\\> \\*x\\*") ==
+        "&lt;!channel&gt; &lt;@U1&gt; *x*");
+  // Markers hug the text; a '|' in a link label would end the URL.
+  CHECK(markdown_to_mrkdwn("** spaced **") == " *spaced* ");
+  CHECK(markdown_to_mrkdwn("[a|b](https://x.test)") == "<https://x.test|a/b>");
+}
+
+TEST_CASE("a long draft is split within Slack's limits, links whole, nothing lost",
+          "[unit][messages]") {
+  std::string markdown = "# Postmortem draft: INC-7 · long\n\n## Timeline\n\n";
+  for (int i = 0; i < 2000; ++i) {
+    markdown += "- [**10:" + std::to_string(10 + i % 50) + ":00 UTC**](https://x.test/p" +
+                std::to_string(i) + ") · alice · reaction — entry " + std::to_string(i) +
+                " with some words about the load balancer\n";
+  }
+  const message_limits limits;
+  const auto messages = draft_messages("C1", markdown, 1000, "");
+  CHECK(messages.size() > 5);
+  std::string all;
+  for (const auto& m : messages) {
+    CHECK(m.at("channel") == "C1");
+    CHECK(m.at("unfurl_links") == false);
+    for (const auto& section : check_message(m, limits)) {
+      // Every link arrives whole: as many '<' as '>' in each section.
+      CHECK(std::count(section.begin(), section.end(), '<') ==
+            std::count(section.begin(), section.end(), '>'));
+      all += section + "\n";
+    }
+  }
+  for (int i : {0, 999, 1999}) {
+    CHECK_THAT(all, Catch::Contains("|*10:" + std::to_string(10 + i % 50) +
+                                    ":00 UTC*> · alice · "
+                                    "reaction — entry " +
+                                    std::to_string(i) + " with"));
+  }
+
+  // Past max_messages, the last message says where the rest is.
+  const auto capped = draft_messages("C1", markdown, 3, "https://scribe.test/incidents/INC-7/x.md");
+  REQUIRE(capped.size() == 3);
+  const std::string last = capped.back().at("text");
+  CHECK_THAT(last, Catch::Contains("The draft continues beyond what fits in chat"));
+  CHECK_THAT(last, Catch::Contains("<https://scribe.test/incidents/INC-7/x.md>"));
+  CHECK_THAT(draft_messages("C1", markdown, 2, "").back().at("text").get<std::string>(),
+             Catch::Contains("`scribe export` prints it"));
+}
+
+TEST_CASE("a line longer than a section is never cut inside a link", "[unit][messages]") {
+  message_limits limits;
+  limits.max_section_text = 60;
+  std::string mrkdwn;
+  for (int i = 0; i < 10; ++i) mrkdwn += "word <https://x.test/" + std::to_string(i) + "|link> ";
+  for (const auto& message : split_mrkdwn(mrkdwn, limits)) {
+    for (const auto& section : message) {
+      CHECK(slack_length(section) <= 60);
+      CHECK(std::count(section.begin(), section.end(), '<') ==
+            std::count(section.begin(), section.end(), '>'));
+    }
+  }
+}
+
+TEST_CASE("the form button and the answers modal", "[unit][messages]") {
+  const auto body = message_with_form_button("C1", "Postmortem of INC-7 <now>", 42);
+  CHECK(body.at("channel") == "C1");
+  CHECK(body.at("text") == "Postmortem of INC-7 &lt;now&gt;");
+  const auto& actions = body.at("blocks").back();
+  CHECK(actions.at("type") == "actions");
+  CHECK(actions.at("elements").at(0).at("action_id") == answer_form_action);
+  CHECK(actions.at("elements").at(0).at("value") == "42");
+
+  bot::incident inc;
+  inc.id = 42;
+  inc.number = 7;
+  inc.title = "Checkout <502>";
+  const auto view = answer_form_view(
+      inc, {{"impact", "What was the impact?", std::nullopt}, {"actions", "What now?", "C1/1.2"}});
+  CHECK(view.at("type") == "modal");
+  CHECK(view.at("callback_id") == answer_form_callback);
+  CHECK(view.at("private_metadata") == "42");
+  CHECK(view.at("title").at("text").get<std::string>().size() <= 24);
+  const auto& blocks = view.at("blocks");
+  REQUIRE(blocks.size() == 3);
+  CHECK_THAT(blocks[0].at("text").at("text").get<std::string>(),
+             Catch::Contains("Checkout &lt;502&gt;"));
+  CHECK(blocks[1].at("type") == "input");
+  CHECK(blocks[1].at("block_id") == "impact");
+  CHECK(blocks[1].at("optional") == true);
+  CHECK(blocks[1].at("label").at("text") == "What was the impact?");
+  CHECK(blocks[1].at("element").at("action_id") == answer_field_action);
+  CHECK(blocks[1].at("element").at("multiline") == true);
+  CHECK(blocks[2].at("block_id") == "actions");
+  inc.number = 123456789012345;
+  CHECK(answer_form_view(inc, {}).at("title").at("text").get<std::string>().size() <= 24);
+}
+
 }  // namespace scribe::slack

@@ -572,4 +572,30 @@ TEST_CASE("parse_user_name prefers the display name", "[unit][payloads]") {
   CHECK_FALSE(missing->value);
 }
 
+TEST_CASE("chat.postMessage's ts and the messages Scribe posted, by metadata key",
+          "[unit][payloads]") {
+  const auto posted = parse_posted_ts(read_fixture("api_chat_postMessage_ok.json"));
+  REQUIRE(posted);
+  REQUIRE(posted->value);
+  CHECK(*posted->value == "1503435956.000247");
+  CHECK_FALSE(parse_posted_ts(read_fixture("api_chat_postMessage_error.json"))->value);
+  CHECK(parse_posted_ts(R"({"ok":true})").error() == bot::errc::malformed_request);
+
+  // conversations.history with include_all_metadata=true (DOC:"conversations.history",
+  // "Message metadata"): metadata {event_type, event_payload} on the messages that have it.
+  const auto page = parse_posted_page(R"({"ok":true,"messages":[
+      {"type":"message","ts":"3.000000","text":"q2","metadata":{"event_type":"scribe_post","event_payload":{"key":"ask 1#2"}}},
+      {"type":"message","ts":"2.000000","text":"other app","metadata":{"event_type":"deploy","event_payload":{"key":"ask 1#1"}}},
+      {"type":"message","ts":"1.000000","text":"q1","metadata":{"event_type":"scribe_post","event_payload":{"key":"ask 1#1"}}},
+      {"type":"message","ts":"0.500000","text":"no metadata"}],
+      "has_more":true,"response_metadata":{"next_cursor":"bmV4dA=="}})");
+  REQUIRE(page);
+  REQUIRE(page->value);
+  CHECK(page->value->ts_by_key ==
+        std::map<std::string, std::string>{{"ask 1#1", "1.000000"}, {"ask 1#2", "3.000000"}});
+  CHECK(page->value->next_cursor == "bmV4dA==");
+  CHECK(parse_posted_page(R"({"ok":true})").error() == bot::errc::malformed_request);
+  CHECK_FALSE(parse_posted_page(R"({"ok":false,"error":"channel_not_found"})")->value);
+}
+
 }  // namespace scribe::slack
