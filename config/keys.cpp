@@ -6,9 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -239,25 +237,9 @@ std::string_view yaml_kind(const YAML::Node& node) {
   return "nothing";
 }
 
-// Part of a value repeated in a message: escaped so that it stays on one line, and cut short.
+// Part of a value repeated in a message.
 std::string quote_fragment(std::string_view text) {
-  constexpr std::size_t max_shown = 40;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      std::array<char, 5> hex{};
-      std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
-      out += hex.data();
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += text.size() > max_shown ? "\"..." : "\"";
-  return out;
+  return quote_for_message(text, 40);
 }
 
 // The number of characters (code points) in `text`, or nothing if it is not well-formed UTF-8

@@ -1,5 +1,7 @@
 #include "config/loader.hpp"
 
+#include "config/values.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <unistd.h>
@@ -7,7 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -43,24 +44,7 @@ std::string redact_credentials(std::string_view value) {
 // How a bad value is repeated in a message: redacted, escaped so that it stays on one line, and cut
 // short so that a pasted blob does not flood the log.
 std::string quote_value(std::string_view raw) {
-  constexpr std::size_t max_shown = 80;
-  std::string value = redact_credentials(raw);
-  std::string out = "\"";
-  for (std::size_t i = 0; i < value.size() && i < max_shown; ++i) {
-    auto c = static_cast<unsigned char>(value[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      std::array<char, 5> hex{};
-      std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
-      out += hex.data();
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += value.size() > max_shown ? "\"..." : "\"";
-  return out;
+  return quote_for_message(redact_credentials(raw), 80);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <system_error>
@@ -303,6 +304,25 @@ std::string parse_public_url(std::string_view text) {
   }
   std::string out(text);
   while (!out.empty() && out.back() == '/') out.pop_back();
+  return out;
+}
+
+std::string quote_for_message(std::string_view text, std::size_t max_shown) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      std::array<char, 5> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", c);
+      out += hex.data();
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += text.size() > max_shown ? "\"..." : "\"";
   return out;
 }
 

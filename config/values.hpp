@@ -53,4 +53,9 @@ std::string format_host_port(std::string_view host, std::uint16_t port);
 // "/slack/events" and the like.
 std::string parse_public_url(std::string_view text);
 
+// `text` in double quotes for an error message: quotes and backslashes escaped, control characters
+// as \xNN so the message stays on one line, and cut after `max_shown` bytes ("..." says so) so a
+// pasted blob does not flood the log.
+std::string quote_for_message(std::string_view text, std::size_t max_shown);
+
 }  // namespace scribe::config
