@@ -17,7 +17,8 @@ effects are observable, so that earlier events have had their turn.
 
 Every check prints on failure; the last line is "N passed, M failed". With SLACK_E2E_KEEP=1 in
 the environment the temporary directory is kept: Scribe's whole log, the fake's record as
-calls.json, and the database.
+calls.json, and the database. The process wrapper, the checks and the database reader are shared
+with the other end-to-end scripts in tests/support/scribe_e2e.py.
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack  # noqa: E402
+from scribe_e2e import Db, Results, Scribe, group, last_lines  # noqa: E402
+from scribe_e2e import poll as harness_poll  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
 BOT_TOKEN = "xoxb-e2e-token"
@@ -60,47 +60,7 @@ C_SSL = "C_SSLCHECK"
 FORGED_MARKERS = ("FORGE", "U_MALLORY")
 
 
-# ---------------------------------------------------------------------------------------------
-# Results
-# ---------------------------------------------------------------------------------------------
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.failures: list[str] = []
-
-    def check(self, what: str, condition, detail="") -> bool:
-        if condition:
-            self.passed += 1
-            return True
-        self.failed += 1
-        text = f"FAIL: {what}" + (f"\n      {detail}" if detail != "" else "")
-        self.failures.append(what)
-        print(text, flush=True)
-        return False
-
-    def fail(self, what: str, detail="") -> None:
-        self.check(what, False, detail)
-
-
 R = Results()
-
-
-def group(title: str):
-    print(f"--- {title}", flush=True)
-
-
-def poll(fn, timeout: float = POLL, interval: float = 0.05):
-    """fn() until it returns something truthy; that value, or None after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(interval)
 
 
 _last_ts = [0]
@@ -113,104 +73,9 @@ def new_ts() -> str:
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 
-# ---------------------------------------------------------------------------------------------
-# Scribe as a process
-# ---------------------------------------------------------------------------------------------
-
-class Scribe:
-    def __init__(self, binary: str, workdir: str, env: dict):
-        self.binary = binary
-        self.workdir = workdir
-        self.env = env
-        self.log_path = os.path.join(workdir, "scribe.log")
-        self.proc: subprocess.Popen | None = None
-        self.port: int | None = None
-
-    def start(self) -> tuple[bool, str]:
-        """Starts `scribe serve`; (True, "") once it logs its port, else (False, why)."""
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([self.binary, "serve"], cwd=self.workdir, env=self.env,
-                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        log.close()
-        pattern = re.compile(r'msg="http server listening" .*port=(\d+)')
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            m = pattern.search(self.log())
-            if m:
-                self.port = int(m.group(1))
-                return True, ""
-            if self.proc.poll() is not None:
-                return False, f"exited with {self.proc.returncode}"
-            time.sleep(0.05)
-        return False, "no 'http server listening' line within 10 s"
-
-    def log(self) -> str:
-        try:
-            with open(self.log_path, "r", encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def terminate(self, timeout: float = 15.0) -> tuple[int | None, float]:
-        if self.proc is None:
-            return None, 0.0
-        started = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = None
-        return rc, time.monotonic() - started
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-# ---------------------------------------------------------------------------------------------
-# The database (read-only use; Scribe owns it)
-# ---------------------------------------------------------------------------------------------
-
-class Db:
-    def __init__(self, path: str):
-        self.path = path
-
-    def rows(self, sql: str, args=()) -> list[dict]:
-        if not os.path.exists(self.path):
-            return []
-        conn = sqlite3.connect(self.path, timeout=5)
-        try:
-            conn.row_factory = sqlite3.Row
-            return [dict(r) for r in conn.execute(sql, args).fetchall()]
-        except sqlite3.OperationalError as e:
-            if "no such table" in str(e):
-                return []
-            raise
-        finally:
-            conn.close()
-
-    def incident(self, channel: str) -> dict | None:
-        found = self.rows("SELECT * FROM incidents WHERE channel = ? ORDER BY id DESC", (channel,))
-        return found[0] if found else None
-
-    def incidents(self) -> list[dict]:
-        return self.rows("SELECT * FROM incidents ORDER BY id")
-
-    def entries_for_ref(self, ref: str) -> list[dict]:
-        return self.rows("SELECT * FROM timeline_entries WHERE message_ref = ? ORDER BY id", (ref,))
-
-    def entries(self, incident_id: int) -> list[dict]:
-        return self.rows("SELECT * FROM timeline_entries WHERE incident_id = ? ORDER BY id",
-                         (incident_id,))
-
-    def all_entries(self) -> list[dict]:
-        return self.rows("SELECT * FROM timeline_entries ORDER BY id")
+def poll(fn, timeout: float = POLL, interval: float = 0.05):
+    """The harness's poll with this script's default deadline."""
+    return harness_poll(fn, timeout, interval)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1077,10 +942,6 @@ class Scenario:
             self.fake.stop()
             if not os.environ.get("SLACK_E2E_KEEP"):
                 shutil.rmtree(self.work, ignore_errors=True)
-
-
-def last_lines(text: str, n: int) -> str:
-    return "\n".join(text.rstrip("\n").split("\n")[-n:])
 
 
 def main(argv: list[str]) -> int:

@@ -16,24 +16,36 @@ Follows:
     "conversations.replies method" (any ts in the thread returns the whole thread, parent first),
     "reactions.add method" / "reactions.remove method" (already_reacted, no_reaction),
     "chat.getPermalink method", "Rate limits" (429 + Retry-After).
+  - Slack doc pages "chat.postMessage method" (the `metadata` argument: a JSON object
+    {event_type, event_payload}, sent as an object in a JSON body or as a JSON string in a form),
+    "conversations.history method" (`include_all_metadata`: messages carry `metadata` only when it
+    is true; `cursor`/`limit` with response_metadata.next_cursor, "" on the last page),
+    "Using message metadata" (docs.slack.dev/messaging/message-metadata: metadata travels with the
+    message and is invisible to people), "Pagination" (cursors are opaque base64 strings such as
+    base64("next_ts:<ts>"); an unknown one is `invalid_cursor`).
+    The error codes invalid_metadata_format / invalid_metadata_schema are confirmed only by a
+    secondary source [2nd] (a public client's list of Slack's metadata errors).
+  - "views.open method" (the view the app opened is recorded for the test: `views()`).
 
 Python 3 standard library only; the certificates are made with the `openssl` command line tool.
 
-In-process use (what tests/e2e/slack_e2e.py does):
+In-process use (what tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py do):
 
     fake = FakeSlack(bot_token="xoxb-...")
     fake.start()                    # fake.api_url, fake.ca_file, fake.base_url
     fake.add_user("U1", "alice", display_name="Alice")
     fake.add_message("C1", "1700000000.000100", "U1", "hello")
     fake.script("reactions.add", [{"kind": "429", "retry_after": 1}])
-    ... fake.calls() ...
+    fake.script("chat.postMessage", [{"kind": "ok"}, {"kind": "stored_then_500"}])
+    ... fake.calls(), fake.bot_messages("C1"), fake.views() ...
     fake.stop()
 
 Manual use: `python3 fake_slack.py --serve [--token xoxb-...]` prints the API URL and the CA file
 and serves until Ctrl-C; `python3 fake_slack.py --selftest` checks the fake itself.
 
 HTTP control API (plain JSON over the same TLS server):
-    POST /_fake/messages   {channel, ts, user, text, thread_ts?, bot_id?, subtype?, reactions?}
+    POST /_fake/messages   {channel, ts, user, text, thread_ts?, bot_id?, subtype?, reactions?,
+                            metadata?}
     POST /_fake/users      {id, name, display_name?, real_name?}
     POST /_fake/reactions  {channel, ts, name, user}
     POST /_fake/script     {"method": "reactions.add", "responses": [{"kind": ...}, ...]}
@@ -44,6 +56,7 @@ HTTP control API (plain JSON over the same TLS server):
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
 import http.client
 import http.server
@@ -61,8 +74,11 @@ import threading
 import time
 import urllib.parse
 
-# The kinds a scripted response may have; "ok" means "answer normally".
-SCRIPT_KINDS = ("ok", "ok_false", "429", "500", "garbage", "hang")
+# The kinds a scripted response may have; "ok" means "answer normally". The stored_then_* kinds
+# carry the call out (a posted message is stored and shows in history) and then lose the answer:
+# the caller believes it failed, as when a process dies between Slack's write and its own ack.
+SCRIPT_KINDS = ("ok", "ok_false", "429", "500", "garbage", "hang", "stored_then_500",
+                "stored_then_hang")
 
 PERMALINK_BASE = "https://fake-slack.test/archives"
 
@@ -132,6 +148,25 @@ def maybe_json(value):
         except ValueError:
             return value
     return value
+
+
+def encode_cursor(ts: str) -> str:
+    """A page cursor as Slack makes them: opaque base64, here of "next_ts:<ts of the next message>"."""
+    return base64.b64encode(f"next_ts:{ts}".encode("ascii")).decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int] | None:
+    try:
+        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    prefix, _, ts = text.partition(":")
+    if prefix != "next_ts" or "." not in ts:
+        return None
+    try:
+        return ts_key(ts)
+    except ValueError:
+        return None
 
 
 class FakeSlack:
@@ -209,6 +244,7 @@ class FakeSlack:
             self._calls: list[dict] = []
             self._ephemeral: list[dict] = []
             self._views = 0
+            self._opened_views: list[dict] = []   # what views.open was given, oldest first
             self._last_ts = (0, 0)
             self.hanging = 0   # connections being held by a scripted "hang" right now
             self.tls_failures: list[str] = []
@@ -245,6 +281,8 @@ class FakeSlack:
         message.update(extra)
         with self._lock:
             self._messages[channel][ts] = message
+            # Messages the fake posts later get later ts than any seeded one, as in Slack.
+            self._last_ts = max(self._last_ts, ts_key(ts))
             for r in reactions or []:
                 for u in r.get("users", []):
                     self._add_reaction(channel, ts, r["name"], u)
@@ -275,12 +313,36 @@ class FakeSlack:
             found = self._messages.get(channel, {}).get(ts)
             return json.loads(json.dumps(found)) if found else None
 
+    def messages(self, channel: str) -> list[dict]:
+        """Every message of `channel` (top level and thread replies), in ts order, as stored:
+        with `metadata` when one was posted."""
+        with self._lock:
+            found = sorted(self._messages.get(channel, {}).values(), key=lambda m: ts_key(m["ts"]))
+            return json.loads(json.dumps(found))
+
+    def bot_messages(self, channel: str) -> list[dict]:
+        """The messages the bot (this fake's bot_id) posted in `channel`, in ts order."""
+        return [m for m in self.messages(channel) if m.get("bot_id") == self.bot_id]
+
+    def views(self) -> list[dict]:
+        """The views opened with views.open, oldest first: {"trigger_id", "id", "view", "time"},
+        where `view` is exactly what the caller sent."""
+        with self._lock:
+            return json.loads(json.dumps(self._opened_views))
+
+    def new_ts(self) -> str:
+        """A fresh ts, later than every message so far: for seeding "just posted" messages."""
+        return self._new_ts()
+
     def script(self, method: str, responses: list[dict]) -> None:
         """The next calls to `method` get these answers in order, then normal ones.
 
         Each response: {"kind": "ok"} | {"kind": "ok_false", "error": "..."} |
         {"kind": "429", "retry_after": 1} | {"kind": "500"} | {"kind": "garbage"} |
-        {"kind": "hang", "seconds": 30}.
+        {"kind": "hang", "seconds": 30} |
+        {"kind": "stored_then_500", "delay": 0.0} (the call takes effect, then HTTP 500 after
+        `delay` seconds) | {"kind": "stored_then_hang", "seconds": 30} (takes effect, then no
+        answer until the client gives up or `seconds` pass).
         """
         for r in responses:
             if r.get("kind") not in SCRIPT_KINDS:
@@ -338,9 +400,11 @@ class FakeSlack:
             self._changed.notify_all()
             return entry
 
-    def _finish(self, entry: dict, outcome: str) -> None:
+    def _finish(self, entry: dict, outcome: str, ts: str | None = None) -> None:
         with self._lock:
             entry["outcome"] = outcome
+            if ts:
+                entry["ts"] = ts   # what a posting call created (a message's ts)
             self._changed.notify_all()
 
     def _next_script(self, method: str) -> dict | None:
@@ -363,8 +427,11 @@ class FakeSlack:
             self._last_ts = candidate
             return f"{candidate[0]}.{candidate[1]:06d}"
 
-    def _message_view(self, channel: str, message: dict) -> dict:
+    def _message_view(self, channel: str, message: dict, with_metadata: bool = False) -> dict:
         out = json.loads(json.dumps(message))
+        # Slack returns message metadata only to callers that ask with include_all_metadata.
+        if not with_metadata:
+            out.pop("metadata", None)
         reactions = self._reactions.get((channel, message["ts"]), {})
         listed = [{"name": n, "users": list(u), "count": len(u)} for n, u in reactions.items() if u]
         if listed:
@@ -408,10 +475,16 @@ class FakeSlack:
         latest = ts_key(p["latest"]) if p.get("latest") else None
         oldest = ts_key(p["oldest"]) if p.get("oldest") else None
         inclusive = truthy(p.get("inclusive", False))
+        with_metadata = truthy(p.get("include_all_metadata", False))
         try:
             limit = max(1, min(int(p.get("limit", 100)), 999))
         except (TypeError, ValueError):
             return {"ok": False, "error": "invalid_limit"}
+        start = None
+        if p.get("cursor"):
+            start = decode_cursor(str(p["cursor"]))
+            if start is None:
+                return {"ok": False, "error": "invalid_cursor"}
         # History lists top-level messages only: thread replies live in conversations.replies.
         chosen = []
         for m in self._messages[channel].values():
@@ -424,9 +497,13 @@ class FakeSlack:
                 continue
             chosen.append(m)
         chosen.sort(key=lambda m: ts_key(m["ts"]), reverse=True)
-        return {"ok": True, "messages": [self._message_view(channel, m) for m in chosen[:limit]],
-                "has_more": len(chosen) > limit, "pin_count": 0,
-                "response_metadata": {"next_cursor": ""}}
+        if start is not None:   # the page starts at the message the cursor names (newest first)
+            chosen = [m for m in chosen if ts_key(m["ts"]) <= start]
+        page, rest = chosen[:limit], chosen[limit:]
+        return {"ok": True,
+                "messages": [self._message_view(channel, m, with_metadata) for m in page],
+                "has_more": bool(rest), "pin_count": 0,
+                "response_metadata": {"next_cursor": encode_cursor(rest[0]["ts"]) if rest else ""}}
 
     def _m_conversations_replies(self, p: dict) -> dict:
         channel, ts = p.get("channel"), p.get("ts")
@@ -444,7 +521,8 @@ class FakeSlack:
         replies = [m for m in self._messages[channel].values()
                    if m.get("thread_ts") == root_ts and m["ts"] != root_ts]
         replies.sort(key=lambda m: ts_key(m["ts"]))
-        messages = [self._message_view(channel, root)] + [self._message_view(channel, m) for m in replies]
+        with_metadata = truthy(p.get("include_all_metadata", False))
+        messages = [self._message_view(channel, m, with_metadata) for m in [root] + replies]
         return {"ok": True, "messages": messages, "has_more": False,
                 "response_metadata": {"next_cursor": ""}}
 
@@ -500,11 +578,21 @@ class FakeSlack:
             return {"ok": False, "error": "no_text"}
         if blocks is not None and not isinstance(blocks, list):
             return {"ok": False, "error": "invalid_blocks"}
+        metadata = None
+        if p.get("metadata") is not None:
+            metadata = maybe_json(p.get("metadata"))
+            if not isinstance(metadata, dict):
+                return {"ok": False, "error": "invalid_metadata_format"}
+            if not isinstance(metadata.get("event_type"), str) or not metadata["event_type"] \
+                    or not isinstance(metadata.get("event_payload"), dict):
+                return {"ok": False, "error": "invalid_metadata_schema"}
         ts = self._new_ts()
         message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
                    "app_id": "A_SCRIBE", "text": text or "", "ts": ts, "team": self.team_id}
         if blocks:
             message["blocks"] = blocks
+        if metadata is not None:
+            message["metadata"] = metadata
         thread_ts = p.get("thread_ts")
         if thread_ts:
             message["thread_ts"] = thread_ts
@@ -512,7 +600,9 @@ class FakeSlack:
             if parent is not None:
                 parent.setdefault("thread_ts", thread_ts)
         self._messages[channel][ts] = message
-        return {"ok": True, "channel": channel, "ts": ts, "message": json.loads(json.dumps(message))}
+        shown = json.loads(json.dumps(message))
+        shown.pop("metadata", None)
+        return {"ok": True, "channel": channel, "ts": ts, "message": shown}
 
     def _m_chat_postEphemeral(self, p: dict) -> dict:
         channel, user = p.get("channel"), p.get("user")
@@ -542,6 +632,8 @@ class FakeSlack:
         answer.update({"id": view_id, "team_id": self.team_id, "root_view_id": view_id,
                        "hash": f"{int(time.time())}.{self._views:08x}", "bot_id": self.bot_id,
                        "state": {"values": {}}})
+        self._opened_views.append({"trigger_id": p.get("trigger_id"), "id": view_id,
+                                   "view": json.loads(json.dumps(view)), "time": time.time()})
         return {"ok": True, "view": answer}
 
 
@@ -750,9 +842,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif kind == "hang":
             fake._finish(entry, "hang")
             self._hang(float(scripted.get("seconds", 30)))
+        elif kind in ("stored_then_500", "stored_then_hang"):
+            answer = fake.call_method(method, params)   # it happens...
+            fake._finish(entry, kind if answer.get("ok") else kind + ":ok_false:" + str(answer.get("error")),
+                         answer.get("ts"))
+            if kind == "stored_then_500":                # ...but the caller never hears of it
+                time.sleep(float(scripted.get("delay", 0)))
+                self._send(500, b"<html><body>Internal Server Error</body></html>",
+                           "text/html; charset=utf-8")
+            else:
+                self._hang(float(scripted.get("seconds", 30)))
         else:
             answer = fake.call_method(method, params)
-            fake._finish(entry, "ok" if answer.get("ok") else "ok_false:" + str(answer.get("error")))
+            fake._finish(entry, "ok" if answer.get("ok") else "ok_false:" + str(answer.get("error")),
+                         answer.get("ts"))
             self._send_json(200, answer)
 
     def _response_url(self, response_id: str, body: bytes, query: str, path: str) -> None:
@@ -785,10 +888,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send_json(405, {"ok": False, "error": "use POST"})
                 return
             if what == "messages":
+                extra = {"metadata": data["metadata"]} if data.get("metadata") else {}
                 msg = fake.add_message(data["channel"], data["ts"], data.get("user"),
                                        data.get("text", ""), data.get("thread_ts"),
                                        data.get("bot_id"), data.get("subtype"),
-                                       data.get("reactions"))
+                                       data.get("reactions"), **extra)
                 self._send_json(200, {"ok": True, "message": msg})
             elif what == "users":
                 user = fake.add_user(data["id"], data.get("name", data["id"].lower()),
@@ -930,6 +1034,99 @@ def selftest() -> int:
         r = c.json("no.such.method", {})
         check("unknown method", r == {"ok": False, "error": "unknown_method"}, r)
         check("keep-alive held over all calls", c.conn.sock is sock_before)
+
+        # Message metadata: stored with the message, shown only to include_all_metadata.
+        meta = {"event_type": "scribe_post", "event_payload": {"key": "ask 1#1"}}
+        r = c.json("chat.postMessage", {"channel": "C3", "text": "with metadata", "metadata": meta},
+                   as_json=True)
+        check("chat.postMessage with metadata (JSON body)", r.get("ok") is True, r)
+        check("the posted message in the answer carries no metadata", "metadata" not in r.get("message", {}), r)
+        meta_ts = r.get("ts")
+        r = c.json("chat.postMessage", {"channel": "C3", "text": "form metadata",
+                                        "metadata": json.dumps({"event_type": "scribe_post",
+                                                                "event_payload": {"key": "ask 1#2"}})})
+        check("chat.postMessage with metadata (a form field's JSON string)", r.get("ok") is True, r)
+        r = c.json("conversations.history", {"channel": "C3", "limit": "10"})
+        check("history without include_all_metadata: no metadata",
+              len(r["messages"]) == 2 and all("metadata" not in m for m in r["messages"]), r)
+        r = c.json("conversations.history", {"channel": "C3", "limit": "10", "include_all_metadata": "true"})
+        check("history with include_all_metadata: each message's metadata, newest first",
+              [m.get("metadata", {}).get("event_payload", {}).get("key") for m in r["messages"]]
+              == ["ask 1#2", "ask 1#1"] and r["messages"][1]["metadata"] == meta, r)
+        r = c.json("conversations.replies", {"channel": "C3", "ts": meta_ts, "include_all_metadata": True},
+                   as_json=True)
+        check("replies with include_all_metadata", r["messages"][0].get("metadata") == meta, r)
+        r = c.json("conversations.replies", {"channel": "C3", "ts": meta_ts})
+        check("replies without include_all_metadata", "metadata" not in r["messages"][0], r)
+        r = c.json("chat.postMessage", {"channel": "C3", "text": "x", "metadata": "{not json"})
+        check("metadata that is not JSON: invalid_metadata_format", r.get("error") == "invalid_metadata_format", r)
+        r = c.json("chat.postMessage", {"channel": "C3", "text": "x", "metadata": {"event_payload": {}}},
+                   as_json=True)
+        check("metadata without event_type: invalid_metadata_schema", r.get("error") == "invalid_metadata_schema", r)
+        bots = fake.bot_messages("C3")
+        check("bot_messages: the bot's posts in ts order, with metadata",
+              [m["text"] for m in bots] == ["with metadata", "form metadata"] and bots[0]["metadata"] == meta, bots)
+
+        # Paging: cursor and limit, a real next_cursor, "" on the last page.
+        for i in range(5):
+            fake.add_message("C4", f"1700000100.{i + 1:06d}", "U1", f"m{i + 1}")
+        seen, cursor, pages = [], None, 0
+        while True:
+            params = {"channel": "C4", "limit": "2"}
+            if cursor:
+                params["cursor"] = cursor
+            r = c.json("conversations.history", params)
+            pages += 1
+            seen += [m["text"] for m in r["messages"]]
+            cursor = r["response_metadata"]["next_cursor"]
+            check(f"page {pages}: has_more matches next_cursor", r["has_more"] == bool(cursor), r)
+            if not cursor or pages > 5:
+                break
+        check("paging: 3 pages of 2, 2, 1, newest first, nothing twice",
+              pages == 3 and seen == ["m5", "m4", "m3", "m2", "m1"], (pages, seen))
+        r = c.json("conversations.history", {"channel": "C4", "limit": "2", "oldest": "1700000100.000002"})
+        check("paging respects oldest", [m["text"] for m in r["messages"]] == ["m5", "m4"]
+              and r["has_more"] is True, r)
+        r = c.json("conversations.history", {"channel": "C4", "cursor": "bm90IGEgY3Vyc29y"})
+        check("an unknown cursor: invalid_cursor", r == {"ok": False, "error": "invalid_cursor"}, r)
+        check("seeding keeps the fake's own ts later", ts_key(fake.new_ts()) > ts_key("1700000100.000005"))
+
+        # stored_then_500 / stored_then_hang: the message exists, the caller hears of a failure.
+        fake.script("chat.postMessage", [{"kind": "stored_then_500"}, {"kind": "stored_then_hang", "seconds": 30}])
+        status, _, _ = c.call("chat.postMessage", {"channel": "C5", "text": "lost ack", "metadata": meta},
+                              as_json=True)
+        check("stored_then_500: HTTP 500", status == 500, status)
+        r = c.json("conversations.history", {"channel": "C5", "include_all_metadata": "1"})
+        check("stored_then_500: the message is in history, with its metadata",
+              [m["text"] for m in r["messages"]] == ["lost ack"] and r["messages"][0].get("metadata") == meta, r)
+        hung = _Client(fake, token)
+        hung.conn.timeout = 1.0
+        timed_out = False
+        try:
+            hung.call("chat.postMessage", {"channel": "C5", "text": "lost in a hang"}, as_json=True)
+        except (socket.timeout, TimeoutError):
+            timed_out = True
+        check("stored_then_hang: no answer", timed_out)
+        hung.conn.close()
+        check("stored_then_hang: the message is stored anyway",
+              [m["text"] for m in fake.bot_messages("C5")] == ["lost ack", "lost in a hang"], fake.bot_messages("C5"))
+        check("stored_then_hang: the fake lets go when the client does",
+              fake.wait_for(lambda f: f.hanging == 0, 2.0) is not None, fake.hanging)
+        posted = [x for x in fake.calls("chat.postMessage") if x["params"].get("channel") == "C5"]
+        check("the record: stored_then_* outcomes and the ts each one created",
+              [x["outcome"] for x in posted] == ["stored_then_500", "stored_then_hang"]
+              and all(x.get("ts") for x in posted), posted)
+        try:
+            fake.script("chat.postMessage", [{"kind": "stored_then_nothing"}])
+            check("an unknown scripted kind is refused", False)
+        except ValueError:
+            check("an unknown scripted kind is refused", True)
+
+        # views.open records what it was given.
+        opened = fake.views()
+        check("views(): the view as sent, with its trigger_id and the id given",
+              len(opened) == 1 and opened[0]["trigger_id"] == "1.2.3" and opened[0]["id"] == "V1"
+              and opened[0]["view"]["title"]["text"] == "x" and "state" not in opened[0]["view"], opened)
 
         # Auth.
         r = _Client(fake, None).json("auth.test", {})

@@ -15,7 +15,18 @@ Follows /work/shared/PROTOCOLS.md:
     event shapes of reaction_added/removed, app_mention, message (message_changed,
     message_deleted) from node-slack-sdk `packages/types/src/events/*.ts`.
   - section 4 "Interactivity": a form body with one `payload` field holding the JSON; the message
-    shortcut `message_action` payload (bolt-js `MessageShortcut`).
+    shortcut `message_action` payload (bolt-js `MessageShortcut`); a button click `block_actions`
+    (bolt-js `src/types/actions/block-action.ts` BlockAction + ButtonAction: type, team, user,
+    api_app_id, token, container, trigger_id, channel, message, response_url, actions[{type
+    "button", action_id, block_id, value, text, action_ts}], state?, is_enterprise_install); a
+    modal's `view_submission` (bolt-js `src/types/view/index.ts` ViewSubmitAction: type, team,
+    user, view{id, type, callback_id, private_metadata, blocks, title, state{values{block_id:
+    {action_id: {type, value}}}}, hash, root_view_id, app_id, bot_id, ...}, api_app_id, token,
+    trigger_id, response_urls, is_enterprise_install). An empty optional plain_text_input is
+    {"type": "plain_text_input", "value": null}.
+  - section 3 for thread replies: a `message` event with thread_ts = the parent's ts and
+    parent_user_id, no subtype; or subtype `thread_broadcast` with a `root` (node-slack-sdk
+    `message.ts` GenericMessageEvent / ThreadBroadcastMessageEvent).
 
 Python 3 standard library only. The self-check `python3 slack_driver.py` verifies the signer
 against the official test vector of PROTOCOLS.md ("Test vectors" 1).
@@ -106,13 +117,14 @@ class SlackDriver:
     def __init__(self, scribe_url: str, signing_secret: str, response_url_for=None,
                  team_id: str = "T_E2E", team_domain: str = "scribe-e2e",
                  api_app_id: str = "A_SCRIBE", bot_user_id: str = "BSCRIBE",
-                 command: str = "/incident", timeout: float = 15.0):
+                 command: str = "/incident", timeout: float = 15.0, bot_id: str = "B_SCRIBE"):
         self.scribe_url = scribe_url.rstrip("/")
         self.secret = signing_secret
         self.team_id = team_id
         self.team_domain = team_domain
         self.api_app_id = api_app_id
         self.bot_user_id = bot_user_id
+        self.bot_id = bot_id                 # the app's bot_id, as in views it opened
         self.command = command
         self.timeout = timeout
         self.verification_token = "legacyVerificationToken0"   # deprecated, sent anyway
@@ -323,7 +335,118 @@ class SlackDriver:
             event["subtype"] = "bot_message"
         return event
 
+    def thread_reply(self, channel: str, ts: str, thread_ts: str, user: str | None, text: str,
+                     parent_user_id: str | None = None, broadcast: bool = False,
+                     bot_id: str | None = None, subtype: str | None = None) -> dict:
+        """A reply in the thread of `thread_ts`: a message event without subtype (node-slack-sdk
+        GenericMessageEvent), or with subtype thread_broadcast ("also send to channel"), or a bot's
+        reply (bot_id, and subtype bot_message if given)."""
+        event = {"type": "message", "channel": channel, "channel_type": "channel", "text": text,
+                 "ts": ts, "event_ts": ts, "thread_ts": thread_ts, "team": self.team_id,
+                 "blocks": [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": [
+                     {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}]}
+        if user:
+            event["user"] = user
+            event["client_msg_id"] = str(uuid.uuid4())
+        if parent_user_id:
+            event["parent_user_id"] = parent_user_id
+        if bot_id:
+            event["bot_id"] = bot_id
+            event.pop("client_msg_id", None)
+        if broadcast:
+            event["subtype"] = "thread_broadcast"
+            event["root"] = {"type": "message", "ts": thread_ts, "thread_ts": thread_ts,
+                             "user": parent_user_id or "", "text": "", "reply_count": 1}
+        elif subtype:
+            event["subtype"] = subtype
+        return event
+
     # ---- interactivity (PROTOCOLS.md section 4) -----------------------------------------------
+
+    def _interaction(self, payload: dict, what: str, response_url: str | None = None) -> Prepared:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode("utf-8")
+        return Prepared("/slack/interactions", body, FORM, what=what, response_url=response_url)
+
+    def block_actions(self, action_id: str, value: str, user_id: str, user_name: str,
+                      channel_id: str, channel_name: str, message: dict,
+                      block_id: str | None = None, button_text: str = "Button",
+                      trigger_id: str | None = None, response_id: str | None = None,
+                      team_id: str | None = None) -> Prepared:
+        """A click on a button in `message` (a message as chat.postMessage stored it): form body
+        `payload=<json>` of type block_actions, with a fresh trigger_id."""
+        n = next(self._counter)
+        response_url = self._response_url_for(response_id or f"blk-{n}")
+        team = team_id or self.team_id
+        action_ts = self.now_ts()
+        shown = {k: v for k, v in message.items() if k != "metadata"}   # Slack never shows it here
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team},
+            "api_app_id": self.api_app_id,
+            "token": self.verification_token,
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel_id,
+                          "is_ephemeral": False},
+            "trigger_id": trigger_id or f"{3000 + n}.{4700 + n}.{n:032x}",
+            "team": {"id": team, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel_id, "name": channel_name},
+            "message": shown,
+            "state": {"values": {}},
+            "response_url": response_url,
+            "actions": [{"action_id": action_id, "block_id": block_id or uuid.uuid4().hex[:5],
+                         "text": {"type": "plain_text", "text": button_text, "emoji": True},
+                         "value": value, "style": "primary", "type": "button",
+                         "action_ts": action_ts}],
+        }
+        return self._interaction(payload, f"interaction block_actions {action_id}", response_url)
+
+    @staticmethod
+    def trigger_of(req: Prepared) -> str:
+        """The trigger_id an interaction carries."""
+        form = urllib.parse.parse_qs(req.body.decode("utf-8"))
+        return json.loads(form["payload"][0])["trigger_id"]
+
+    def view_submission(self, view_id: str, callback_id: str, private_metadata: str,
+                        values: dict, user: tuple[str, str], team: str | None = None,
+                        view: dict | None = None) -> Prepared:
+        """A modal's submission. `values`: {block_id: {action_id: text or None}} (None: the field
+        was left empty; a dict is sent as the element's state as is). `user`: (id, name).
+        `view`: the view as opened (views.open's argument), whose blocks and title are echoed."""
+        n = next(self._counter)
+        team_id = team or self.team_id
+        state: dict = {}
+        for block_id, actions in values.items():
+            state[block_id] = {}
+            for action_id, v in actions.items():
+                state[block_id][action_id] = v if isinstance(v, dict) else \
+                    {"type": "plain_text_input", "value": v}
+        opened = view or {}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": self.team_domain},
+            "user": {"id": user[0], "username": user[1], "name": user[1], "team_id": team_id},
+            "api_app_id": self.api_app_id,
+            "token": self.verification_token,
+            "trigger_id": f"{4000 + n}.{4700 + n}.{n:032x}",
+            "view": {
+                "id": view_id, "team_id": team_id, "type": "modal",
+                "blocks": opened.get("blocks", []),
+                "private_metadata": private_metadata, "callback_id": callback_id,
+                "state": {"values": state},
+                "hash": f"{int(time.time())}.{n:08x}",
+                "title": opened.get("title", {"type": "plain_text", "text": "Form"}),
+                "clear_on_close": False, "notify_on_close": False,
+                "close": opened.get("close"), "submit": opened.get("submit"),
+                "previous_view_id": None, "root_view_id": view_id, "app_id": self.api_app_id,
+                "external_id": "", "app_installed_team_id": team_id, "bot_id": self.bot_id,
+            },
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self._interaction(payload, f"interaction view_submission {callback_id}")
+
 
     def message_action(self, callback_id: str, message: dict, channel_id: str, channel_name: str,
                        user_id: str, user_name: str, response_id: str | None = None,
