@@ -392,10 +392,10 @@ bot::result<api_reply<std::string>> parse_permalink(std::string_view body) {
   return api_reply<std::string>{std::move(parsed->status), std::move(permalink)};
 }
 
-bot::result<api_reply<std::string>> parse_user_name(std::string_view body) {
+bot::result<api_reply<user_names>> parse_user_name(std::string_view body) {
   auto parsed = parse_api_document(body);
   if (!parsed) return bot::errc::malformed_request;
-  if (!parsed->status.ok) return api_reply<std::string>{std::move(parsed->status), std::nullopt};
+  if (!parsed->status.ok) return api_reply<user_names>{std::move(parsed->status), std::nullopt};
   const json& user = member(parsed->doc, "user");
   const json& profile = member(user, "profile");
   std::string name = string_at(profile, "display_name");
@@ -403,7 +403,10 @@ bot::result<api_reply<std::string>> parse_user_name(std::string_view body) {
   if (name.empty()) name = string_at(user, "real_name");
   if (name.empty()) name = string_at(user, "name");
   if (name.empty()) return bot::errc::malformed_request;
-  return api_reply<std::string>{std::move(parsed->status), std::move(name)};
+  std::string handle = string_at(user, "name");
+  if (handle.empty()) handle = name;
+  return api_reply<user_names>{std::move(parsed->status),
+                               user_names{std::move(name), std::move(handle)}};
 }
 
 bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body) {

@@ -254,7 +254,13 @@ bot::result<api_reply<std::string>> parse_permalink(std::string_view body);
 // users.info: the name to show for a person: user.profile.display_name, else
 // user.profile.real_name, else user.real_name, else user.name (display names are optional in
 // Slack and often empty). errc::malformed_request if ok but all are empty or there is no user.
-bot::result<api_reply<std::string>> parse_user_name(std::string_view body);
+// `handle` is user.name, the one-word name people type after @ (display names may have spaces,
+// which would end a mention in plain text); the display name when there is none.
+struct user_names {
+  std::string display;
+  std::string handle;
+};
+bot::result<api_reply<user_names>> parse_user_name(std::string_view body);
 
 // chat.postMessage: the posted message's ts. errc::malformed_request if ok but it is missing.
 bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body);

@@ -325,7 +325,9 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
     if (!edit->bot_id.empty()) co_return job_outcome::done();
     bot::channel_ref channel{"slack", team, edit->channel};
     std::string ref = message_ref(edit->channel, edit->ts);
-    std::string text = plain_text(edit->new_text);
+    std::string text;
+    auto readable = co_await readable_text(edit->new_text, text);
+    if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
     auto update = [this, &channel, &ref, &text] {
       desk_.edit_message(channel, ref, text);
       postmortems_.edit_answer(channel, ref, text);
@@ -376,12 +378,12 @@ boost::asio::awaitable<call_result> slack_adapter::fetch_message(std::string cha
   co_return co_await api_.call_form("conversations.replies", std::move(replies));
 }
 
-boost::asio::awaitable<call_result> slack_adapter::user_name(std::string user_id,
-                                                             std::string& name) {
+boost::asio::awaitable<call_result> slack_adapter::names_of(std::string user_id,
+                                                            user_names& names) {
   {
     std::lock_guard lock(names_mutex_);
     if (auto it = names_.find(user_id); it != names_.end()) {
-      name = it->second;
+      names = it->second;
       co_return call_result{call_result::kind::ok, {}, {}, {}};
     }
   }
@@ -389,10 +391,24 @@ boost::asio::awaitable<call_result> slack_adapter::user_name(std::string user_id
   auto info = co_await api_.call_form("users.info", std::move(params));
   if (info.what != call_result::kind::ok) co_return info;
   auto parsed = parse_user_name(info.body);
-  name = parsed && parsed->value ? *parsed->value : user_id;
+  names = parsed && parsed->value ? *parsed->value : user_names{user_id, user_id};
   std::lock_guard lock(names_mutex_);
-  names_[user_id] = name;
+  names_[user_id] = names;
   co_return info;
+}
+
+boost::asio::awaitable<call_result> slack_adapter::readable_text(std::string slack_text,
+                                                                 std::string& text) {
+  std::map<std::string, std::string> names;
+  for (auto& id : unlabelled_mentions(slack_text)) {
+    user_names known;
+    auto named = co_await names_of(id, known);
+    if (named.what == call_result::kind::retry) co_return named;
+    // The handle, not the display name: "owner @Bob B." would read as owner "@Bob".
+    if (named.what == call_result::kind::ok) names.emplace(std::move(id), std::move(known.handle));
+  }
+  text = plain_text(label_mentions(slack_text, names));
+  co_return call_result{call_result::kind::ok, {}, {}, {}};
 }
 
 boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message) {
@@ -436,7 +452,9 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
 
   bot::person author{message.author_id, ""};
   if (!message.author_id.empty()) {
-    auto named = co_await user_name(message.author_id, author.name);
+    user_names known;
+    auto named = co_await names_of(message.author_id, known);
+    author.name = known.display;
     if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
   }
   if (author.name.empty()) author.name = author.id.empty() ? "unknown" : author.id;
@@ -447,8 +465,11 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
   auto permalink = parse_permalink(link.body);
   std::string url = permalink && permalink->value ? *permalink->value : std::string();
 
-  bot::flagged_message flagged{ref,         std::move(url),           std::move(author),
-                               *written_at, plain_text(message.text), message.source};
+  std::string text;
+  auto readable = co_await readable_text(message.text, text);
+  if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
+  bot::flagged_message flagged{ref,         std::move(url),  std::move(author),
+                               *written_at, std::move(text), message.source};
   auto record = [this, &message, &flagged] {
     return desk_.flag_message(message.channel, flagged, message.flagged_by);
   };
@@ -508,9 +529,13 @@ boost::asio::awaitable<job_outcome> slack_adapter::answer(bot::channel_ref chann
                            message_ref(reply.channel, reply.ts),
                            {reply.user, ""},
                            *written_at,
-                           plain_text(reply.text)};
-  auto named = co_await user_name(reply.user, answer.author.name);
+                           {}};
+  user_names known;
+  auto named = co_await names_of(reply.user, known);
+  answer.author.name = known.display;
   if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
+  auto readable = co_await readable_text(reply.text, answer.text);
+  if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
   if (answer.author.name.empty()) answer.author.name = reply.user;
   auto record = [this, &answer] { return postmortems_.answer_in_thread(answer); };
   const auto recorded = co_await http::offload(blocking_, std::move(record));
@@ -550,7 +575,12 @@ boost::asio::awaitable<void> slack_adapter::open_answer_form(block_action action
   auto opened = co_await api_.call_json("views.open", std::move(params));
   if (opened.what != call_result::kind::ok) {
     log::warn("views.open failed", {{"error", opened.error}});
+    co_return;
   }
+  // The submission carries only the username; while the person types, their display name is
+  // looked up so that form answers show the same name as thread answers.
+  user_names known;
+  co_await names_of(action.user_id, known);
 }
 
 boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
@@ -571,7 +601,7 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
   {
     std::lock_guard lock(names_mutex_);
     auto it = names_.find(submission.user_id);
-    name = it != names_.end() ? it->second : submission.user_name;
+    name = it != names_.end() ? it->second.display : submission.user_name;
   }
   bot::person author{submission.user_id, name.empty() ? submission.user_id : name};
   auto save = [&] {
@@ -585,8 +615,18 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
     const std::string message = saved.error() == bot::errc::invalid_argument
                                     ? "Answer at least one question, or cancel the form."
                                     : "This incident's postmortem no longer takes answers here.";
+    // The message goes under the form's first field.
+    auto asked = [this, incident_id] { return postmortems_.questions(incident_id); };
+    const auto questions = co_await http::offload(blocking_, std::move(asked));
+    const auto first =
+        std::find_if(questions.begin(), questions.end(),
+                     [&](const bot::asked_question& q) { return texts.contains(q.id); });
     nlohmann::json errors = nlohmann::json::object();
-    if (!texts.empty()) errors[texts.begin()->first] = message;
+    if (first != questions.end()) {
+      errors[first->id] = message;
+    } else if (!texts.empty()) {
+      errors[texts.begin()->first] = message;
+    }
     nlohmann::json body{{"response_action", "errors"}, {"errors", std::move(errors)}};
     co_return http::make_response(ctx.req, beast_http::status::ok, body.dump(), "application/json");
   }

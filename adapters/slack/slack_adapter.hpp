@@ -81,7 +81,11 @@ class slack_adapter {
   boost::asio::awaitable<jobs::job_outcome> unflag(bot::channel_ref channel, std::string ts,
                                                    std::string user);
   boost::asio::awaitable<call_result> fetch_message(std::string channel, std::string ts);
-  boost::asio::awaitable<call_result> user_name(std::string user_id, std::string& name);
+  // The person's names from users.info, cached; the id for both when Slack does not know it.
+  boost::asio::awaitable<call_result> names_of(std::string user_id, user_names& names);
+  // Slack text as Scribe stores it: plain text, mentions named ("@alice", not "@U123") through
+  // users.info (cached). Only a call Slack asks to retry fails it.
+  boost::asio::awaitable<call_result> readable_text(std::string slack_text, std::string& text);
   boost::asio::awaitable<void> enqueue_outbox(std::string key, std::string payload);
   boost::asio::awaitable<jobs::job_outcome> answer(bot::channel_ref channel,
                                                    thread_reply_event reply);
@@ -115,7 +119,7 @@ class slack_adapter {
   jobs::job_worker postmortem_worker_;
   // users.info answers: display names change rarely, and each flag would otherwise ask again.
   std::mutex names_mutex_;
-  std::unordered_map<std::string, std::string> names_;
+  std::unordered_map<std::string, user_names> names_;
 };
 
 // Slack's message timestamps ("1795255300.000200": seconds and microseconds) as an instant.

@@ -1,5 +1,7 @@
 #include "adapters/slack/text.hpp"
 
+#include <algorithm>
+
 #include "bot/text.hpp"
 
 namespace scribe::slack {
@@ -124,6 +126,49 @@ std::string_view strip_leading_mention(std::string_view text, std::string_view b
   const std::string_view id = inner.substr(0, inner.find('|'));
   if (id.empty() || (!bot_user_id.empty() && id != bot_user_id)) return trimmed;
   return bot::trim(trimmed.substr(close + 1));
+}
+
+namespace {
+
+// Calls `found(start, end, id)` for each "<@ID>" (no label) in `text`; [start, end) spans it.
+template <class Found>
+void for_each_unlabelled_mention(std::string_view text, Found found) {
+  std::size_t pos = 0;
+  while ((pos = text.find("<@", pos)) != std::string_view::npos) {
+    const auto close = text.find('>', pos);
+    if (close == std::string_view::npos) return;
+    const auto id = text.substr(pos + 2, close - pos - 2);
+    const bool plain_id =
+        !id.empty() && id.size() <= 32 && id.find_first_of("|<@ ") == std::string_view::npos;
+    if (plain_id) found(pos, close + 1, id);
+    pos = close + 1;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> unlabelled_mentions(std::string_view slack_text) {
+  std::vector<std::string> ids;
+  for_each_unlabelled_mention(slack_text, [&](std::size_t, std::size_t, std::string_view id) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+  });
+  return ids;
+}
+
+std::string label_mentions(std::string_view slack_text,
+                           const std::map<std::string, std::string>& names) {
+  std::string out;
+  std::size_t copied = 0;
+  for_each_unlabelled_mention(slack_text,
+                              [&](std::size_t start, std::size_t end, std::string_view id) {
+                                const auto name = names.find(std::string(id));
+                                if (name == names.end() || name->second.empty()) return;
+                                out += slack_text.substr(copied, start - copied);
+                                out += "<@" + std::string(id) + "|" + name->second + ">";
+                                copied = end;
+                              });
+  out += slack_text.substr(copied);
+  return out;
 }
 
 }  // namespace scribe::slack

@@ -5,8 +5,10 @@
 // <!here> and <!subteam^S123|@team> (special mentions), <https://x|label> (links).
 // Pure functions, safe from any thread; they never throw for any input.
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scribe::slack {
 
@@ -22,6 +24,15 @@ namespace scribe::slack {
 // - then &lt; &gt; &amp; are unescaped (only those three: Slack escapes nothing else).
 // A '<' with no '>' after it before the next '<' is kept as it is. Invalid UTF-8 is passed through.
 std::string plain_text(std::string_view slack_text);
+
+// The user ids of mentions without a label (<@U123>) in Slack text, each once, in order: what
+// Slack sends when someone types @name, to be named with users.info.
+std::vector<std::string> unlabelled_mentions(std::string_view slack_text);
+
+// `slack_text` with each <@U123> whose id `names` knows written as <@U123|name>, so that
+// plain_text() shows "@name" rather than "@U123".
+std::string label_mentions(std::string_view slack_text,
+                           const std::map<std::string, std::string>& names);
 
 // Escapes '&', '<' and '>' as &amp; &lt; &gt; so that text Scribe sends is shown as written and
 // cannot form mentions or links ("you shouldn't HTML-escape the entire text, only these three").

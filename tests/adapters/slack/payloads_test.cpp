@@ -552,17 +552,20 @@ TEST_CASE("parse_history_message surfaces errors and odd shapes", "[unit][payloa
 TEST_CASE("parse_user_name prefers the display name", "[unit][payloads]") {
   const auto spengler = parse_user_name(read_fixture("api_users_info_ok.json"));
   REQUIRE(spengler);
-  CHECK(spengler->value == "spengler");
+  REQUIRE(spengler->value);
+  CHECK(spengler->value->display == "spengler");
+  CHECK(spengler->value->handle == "spengler");
 
   auto doc = json_of(read_fixture("api_users_info_ok.json"));
   doc["user"]["profile"]["display_name"] = "";
-  CHECK(parse_user_name(doc.dump())->value == "Egon Spengler");
+  CHECK(parse_user_name(doc.dump())->value->display == "Egon Spengler");
+  CHECK(parse_user_name(doc.dump())->value->handle == "spengler");
   doc["user"]["profile"] = "none";
   doc["user"]["real_name"] = "Egon S.";
-  CHECK(parse_user_name(doc.dump())->value == "Egon S.");
-  doc["user"].erase("real_name");
-  CHECK(parse_user_name(doc.dump())->value == "spengler");
+  CHECK(parse_user_name(doc.dump())->value->display == "Egon S.");
   doc["user"].erase("name");
+  CHECK(parse_user_name(doc.dump())->value->handle == "Egon S.");  // no user.name: the display name
+  doc["user"].erase("real_name");
   CHECK(parse_user_name(doc.dump()).error() == bot::errc::malformed_request);
   CHECK(parse_user_name(R"({"ok":true})").error() == bot::errc::malformed_request);
 

@@ -84,4 +84,15 @@ TEST_CASE("strip_leading_mention leaves other text alone", "[unit][text]") {
   CHECK(strip_leading_mention("") == "");
 }
 
+TEST_CASE("unlabelled mentions are found and named", "[unit][text]") {
+  const std::string text = "owner <@U1>, with <@U2|bob> and <@U1> again; <#C1> <@U3";
+  CHECK(unlabelled_mentions(text) == std::vector<std::string>{"U1"});
+  CHECK(unlabelled_mentions("<@U1><@W2> <@>") == std::vector<std::string>{"U1", "W2"});
+  const std::map<std::string, std::string> names{{"U1", "alice"}};
+  CHECK(label_mentions(text, names) ==
+        "owner <@U1|alice>, with <@U2|bob> and <@U1|alice> again; <#C1> <@U3");
+  CHECK(plain_text(label_mentions("ask <@U1> and <@U9>", names)) == "ask @alice and @U9");
+  CHECK(label_mentions("no mentions", names) == "no mentions");
+}
+
 }  // namespace scribe::slack
