@@ -65,7 +65,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack, ts_key  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, group, http_get, last_lines, poll  # noqa: E402
+from scribe_e2e import Db, Results, Scribe, group, http_get, last_lines, poll, run_scenario  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
 BOT_TOKEN = "xoxb-e2e-token"
@@ -1119,16 +1119,7 @@ class Scenario:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: postmortem_e2e.py <path to scribe>", file=sys.stderr)
-        return 64
-    binary = os.path.realpath(argv[1])
-    if not os.access(binary, os.X_OK):
-        print(f"not an executable: {binary}", file=sys.stderr)
-        return 64
-    Scenario(binary).run()
-    print(f"{R.passed} passed, {R.failed} failed")
-    return 0 if R.failed == 0 else 1
+    return run_scenario(argv, R, Scenario)
 
 
 if __name__ == "__main__":

@@ -543,26 +543,31 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": json.loads(json.dumps(user))}
 
-    def _m_reactions_add(self, p: dict) -> dict:
+    def _reaction_target(self, p: dict) -> tuple[tuple[str, str, str] | None, dict | None]:
+        """(channel, name, timestamp) of a reactions.add/remove call, or the error to answer."""
         channel, name, ts = p.get("channel"), p.get("name"), p.get("timestamp")
         if not channel or not name or not ts:
-            return {"ok": False, "error": "invalid_arguments"}
+            return None, {"ok": False, "error": "invalid_arguments"}
         if not self._known_channel(channel):
-            return {"ok": False, "error": "channel_not_found"}
+            return None, {"ok": False, "error": "channel_not_found"}
         if ts not in self._messages[channel]:
-            return {"ok": False, "error": "message_not_found"}
+            return None, {"ok": False, "error": "message_not_found"}
+        return (channel, name, ts), None
+
+    def _m_reactions_add(self, p: dict) -> dict:
+        target, error = self._reaction_target(p)
+        if error:
+            return error
+        channel, name, ts = target
         if not self._add_reaction(channel, ts, name, self.bot_user_id):
             return {"ok": False, "error": "already_reacted"}
         return {"ok": True}
 
     def _m_reactions_remove(self, p: dict) -> dict:
-        channel, name, ts = p.get("channel"), p.get("name"), p.get("timestamp")
-        if not channel or not name or not ts:
-            return {"ok": False, "error": "invalid_arguments"}
-        if not self._known_channel(channel):
-            return {"ok": False, "error": "channel_not_found"}
-        if ts not in self._messages[channel]:
-            return {"ok": False, "error": "message_not_found"}
+        target, error = self._reaction_target(p)
+        if error:
+            return error
+        channel, name, ts = target
         users = self._reactions.get((channel, ts), {}).get(name, [])
         if self.bot_user_id not in users:
             return {"ok": False, "error": "no_reaction"}

@@ -21,6 +21,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.parse
 
@@ -240,3 +241,21 @@ class Db:
 
     def jobs(self, queue: str) -> list[dict]:
         return self.rows("SELECT * FROM jobs WHERE queue = ? ORDER BY id", (queue,))
+
+
+def run_scenario(argv: list[str], results: Results, scenario) -> int:
+    """The main() of an e2e script: `argv` is [script, path to scribe]; `scenario(binary)` returns
+    an object whose run() records into `results`. Exit status 0 when every check passed, 64 for a
+    wrong command line."""
+    script = os.path.basename(argv[0]) if argv else "e2e"
+    if len(argv) != 2:
+        print(f"usage: {script} <path to scribe>", file=sys.stderr)
+        return 64
+    binary = os.path.realpath(argv[1])
+    if not os.access(binary, os.X_OK):
+        print(f"not an executable: {binary}", file=sys.stderr)
+        return 64
+    scenario(binary).run()
+    print(f"{results.passed} passed, {results.failed} failed")
+    return 0 if results.failed == 0 else 1
+
