@@ -54,25 +54,29 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
   return out;
 }
 
-std::string encode_form(const form_pairs& pairs) {
+std::string percent_encode(std::string_view in) {
   static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+std::string encode_form(const form_pairs& pairs) {
   std::string out;
   for (const auto& [key, value] : pairs) {
     if (!out.empty()) out += '&';
-    for (const std::string* part : {&key, &value}) {
-      for (char ch : *part) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-          out += ch;
-        } else {
-          out += '%';
-          out += hex[c >> 4];
-          out += hex[c & 0x0F];
-        }
-      }
-      if (part == &key) out += '=';
-    }
+    out += percent_encode(key) + '=' + percent_encode(value);
   }
   return out;
 }

@@ -43,8 +43,12 @@ bot::result<form_fields> parse_form(std::string_view body);
 // '%' that is not followed by two hex digits.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
 
-// The other way, for the form bodies Scribe sends: every byte but the unreserved characters
-// (RFC 3986 section 2.3) is percent-encoded, spaces too.
+// The other way: every byte but the unreserved characters (RFC 3986 section 2.3) is
+// percent-encoded, spaces too. Safe as a form value and as one path segment (a Matrix room id
+// "!abc:example.org" in a URL path).
+std::string percent_encode(std::string_view in);
+
+// Form bodies Scribe sends: name=value pairs, each percent_encode()d, joined by '&'.
 using form_pairs = std::vector<std::pair<std::string, std::string>>;
 std::string encode_form(const form_pairs& pairs);
 

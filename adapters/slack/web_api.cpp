@@ -6,7 +6,6 @@
 #include <boost/system/system_error.hpp>
 
 #include <array>
-#include <charconv>
 
 namespace scribe::slack {
 namespace {
@@ -22,16 +21,6 @@ bool is_transient_error(std::string_view code) {
     if (code == t) return true;
   }
   return false;
-}
-
-std::chrono::milliseconds retry_after_of(const http::client_response& response) {
-  const auto it = response.headers.find(beast_http::field::retry_after);
-  if (it == response.headers.end()) return {};
-  const std::string_view value = it->value();
-  unsigned seconds = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec != std::errc{} || end != value.data() + value.size()) return {};
-  return std::chrono::seconds(std::min(seconds, 3600U));
 }
 
 }  // namespace
@@ -77,7 +66,7 @@ boost::asio::awaitable<call_result> web_api::send(http::client_request request,
     co_return call_result{call_result::kind::retry, {}, e.code().message(), {}};
   }
   if (response.status == 429) {
-    co_return call_result{call_result::kind::retry, {}, "HTTP 429", retry_after_of(response)};
+    co_return call_result{call_result::kind::retry, {}, "HTTP 429", http::retry_after_of(response)};
   }
   if (response.status >= 500) {
     co_return call_result{

@@ -8,6 +8,7 @@
 //
 // Thread-safety: as http::client. Lifetime: the client must outlive this object.
 
+#include "adapters/http/api_call.hpp"
 #include "adapters/http/client.hpp"
 #include "adapters/http/form.hpp"
 
@@ -21,17 +22,7 @@
 
 namespace scribe::slack {
 
-struct call_result {
-  enum class kind {
-    ok,      // ok:true; `body` holds the response
-    failed,  // ok:false with an error that retrying will not fix; `error` holds Slack's code
-    retry,   // try again later, after `retry_after` if Slack said so
-  };
-  kind what = kind::retry;
-  std::string body;
-  std::string error;
-  std::chrono::milliseconds retry_after{0};
-};
+using call_result = http::call_result;
 
 using form_params = http::form_pairs;
 
