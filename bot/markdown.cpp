@@ -215,4 +215,77 @@ std::string plain_text(const std::vector<span>& spans) {
   return out;
 }
 
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool is_web_link(std::string_view url) {
+  return url.starts_with("https://") || url.starts_with("http://");
+}
+
+// Line breaks inside a paragraph or item are kept as <br>.
+std::string html_text(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const auto newline = text.find('\n', start);
+    out += escape_html(
+        text.substr(start, newline == std::string_view::npos ? newline : newline - start));
+    if (newline == std::string_view::npos) return out;
+    out += "<br>";
+    start = newline + 1;
+  }
+}
+
+std::string spans_html(const std::vector<span>& spans) {
+  std::string out;
+  for (const auto& s : spans) {
+    std::string inner = s.code ? "<code>" + escape_html(s.text) + "</code>" : html_text(s.text);
+    if (s.italic) inner = "<em>" + inner + "</em>";
+    if (s.bold) inner = "<strong>" + inner + "</strong>";
+    if (!s.url.empty() && is_web_link(s.url)) {
+      inner = "<a href=\"" + escape_html(s.url) + "\">" + inner + "</a>";
+    }
+    out += inner;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_html(const std::vector<block>& blocks) {
+  std::string out;
+  bool in_list = false;
+  for (const auto& b : blocks) {
+    const bool item = b.kind == block_kind::list_item;
+    if (item && !in_list) out += "<ul>";
+    if (!item && in_list) out += "</ul>";
+    in_list = item;
+    switch (b.kind) {
+      case block_kind::heading: {
+        const std::string tag = "h" + std::to_string(b.level);
+        out += "<" + tag + ">" + spans_html(b.spans) + "</" + tag + ">";
+        break;
+      }
+      case block_kind::list_item: out += "<li>" + spans_html(b.spans) + "</li>"; break;
+      case block_kind::paragraph: out += "<p>" + spans_html(b.spans) + "</p>"; break;
+    }
+  }
+  if (in_list) out += "</ul>";
+  return out;
+}
+
 }  // namespace scribe::bot::markdown

@@ -42,4 +42,12 @@ std::vector<span> parse_inline(std::string_view text);
 // The text of the spans without styles: what a plain-text body shows.
 std::string plain_text(const std::vector<span>& spans);
 
+// `text` with &, <, > and " escaped for HTML text and attribute values.
+std::string escape_html(std::string_view text);
+
+// The blocks as HTML using only elements every Matrix client and browser renders (Matrix's
+// allow-list, client-server API "m.room.message msgtypes"): h1-h6, p, ul/li, strong, em, code,
+// a href and br. Text is escaped; links other than http(s) are shown as their text only.
+std::string to_html(const std::vector<block>& blocks);
+
 }  // namespace scribe::bot::markdown

@@ -74,3 +74,19 @@ TEST_CASE("markdown: what is not markup stays text and nothing fails") {
   CHECK(escaped_heading[0].kind == block_kind::paragraph);
   CHECK(plain_text(escaped_heading[0].spans) == "# literal");
 }
+
+TEST_CASE("markdown: HTML with everything from people escaped", "[unit][markdown]") {
+  CHECK(
+      to_html(parse("# Draft: INC-7\n\n*Version 2*\n\n## Timeline\n"
+                    "- [**14:05 UTC**](https://x.test/a?b=1&c=\"2\") · a <b>\n  second\n"
+                    "- `x<y`\n\nafter")) ==
+      "<h1>Draft: INC-7</h1><p><em>Version 2</em></p><h2>Timeline</h2>"
+      "<ul><li><a href=\"https://x.test/a?b=1&amp;c=&quot;2&quot;\"><strong>14:05 UTC</strong></a>"
+      " · a &lt;b&gt;<br>second</li><li><code>x&lt;y</code></li></ul><p>after</p>");
+  // Escaped Markdown stays text, and only web links become links.
+  CHECK(to_html(parse("\\<script\\>alert(1)\\</script\\>")) ==
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+  CHECK(to_html(parse("[click](javascript:alert%281%29)")) == "<p>click</p>");
+  CHECK(to_html({}) == "");
+  CHECK(escape_html("a&b<c>\"d\"") == "a&amp;b&lt;c&gt;&quot;d&quot;");
+}
