@@ -13,6 +13,11 @@ std::string usage_text() {
          "  slack-manifest [--public-url URL]\n"
          "                 print the Slack app manifest for this Scribe (URL defaults to\n"
          "                 server.public_url)\n"
+         "  matrix-registration\n"
+         "                 print the Matrix Application Service registration (YAML) for the\n"
+         "                 homeserver; it needs server.public_url and the matrix.* keys. It\n"
+         "                 contains matrix.as_token and matrix.hs_token in clear, the one place\n"
+         "                 Scribe prints them: write it to a file only the homeserver can read\n"
          "  export INC-<n> [--workspace ID]\n"
          "                 print the incident's latest postmortem draft (Markdown); --workspace\n"
          "                 picks one when several workspaces have an INC-<n>\n"
@@ -39,6 +44,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       named = sub_command::check_config;
     else if (arg == "slack-manifest")
       named = sub_command::slack_manifest;
+    else if (arg == "matrix-registration")
+      named = sub_command::matrix_registration;
     else if (arg == "export")
       named = sub_command::export_postmortem;
     else if (arg == "--version" || arg == "version")

@@ -19,7 +19,15 @@ enum exit_code : int {
   exit_config = 78,       // the configuration file or environment is wrong
 };
 
-enum class sub_command { serve, check_config, slack_manifest, export_postmortem, version, help };
+enum class sub_command {
+  serve,
+  check_config,
+  slack_manifest,
+  matrix_registration,
+  export_postmortem,
+  version,
+  help
+};
 
 struct invocation {
   sub_command command = sub_command::help;

@@ -1,6 +1,7 @@
 // The scribe executable: parses the command line, loads the configuration, runs the sub-command.
 #include "app/cli.hpp"
 #include "app/export.hpp"
+#include "app/matrix_registration.hpp"
 #include "app/service.hpp"
 #include "app/slack_manifest.hpp"
 #include "config/loader.hpp"
@@ -40,6 +41,20 @@ int print_slack_manifest(const app::invocation& inv, const config::options& opti
   return app::exit_ok;
 }
 
+// Missing keys are reported all at once (exit 78, as for any configuration error), so that one run
+// lists everything still to set.
+int print_matrix_registration(const config::options& options) {
+  const auto missing = app::missing_for_matrix_registration(options);
+  if (!missing.empty()) {
+    std::cerr << "scribe: matrix-registration needs these keys set:";
+    for (const auto& key : missing) std::cerr << "\n  " << key;
+    std::cerr << "\nSee the README, \"Connecting to Matrix\".\n";
+    return app::exit_config;
+  }
+  std::cout << app::matrix_registration(options);
+  return app::exit_ok;
+}
+
 int run(const app::invocation& inv) {
   switch (inv.command) {
     case app::sub_command::version:
@@ -49,6 +64,7 @@ int run(const app::invocation& inv) {
     case app::sub_command::serve:
     case app::sub_command::check_config:
     case app::sub_command::slack_manifest:
+    case app::sub_command::matrix_registration:
     case app::sub_command::export_postmortem: break;
   }
   config::options options;
@@ -59,6 +75,8 @@ int run(const app::invocation& inv) {
     return app::exit_config;
   }
   if (inv.command == app::sub_command::slack_manifest) return print_slack_manifest(inv, options);
+  if (inv.command == app::sub_command::matrix_registration)
+    return print_matrix_registration(options);
   if (inv.command == app::sub_command::export_postmortem) {
     log::set_level(log::level::warn);  // stdout is the Markdown; only trouble goes to the log
     return app::export_postmortem(options, inv.incident, inv.workspace, std::cout, std::cerr);

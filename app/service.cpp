@@ -81,6 +81,10 @@ int serve(const config::options& options) {
                return health_check(std::move(ctx), incidents, blocking_pool);
              });
 
+  if (options.matrix.enabled()) {
+    log::warn("matrix is configured but this build does not run the Matrix adapter yet",
+              {{"homeserver", options.matrix.homeserver_url}});
+  }
   const web::access_policy access(options.web, options.server);
   web::incident_export exports(blocking_pool, postmortems, access);
   exports.add_routes(routes);

@@ -422,6 +422,163 @@ std::string show_questions(const std::vector<postmortem_question>& questions) {
   return out.c_str();
 }
 
+// Matrix keys. The grammars are the Matrix specification's appendices ("Server name",
+// "User Identifiers"); the reaction key is the emoji itself (m.annotation, PROTOCOLS.md section 8).
+
+bool has_blank_or_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte <= ' ' || byte == 0x7f;
+  });
+}
+
+// hostname [":" port], where hostname is a DNS name, an IPv4 literal or "[" IPv6 literal "]".
+// Empty means not set. The reason never repeats the value: matrix.allowed_servers prefixes it
+// with the entry's number.
+std::string check_server_name(std::string_view text) {
+  if (text.empty()) return {};
+  constexpr std::string_view expected =
+      "expected a server name: a hostname or IP address with an optional port (e.g. example.org "
+      "or matrix.example.org:8448)";
+  if (text.find("://") != std::string_view::npos) {
+    throw std::invalid_argument(
+        "write the server name without a scheme or path (e.g. example.org, not "
+        "https://example.org)");
+  }
+  if (has_blank_or_control(text) || text.find('/') != std::string_view::npos) {
+    throw std::invalid_argument(std::string(expected));
+  }
+  std::string_view host = text;
+  std::optional<std::string_view> port;
+  if (text.front() == '[') {
+    std::size_t close = text.find(']');
+    if (close == std::string_view::npos)
+      throw std::invalid_argument("missing ']' after the IPv6 address");
+    host = text.substr(1, close - 1);
+    // An IPv6 literal is the only valid host with a ':' in it.
+    if (host.find(':') == std::string_view::npos || !is_valid_host(host)) {
+      throw std::invalid_argument("the address in brackets is not an IPv6 address");
+    }
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') throw std::invalid_argument("expected ':' and a port after ']'");
+      port = rest.substr(1);
+    }
+  } else {
+    std::size_t colon = text.find(':');
+    if (colon != std::string_view::npos && colon != text.rfind(':')) {
+      throw std::invalid_argument("an IPv6 address must be written in brackets, e.g. [::1]:8448");
+    }
+    host = text.substr(0, colon);
+    if (colon != std::string_view::npos) port = text.substr(colon + 1);
+    if (host.empty() || !is_valid_host(host)) throw std::invalid_argument(std::string(expected));
+  }
+  if (port) {
+    try {
+      parse_whole_number(*port, 1, 65535);
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument("the port must be a number from 1 to 65535");
+    }
+  }
+  return std::string(text);
+}
+
+// A user ID's localpart: 1-255 of a-z 0-9 . _ = - / + (lower case only).
+std::string check_localpart(std::string_view text) {
+  if (!text.empty() && text.front() == '@') {
+    throw std::invalid_argument(
+        "write only the localpart, without '@' and ':server' (e.g. scribe for "
+        "@scribe:example.org)");
+  }
+  const bool valid =
+      !text.empty() && text.size() <= 255 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+               c == '=' || c == '-' || c == '/' || c == '+';
+      });
+  if (!valid) {
+    throw std::invalid_argument(
+        "expected 1 to 255 lower-case letters, digits or . _ = - / + (a Matrix localpart, e.g. "
+        "scribe)");
+  }
+  return std::string(text);
+}
+
+std::string check_command_prefix(std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty (e.g. !incident)");
+  if (has_blank_or_control(text)) {
+    throw std::invalid_argument("must be one word, without spaces or control characters");
+  }
+  if (!utf8_length(text)) throw std::invalid_argument("is not valid UTF-8");
+  return std::string(text);
+}
+
+constexpr std::size_t max_reaction_bytes = 32;
+
+// Matrix reactions carry the character itself, so a Slack-style name (pushpin, :pushpin:) would
+// never match: at least one character must be outside ASCII, as every emoji is.
+std::string check_reaction_key(std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty (e.g. \U0001F4CC)");
+  if (has_blank_or_control(text)) {
+    throw std::invalid_argument("expected one emoji, without spaces (e.g. \U0001F4CC)");
+  }
+  if (!utf8_length(text)) throw std::invalid_argument("is not valid UTF-8");
+  if (text.size() > max_reaction_bytes) {
+    throw std::invalid_argument("expected one emoji, at most " +
+                                std::to_string(max_reaction_bytes) + " bytes (e.g. \U0001F4CC)");
+  }
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    throw std::invalid_argument(
+        "expected the emoji itself (e.g. \U0001F4CC), not its name: Matrix reactions carry the "
+        "character");
+  }
+  return std::string(text);
+}
+
+// "example.org, corp.example:8448": commas between server names, blanks around them ignored.
+// Empty: any server.
+std::vector<std::string> parse_server_list(std::string_view text) {
+  std::vector<std::string> servers;
+  if (trim(text).empty()) return servers;
+  std::size_t start = 0;
+  for (std::size_t entry = 1;; ++entry) {
+    std::size_t comma = text.find(',', start);
+    std::string_view part = trim(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (part.empty()) {
+      throw std::invalid_argument("entry " + std::to_string(entry) +
+                                  " is empty (a doubled or trailing comma?)");
+    }
+    std::string server;
+    try {
+      server = check_server_name(part);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("entry " + std::to_string(entry) + ": " + e.what());
+    }
+    if (std::find(servers.begin(), servers.end(), server) != servers.end()) {
+      throw std::invalid_argument("entry " + std::to_string(entry) + ": " + quote_fragment(server) +
+                                  " is listed twice");
+    }
+    servers.push_back(std::move(server));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return servers;
+}
+
+key_spec allowed_servers_key() {
+  return {.name = "matrix.allowed_servers",
+          .parse = [](std::string_view text,
+                      options& opts) { opts.matrix.allowed_servers = parse_server_list(text); },
+          .show =
+              [](const options& opts) {
+                std::string out;
+                for (const auto& server : opts.matrix.allowed_servers)
+                  out += (out.empty() ? "" : ", ") + server;
+                return out;
+              }};
+}
+
 key_spec questions_key() {
   return {.name = "postmortem.questions",
           .structured = true,
@@ -455,6 +612,24 @@ std::vector<key_spec> build_table() {
       text_key("slack.flag_reaction", at(&options::slack, &slack_options::flag_reaction),
                check_emoji_name),
       positive_duration_key("slack.api_timeout", at(&options::slack, &slack_options::api_timeout)),
+      // Empty (Matrix disabled) or an http(s) URL.
+      text_key("matrix.homeserver_url", at(&options::matrix, &matrix_options::homeserver_url),
+               parse_public_url),
+      text_key("matrix.server_name", at(&options::matrix, &matrix_options::server_name),
+               check_server_name),
+      secret(text_key("matrix.as_token", at(&options::matrix, &matrix_options::as_token),
+                      check_secret)),
+      secret(text_key("matrix.hs_token", at(&options::matrix, &matrix_options::hs_token),
+                      check_secret)),
+      text_key("matrix.sender_localpart", at(&options::matrix, &matrix_options::sender_localpart),
+               check_localpart),
+      text_key("matrix.command_prefix", at(&options::matrix, &matrix_options::command_prefix),
+               check_command_prefix),
+      text_key("matrix.flag_reaction", at(&options::matrix, &matrix_options::flag_reaction),
+               check_reaction_key),
+      allowed_servers_key(),
+      positive_duration_key("matrix.api_timeout",
+                            at(&options::matrix, &matrix_options::api_timeout)),
       questions_key(),
       positive_duration_key("postmortem.remind_after",
                             at(&options::postmortem, &postmortem_options::remind_after)),

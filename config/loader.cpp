@@ -114,6 +114,50 @@ class loader {
                          "required when slack.bot_token is set: Scribe verifies every request "
                          "from Slack with it (set SCRIBE_SLACK_SIGNING_SECRET)");
     }
+    // Matrix as an Application Service needs both tokens of its registration and an address the
+    // homeserver can push transactions to (PROTOCOLS.md section 7).
+    const matrix_options& matrix = opts_.matrix;
+    if (matrix.enabled()) {
+      auto require = [](const std::string& value, const std::string& key, const std::string& why) {
+        if (value.empty()) {
+          throw config_error(key, "required when matrix.homeserver_url is set: " + why + " (set " +
+                                      env_name_for(key) + ")");
+        }
+      };
+      require(matrix.server_name, "matrix.server_name",
+              "the homeserver's name, the part after ':' in its user IDs (e.g. example.org)");
+      require(matrix.as_token, "matrix.as_token",
+              "the token Scribe presents to the homeserver, as in its registration (generate one "
+              "with openssl rand -hex 32)");
+      require(matrix.hs_token, "matrix.hs_token",
+              "the token the homeserver presents to Scribe, as in its registration (generate one "
+              "with openssl rand -hex 32)");
+      if (matrix.as_token == matrix.hs_token) {
+        throw config_error(
+            "matrix.hs_token",
+            "must differ from matrix.as_token: the Application Service specification "
+            "requires two different tokens, one for each direction (generate another "
+            "with openssl rand -hex 32)");
+      }
+      require(opts_.server.public_url, "server.public_url",
+              "the homeserver sends Matrix events to this address, the registration's url");
+      // The spec caps a whole user ID at 255 bytes; each part alone may pass its own check.
+      const std::size_t user_id_length =
+          1 + matrix.sender_localpart.size() + 1 + matrix.server_name.size();
+      if (user_id_length > 255) {
+        throw config_error("matrix.sender_localpart",
+                           "the bot's user ID @<sender_localpart>:<server_name> would be " +
+                               std::to_string(user_id_length) +
+                               " bytes long; Matrix allows at most 255");
+      }
+    } else if (!matrix.as_token.empty() || !matrix.hs_token.empty()) {
+      // Tokens without the homeserver would leave Matrix off without a word.
+      throw config_error("matrix.homeserver_url",
+                         std::string("required when ") +
+                             (matrix.as_token.empty() ? "matrix.hs_token" : "matrix.as_token") +
+                             " is set: Scribe calls the homeserver's Client-Server API there (e.g. "
+                             "https://matrix.example.org; set SCRIBE_MATRIX_HOMESERVER_URL)");
+    }
     const postmortem_options& postmortem = opts_.postmortem;
     if (postmortem.remind_after >= postmortem.draft_after) {
       throw config_error("postmortem.remind_after",

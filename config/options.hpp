@@ -55,6 +55,34 @@ struct slack_options {
   bool enabled() const { return !signing_secret.empty(); }
 };
 
+// Matrix, as an Application Service (PROTOCOLS.md section 7): the homeserver pushes events to
+// server.public_url with hs_token; Scribe calls the Client-Server API with as_token.
+struct matrix_options {
+  // matrix.homeserver_url: the Client-Server API base (https://matrix.example.org), held without a
+  // trailing slash. Matrix is enabled when it is set.
+  std::string homeserver_url;
+  // matrix.server_name: the homeserver's name, the part after ':' in user IDs (example.org, or
+  // with a port, matrix.example.org:8448).
+  std::string server_name;
+  // matrix.as_token: sent by Scribe to the homeserver. A secret.
+  std::string as_token;
+  // matrix.hs_token: sent by the homeserver to Scribe; it must differ from as_token. A secret.
+  std::string hs_token;
+  // matrix.sender_localpart: the bot's user is @<sender_localpart>:<server_name>.
+  std::string sender_localpart = "scribe";
+  // matrix.command_prefix: the word that starts a command message ("!incident open <title>").
+  std::string command_prefix = "!incident";
+  // matrix.flag_reaction: the reaction key (the emoji itself, UTF-8) that flags a message into the
+  // timeline. U+1F4CC PUSHPIN, which has emoji presentation without U+FE0F.
+  std::string flag_reaction = "\U0001F4CC";
+  // matrix.allowed_servers: server names whose users may invite the bot into a room; empty: any.
+  std::vector<std::string> allowed_servers;
+  // matrix.api_timeout: how long one Client-Server API call may take.
+  std::chrono::milliseconds api_timeout{std::chrono::seconds(10)};
+
+  bool enabled() const { return !homeserver_url.empty(); }
+};
+
 // One question Scribe asks when an incident closes. `id` is short and stable (it names the question
 // in drafts, forms and the JSON API); `text` is what people read.
 struct postmortem_question {
@@ -100,6 +128,7 @@ struct options {
   server_options server;
   storage_options storage;
   slack_options slack;
+  matrix_options matrix;
   postmortem_options postmortem;
   web_options web;
   tls_options tls;

@@ -72,3 +72,14 @@ TEST_CASE("export takes an incident and an optional workspace", "[unit][cli]") {
   CHECK_THAT(usage_text(), Catch::Contains("export INC-<n>"));
   CHECK_THAT(usage_text(), Catch::Contains("66 no such incident"));
 }
+
+TEST_CASE("matrix-registration takes only --config", "[unit][cli]") {
+  CHECK(ok({"matrix-registration"}).command == sub_command::matrix_registration);
+  CHECK(ok({"matrix-registration", "--config", "s.yaml"}).config_file == "s.yaml");
+  CHECK_THAT(refused({"matrix-registration", "--public-url", "https://x"}),
+             Catch::Contains("--public-url is only for slack-manifest"));
+  CHECK_THAT(refused({"matrix-registration", "serve"}), Catch::Contains("more than one command"));
+  // The help says that the output holds the tokens.
+  CHECK_THAT(usage_text(), Catch::Contains("matrix-registration"));
+  CHECK_THAT(usage_text(), Catch::Contains("contains matrix.as_token and matrix.hs_token"));
+}

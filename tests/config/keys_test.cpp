@@ -98,6 +98,15 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"slack.command", "/incident"},
       {"slack.flag_reaction", "pushpin"},
       {"slack.api_timeout", "10s"},
+      {"matrix.homeserver_url", ""},
+      {"matrix.server_name", ""},
+      {"matrix.as_token", "(not set)"},
+      {"matrix.hs_token", "(not set)"},
+      {"matrix.sender_localpart", "scribe"},
+      {"matrix.command_prefix", "!incident"},
+      {"matrix.flag_reaction", "\U0001F4CC"},
+      {"matrix.allowed_servers", ""},
+      {"matrix.api_timeout", "10s"},
       {"postmortem.questions",
        R"j([{"id": "impact", "text": "What was the impact, on whom, and for how long?"}, )j"
        R"j({"id": "detection", "text": "How did we become aware of the problem?"}, )j"
@@ -137,6 +146,15 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.slack.command = "/inc";
   changed.slack.flag_reaction = "round_pushpin";
   changed.slack.api_timeout = std::chrono::seconds(3);
+  changed.matrix.homeserver_url = "https://matrix.example.org:8448/base";
+  changed.matrix.server_name = "[2001:db8::1]:8448";
+  changed.matrix.as_token = "as-0123456789abcdef";
+  changed.matrix.hs_token = "hs-0123456789abcdef";
+  changed.matrix.sender_localpart = "scribe.bot+1=/x_-";
+  changed.matrix.command_prefix = "!inc";
+  changed.matrix.flag_reaction = "\u2764\uFE0F";  // a heart with its emoji variation selector
+  changed.matrix.allowed_servers = {"example.org", "10.0.0.1:8448", "[::1]"};
+  changed.matrix.api_timeout = std::chrono::milliseconds(2500);
   // Quotes, backslashes, line breaks, tabs, non-ASCII and YAML syntax must all survive the trip.
   changed.postmortem.questions = {
       {"q1", "Say \"why\", not \\who\\:\n- one line\n\t- and # another"},

@@ -133,6 +133,15 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SLACK_COMMAND", "/sev"},
       {"SCRIBE_SLACK_FLAG_REACTION", ":eyes:"},
       {"SCRIBE_SLACK_API_TIMEOUT", "2s"},
+      {"SCRIBE_MATRIX_HOMESERVER_URL", "https://matrix.example.org/"},
+      {"SCRIBE_MATRIX_SERVER_NAME", "example.org"},
+      {"SCRIBE_MATRIX_AS_TOKEN", "as-t"},
+      {"SCRIBE_MATRIX_HS_TOKEN", "hs-t"},
+      {"SCRIBE_MATRIX_SENDER_LOCALPART", "incident-bot"},
+      {"SCRIBE_MATRIX_COMMAND_PREFIX", "!inc"},
+      {"SCRIBE_MATRIX_FLAG_REACTION", "\U0001F440"},
+      {"SCRIBE_MATRIX_ALLOWED_SERVERS", "example.org, corp.example:8448"},
+      {"SCRIBE_MATRIX_API_TIMEOUT", "3s"},
       {"SCRIBE_POSTMORTEM_QUESTIONS", R"([{id: impact, text: "What was the impact?"}])"},
       {"SCRIBE_POSTMORTEM_REMIND_AFTER", "10m"},
       {"SCRIBE_POSTMORTEM_DRAFT_AFTER", "2d"},
@@ -159,6 +168,16 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.slack.command == "/sev");
   CHECK(opts.slack.flag_reaction == "eyes");
   CHECK(opts.slack.api_timeout == std::chrono::seconds(2));
+  CHECK(opts.matrix.homeserver_url == "https://matrix.example.org");
+  CHECK(opts.matrix.server_name == "example.org");
+  CHECK(opts.matrix.as_token == "as-t");
+  CHECK(opts.matrix.hs_token == "hs-t");
+  CHECK(opts.matrix.sender_localpart == "incident-bot");
+  CHECK(opts.matrix.command_prefix == "!inc");
+  CHECK(opts.matrix.flag_reaction == "\U0001F440");
+  CHECK(opts.matrix.allowed_servers ==
+        std::vector<std::string>{"example.org", "corp.example:8448"});
+  CHECK(opts.matrix.api_timeout == 3s);
   CHECK(opts.postmortem.questions ==
         std::vector<config::postmortem_question>{{"impact", "What was the impact?"}});
   CHECK(opts.postmortem.remind_after == 10min);
