@@ -1,5 +1,6 @@
 #include "adapters/matrix/payloads.hpp"
 
+#include "adapters/http/json_fields.hpp"
 #include "bot/text.hpp"
 
 #include <openssl/crypto.h>
@@ -46,23 +47,8 @@ std::string quote_capped(std::string_view text) {
   return "\"" + bot::utf8_prefix(text, max_quoted_bytes) + "\"";
 }
 
-const json& null_json() {
-  static const json null_value;
-  return null_value;
-}
-
-// obj[key], or null when obj is not an object or has no such key.
-const json& member(const json& obj, const char* key) {
-  if (!obj.is_object()) return null_json();
-  const auto it = obj.find(key);
-  return it == obj.end() ? null_json() : *it;
-}
-
-// obj[key] if it is a string, else "" (absent, null, a number, an object...).
-std::string string_at(const json& obj, const char* key) {
-  const json& value = member(obj, key);
-  return value.is_string() ? value.get<std::string>() : std::string{};
-}
+using http::member;
+using http::string_at;
 
 // obj[key] if it is an integer that fits std::int64_t. Floats (1.4e12, and integers beyond
 // 64 bits, which nlohmann reads as floats) and strings are not timestamps.

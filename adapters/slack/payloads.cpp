@@ -1,5 +1,6 @@
 #include "adapters/slack/payloads.hpp"
 
+#include "adapters/http/json_fields.hpp"
 #include "bot/text.hpp"
 
 #include <limits>
@@ -61,23 +62,8 @@ std::optional<json> parse_json(std::string_view body) {
   return doc;
 }
 
-const json& null_json() {
-  static const json null_value;
-  return null_value;
-}
-
-// obj[key], or null when obj is not an object or has no such key.
-const json& member(const json& obj, const char* key) {
-  if (!obj.is_object()) return null_json();
-  const auto it = obj.find(key);
-  return it == obj.end() ? null_json() : *it;
-}
-
-// obj[key] if it is a string, else "" (absent, null, a number, an object...).
-std::string string_at(const json& obj, const char* key) {
-  const json& value = member(obj, key);
-  return value.is_string() ? value.get<std::string>() : std::string{};
-}
+using http::member;
+using http::string_at;
 
 // obj[key] if it is an integer that fits std::int64_t, else 0.
 std::int64_t int_at(const json& obj, const char* key) {
