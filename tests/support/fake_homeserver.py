@@ -69,7 +69,9 @@ What each behaviour follows (spec files are in /work/shared/spec, or $SCRIBE_SPE
   (`ephemeral`), unsigned.transaction_id on the bot's own echoed events.
 
 Python 3 standard library plus jsonschema (only Draft202012Validator and what jsonschema 4.10
-has). Never raises inside its server threads: every problem becomes a violation.
+has). Never raises inside its server threads: every problem becomes a violation. The plumbing it
+shares with fake_slack.py (body reading, answers, hangs, wait_for, the threading server, --serve,
+the selftest's count) is in fake_http.py, next to this file.
 
 In-process use:
 
@@ -114,8 +116,6 @@ import json
 import os
 import re
 import secrets
-import select
-import signal
 import socket
 import sys
 import threading
@@ -128,6 +128,8 @@ try:
 except ImportError:  # pragma: no cover - the install script installs python3-jsonschema
     sys.stderr.write("fake_homeserver.py needs jsonschema (apt-get install python3-jsonschema)\n")
     raise
+
+from fake_http import FakeHandler, FakeServer, FakeState, SelfTestTally, serve_until_interrupted
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -406,7 +408,7 @@ def _error(http_status: int, errcode: str, error: str, **extra) -> _Reply:
     return _Reply(http_status, payload)
 
 
-class FakeHomeserver:
+class FakeHomeserver(FakeState):
     """State, the C-S server and the transaction pusher. Thread-safe: state changes hold _lock."""
 
     def __init__(self, *, as_url: str | None = None, as_token: str = "as-e2e-token",
@@ -447,7 +449,7 @@ class FakeHomeserver:
         self._send_lock = threading.Lock()   # one HS->AS request at a time, like a homeserver
         self._as_conn: http.client.HTTPConnection | None = None
         self._as_conn_key = None
-        self._server: _Server | None = None
+        self._server: FakeServer | None = None
         self._thread: threading.Thread | None = None
         self._worker: threading.Thread | None = None
         self._stopping = False
@@ -473,12 +475,9 @@ class FakeHomeserver:
 
     def start(self) -> "FakeHomeserver":
         self._stopping = False
-        self._server = _Server(("127.0.0.1", self._port_wanted), _Handler, self)
+        self._server = FakeServer(("127.0.0.1", self._port_wanted), _Handler, self)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True,
-                                        name="fake-homeserver")
-        self._thread.start()
+        self._thread = self._server.serve_in_thread("fake-homeserver")
         self._worker = threading.Thread(target=self._delivery_loop, daemon=True,
                                         name="fake-homeserver-delivery")
         self._worker.start()
@@ -492,16 +491,9 @@ class FakeHomeserver:
             self._worker.join(timeout=self.request_timeout + 2)
             self._worker = None
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
         self._close_as_conn()
-
-    def __enter__(self) -> "FakeHomeserver":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
@@ -704,19 +696,6 @@ class FakeHomeserver:
         with self._lock:
             return copy.deepcopy(self._pings)
 
-    def wait_for(self, predicate, timeout: float = 10.0):
-        """Waits until predicate(fake) is truthy; returns its value, or None on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                value = predicate(self)
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._changed.wait(min(left, 0.1))
-
     # ---- delivery control -------------------------------------------------------------------
 
     @property
@@ -837,14 +816,6 @@ class FakeHomeserver:
         return user_id == self.bot_user_id or self._in_namespace(user_id)
 
     # ---- internals: records -----------------------------------------------------------------
-
-    def _record(self, entry: dict) -> dict:
-        with self._changed:
-            entry["seq"] = len(self._calls) + 1
-            entry["time"] = time.time()
-            self._calls.append(entry)
-            self._changed.notify_all()
-            return entry
 
     def _violation(self, by: str, method: str, path: str, operation: str | None, what: str) -> None:
         with self._changed:
@@ -1565,87 +1536,14 @@ class FakeHomeserver:
 # HTTP server
 # --------------------------------------------------------------------------------------------
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, handler, fake: FakeHomeserver):
-        self.fake = fake
-        super().__init__(address, handler)
-
-    def handle_error(self, request, client_address):
-        if self.fake.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(FakeHandler):
     server_version = "fake-homeserver/1"
-    timeout = 60
-
-    @property
-    def fake(self) -> FakeHomeserver:
-        return self.server.fake  # type: ignore[attr-defined]
-
-    def log_message(self, fmt, *args):
-        if self.fake.verbose:
-            sys.stderr.write("fake-homeserver: " + (fmt % args) + "\n")
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _write(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers",
-                         "X-Requested-With, Content-Type, Authorization")
-        for k, v in (headers or {}).items():
-            self.send_header(k, str(v))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.wfile.flush()
-
-    def _hang(self, seconds: float) -> None:
-        fake = self.fake
-        with fake._changed:
-            fake.hanging += 1
-        try:
-            deadline = time.monotonic() + seconds
-            sock = self.connection
-            while time.monotonic() < deadline:
-                try:
-                    readable, _, _ = select.select([sock], [], [], min(0.1, max(0.0, deadline - time.monotonic())))
-                except (OSError, ValueError):
-                    break
-                if readable:
-                    try:
-                        if not sock.recv(1, socket.MSG_PEEK):
-                            break   # the client gave up
-                    except OSError:
-                        break
-                    time.sleep(0.05)
-        finally:
-            with fake._changed:
-                fake.hanging -= 1
-                fake._changed.notify_all()
-        self.close_connection = True
+    log_name = "fake-homeserver"
+    fixed_headers = (
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
+        ("Access-Control-Allow-Headers", "X-Requested-With, Content-Type, Authorization"),
+    )
 
     def _dispatch(self) -> None:
         fake = self.fake
@@ -1669,15 +1567,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if reply.hang is not None:
                 self._hang(reply.hang)
                 return
-            self._write(reply.status, reply.body(), reply.content_type, reply.headers)
+            self._send(reply.status, reply.body(), reply.content_type, reply.headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as e:  # never raise in the server thread
             fake._violation("fake", self.command, self.path, None,
                             f"internal error in the fake: {e!r}\n{traceback.format_exc()}")
             try:
-                self._write(500, json.dumps({"errcode": "M_UNKNOWN", "error": "fake internal error"}).encode(),
-                            "application/json")
+                self._send(500, json.dumps({"errcode": "M_UNKNOWN", "error": "fake internal error"}).encode(),
+                           "application/json")
             except OSError:
                 self.close_connection = True
 
@@ -1688,7 +1586,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             status, answer = self.fake._control(self.command, split.path[len("/_fake/"):], query, data)
         except (KeyError, TypeError, ValueError) as e:
             status, answer = 400, {"error": f"bad control request: {e!r}"}
-        self._write(status, json.dumps(answer, ensure_ascii=False).encode("utf-8"), "application/json")
+        self._send(status, json.dumps(answer, ensure_ascii=False).encode("utf-8"), "application/json")
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
@@ -1838,16 +1736,8 @@ def q(value: str) -> str:
 
 def selftest() -> int:
     started = time.monotonic()
-    failures: list[str] = []
-    passes = 0
-
-    def check(what: str, condition, detail="") -> None:
-        nonlocal passes
-        if condition:
-            passes += 1
-        else:
-            failures.append(what)
-            print(f"FAIL: {what} {str(detail)[:1500]}", file=sys.stderr)
+    tally = SelfTestTally(detail_limit=1500)
+    check = tally.check
 
     # The content checks accept the spec's own examples.
     examples = os.path.join(default_spec_dir(), EXAMPLES_DIR)
@@ -2308,8 +2198,8 @@ def selftest() -> int:
         fake.stop()
         appservice.stop()
     elapsed = time.monotonic() - started
-    print(f"fake_homeserver selftest: {passes} passed, {len(failures)} failed in {elapsed:.1f}s")
-    return 0 if not failures else 1
+    print(f"fake_homeserver selftest: {tally.passes} passed, {len(tally.failures)} failed in {elapsed:.1f}s")
+    return 0 if not tally.failures else 1
 
 
 def _raises(fn) -> bool:
@@ -2336,22 +2226,13 @@ def main(argv: list[str]) -> int:
     if args.selftest:
         return selftest()
     if args.serve:
-        def interrupt(*_):
-            raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, interrupt)
-        fake = FakeHomeserver(as_url=args.as_url, as_token=args.as_token, hs_token=args.hs_token,
-                              appservice_id=args.id, sender_localpart=args.sender_localpart,
-                              server_name=args.server_name, port=args.port, verbose=args.verbose).start()
-        print(f"homeserver_url={fake.url}\ncontrol={fake.url}/_fake/\n--- registration ---\n"
-              f"{fake.registration_yaml()}", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            fake.stop()
-        return 0
+        return serve_until_interrupted(
+            lambda: FakeHomeserver(as_url=args.as_url, as_token=args.as_token, hs_token=args.hs_token,
+                                   appservice_id=args.id, sender_localpart=args.sender_localpart,
+                                   server_name=args.server_name, port=args.port,
+                                   verbose=args.verbose).start(),
+            lambda fake: f"homeserver_url={fake.url}\ncontrol={fake.url}/_fake/\n--- registration ---\n"
+                         f"{fake.registration_yaml()}")
     parser.print_help()
     return 64
 

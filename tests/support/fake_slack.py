@@ -28,6 +28,8 @@ Follows:
   - "views.open method" (the view the app opened is recorded for the test: `views()`).
 
 Python 3 standard library only; the certificates are made with the `openssl` command line tool.
+The plumbing it shares with fake_homeserver.py (body reading, answers, hangs, wait_for, the
+threading server, --serve, the selftest's count) is in fake_http.py, next to this file.
 
 In-process use (what tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py do):
 
@@ -59,12 +61,9 @@ import argparse
 import base64
 import collections
 import http.client
-import http.server
 import json
 import os
-import select
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -73,6 +72,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
+
+from fake_http import FakeHandler, FakeServer, FakeState, SelfTestTally, serve_until_interrupted
 
 # The kinds a scripted response may have; "ok" means "answer normally". The stored_then_* kinds
 # carry the call out (a posted message is stored and shows in history) and then lose the answer:
@@ -169,7 +170,7 @@ def decode_cursor(cursor: str) -> tuple[int, int] | None:
         return None
 
 
-class FakeSlack:
+class FakeSlack(FakeState):
     """The fake's state and its HTTPS server. Thread-safe: every state change holds `_lock`."""
 
     def __init__(self, bot_token: str = "xoxb-e2e-token", bot_user_id: str = "BSCRIBE",
@@ -198,26 +199,16 @@ class FakeSlack:
         context.load_cert_chain(cert, key)
         self._server = _Server(("127.0.0.1", 0), _Handler, self, context)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True,
-                                        name="fake-slack")
-        self._thread.start()
+        self._thread = self._server.serve_in_thread("fake-slack")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
-
-    def __enter__(self) -> "FakeSlack":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
@@ -370,19 +361,6 @@ class FakeSlack:
         with self._lock:
             return json.loads(json.dumps(self._ephemeral))
 
-    def wait_for(self, predicate, timeout: float = 10.0):
-        """Waits until predicate(fake) returns something truthy; returns it, or None on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                value = predicate(self)
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._changed.wait(min(left, 0.1))
-
     # ---- internals used by the handler ------------------------------------------------------
 
     def _add_reaction(self, channel: str, ts: str, name: str, user: str) -> bool:
@@ -391,14 +369,6 @@ class FakeSlack:
             return False
         users.append(user)
         return True
-
-    def _record(self, entry: dict) -> dict:
-        with self._lock:
-            entry["seq"] = len(self._calls) + 1
-            entry["time"] = time.time()
-            self._calls.append(entry)
-            self._changed.notify_all()
-            return entry
 
     def _finish(self, entry: dict, outcome: str, ts: str | None = None) -> None:
         with self._lock:
@@ -646,14 +616,10 @@ class FakeSlack:
 # HTTP server
 # --------------------------------------------------------------------------------------------
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _Server(FakeServer):
     def __init__(self, address, handler, fake: FakeSlack, context: ssl.SSLContext):
-        self.fake = fake
         self.ssl_context = context
-        super().__init__(address, handler)
+        super().__init__(address, handler, fake)
 
     # The TLS handshake runs in the connection's own thread, so a client that connects and never
     # handshakes cannot stall the accept loop.
@@ -673,58 +639,12 @@ class _Server(http.server.ThreadingHTTPServer):
             except OSError:
                 pass
 
-    def handle_error(self, request, client_address):
-        if self.fake.verbose:
-            super().handle_error(request, client_address)
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keep-alive: Scribe reuses connections
-    # Headers and body go out in separate writes; with Nagle on, the client's delayed ACK would add
-    # ~40 ms to every answer on a reused connection.
-    disable_nagle_algorithm = True
+class _Handler(FakeHandler):
     server_version = "fake-slack/1"
-    timeout = 60                    # an idle keep-alive connection is dropped after this
-
-    @property
-    def fake(self) -> FakeSlack:
-        return self.server.fake  # type: ignore[attr-defined]
-
-    def log_message(self, fmt, *args):
-        if self.fake.verbose:
-            sys.stderr.write("fake-slack: " + (fmt % args) + "\n")
+    log_name = "fake-slack"
 
     # ---- plumbing ---------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _send(self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8",
-              headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, str(v))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.wfile.flush()
-
-    def _send_json(self, status: int, value, headers: dict | None = None) -> None:
-        self._send(status, json.dumps(value).encode("utf-8"), headers=headers)
 
     def _parse_params(self, body: bytes, query: str) -> tuple[dict, str | None]:
         """Merged query + body parameters, and an error code if the body cannot be read."""
@@ -751,37 +671,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             params[k] = v
         return params, None
 
-    # Holds the connection without answering until `seconds` pass or the client goes away.
-    def _hang(self, seconds: float) -> None:
-        with self.fake._lock:
-            self.fake.hanging += 1
+    # A hang (FakeHandler._hang) watches for the client closing. A TLS socket cannot peek: this
+    # reads one byte (and drops it; the connection is closed after the hang anyway).
+    def _client_gone(self, sock) -> bool:
         try:
-            self._hold(seconds)
-        finally:
-            with self.fake._lock:
-                self.fake.hanging -= 1
-                self.fake._changed.notify_all()
-        self.close_connection = True
-
-    def _hold(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        sock = self.connection
-        while time.monotonic() < deadline:
-            try:
-                readable, _, _ = select.select([sock], [], [], min(0.1, max(0.0, deadline - time.monotonic())))
-            except (OSError, ValueError):
-                break
-            if not readable:
-                continue
-            try:
-                sock.settimeout(0.1)
-                data = sock.recv(1)
-            except (ssl.SSLWantReadError, socket.timeout):
-                continue
-            except (OSError, ssl.SSLError):
-                break
-            if not data:
-                break   # the client closed: it gave up waiting
+            sock.settimeout(0.1)
+            data = sock.recv(1)
+        except (ssl.SSLWantReadError, socket.timeout):
+            return False
+        except (OSError, ssl.SSLError):
+            return True
+        return not data
 
     # ---- routes -----------------------------------------------------------------------------
 
@@ -952,16 +852,8 @@ class _Client:
 
 
 def selftest() -> int:
-    failures = []
-    passes = 0
-
-    def check(what: str, condition: bool, detail="") -> None:
-        nonlocal passes
-        if condition:
-            passes += 1
-        else:
-            failures.append(what)
-            print(f"FAIL: {what} {detail}", file=sys.stderr)
+    tally = SelfTestTally()
+    check = tally.check
 
     token = "xoxb-selftest"
     with FakeSlack(bot_token=token) as fake:
@@ -1243,8 +1135,8 @@ def selftest() -> int:
             ok = False   # localhost may resolve to ::1 first; the fake listens on 127.0.0.1 only
         check("DNS:localhost verifies", ok)
 
-    print(f"fake_slack selftest: {passes} passed, {len(failures)} failed")
-    return 0 if not failures else 1
+    print(f"fake_slack selftest: {tally.passes} passed, {len(tally.failures)} failed")
+    return 0 if not tally.failures else 1
 
 
 def main(argv: list[str]) -> int:
@@ -1256,21 +1148,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.selftest:
         return selftest()
-    if args.serve:
-        def interrupt(*_):
-            raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, interrupt)   # so the certificates' directory is removed
-        fake = FakeSlack(bot_token=args.token, verbose=args.verbose).start()
-        print(f"api_url={fake.api_url}\nca_file={fake.ca_file}\ncontrol={fake.base_url}/_fake/",
-              flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            fake.stop()
-        return 0
+    if args.serve:   # stopping on SIGTERM too removes the certificates' directory
+        return serve_until_interrupted(
+            lambda: FakeSlack(bot_token=args.token, verbose=args.verbose).start(),
+            lambda fake: f"api_url={fake.api_url}\nca_file={fake.ca_file}\ncontrol={fake.base_url}/_fake/")
     parser.print_help()
     return 64
 
