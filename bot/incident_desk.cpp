@@ -89,7 +89,8 @@ bot_reply incident_desk::note(const command_request& request, const note_command
   if (!inc) return no_open_incident(request);
   const timestamp now = clock_.now();
   auto recorded = store_.add_entry(
-      inc->id, {now, now, request.author, cmd.text, entry_source::command, std::nullopt, {}});
+      inc->id,
+      {now, now, request.author, cmd.text, entry_source::command, request.message_ref, {}});
   if (!recorded) return {recorded.error().message()};
   return {"Noted in " + incident_label(*inc) + " at " + format_utc_clock(now) + " UTC."};
 }
@@ -217,6 +218,13 @@ result<std::optional<timeline_entry>> incident_desk::unflag_message(const channe
                                                                     const std::string& message_ref,
                                                                     const person& by) {
   return store_.unflag_entry(channel, message_ref, by.id);
+}
+
+result<std::optional<timeline_entry>> incident_desk::unflag_by_id(const channel_ref& channel,
+                                                                  const std::string& flag_id) {
+  const auto message_ref = store_.find_flagged_message(channel, flag_id);
+  if (!message_ref) return errc::entry_not_found;
+  return store_.unflag_entry(channel, *message_ref, flag_id);
 }
 
 std::int64_t incident_desk::edit_message(const channel_ref& channel, const std::string& message_ref,

@@ -15,6 +15,7 @@
 #include "config/options.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace scribe::bot {
@@ -34,6 +35,9 @@ struct command_request {
   person author;
   std::string text;        // what followed the command word, as typed
   std::string invoked_as;  // "/incident" or "!incident", quoted back in advice
+  // The chat message that carried the command, where the platform has one (Matrix): a note it
+  // adds is stored once however often the message is processed.
+  std::optional<std::string> message_ref;
 };
 
 // A chat message someone asked to keep in the timeline.
@@ -74,6 +78,11 @@ class incident_desk {
   result<std::optional<timeline_entry>> unflag_message(const channel_ref& channel,
                                                        const std::string& message_ref,
                                                        const person& by);
+
+  // Takes back the flag whose id is `flag_id` (a Matrix reaction event, recorded as the flagger),
+  // as unflag_message does. errc::entry_not_found when no entry has that flag.
+  result<std::optional<timeline_entry>> unflag_by_id(const channel_ref& channel,
+                                                     const std::string& flag_id);
 
   // A message was edited or deleted in chat: the timeline follows. Messages that were never
   // flagged change nothing.

@@ -93,6 +93,12 @@ class incident_store {
                                                              const std::string& message_ref,
                                                              const std::string& flagged_by) = 0;
 
+  // The message that `flagged_by` flagged in the channel's incidents, if any. Where a platform's
+  // flags have ids of their own (a Matrix reaction event), flagged_by is that id, and taking the
+  // flag back names only it.
+  virtual std::optional<std::string> find_flagged_message(const channel_ref& channel,
+                                                          const std::string& flagged_by) = 0;
+
   // The message was edited in chat: its entries in the channel's incidents take the new text.
   // Returns how many entries changed.
   virtual std::int64_t update_entry_text(const channel_ref& channel, const std::string& message_ref,

@@ -419,6 +419,22 @@ bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
   return removed;
 }
 
+std::optional<std::string> sqlite_store::find_flagged_message(const bot::channel_ref& channel,
+                                                              const std::string& flagged_by) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(
+      *db_,
+      "SELECT e.message_ref FROM entry_flags f JOIN timeline_entries e ON e.id = f.entry_id "
+      "JOIN incidents i ON i.id = e.incident_id WHERE f.flagged_by = ? AND i.platform = ? AND "
+      "i.workspace = ? AND i.channel = ? AND e.message_ref IS NOT NULL LIMIT 1");
+  query.bind(1, flagged_by);
+  query.bind(2, channel.platform);
+  query.bind(3, channel.workspace);
+  query.bind(4, channel.channel);
+  if (!query.executeStep()) return std::nullopt;
+  return query.getColumn(0).getString();
+}
+
 std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
                                              const std::string& message_ref,
                                              const std::string& text) {

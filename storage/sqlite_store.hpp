@@ -56,6 +56,8 @@ class sqlite_store final : public bot::incident_store,
   bot::result<std::optional<bot::timeline_entry>> unflag_entry(
       const bot::channel_ref& channel, const std::string& message_ref,
       const std::string& flagged_by) override;
+  std::optional<std::string> find_flagged_message(const bot::channel_ref& channel,
+                                                  const std::string& flagged_by) override;
   std::int64_t update_entry_text(const bot::channel_ref& channel, const std::string& message_ref,
                                  const std::string& text) override;
   std::vector<bot::timeline_entry> remove_entries(const bot::channel_ref& channel,

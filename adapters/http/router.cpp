@@ -120,6 +120,13 @@ void router::add(beast_http::verb method, std::string pattern, handler h) {
   });
 }
 
+void router::add_fallback(std::string prefix, handler h) {
+  if (prefix.empty() || prefix.front() != '/' || !h) {
+    throw std::invalid_argument("a fallback needs a path prefix starting with '/' and a handler");
+  }
+  fallbacks_.emplace_back(std::move(prefix), std::move(h));
+}
+
 route_result router::route(beast_http::verb method, std::string_view target) const {
   route_result result;
   const auto path = target_path(target);
@@ -164,6 +171,10 @@ route_result router::route(beast_http::verb method, std::string_view target) con
     }
     return result;
   }
+  // Unmatched: a protocol with its own error format answers under its prefix.
+  for (const auto& [prefix, fallback] : fallbacks_) {
+    if (target_path(target).starts_with(prefix)) result.target = &fallback;
+  }
   if (allowed.empty()) return result;
 
   if (std::find(allowed.begin(), allowed.end(), beast_http::verb::get) != allowed.end()) {
@@ -184,6 +195,11 @@ boost::asio::awaitable<response> dispatch(const router& routes, request_context 
     co_return make_error(ctx.req, beast_http::status::not_implemented, "unknown method");
   }
   auto found = routes.route(ctx.req.method(), ctx.req.target());
+  if (found.status != route_result::outcome::matched && found.target != nullptr) {
+    found.params = {{"unmatched", found.status == route_result::outcome::not_found ? "404" : "405"},
+                    {"allow", found.allow}};
+    found.status = route_result::outcome::matched;
+  }
   switch (found.status) {
     case route_result::outcome::not_found:
       co_return make_error(ctx.req, beast_http::status::not_found, "not found: no such path");

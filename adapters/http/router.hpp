@@ -49,7 +49,8 @@ struct route_result {
     method_not_allowed,  // a pattern matches the path, but not with this method: 405 + `allow`
   };
   outcome status = outcome::not_found;
-  // Points into the router, valid as long as the router is and no route is added.
+  // Points into the router, valid as long as the router is and no route is added. When the path
+  // is unmatched but falls under a fallback's prefix, that fallback.
   const handler* target = nullptr;
   std::vector<std::pair<std::string, std::string>> params;
   // For method_not_allowed: the Allow header's value, e.g. "GET, HEAD, POST".
@@ -70,6 +71,11 @@ class router {
   // `method` ("/a/{x}" and "/a/{y}" have the same shape).
   void add(beast_http::verb method, std::string pattern, handler h);
 
+  // Answers the requests under `prefix` ("/_matrix/") that no route takes, instead of the plain
+  // 404/405: for protocols with their own error format. The handler's context has the parameters
+  // "unmatched" ("404" or "405") and "allow" (the Allow value for a 405). Same rules as add().
+  void add_fallback(std::string prefix, handler h);
+
   // Looks up a method and a request target (a query string is ignored). HEAD falls back to the GET
   // handler when no HEAD route matches; the server then sends the headers without the body.
   route_result route(beast_http::verb method, std::string_view target) const;
@@ -88,6 +94,7 @@ class router {
 
   // Sorted so that, among routes matching one path, the most specific comes first.
   std::vector<route_entry> routes_;
+  std::vector<std::pair<std::string, handler>> fallbacks_;
 };
 
 // The path part of a request target: everything before '?' or '#'.

@@ -162,7 +162,8 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
   bot::command_request request{{"slack", command->team_id, command->channel_id},
                                {command->user_id, command->user_name},
                                plain_text(command->text),
-                               options_.command};
+                               options_.command,
+                               std::nullopt};
   auto run = [this, &request] { return desk_.run_command(request); };
   const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
   // `close` and `draft` leave postmortem jobs behind; the worker need not wait for its next poll.

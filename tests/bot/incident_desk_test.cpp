@@ -24,7 +24,7 @@ struct desk_fixture {
   person bob{"U-bob", "bob"};
 
   bot_reply run(std::string text, const person& who, const channel_ref& where) {
-    return desk.run_command({where, who, std::move(text), "/incident"});
+    return desk.run_command({where, who, std::move(text), "/incident", {}});
   }
   bot_reply run(std::string text, const person& who) { return run(std::move(text), who, channel); }
   bot_reply run(std::string text) { return run(std::move(text), alice); }
@@ -200,6 +200,35 @@ TEST_CASE_METHOD(desk_fixture, "a long timeline reply shows the latest entries",
   CHECK_THAT(reply.text, Catch::Contains("(11 earlier entries not shown)"));
   CHECK_THAT(reply.text, Catch::Contains("step 59"));
   CHECK(reply.text.find("step 9\n") == std::string::npos);
+}
+
+TEST_CASE_METHOD(desk_fixture, "a note carried by a chat message is stored once", "[unit][desk]") {
+  run("open api latency");
+  command_request note{channel, bob, "note p99 back to 300ms", "!incident", "C-checkout/$cmd"};
+  desk.run_command(note);
+  desk.run_command(note);  // the same message processed again after a crash
+  CHECK(store.timeline_size(1) == 2);
+}
+
+TEST_CASE_METHOD(desk_fixture, "flags with ids of their own are taken back by id", "[unit][desk]") {
+  // Matrix: each flag is a reaction event; its redaction names only the reaction.
+  const channel_ref room{"matrix", "example.org", "!room:example.org"};
+  run("open api latency", alice, room);
+  const std::string ref = "!room:example.org/$message";
+  flagged_message msg{ref, "", bob, clock.now(), "p99 4s", entry_source::reaction};
+  REQUIRE(desk.flag_message(room, msg, {"$reaction-a", "alice"})->inserted);
+  REQUIRE_FALSE(desk.flag_message(room, msg, {"$reaction-b", "carol"})->inserted);
+
+  CHECK(desk.unflag_by_id(room, "$unknown").error() == errc::entry_not_found);
+  CHECK(desk.unflag_by_id(channel, "$reaction-a").error() == errc::entry_not_found);  // other room
+  const auto first = desk.unflag_by_id(room, "$reaction-a");
+  REQUIRE(first);
+  CHECK_FALSE(first->has_value());
+  const auto last = desk.unflag_by_id(room, "$reaction-b");
+  REQUIRE(last);
+  REQUIRE(last->has_value());
+  CHECK((*last)->message_ref == ref);
+  CHECK(desk.unflag_by_id(room, "$reaction-b").error() == errc::entry_not_found);
 }
 
 TEST_CASE_METHOD(desk_fixture, "a flag lasts until the last person takes theirs back",

@@ -210,6 +210,23 @@ TEST_CASE("dispatch maps routing outcomes to statuses", "[unit]") {
   }
 }
 
+TEST_CASE("a fallback answers what no route takes under its prefix", "[unit]") {
+  router routes;
+  routes.add(verb::put, "/_matrix/app/v1/transactions/{txnId}", echo_params);
+  routes.add_fallback("/_matrix/", echo_params);
+
+  CHECK(run_dispatch(routes, make(verb::put, "/_matrix/app/v1/transactions/7")).body() ==
+        "txnId=7;");
+  const auto unknown = run_dispatch(routes, make(verb::get, "/_matrix/app/v1/thirdparty/user"));
+  CHECK(unknown.result() == beast_http::status::ok);  // the fallback chose its own status
+  CHECK(unknown.body() == "unmatched=404;allow=;");
+  const auto wrong_method = run_dispatch(routes, make(verb::get, "/_matrix/app/v1/transactions/7"));
+  CHECK(wrong_method.body() == "unmatched=405;allow=PUT;");
+  // Outside the prefix, the plain answers stay.
+  CHECK(run_dispatch(routes, make(verb::get, "/matrix")).result() == beast_http::status::not_found);
+  CHECK_THROWS_AS(routes.add_fallback("nope", echo_params), std::invalid_argument);
+}
+
 TEST_CASE("dispatch turns a handler's exception into a logged 500", "[unit]") {
   std::mutex mutex;
   std::vector<std::string> lines;
