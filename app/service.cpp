@@ -3,6 +3,7 @@
 #include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/http/server.hpp"
+#include "adapters/matrix/matrix_adapter.hpp"
 #include "adapters/slack/slack_adapter.hpp"
 #include "adapters/web/access.hpp"
 #include "adapters/web/incident_export.hpp"
@@ -81,10 +82,6 @@ int serve(const config::options& options) {
                return health_check(std::move(ctx), incidents, blocking_pool);
              });
 
-  if (options.matrix.enabled()) {
-    log::warn("matrix is configured but this build does not run the Matrix adapter yet",
-              {{"homeserver", options.matrix.homeserver_url}});
-  }
   const web::access_policy access(options.web, options.server);
   web::incident_export exports(blocking_pool, postmortems, access);
   exports.add_routes(routes);
@@ -111,6 +108,26 @@ int serve(const config::options& options) {
     slack->start();
     log::info("slack enabled",
               {{"command", options.slack.command}, {"api", options.slack.api_base_url}});
+  }
+  std::optional<http::client> matrix_client;
+  std::optional<matrix::matrix_adapter> matrix;
+  if (options.matrix.enabled()) {
+    http::client_options client_options;
+    client_options.connect_timeout = options.matrix.api_timeout;
+    client_options.request_timeout = options.matrix.api_timeout;
+    client_options.ca_file = options.tls.ca_file;
+    try {
+      matrix_client.emplace(ioc, client_options);
+    } catch (const std::exception& e) {
+      log::error("cannot set up TLS for the Matrix homeserver", {{"error", e.what()}});
+      return exit_config;
+    }
+    matrix.emplace(ioc, blocking_pool, options.matrix, desk, postmortems, *store.jobs,
+                   *matrix_client, clock);
+    matrix->add_routes(routes);
+    matrix->start();
+    log::info("matrix enabled",
+              {{"homeserver", options.matrix.homeserver_url}, {"user", matrix->bot_user_id()}});
   }
   http::server server(ioc, options.server, routes);
   try {
@@ -139,6 +156,7 @@ int serve(const config::options& options) {
         log::info("stopping", {{"signal", std::to_string(signal)},
                                {"in_flight", std::to_string(server.active_sessions())}});
         if (slack) slack->stop();
+        if (matrix) matrix->stop();
         server.shutdown([&ioc] { ioc.stop(); });
         signals.async_wait(on_signal);
       };

@@ -70,6 +70,14 @@ boost::asio::awaitable<call_result> client_api::get_event(std::string room_id,
   co_return co_await call(beast_http::verb::get, std::move(path), {});
 }
 
+boost::asio::awaitable<call_result> client_api::relations(std::string room_id, std::string event_id,
+                                                          std::string rel_type,
+                                                          std::string event_type) {
+  std::string path = "/_matrix/client/v1/rooms" + segment(room_id) + "/relations" +
+                     segment(event_id) + segment(rel_type) + segment(event_type);
+  co_return co_await call(beast_http::verb::get, std::move(path), {});
+}
+
 boost::asio::awaitable<call_result> client_api::joined_members(std::string room_id) {
   std::string path = std::string(client_prefix) + "/rooms" + segment(room_id) + "/joined_members";
   co_return co_await call(beast_http::verb::get, std::move(path), {});

@@ -37,6 +37,9 @@ class client_api {
   boost::asio::awaitable<call_result> join(std::string room_id_or_alias);
   // GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}.
   boost::asio::awaitable<call_result> get_event(std::string room_id, std::string event_id);
+  // GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}.
+  boost::asio::awaitable<call_result> relations(std::string room_id, std::string event_id,
+                                                std::string rel_type, std::string event_type);
   // GET /_matrix/client/v3/rooms/{roomId}/joined_members.
   boost::asio::awaitable<call_result> joined_members(std::string room_id);
 
