@@ -88,11 +88,11 @@ bot_reply incident_desk::note(const command_request& request, const note_command
   auto inc = store_.find_open_incident(request.channel);
   if (!inc) return no_open_incident(request);
   const timestamp now = clock_.now();
+  const timestamp at = request.written_at.value_or(now);
   auto recorded = store_.add_entry(
-      inc->id,
-      {now, now, request.author, cmd.text, entry_source::command, request.message_ref, {}});
+      inc->id, {at, now, request.author, cmd.text, entry_source::command, request.message_ref, {}});
   if (!recorded) return {recorded.error().message()};
-  return {"Noted in " + incident_label(*inc) + " at " + format_utc_clock(now) + " UTC."};
+  return {"Noted in " + incident_label(*inc) + " at " + format_utc_clock(at) + " UTC."};
 }
 
 bot_reply incident_desk::set_severity(const command_request& request, const severity_command& cmd) {

@@ -38,6 +38,9 @@ struct command_request {
   // The chat message that carried the command, where the platform has one (Matrix): a note it
   // adds is stored once however often the message is processed.
   std::optional<std::string> message_ref;
+  // When that message was written; a note takes this time rather than when it was processed
+  // (a Matrix transaction may be delivered late, after an outage).
+  std::optional<timestamp> written_at;
 };
 
 // A chat message someone asked to keep in the timeline.

@@ -314,7 +314,8 @@ boost::asio::awaitable<job_outcome> matrix_adapter::run_command(room_message mes
                                {message.sender, ""},
                                std::move(text),
                                options_.command_prefix,
-                               message_ref(message.room_id, message.event_id)};
+                               message_ref(message.room_id, message.event_id),
+                               from_matrix_ms(message.origin_server_ts)};
   auto named = co_await display_name(message.room_id, message.sender, request.author.name);
   if (named.what == call_result::kind::retry) co_return outcome_of(named, "joined_members");
   auto run = [this, &request] { return desk_.run_command(request); };

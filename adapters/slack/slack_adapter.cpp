@@ -163,6 +163,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
                                {command->user_id, command->user_name},
                                plain_text(command->text),
                                options_.command,
+                               std::nullopt,
                                std::nullopt};
   auto run = [this, &request] { return desk_.run_command(request); };
   const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));

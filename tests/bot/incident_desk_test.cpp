@@ -24,7 +24,7 @@ struct desk_fixture {
   person bob{"U-bob", "bob"};
 
   bot_reply run(std::string text, const person& who, const channel_ref& where) {
-    return desk.run_command({where, who, std::move(text), "/incident", {}});
+    return desk.run_command({where, who, std::move(text), "/incident", {}, {}});
   }
   bot_reply run(std::string text, const person& who) { return run(std::move(text), who, channel); }
   bot_reply run(std::string text) { return run(std::move(text), alice); }
@@ -202,12 +202,20 @@ TEST_CASE_METHOD(desk_fixture, "a long timeline reply shows the latest entries",
   CHECK(reply.text.find("step 9\n") == std::string::npos);
 }
 
-TEST_CASE_METHOD(desk_fixture, "a note carried by a chat message is stored once", "[unit][desk]") {
+TEST_CASE_METHOD(desk_fixture,
+                 "a note carried by a chat message is stored once, at the time it was written",
+                 "[unit][desk]") {
   run("open api latency");
-  command_request note{channel, bob, "note p99 back to 300ms", "!incident", "C-checkout/$cmd"};
-  desk.run_command(note);
+  const timestamp written = clock.now();
+  command_request note{channel,           bob,    "note p99 back to 300ms", "!incident",
+                       "C-checkout/$cmd", written};
+  clock.advance(3h);  // delivered late, after an outage
+  CHECK(desk.run_command(note).text == "Noted in INC-1 at 10:00 UTC.");
   desk.run_command(note);  // the same message processed again after a crash
   CHECK(store.timeline_size(1) == 2);
+  const auto entries = store.timeline(1);
+  CHECK(entries.back().occurred_at == written);
+  CHECK(entries.back().recorded_at == clock.now());
 }
 
 TEST_CASE_METHOD(desk_fixture, "flags with ids of their own are taken back by id", "[unit][desk]") {

@@ -34,7 +34,7 @@ struct postmortem_fixture {
   }
 
   bot_reply run(std::string text, const person& who = {"U-alice", "alice"}) {
-    return desk.run_command({channel, who, std::move(text), "/incident", {}});
+    return desk.run_command({channel, who, std::move(text), "/incident", {}, {}});
   }
 
   // Opens, notes and closes an incident and posts its questions as messages "q1", "q2", ...

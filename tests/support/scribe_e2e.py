@@ -10,7 +10,10 @@ Used by tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py. Python 3 standar
     SIGTERM, SIGKILL; run_cli() runs other subcommands (`scribe export ...`).
   - Db: read-only SQL on Scribe's SQLite file (Scribe owns it; a test writes only while Scribe is
     not running, and says why).
-  - http_get(): one plain HTTP GET to Scribe's own server.
+  - http_get(): one plain HTTP GET to Scribe's own server; http_request(): any method, with a
+    body.
+  - free_port(): a TCP port on 127.0.0.1 that nothing listens on now, for a test that must know
+    Scribe's address before it starts (SCRIBE_SERVER_LISTEN and SCRIBE_SERVER_PUBLIC_URL).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import http.client
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -173,6 +177,27 @@ def http_get(base_url: str, path: str, headers: dict | None = None,
         return r.status, {k.lower(): v for k, v in r.getheaders()}, body
     finally:
         conn.close()
+
+
+def http_request(base_url: str, method: str, path: str, body: bytes | None = None,
+                 headers: dict | None = None, timeout: float = 10.0) -> tuple[int, dict, bytes]:
+    """One request on a fresh connection: (status, headers with lower-case names, body)."""
+    url = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (the kernel's choice for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ struct export_fixture {
   ~export_fixture() { pool.join(); }
 
   void run(const std::string& workspace, const std::string& text) {
-    desk.run_command({{"slack", workspace, "C1"}, {"U1", "alice"}, text, "/incident", {}});
+    desk.run_command({{"slack", workspace, "C1"}, {"U1", "alice"}, text, "/incident", {}, {}});
   }
 
   // Opens and closes INC-1 in `workspace`; with `draft`, also stores a draft as a job would.
