@@ -49,6 +49,25 @@ asio::awaitable<http::response> health_check(http::request_context ctx, bot::inc
                                 "application/json");
 }
 
+// The HTTPS client for a chat platform's API; false (logged) when TLS cannot be set up, which is
+// a configuration problem (tls.ca_file).
+bool open_api_client(std::optional<http::client>& client, asio::io_context& ioc,
+                     std::chrono::milliseconds timeout, const config::tls_options& tls,
+                     std::string_view platform) {
+  http::client_options client_options;
+  client_options.connect_timeout = timeout;
+  client_options.request_timeout = timeout;
+  client_options.ca_file = tls.ca_file;
+  try {
+    client.emplace(ioc, client_options);
+    return true;
+  } catch (const std::exception& e) {
+    log::error("cannot set up TLS for a chat platform's API",
+               {{"platform", std::string(platform)}, {"error", e.what()}});
+    return false;
+  }
+}
+
 void log_configuration(const config::options& options) {
   const auto described = config::describe(options);
   std::vector<log::field> fields;
@@ -92,14 +111,7 @@ int serve(const config::options& options) {
   std::optional<http::client> slack_client;
   std::optional<slack::slack_adapter> slack;
   if (options.slack.enabled()) {
-    http::client_options client_options;
-    client_options.connect_timeout = options.slack.api_timeout;
-    client_options.request_timeout = options.slack.api_timeout;
-    client_options.ca_file = options.tls.ca_file;
-    try {
-      slack_client.emplace(ioc, client_options);
-    } catch (const std::exception& e) {
-      log::error("cannot set up TLS for the Slack API", {{"error", e.what()}});
+    if (!open_api_client(slack_client, ioc, options.slack.api_timeout, options.tls, "Slack")) {
       return exit_config;
     }
     slack.emplace(ioc, blocking_pool, options.slack, options.server.public_url, desk, postmortems,
@@ -112,14 +124,7 @@ int serve(const config::options& options) {
   std::optional<http::client> matrix_client;
   std::optional<matrix::matrix_adapter> matrix;
   if (options.matrix.enabled()) {
-    http::client_options client_options;
-    client_options.connect_timeout = options.matrix.api_timeout;
-    client_options.request_timeout = options.matrix.api_timeout;
-    client_options.ca_file = options.tls.ca_file;
-    try {
-      matrix_client.emplace(ioc, client_options);
-    } catch (const std::exception& e) {
-      log::error("cannot set up TLS for the Matrix homeserver", {{"error", e.what()}});
+    if (!open_api_client(matrix_client, ioc, options.matrix.api_timeout, options.tls, "Matrix")) {
       return exit_config;
     }
     matrix.emplace(ioc, blocking_pool, options.matrix, desk, postmortems, *store.jobs,

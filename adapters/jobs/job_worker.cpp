@@ -175,4 +175,11 @@ void job_worker::stop() {
   asio::post(state_->strand, [st = state_] { st->wake.cancel(); });
 }
 
+job_outcome outcome_of(const http::call_result& call, std::string_view what) {
+  if (call.what == http::call_result::kind::retry) {
+    return job_outcome::retry(std::string(what) + ": " + call.error, call.retry_after);
+  }
+  return job_outcome::give_up(std::string(what) + ": " + call.error);
+}
+
 }  // namespace scribe::jobs

@@ -11,6 +11,7 @@
 // the loop after the current job; a job cut short by the process's end keeps its lease until the
 // lease expires and then runs again, so handlers must be idempotent.
 
+#include "adapters/http/api_call.hpp"
 #include "bot/job_queue.hpp"
 #include "bot/time.hpp"
 
@@ -22,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace scribe::jobs {
 
@@ -37,6 +39,10 @@ struct job_outcome {
   }
   static job_outcome give_up(std::string why) { return {kind::give_up, {}, std::move(why)}; }
 };
+
+// A job's outcome after a call to a chat platform's API failed: a retry (after the delay the
+// platform asked for, if any) or, for what retrying cannot fix, giving up; `what` names the call.
+job_outcome outcome_of(const http::call_result& call, std::string_view what);
 
 using job_handler = std::function<boost::asio::awaitable<job_outcome>(bot::job)>;
 

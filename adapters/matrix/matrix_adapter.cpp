@@ -18,6 +18,7 @@ namespace {
 namespace beast_http = boost::beast::http;
 using http::call_result;
 using jobs::job_outcome;
+using jobs::outcome_of;
 
 constexpr std::string_view json_type = "application/json";
 
@@ -28,13 +29,6 @@ http::response json_answer(const http::request& req, beast_http::status status, 
 http::response matrix_error(const http::request& req, beast_http::status status,
                             std::string_view errcode, std::string_view error) {
   return json_answer(req, status, error_body(errcode, error));
-}
-
-job_outcome outcome_of(const call_result& call, std::string_view what) {
-  if (call.what == call_result::kind::retry) {
-    return job_outcome::retry(std::string(what) + ": " + call.error, call.retry_after);
-  }
-  return job_outcome::give_up(std::string(what) + ": " + call.error);
 }
 
 std::string event_id_of(const call_result& sent) {

@@ -22,6 +22,7 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 using jobs::job_outcome;
+using jobs::outcome_of;
 
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 constexpr std::string_view json_type = "application/json";
@@ -44,13 +45,6 @@ http::response empty_ok(const http::request& req) {
 
 std::string message_ref(std::string_view channel, std::string_view ts) {
   return std::string(channel) + "/" + std::string(ts);
-}
-
-job_outcome outcome_of(const call_result& call, std::string_view what) {
-  if (call.what == call_result::kind::retry) {
-    return job_outcome::retry(std::string(what) + ": " + call.error, call.retry_after);
-  }
-  return job_outcome::give_up(std::string(what) + ": " + call.error);
 }
 
 }  // namespace

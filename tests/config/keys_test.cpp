@@ -1,5 +1,6 @@
 #include "config/keys.hpp"
 #include "config/loader.hpp"
+#include "tests/config/key_row.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,11 +18,7 @@ namespace config = scribe::config;
 namespace {
 
 const config::key_spec& row(std::string_view name) {
-  const auto& table = config::key_table();
-  auto found = std::find_if(table.begin(), table.end(),
-                            [&](const config::key_spec& key) { return key.name == name; });
-  if (found == table.end()) throw std::logic_error("no row " + std::string(name));
-  return *found;
+  return scribe::test_support::key_row(name);
 }
 
 std::vector<config::postmortem_question> questions_from(std::string_view text) {

@@ -2,6 +2,7 @@
 // and localparts) and the rules that tie them together when Matrix is enabled.
 #include "config/keys.hpp"
 #include "config/loader.hpp"
+#include "tests/config/key_row.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,11 +20,7 @@ namespace config = scribe::config;
 namespace {
 
 const config::key_spec& row(std::string_view name) {
-  const auto& table = config::key_table();
-  auto found = std::find_if(table.begin(), table.end(),
-                            [&](const config::key_spec& key) { return key.name == name; });
-  if (found == table.end()) throw std::logic_error("no row " + std::string(name));
-  return *found;
+  return scribe::test_support::key_row(name);
 }
 
 // What `name`'s row stores for `text`, as shown; or the reason it refuses it.
