@@ -1,6 +1,6 @@
 // What Scribe sends into Matrix rooms: notices, drafts within the event size limit, threads,
 // reactions and transaction ids (PROTOCOLS.md 8; the m.room.message and m.reaction examples in
-// ../shared/spec/matrix-event-examples).
+// tests/fixtures/spec/matrix-event-examples).
 #include "adapters/matrix/messages.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // Parsing what a Matrix homeserver sends an Application Service: the hs_token check, transaction
 // bodies, client events, reply fallbacks, reaction keys and user IDs. Fixtures are listed with
 // their sources in tests/fixtures/matrix/README.md; the ones taken from the spec are checked
-// against /work/shared/spec below.
+// against tests/fixtures/spec (the repository's copy of the shared spec folder) below.
 
 #include "adapters/matrix/payloads.hpp"
 #include "tests/support/catch_result.hpp"
