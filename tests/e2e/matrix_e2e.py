@@ -57,7 +57,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -68,8 +67,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_homeserver import FakeHomeserver  # noqa: E402
-from scribe_e2e import (Db, Results, Scribe, free_port, http_request, last_lines, poll,  # noqa: E402
-                        run_scenario)
+from scribe_e2e import (Db, Results, Scribe, finish_run, free_port, http_request,  # noqa: E402
+                        last_lines, poll, run_scenario)
 
 SERVER = "localhost"
 LOCALPART = "scribe"
@@ -1036,18 +1035,8 @@ class Scenario:
                     R.fail(f"{step.__name__} raised", traceback.format_exc())
             self.g_stop()
         finally:
-            if self.scribe is not None:
-                self.scribe.kill()
-            keep = os.environ.get("MATRIX_E2E_KEEP")
-            if keep:
-                with open(os.path.join(self.work, "calls.json"), "w", encoding="utf-8") as f:
-                    json.dump(self.fake.calls(), f, indent=1, ensure_ascii=False)
-                with open(os.path.join(self.work, "transactions.json"), "w", encoding="utf-8") as f:
-                    json.dump(self.fake.transactions(), f, indent=1, ensure_ascii=False)
-                print(f"kept {self.work}", flush=True)
-            self.fake.stop()
-            if not keep:
-                shutil.rmtree(self.work, ignore_errors=True)
+            finish_run(R, self.scribe, self.fake, self.work, "MATRIX_E2E_KEEP",
+                       {"calls.json": self.fake.calls, "transactions.json": self.fake.transactions})
 
 
 def main(argv: list[str]) -> int:

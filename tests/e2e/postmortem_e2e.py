@@ -55,7 +55,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -65,7 +64,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack, ts_key  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, group, http_get, last_lines, poll, run_scenario  # noqa: E402
+from scribe_e2e import Db, Results, Scribe, finish_run, group, http_get, last_lines, poll, run_scenario  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
 BOT_TOKEN = "xoxb-e2e-token"
@@ -1103,18 +1102,8 @@ class Scenario:
                     R.fail(f"{getattr(step, '__name__', 'step')} raised", traceback.format_exc())
             self.g_stop()
         finally:
-            if self.scribe is not None:
-                self.scribe.kill()
-                if R.failed:
-                    print("--- the last lines of Scribe's log", flush=True)
-                    print(last_lines(self.scribe.log(), 40), flush=True)
-            if os.environ.get("POSTMORTEM_E2E_KEEP"):
-                with open(os.path.join(self.work, "calls.json"), "w", encoding="utf-8") as f:
-                    json.dump(self.fake.calls(), f, indent=1)
-                print(f"kept {self.work}: scribe.log, calls.json, postmortem.db", flush=True)
-            self.fake.stop()
-            if not os.environ.get("POSTMORTEM_E2E_KEEP"):
-                shutil.rmtree(self.work, ignore_errors=True)
+            finish_run(R, self.scribe, self.fake, self.work, "POSTMORTEM_E2E_KEEP",
+                       {"calls.json": self.fake.calls})
             print(f"took {time.monotonic() - started:.1f} s", flush=True)
 
 

@@ -27,7 +27,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, group, last_lines, run_scenario  # noqa: E402
+from scribe_e2e import Db, Results, Scribe, finish_run, group, last_lines, run_scenario  # noqa: E402
 from scribe_e2e import poll as harness_poll  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
@@ -929,19 +928,8 @@ class Scenario:
                     R.fail(f"{step.__name__} raised", traceback.format_exc())
             self.g_stop()
         finally:
-            if self.scribe is not None:
-                self.scribe.kill()
-                if R.failed:
-                    print("--- the last lines of Scribe's log", flush=True)
-                    print(last_lines(self.scribe.log(), 40), flush=True)
-            if os.environ.get("SLACK_E2E_KEEP"):
-                with open(os.path.join(self.work, "calls.json"), "w", encoding="utf-8") as f:
-                    json.dump(self.fake.calls(), f, indent=1)
-                print(f"kept {self.work}: scribe.log, calls.json (the fake's record), data/scribe.db",
-                      flush=True)
-            self.fake.stop()
-            if not os.environ.get("SLACK_E2E_KEEP"):
-                shutil.rmtree(self.work, ignore_errors=True)
+            finish_run(R, self.scribe, self.fake, self.work, "SLACK_E2E_KEEP",
+                       {"calls.json": self.fake.calls})
 
 
 def main(argv: list[str]) -> int:

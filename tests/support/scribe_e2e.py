@@ -19,8 +19,10 @@ Used by tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py. Python 3 standar
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -283,4 +285,25 @@ def run_scenario(argv: list[str], results: Results, scenario) -> int:
     scenario(binary).run()
     print(f"{results.passed} passed, {results.failed} failed")
     return 0 if results.failed == 0 else 1
+
+
+def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, records: dict) -> None:
+    """The end of an e2e run, whatever happened: Scribe is killed (the tail of its log shown when a
+    check failed) and the fake stopped; the work folder is removed unless $keep_variable is set,
+    in which case each of `records` (file name -> a function giving what to write as JSON, such
+    as the fake's call record) is written into it first."""
+    if scribe is not None:
+        scribe.kill()
+        if results.failed:
+            print("--- the last lines of Scribe's log", flush=True)
+            print(last_lines(scribe.log(), 40), flush=True)
+    keep = os.environ.get(keep_variable)
+    if keep:
+        for name, record in records.items():
+            with open(os.path.join(work, name), "w", encoding="utf-8") as f:
+                json.dump(record(), f, indent=1, ensure_ascii=False)
+        print(f"kept {work}: scribe.log, the database, {', '.join(records)}", flush=True)
+    fake.stop()
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
 
