@@ -15,6 +15,7 @@
 #include "bot/incident.hpp"
 #include "bot/postmortem.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +43,12 @@ struct incident_closure {
   std::vector<follow_up> follow_ups;
 };
 
+// Which incidents list_incidents returns.
+struct incident_filter {
+  std::optional<incident_status> status;  // nullopt: open and closed
+  std::size_t limit = 100;
+};
+
 struct recorded_entry {
   timeline_entry entry;
   bool inserted = false;  // false: an entry for the same message existed and is returned instead
@@ -62,6 +69,8 @@ class incident_store {
   virtual std::optional<incident> find_latest_incident(const channel_ref& channel) = 0;
   // Every incident numbered INC-<number>, in any workspace, oldest first.
   virtual std::vector<incident> find_incidents_by_number(std::int64_t number) = 0;
+  // Incidents of every channel, newest opened first, at most filter.limit of them.
+  virtual std::vector<incident> list_incidents(const incident_filter& filter) = 0;
 
   // Changes the severity of an open incident and records `entry`. errc::incident_not_found, or
   // errc::no_open_incident when it is closed.

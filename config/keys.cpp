@@ -97,6 +97,26 @@ key_spec listen_key() {
               }};
 }
 
+key_spec playground_key() {
+  return {.name = "web.playground",
+          .parse =
+              [](std::string_view text, options& opts) {
+                if (text == "auto") {
+                  opts.web.playground.reset();
+                } else if (text == "true" || text == "on" || text == "yes") {
+                  opts.web.playground = true;
+                } else if (text == "false" || text == "off" || text == "no") {
+                  opts.web.playground = false;
+                } else {
+                  throw std::invalid_argument("expected true, false or auto");
+                }
+              },
+          .show = [](const options& opts) -> std::string {
+            if (!opts.web.playground) return "auto";
+            return *opts.web.playground ? "true" : "false";
+          }};
+}
+
 key_spec log_level_key() {
   return {.name = "log.level",
           .parse =
@@ -640,6 +660,7 @@ std::vector<key_spec> build_table() {
       text_key("postmortem.timezone", at(&options::postmortem, &postmortem_options::timezone),
                check_timezone),
       secret(text_key("web.token", at(&options::web, &web_options::token), check_secret)),
+      playground_key(),
       text_key("tls.ca_file", at(&options::tls, &tls_options::ca_file), check_readable_file),
       log_level_key(),
   };

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,9 @@ struct web_options {
   // web.token: required (as a Bearer token) for incident pages and exports; when empty they are
   // served only while the server listens on loopback.
   std::string token;
+  // web.playground: a chat channel on a web page that talks to the bot core like Slack and
+  // Matrix do (to try Scribe out). nullopt ("auto"): on only when neither is configured.
+  std::optional<bool> playground;
 };
 
 struct tls_options {
@@ -133,6 +137,10 @@ struct options {
   web_options web;
   tls_options tls;
   log_options log;
+
+  bool playground_enabled() const {
+    return web.playground.value_or(!slack.enabled() && !matrix.enabled());
+  }
 };
 
 }  // namespace scribe::config

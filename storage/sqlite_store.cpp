@@ -566,6 +566,18 @@ std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t n
   return found;
 }
 
+std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
+                                    " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
+                                    "ORDER BY opened_at DESC, id DESC LIMIT ?2");
+  if (filter.status) query.bind(1, std::string(bot::to_string(*filter.status)));
+  query.bind(2, static_cast<std::int64_t>(filter.limit));
+  std::vector<bot::incident> found;
+  while (query.executeStep()) found.push_back(read_incident(query));
+  return found;
+}
+
 std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_id) {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_,

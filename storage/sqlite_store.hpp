@@ -42,6 +42,7 @@ class sqlite_store final : public bot::incident_store,
   std::optional<bot::incident> find_incident(std::int64_t id) override;
   std::optional<bot::incident> find_latest_incident(const bot::channel_ref& channel) override;
   std::vector<bot::incident> find_incidents_by_number(std::int64_t number) override;
+  std::vector<bot::incident> list_incidents(const bot::incident_filter& filter) override;
   bot::result<bot::incident> set_severity(std::int64_t id, int severity,
                                           const bot::entry_draft& entry) override;
   bot::result<bot::incident> close_incident(std::int64_t id,

@@ -120,6 +120,7 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"postmortem.gap_marker", "30m"},
       {"postmortem.timezone", ""},
       {"web.token", "(not set)"},
+      {"web.playground", "auto"},
       {"tls.ca_file", ""},
       {"log.level", "info"},
   };
@@ -162,6 +163,7 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.postmortem.gap_marker = std::chrono::seconds(45);
   changed.postmortem.timezone = "Europe/Berlin";
   changed.web.token = "0123456789abcdef";
+  changed.web.playground = false;
   changed.tls.ca_file = "/etc/passwd";  // any readable file: the row checks only that
   changed.log.level = scribe::log::level::debug;
   for (const config::options& opts : {config::options{}, changed}) {

@@ -86,6 +86,7 @@ postmortem:
   timezone: America/New_York
 web:
   token: t0ken
+  playground: off
 log:
   level: debug
 )",
@@ -106,6 +107,7 @@ log:
   CHECK(opts.postmortem.gap_marker == 1min);
   CHECK(opts.postmortem.timezone == "America/New_York");
   CHECK(opts.web.token == "t0ken");
+  CHECK(opts.web.playground == false);
   CHECK(opts.log.level == scribe::log::level::debug);
 }
 
@@ -148,6 +150,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_POSTMORTEM_GAP_MARKER", "5m"},
       {"SCRIBE_POSTMORTEM_TIMEZONE", "Europe/Berlin"},
       {"SCRIBE_WEB_TOKEN", "w3b"},
+      {"SCRIBE_WEB_PLAYGROUND", "true"},
       {"SCRIBE_TLS_CA_FILE", "/etc/passwd"},
       {"SCRIBE_LOG_LEVEL", "error"},
   };
@@ -185,6 +188,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.postmortem.gap_marker == 5min);
   CHECK(opts.postmortem.timezone == "Europe/Berlin");
   CHECK(opts.web.token == "w3b");
+  CHECK(opts.web.playground == true);
   CHECK(opts.tls.ca_file == "/etc/passwd");
   CHECK(opts.log.level == scribe::log::level::error);
 }
@@ -345,6 +349,7 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"server.body_limit", "65MiB", "must be from 1KiB to 64MiB"},
       {"server.body_limit", "64KB", "unknown unit"},
       {"server.body_limit", "-1", "negative"},
+      {"web.playground", "maybe", "expected true, false or auto"},
       {"server.read_timeout", "0s", "longer than 0"},
       {"server.read_timeout", "10", "unit is missing"},
       {"server.idle_timeout", "1.5s", "whole number"},
@@ -629,4 +634,19 @@ TEST_CASE("web.token is a secret: never in describe() or a message", "[unit]") {
   CHECK(from_file.key() == "web.token");
   CHECK_THAT(from_file.what(), Contains("line 2"));
   CHECK_THAT(from_file.what(), !Contains(token));
+}
+
+TEST_CASE("the playground is on by default only while no chat platform is configured", "[unit]") {
+  config::options opts;
+  CHECK(opts.playground_enabled());
+  opts.slack.signing_secret = "s3cret";
+  CHECK_FALSE(opts.playground_enabled());
+  opts.web.playground = true;
+  CHECK(opts.playground_enabled());
+  config::options matrix_only;
+  matrix_only.matrix.homeserver_url = "https://matrix.example.org";
+  CHECK_FALSE(matrix_only.playground_enabled());
+  matrix_only.web.playground = false;
+  CHECK_FALSE(matrix_only.playground_enabled());
+  CHECK(config::load_from_string("web:\n  playground: false\n", no_env).web.playground == false);
 }

@@ -258,3 +258,28 @@ TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]
   REQUIRE(second);
   CHECK(second->entry.id > first->entry.id);
 }
+
+TEST_CASE("incidents are listed newest first across channels, filtered by status",
+          "[integration][storage]") {
+  test_support::temp_dir dir;
+  storage::sqlite_store store(dir / "scribe.db");
+  const channel_ref other{"matrix", "example.org", "!room:example.org"};
+  auto first = store.open_incident({room, "first", std::nullopt, alice, t0}, entry_at(t0, "o"));
+  auto second = store.open_incident({other, "second", 2, alice, t0 + 1min}, entry_at(t0, "o"));
+  REQUIRE(first);
+  REQUIRE(second);
+  REQUIRE(store.close_incident(first->id, closing(t0 + 2min, "done", entry_at(t0 + 2min, "c"))));
+  auto third = store.open_incident({room, "third", std::nullopt, alice, t0 + 3min},
+                                   entry_at(t0 + 3min, "o"));
+  REQUIRE(third);
+
+  auto titles = [&](const incident_filter& filter) {
+    std::vector<std::string> out;
+    for (const auto& inc : store.list_incidents(filter)) out.push_back(inc.title);
+    return out;
+  };
+  CHECK(titles({}) == std::vector<std::string>{"third", "second", "first"});
+  CHECK(titles({incident_status::open, 100}) == std::vector<std::string>{"third", "second"});
+  CHECK(titles({incident_status::closed, 100}) == std::vector<std::string>{"first"});
+  CHECK(titles({std::nullopt, 2}) == std::vector<std::string>{"third", "second"});
+}
