@@ -1,6 +1,7 @@
 #pragma once
 // Chooses and opens the store that `storage.url` names.
 
+#include "bot/chat_log.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/job_queue.hpp"
 #include "config/options.hpp"
@@ -15,6 +16,7 @@ struct opened_store {
   std::shared_ptr<bot::incident_store> incidents;
   std::shared_ptr<bot::postmortem_store> postmortems;
   std::shared_ptr<bot::job_queue> jobs;
+  std::shared_ptr<bot::chat_log> chats;  // the playground's channel
 };
 
 // "sqlite:<path>". Throws std::runtime_error naming the URL's problem or the file that could not

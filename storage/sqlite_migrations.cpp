@@ -135,6 +135,33 @@ constexpr const char* migrations[] = {
       UNIQUE (incident_id, request_key)
     );
     )sql",
+
+    // 4: the playground's chat (bot/chat_log.hpp).
+    R"sql(
+    CREATE TABLE chat_messages (
+      id          INTEGER PRIMARY KEY AUTOINCREMENT,
+      channel     TEXT    NOT NULL,
+      thread_id   INTEGER REFERENCES chat_messages (id),
+      author_id   TEXT    NOT NULL,
+      author_name TEXT    NOT NULL,
+      from_bot    INTEGER NOT NULL CHECK (from_bot IN (0, 1)),
+      visible_to  TEXT    NOT NULL DEFAULT '',
+      format      TEXT    NOT NULL CHECK (format IN ('text', 'markdown')),
+      text        TEXT    NOT NULL,
+      posted_at   INTEGER NOT NULL,
+      -- A bot's post, stored once per key however often its job runs.
+      post_key    TEXT    UNIQUE
+    );
+    CREATE INDEX chat_messages_by_channel ON chat_messages (channel, id);
+
+    CREATE TABLE chat_reactions (
+      message_id INTEGER NOT NULL REFERENCES chat_messages (id) ON DELETE CASCADE,
+      emoji      TEXT    NOT NULL,
+      by_id      TEXT    NOT NULL,
+      added      INTEGER PRIMARY KEY AUTOINCREMENT,
+      UNIQUE (message_id, emoji, by_id)
+    );
+    )sql",
 };
 
 constexpr int migration_count = static_cast<int>(std::size(migrations));

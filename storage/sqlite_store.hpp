@@ -1,8 +1,8 @@
 #pragma once
-// The incident store, the postmortem store and the job queue on one SQLite file. Being one
-// database is what lets a change and the jobs it calls for commit together: closing an incident
-// stores its questions and schedules its follow-ups, and the answer that completes a postmortem
-// enqueues the draft, each in one transaction.
+// The incident store, the postmortem store, the job queue and the playground's chat on one SQLite
+// file. Being one database is what lets a change and the jobs it calls for commit together: closing
+// an incident stores its questions and schedules its follow-ups, and the answer that completes a
+// postmortem enqueues the draft, each in one transaction.
 //
 // Durability: WAL journal with synchronous=FULL, so a call that returned survives a power cut, not
 // only a crash of Scribe. Foreign keys are on. Other processes may open the same file (a second
@@ -11,6 +11,7 @@
 // Thread-safety: calls are serialised on one connection by a mutex; each is a few short
 // statements, so callers on the blocking pool wait at most for one other call.
 
+#include "bot/chat_log.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/job_queue.hpp"
 
@@ -27,7 +28,8 @@ namespace scribe::storage {
 
 class sqlite_store final : public bot::incident_store,
                            public bot::postmortem_store,
-                           public bot::job_queue {
+                           public bot::job_queue,
+                           public bot::chat_log {
  public:
   // Opens (creating the file and its parent folder if needed) and migrates. Throws
   // SQLite::Exception or std::runtime_error with the path when that is impossible.
@@ -96,6 +98,15 @@ class sqlite_store final : public bot::incident_store,
   void give_up(std::int64_t id, bot::timestamp now, std::string_view error) override;
   std::int64_t pending(std::string_view queue) override;
 
+  bot::result<bot::chat_message> post(const bot::new_chat_message& message) override;
+  std::optional<bot::chat_message> find_message(std::int64_t id) override;
+  std::vector<bot::chat_message> recent_messages(const std::string& channel,
+                                                 std::size_t limit) override;
+  bool add_reaction(std::int64_t message_id, const std::string& emoji,
+                    const std::string& by) override;
+  bool remove_reaction(std::int64_t message_id, const std::string& emoji,
+                       const std::string& by) override;
+
  private:
   std::optional<bot::incident> load_incident(std::int64_t id);
   // The entries for a chat message in the channel's incidents.
@@ -110,6 +121,11 @@ class sqlite_store final : public bot::incident_store,
                                                     const bot::entry_draft& entry);
   std::optional<bot::stored_draft> load_draft(std::int64_t incident_id,
                                               const std::string& request_key);
+
+  // Chat messages matching `where` (binding ?1 to `channel` and ?2 to `key` when set), the newest
+  // `limit` of them oldest first, with their reactions. The caller holds mutex_.
+  std::vector<bot::chat_message> load_messages(const std::string& where, std::int64_t key,
+                                               const std::string& channel, std::size_t limit);
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
