@@ -150,4 +150,11 @@ std::optional<postmortem_job> decode_postmortem_job(std::string_view payload);
 // The job as a follow-up of `inc`, due at `run_after`.
 follow_up schedule(const incident& inc, const postmortem_job& job, timestamp run_after);
 
+// What the "ask" step posts, one message each: an introduction, then every question, numbered.
+// `other_ways` is a sentence for the introduction naming how else a platform takes answers ("Or
+// answer them all in a form."); it may be empty.
+std::vector<std::string> question_messages(const incident& inc,
+                                           const std::vector<asked_question>& questions,
+                                           std::string_view other_ways);
+
 }  // namespace scribe::bot

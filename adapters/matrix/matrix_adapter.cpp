@@ -495,16 +495,8 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_postmortem(bot::job 
     } else {
       questions = std::move(asked);
       if (questions.empty()) co_return job_outcome::done();
-      contents.push_back(notice(
-          "Postmortem of " + bot::incident_label(*inc) + " · " + inc->title + "\n" +
-          std::to_string(questions.size()) +
-          " questions follow, one message each. Answer in each question's thread; several "
-          "answers are welcome. This review is blameless: it is about systems and circumstances, "
-          "not people."));
-      for (std::size_t i = 0; i < questions.size(); ++i) {
-        contents.push_back(notice("Question " + std::to_string(i + 1) + " of " +
-                                  std::to_string(questions.size()) + " · " + questions[i].id +
-                                  "\n" + questions[i].text));
+      for (const auto& text : bot::question_messages(*inc, questions, "")) {
+        contents.push_back(notice(text));
       }
     }
   }

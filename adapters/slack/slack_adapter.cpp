@@ -654,20 +654,11 @@ boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, b
   const auto questions = co_await http::offload(blocking_, std::move(load));
   if (questions.empty()) co_return job_outcome::done();
   const std::string& channel = inc.channel.channel;
+  const auto texts = bot::question_messages(inc, questions, "Or answer them all in a form.");
   std::vector<nlohmann::json> messages;
-  messages.push_back(message_with_form_button(
-      channel,
-      "Postmortem of " + bot::incident_label(inc) + " · " + inc.title + "\n" +
-          std::to_string(questions.size()) +
-          " questions follow, one message each. Answer in each question's thread; several "
-          "answers are welcome. Or answer them all in a form. This review is blameless: it is "
-          "about systems and circumstances, not people.",
-      inc.id));
-  for (std::size_t i = 0; i < questions.size(); ++i) {
-    std::string text = "Question " + std::to_string(i + 1) + " of " +
-                       std::to_string(questions.size()) + " · " + questions[i].id + "\n" +
-                       questions[i].text;
-    messages.push_back(chat_messages(channel, text, std::nullopt).front());
+  messages.push_back(message_with_form_button(channel, texts.front(), inc.id));
+  for (std::size_t i = 1; i < texts.size(); ++i) {
+    messages.push_back(chat_messages(channel, texts[i], std::nullopt).front());
   }
   std::vector<std::string> posted;
   const auto sent = co_await post_sequence(job, channel, std::move(messages), posted);
