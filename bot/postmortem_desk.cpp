@@ -1,5 +1,6 @@
 #include "bot/postmortem_desk.hpp"
 
+#include "bot/incident_records.hpp"
 #include "bot/text.hpp"
 
 #include <algorithm>
@@ -29,13 +30,7 @@ std::optional<incident> postmortem_desk::find_incident(std::int64_t id) {
 
 std::vector<incident> postmortem_desk::find_by_label(std::string_view label,
                                                      std::string_view workspace) {
-  const auto number = parse_incident_label(label);
-  if (!number) return {};
-  auto found = incidents_.find_incidents_by_number(*number);
-  if (!workspace.empty()) {
-    std::erase_if(found, [&](const incident& inc) { return inc.channel.workspace != workspace; });
-  }
-  return found;
+  return find_incidents_by_label(incidents_, label, workspace);
 }
 
 std::vector<asked_question> postmortem_desk::questions(std::int64_t incident_id) {

@@ -29,6 +29,8 @@ std::string html_document(const page_parts& page) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
   out += escape_html(page.title);
   out += " · Scribe</title>\n";
+  // No favicon: without this the browser asks for /favicon.ico and logs the 404 as an error.
+  out += "<link rel=\"icon\" href=\"data:,\">\n";
   for (const auto& sheet : page.stylesheets) {
     out += "<link rel=\"stylesheet\" href=\"" + escape_html(sheet) + "\">\n";
   }

@@ -1,0 +1,623 @@
+#include "adapters/web/incident_pages.hpp"
+
+#include "adapters/http/form.hpp"
+#include "adapters/http/offload.hpp"
+#include "adapters/http/responses.hpp"
+#include "adapters/web/assets.hpp"
+#include "bot/markdown.hpp"
+#include "bot/text.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace scribe::web {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using json = nlohmann::json;
+
+// The timeline figure's coordinate system: the SVG scales it to the page's width.
+constexpr double axis_width = 1000;
+constexpr double axis_margin = 12;  // so the markers at either end stay visible
+
+// ---- requests -------------------------------------------------------------------------------
+
+// The query string's fields; errc::malformed_request for a broken percent-escape.
+bot::result<http::form_fields> query_fields(std::string_view target) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return http::form_fields{};
+  return http::parse_form(target.substr(question + 1));
+}
+
+// The ?status= filter. nullopt inside: all incidents; an error for another value.
+struct status_filter {
+  std::optional<bot::incident_status> status;
+  std::string error;
+};
+
+status_filter parse_status_filter(const bot::result<http::form_fields>& query) {
+  if (!query) return {std::nullopt, "the query string is malformed"};
+  const auto text = query->get("status").value_or("");
+  if (text.empty()) return {std::nullopt, ""};
+  if (auto status = bot::parse_incident_status(text)) return {status, ""};
+  return {std::nullopt, "status must be open or closed (or left out for all incidents)"};
+}
+
+std::string workspaces_of(const std::vector<bot::incident>& found) {
+  std::string out;
+  for (const auto& inc : found) {
+    out += (out.empty() ? "" : ", ") + inc.channel.platform + ":" + inc.channel.workspace;
+  }
+  return out;
+}
+
+// ---- JSON -----------------------------------------------------------------------------------
+
+http::response json_response(const http::request& req, beast_http::status status,
+                             const json& body) {
+  // Chat text is UTF-8, but a cut sequence must not turn an answer into a 500.
+  auto response = http::make_response(
+      req, status, body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+      "application/json");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set(beast_http::field::cache_control, "no-store");
+  return response;
+}
+
+http::response json_error(const http::request& req, beast_http::status status,
+                          std::string_view reason) {
+  return json_response(req, status, json{{"error", reason}});
+}
+
+// access_policy's plain-text refusal, in the API's JSON error format with the same headers.
+http::response json_refusal(const http::request& req, http::response refused) {
+  std::string_view reason = refused.body();
+  while (reason.ends_with('\n')) reason.remove_suffix(1);
+  auto response = json_error(req, refused.result(), reason);
+  if (const auto challenge = refused.find(beast_http::field::www_authenticate);
+      challenge != refused.end()) {
+    response.set(beast_http::field::www_authenticate, challenge->value());
+  }
+  return response;
+}
+
+json person_json(const bot::person& who) {
+  return json{{"id", who.id}, {"name", who.name}};
+}
+
+json optional_time(const std::optional<bot::timestamp>& t) {
+  return t ? json(bot::format_rfc3339(*t)) : json(nullptr);
+}
+
+std::string iso_date(std::chrono::year_month_day date) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buf;
+}
+
+json postmortem_json(const bot::postmortem_view& view) {
+  json questions = json::array();
+  for (const auto& q : view.questions) {
+    json answers = json::array();
+    for (const auto& a : view.answers) {
+      if (a.question_id != q.id) continue;
+      answers.push_back({{"author", person_json(a.author)},
+                         {"at", bot::format_rfc3339(a.answered_at)},
+                         {"text", a.text}});
+    }
+    questions.push_back({{"id", q.id}, {"text", q.text}, {"answers", std::move(answers)}});
+  }
+  json actions = json::array();
+  for (const auto& a : view.actions) {
+    actions.push_back({{"text", a.text},
+                       {"owner", a.owner.empty() ? json(nullptr) : json(a.owner)},
+                       {"due", a.due ? json(iso_date(*a.due)) : json(nullptr)}});
+  }
+  json review = json::array();
+  for (const auto& r : view.review) {
+    review.push_back({{"quote", r.finding.quote},
+                      {"rule", r.finding.rule},
+                      {"suggestion", r.finding.suggestion},
+                      {"where", r.where}});
+  }
+  return json{{"version", view.latest.version},
+              {"drafted_at", bot::format_rfc3339(view.latest.drafted_at)},
+              {"questions", std::move(questions)},
+              {"actions", std::move(actions)},
+              {"review", std::move(review)},
+              {"markdown", view.latest.markdown}};
+}
+
+// ---- HTML -----------------------------------------------------------------------------------
+
+std::string utc_date(bot::timestamp t) {
+  return iso_date(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(t)});
+}
+
+// The instant as UTC text, and an empty twin that /static/scribe.js fills with the viewer's local
+// time (the server cannot know the viewer's zone).
+std::string time_html(bot::timestamp t, bool with_date) {
+  const std::string at = bot::format_rfc3339(t);
+  return "<time class=\"utc\" datetime=\"" + at + "\">" +
+         (with_date ? utc_date(t) + " " : std::string()) + format_utc_time_of_day(t) +
+         "</time> <time class=\"local\" datetime=\"" + at + "\"></time>";
+}
+
+std::string status_html(bot::incident_status status) {
+  const std::string text(bot::to_string(status));
+  return "<span class=\"status status-" + text + "\">" + text + "</span>";
+}
+
+std::string channel_text(const bot::channel_ref& channel) {
+  return channel.platform + " · " + channel.channel;
+}
+
+std::string number(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", value);
+  return buf;
+}
+
+// Where instants fall on the timeline figure's x axis.
+class time_axis {
+ public:
+  time_axis(bot::timestamp from, bot::timestamp to) : from_(from), span_((to - from).count()) {
+    if (span_ <= 0) span_ = 1;
+  }
+  double x(bot::timestamp t) const {
+    const double share = static_cast<double>((t - from_).count()) / static_cast<double>(span_);
+    return axis_margin + share * (axis_width - 2 * axis_margin);
+  }
+
+ private:
+  bot::timestamp from_;
+  std::int64_t span_;
+};
+
+std::string vertical_line(std::string_view css_class, double x, std::string_view title) {
+  return "<line class=\"" + std::string(css_class) + "\" x1=\"" + number(x) + "\" y1=\"6\" x2=\"" +
+         number(x) + "\" y2=\"54\" vector-effect=\"non-scaling-stroke\"><title>" +
+         escape_html(title) + "</title></line>\n";
+}
+
+std::string timeline_figure(const incident_details& details, std::chrono::microseconds gap_marker) {
+  const auto& inc = details.inc;
+  const bot::timestamp end = inc.closed_at.value_or(details.now);
+  // Flagged messages may have been written before the incident was opened: the axis covers them.
+  bot::timestamp from = inc.opened_at;
+  bot::timestamp to = end;
+  for (const auto& e : details.timeline) {
+    from = std::min(from, e.occurred_at);
+    to = std::max(to, e.occurred_at);
+  }
+  const time_axis axis(from, to);
+  std::string svg =
+      "<svg viewBox=\"0 0 1000 60\" preserveAspectRatio=\"none\" role=\"img\" "
+      "aria-label=\"Timeline of " +
+      escape_html(bot::incident_label(inc)) + ": " + std::to_string(details.timeline.size()) +
+      " entries\" xmlns=\"http://www.w3.org/2000/svg\">\n";
+  if (gap_marker > std::chrono::microseconds::zero()) {
+    for (std::size_t i = 1; i < details.timeline.size(); ++i) {
+      const auto a = details.timeline[i - 1].occurred_at;
+      const auto b = details.timeline[i].occurred_at;
+      if (b - a <= gap_marker) continue;
+      svg += "<rect class=\"gap\" x=\"" + number(axis.x(a)) + "\" y=\"10\" width=\"" +
+             number(axis.x(b) - axis.x(a)) + "\" height=\"40\"><title>" +
+             bot::format_duration(b - a) + " without entries</title></rect>\n";
+    }
+  }
+  svg += "<line class=\"axis\" x1=\"" + number(axis.x(from)) + "\" y1=\"30\" x2=\"" +
+         number(axis.x(to)) + "\" y2=\"30\" vector-effect=\"non-scaling-stroke\"/>\n";
+  svg += vertical_line(
+      "opened", axis.x(inc.opened_at),
+      "opened " + utc_date(inc.opened_at) + " " + format_utc_time_of_day(inc.opened_at));
+  if (inc.closed_at) {
+    svg += vertical_line(
+        "closed", axis.x(*inc.closed_at),
+        "closed " + utc_date(*inc.closed_at) + " " + format_utc_time_of_day(*inc.closed_at));
+  } else {
+    svg += vertical_line("now", axis.x(details.now), "now (still open)");
+  }
+  for (const auto& e : details.timeline) {
+    const std::string title = format_utc_time_of_day(e.occurred_at) + " · " + e.author.name + ": " +
+                              bot::utf8_prefix(bot::single_line(e.text), 120);
+    svg += "<rect class=\"mark\" x=\"" + number(axis.x(e.occurred_at) - 3) +
+           "\" y=\"18\" width=\"6\" height=\"24\"><title>" + escape_html(title) +
+           "</title></rect>\n";
+  }
+  svg += "</svg>\n";
+  return "<figure id=\"timeline-axis\">\n" + svg + "<figcaption>" + time_html(from, true) + " to " +
+         time_html(to, true) + (inc.closed_at ? "" : " (now)") +
+         (gap_marker > std::chrono::microseconds::zero()
+              ? "; shaded: more than " + bot::format_duration(gap_marker) + " without entries"
+              : std::string()) +
+         "</figcaption>\n</figure>\n";
+}
+
+std::string entries_html(const incident_details& details) {
+  if (details.timeline.empty()) return "<p class=\"empty\">No entries.</p>\n";
+  const std::string opened_day = utc_date(details.inc.opened_at);
+  std::string out = "<ol id=\"entries\">\n";
+  for (const auto& e : details.timeline) {
+    out += "<li class=\"entry\" id=\"entry-" + std::to_string(e.id) + "\" data-source=\"" +
+           std::string(bot::to_string(e.source)) + "\">";
+    out += "<div class=\"when\">" +
+           time_html(e.occurred_at, utc_date(e.occurred_at) != opened_day) + "</div>";
+    out += "<span class=\"text\">" + escape_html(e.text) + "</span>";
+    out += "<div class=\"meta\"><span class=\"author\">" + escape_html(e.author.name) +
+           "</span><span class=\"source\">" + std::string(bot::to_string(e.source)) + "</span>";
+    if (const auto link = safe_link(e.link); !link.empty()) {
+      out += "<a class=\"link\" href=\"" + escape_html(link) +
+             "\" rel=\"noopener noreferrer\">in chat</a>";
+    }
+    out += "</div></li>\n";
+  }
+  return out + "</ol>\n";
+}
+
+std::string download_path(const bot::incident& inc) {
+  return "/incidents/" + bot::incident_label(inc) +
+         "/postmortem.md?workspace=" + http::percent_encode(inc.channel.workspace);
+}
+
+std::string postmortem_html(const incident_details& details) {
+  const auto& inc = details.inc;
+  std::string out = "<section id=\"postmortem\">\n<h2>Postmortem draft</h2>\n";
+  if (!details.postmortem) {
+    out += std::string("<p class=\"empty\" id=\"no-draft\">No draft yet. ") +
+           (inc.status == bot::incident_status::open
+                ? "Scribe drafts the postmortem after the incident is closed"
+                : "Scribe drafts the postmortem once the questions are answered or time runs out") +
+           "; the <code>draft</code> command makes one at any time.</p>\n</section>\n";
+    return out;
+  }
+  const auto& view = *details.postmortem;
+  out += "<p class=\"draft-meta\">Version <span id=\"draft-version\">" +
+         std::to_string(view.latest.version) + "</span>, drafted " +
+         time_html(view.latest.drafted_at, true) + " · <a id=\"download\" href=\"" +
+         escape_html(download_path(inc)) + "\">Download as Markdown</a></p>\n";
+  out += "<div class=\"draft\">\n" +
+         bot::markdown::to_html(bot::markdown::parse(view.latest.markdown)) +
+         "\n</div>\n</section>\n";
+  out +=
+      "<section id=\"review\">\n<h2>Wording review</h2>\n"
+      "<p class=\"note\">Of the summary and the answers as they are now (the draft above is "
+      "version " +
+      std::to_string(view.latest.version) + " as posted).</p>\n";
+  if (view.review.empty()) {
+    out += "<p class=\"empty\">Nothing to reword: the summary and answers read blamelessly.</p>\n";
+  } else {
+    out += "<ul class=\"findings\">\n";
+    for (const auto& r : view.review) {
+      out += "<li class=\"finding\"><q class=\"quote\">" + escape_html(r.finding.quote) +
+             "</q> <span class=\"where\">in " + escape_html(r.where) +
+             "</span> <span class=\"rule\">" + escape_html(r.finding.rule) +
+             "</span><br><span class=\"suggestion\">" + escape_html(r.finding.suggestion) +
+             "</span></li>\n";
+    }
+    out += "</ul>\n";
+  }
+  return out + "</section>\n";
+}
+
+std::string error_body(std::string_view heading, std::string_view reason) {
+  return "<h1>" + escape_html(heading) + "</h1>\n<p class=\"error\">" + escape_html(reason) +
+         "</p>\n<p><a href=\"/\">All incidents</a></p>\n";
+}
+
+std::string ambiguous_body(std::string_view label, const std::vector<bot::incident>& found) {
+  std::string body = "<h1>" + escape_html(label) + " is in several workspaces</h1>\n<ul>\n";
+  for (const auto& inc : found) {
+    body += "<li><a href=\"" + escape_html(incident_path(inc)) + "\">" +
+            escape_html(bot::incident_label(inc) + " in " + inc.channel.platform + ":" +
+                        inc.channel.workspace + " · " + inc.title) +
+            "</a></li>\n";
+  }
+  return body + "</ul>\n";
+}
+
+}  // namespace
+
+// ---- pure functions -------------------------------------------------------------------------
+
+std::string format_utc_time_of_day(bot::timestamp t) {
+  const std::chrono::hh_mm_ss clock{
+      std::chrono::floor<std::chrono::seconds>(t - std::chrono::floor<std::chrono::days>(t))};
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d UTC", static_cast<int>(clock.hours().count()),
+                static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()));
+  return buf;
+}
+
+std::string incident_duration(const bot::incident& inc, bot::timestamp now) {
+  if (inc.closed_at) return bot::format_duration(*inc.closed_at - inc.opened_at);
+  return "open for " + bot::format_duration(now - inc.opened_at);
+}
+
+std::string incident_path(const bot::incident& inc) {
+  return "/incidents/" + bot::incident_label(inc) +
+         "?workspace=" + http::percent_encode(inc.channel.workspace);
+}
+
+std::string safe_link(std::string_view link) {
+  const auto starts_with = [&](std::string_view prefix) {
+    return link.size() >= prefix.size() && bot::iequals(link.substr(0, prefix.size()), prefix);
+  };
+  for (const char c : link) {
+    // Browsers strip these from URLs, which could turn "java\tscript:" into a scheme.
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return {};
+  }
+  if (starts_with("https://") || starts_with("http://") || starts_with("/")) {
+    return std::string(link);
+  }
+  return {};
+}
+
+std::string incident_list_body(const std::vector<bot::incident>& incidents,
+                               std::optional<bot::incident_status> shown, std::size_t limit,
+                               bot::timestamp now) {
+  const auto filter_link = [&](std::string_view href, std::string_view label,
+                               std::optional<bot::incident_status> status) {
+    return "<a href=\"" + std::string(href) + "\"" +
+           (status == shown ? " aria-current=\"page\"" : "") + ">" + std::string(label) + "</a>";
+  };
+  std::string body = "<h1>Incidents</h1>\n<nav class=\"filters\" id=\"filters\">" +
+                     filter_link("/", "All", std::nullopt) +
+                     filter_link("/?status=open", "Open", bot::incident_status::open) +
+                     filter_link("/?status=closed", "Closed", bot::incident_status::closed) +
+                     "</nav>\n";
+  if (incidents.empty()) {
+    const std::string which = shown ? std::string(bot::to_string(*shown)) + " " : "";
+    return body + "<p class=\"empty\" id=\"no-incidents\">No " + which +
+           "incidents yet. Open one in chat with <code>/incident open &lt;title&gt;</code>.</p>\n";
+  }
+  body +=
+      "<div class=\"table-scroll\">\n<table id=\"incidents\">\n<thead><tr><th>Incident</th>"
+      "<th>Title</th><th>Severity</th><th>Status</th><th>Channel</th><th>Opened</th>"
+      "<th>Duration</th></tr></thead>\n<tbody>\n";
+  for (const auto& inc : incidents) {
+    const std::string status(bot::to_string(inc.status));
+    body += "<tr class=\"incident\" data-status=\"" + status + "\" data-id=\"" +
+            bot::incident_label(inc) + "\">";
+    body += "<td class=\"id\"><a href=\"" + escape_html(incident_path(inc)) + "\">" +
+            bot::incident_label(inc) + "</a></td>";
+    body += "<td class=\"title\">" + escape_html(inc.title) + "</td>";
+    body += "<td class=\"severity\">" + bot::severity_label(inc.severity) + "</td>";
+    body += "<td class=\"status\">" + status_html(inc.status) + "</td>";
+    body += "<td class=\"channel\">" + escape_html(channel_text(inc.channel)) + "</td>";
+    body += "<td class=\"opened\">" + time_html(inc.opened_at, true) + "</td>";
+    body += "<td class=\"duration\">" + incident_duration(inc, now) + "</td>";
+    body += "</tr>\n";
+  }
+  body += "</tbody>\n</table>\n</div>\n";
+  if (incidents.size() >= limit) {
+    body += "<p class=\"note\">Showing the newest " + std::to_string(limit) + " incidents.</p>\n";
+  }
+  return body;
+}
+
+std::string incident_page_body(const incident_details& details,
+                               std::chrono::microseconds gap_marker) {
+  const auto& inc = details.inc;
+  std::string body = "<h1 id=\"incident-title\"><span class=\"label\">" + bot::incident_label(inc) +
+                     "</span> " + escape_html(inc.title) + "</h1>\n";
+  body += "<dl class=\"facts\" id=\"facts\">\n";
+  body += "<dt>Status</dt><dd>" + status_html(inc.status) + "</dd>\n";
+  body +=
+      "<dt>Severity</dt><dd class=\"severity\">" + bot::severity_label(inc.severity) + "</dd>\n";
+  body += "<dt>Channel</dt><dd class=\"channel\">" + escape_html(channel_text(inc.channel)) +
+          " <span class=\"muted\">(workspace " + escape_html(inc.channel.workspace) +
+          ")</span></dd>\n";
+  body += "<dt>Opened</dt><dd class=\"opened\"><span class=\"author\">" +
+          escape_html(inc.opened_by.name) + "</span>, " + time_html(inc.opened_at, true) +
+          "</dd>\n";
+  body += "<dt>Closed</dt><dd class=\"closed\">";
+  if (inc.closed_at) {
+    body += "<span class=\"author\">" + escape_html(inc.closed_by ? inc.closed_by->name : "") +
+            "</span>, " + time_html(*inc.closed_at, true);
+  } else {
+    body += "still open";
+  }
+  body += "</dd>\n<dt>Duration</dt><dd class=\"duration\">" + incident_duration(inc, details.now) +
+          "</dd>\n";
+  if (!inc.summary.empty()) {
+    body += "<dt>Summary</dt><dd class=\"summary\">" + escape_html(inc.summary) + "</dd>\n";
+  }
+  body += "</dl>\n<h2>Timeline</h2>\n";
+  body += timeline_figure(details, gap_marker);
+  body += entries_html(details);
+  body += postmortem_html(details);
+  return body;
+}
+
+json incident_summary_json(const bot::incident& inc) {
+  return json{{"id", bot::incident_label(inc)},
+              {"number", inc.number},
+              {"workspace", inc.channel.workspace},
+              {"title", inc.title},
+              {"severity", inc.severity ? json(*inc.severity) : json(nullptr)},
+              {"status", bot::to_string(inc.status)},
+              {"platform", inc.channel.platform},
+              {"channel", inc.channel.channel},
+              {"summary", inc.summary},
+              {"opened_at", bot::format_rfc3339(inc.opened_at)},
+              {"closed_at", optional_time(inc.closed_at)},
+              {"opened_by", person_json(inc.opened_by)},
+              {"closed_by", inc.closed_by ? person_json(*inc.closed_by) : json(nullptr)},
+              {"url", incident_path(inc)}};
+}
+
+json incident_json(const incident_details& details) {
+  json out = incident_summary_json(details.inc);
+  json timeline = json::array();
+  for (const auto& e : details.timeline) {
+    timeline.push_back({{"at", bot::format_rfc3339(e.occurred_at)},
+                        {"recorded_at", bot::format_rfc3339(e.recorded_at)},
+                        {"author", person_json(e.author)},
+                        {"text", e.text},
+                        {"source", bot::to_string(e.source)},
+                        {"link", e.link.empty() ? json(nullptr) : json(e.link)}});
+  }
+  out["timeline"] = std::move(timeline);
+  out["postmortem"] = details.postmortem ? postmortem_json(*details.postmortem) : json(nullptr);
+  return out;
+}
+
+// ---- the routes -----------------------------------------------------------------------------
+
+incident_pages::incident_pages(boost::asio::thread_pool& blocking, bot::incident_records& records,
+                               const access_policy& access, bool playground)
+    : blocking_(blocking), records_(records), access_(access), playground_(playground) {}
+
+void incident_pages::add_routes(http::router& routes) {
+  routes.add(beast_http::verb::get, "/",
+             [this](http::request_context ctx) { return handle_list_page(std::move(ctx)); });
+  routes.add(beast_http::verb::get, "/incidents/{id}",
+             [this](http::request_context ctx) { return handle_incident_page(std::move(ctx)); });
+  routes.add(beast_http::verb::get, "/api/incidents",
+             [this](http::request_context ctx) { return handle_list_api(std::move(ctx)); });
+  routes.add(beast_http::verb::get, "/api/incidents/{id}",
+             [this](http::request_context ctx) { return handle_incident_api(std::move(ctx)); });
+  access_.add_signin_routes(routes);
+  add_asset_routes(routes);
+}
+
+std::vector<nav_link> incident_pages::nav() const {
+  std::vector<nav_link> links{{"/", "Incidents"}};
+  if (playground_) links.push_back({"/playground", "Playground"});
+  return links;
+}
+
+std::string incident_pages::page(std::string title, std::string body) const {
+  if (access_.token_required()) {
+    body +=
+        "<form id=\"signout\" method=\"post\" action=\"/signout\"><button "
+        "type=\"submit\">Sign out</button></form>\n";
+  }
+  return html_document(
+      {std::move(title), std::move(body), nav(), {"/static/scribe.css"}, {"/static/scribe.js"}});
+}
+
+std::unique_ptr<incident_pages::lookup> incident_pages::find(const std::string& label,
+                                                             const std::string& workspace) {
+  auto out = std::make_unique<lookup>();
+  out->found = records_.find_by_label(label, workspace);
+  if (out->found.size() == 1) {
+    const auto& inc = out->found.front();
+    out->details = incident_details{inc, records_.timeline(inc.id), records_.postmortem(inc.id),
+                                    records_.now()};
+  }
+  return out;
+}
+
+boost::asio::awaitable<http::response> incident_pages::handle_list_page(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
+  const auto filter = parse_status_filter(query_fields(req.target()));
+  if (!filter.error.empty()) {
+    co_return html_response(req, beast_http::status::bad_request,
+                            page("Bad request", error_body("Bad request", filter.error)));
+  }
+  const bot::incident_filter wanted{filter.status, 100};
+  auto list = [this, &wanted] { return std::pair{records_.list(wanted), records_.now()}; };
+  const auto [incidents, now] = co_await http::offload(blocking_, std::move(list));
+  co_return html_response(
+      req, beast_http::status::ok,
+      page("Incidents", incident_list_body(incidents, filter.status, wanted.limit, now)));
+}
+
+boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
+    http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
+  const auto query = query_fields(req.target());
+  if (!query) co_return incident_page_response(req, "", "", nullptr);
+  const std::string label(ctx.param("id"));
+  const std::string workspace(query->get("workspace").value_or(""));
+  auto load = [this, &label, &workspace] { return find(label, workspace); };
+  const auto found = co_await http::offload(blocking_, std::move(load));
+  co_return incident_page_response(req, label, workspace, found.get());
+}
+
+boost::asio::awaitable<http::response> incident_pages::handle_list_api(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
+  const auto filter = parse_status_filter(query_fields(req.target()));
+  if (!filter.error.empty()) {
+    co_return json_error(req, beast_http::status::bad_request, filter.error);
+  }
+  const bot::incident_filter wanted{filter.status, 100};
+  auto list = [this, &wanted] { return records_.list(wanted); };
+  const auto incidents = co_await http::offload(blocking_, std::move(list));
+  json items = json::array();
+  for (const auto& inc : incidents) items.push_back(incident_summary_json(inc));
+  co_return json_response(req, beast_http::status::ok, json{{"incidents", std::move(items)}});
+}
+
+boost::asio::awaitable<http::response> incident_pages::handle_incident_api(
+    http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
+  const auto query = query_fields(req.target());
+  if (!query) co_return incident_api_response(req, "", "", nullptr);
+  const std::string label(ctx.param("id"));
+  const std::string workspace(query->get("workspace").value_or(""));
+  auto load = [this, &label, &workspace] { return find(label, workspace); };
+  const auto found = co_await http::offload(blocking_, std::move(load));
+  co_return incident_api_response(req, label, workspace, found.get());
+}
+
+// The coroutines above only read; the answers are built here, outside them.
+http::response incident_pages::incident_page_response(const http::request& req,
+                                                      const std::string& label,
+                                                      const std::string& workspace,
+                                                      const lookup* found) const {
+  if (!found) {
+    return html_response(
+        req, beast_http::status::bad_request,
+        page("Bad request", error_body("Bad request", "the query string is malformed")));
+  }
+  if (found->found.empty()) {
+    const std::string reason = "There is no incident " + http::replace_invalid_utf8(label) +
+                               (workspace.empty() ? "" : " in that workspace") + ".";
+    return html_response(req, beast_http::status::not_found,
+                         page("Not found", error_body("Not found", reason)));
+  }
+  if (!found->details) {
+    return html_response(req, beast_http::status::conflict,
+                         page(label, ambiguous_body(label, found->found)));
+  }
+  const auto& details = *found->details;
+  const auto gap_marker =
+      std::chrono::duration_cast<std::chrono::microseconds>(records_.options().gap_marker);
+  return html_response(req, beast_http::status::ok,
+                       page(bot::incident_label(details.inc) + " " + details.inc.title,
+                            incident_page_body(details, gap_marker)));
+}
+
+http::response incident_pages::incident_api_response(const http::request& req,
+                                                     const std::string& label,
+                                                     const std::string& workspace,
+                                                     const lookup* found) const {
+  if (!found) {
+    return json_error(req, beast_http::status::bad_request, "the query string is malformed");
+  }
+  if (found->found.empty()) {
+    return json_error(req, beast_http::status::not_found,
+                      "no incident " + http::replace_invalid_utf8(label) +
+                          (workspace.empty() ? "" : " in that workspace"));
+  }
+  if (!found->details) {
+    json workspaces = json::array();
+    for (const auto& inc : found->found) workspaces.push_back(inc.channel.workspace);
+    return json_response(req, beast_http::status::conflict,
+                         json{{"error", label + " exists in several workspaces (" +
+                                            workspaces_of(found->found) + "): add ?workspace=<id>"},
+                              {"workspaces", std::move(workspaces)}});
+  }
+  return json_response(req, beast_http::status::ok, incident_json(*found->details));
+}
+
+}  // namespace scribe::web
