@@ -4,11 +4,14 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/matrix/matrix_adapter.hpp"
+#include "adapters/playground/playground_adapter.hpp"
 #include "adapters/slack/slack_adapter.hpp"
 #include "adapters/web/access.hpp"
 #include "adapters/web/incident_export.hpp"
+#include "adapters/web/incident_pages.hpp"
 #include "app/cli.hpp"
 #include "bot/incident_desk.hpp"
+#include "bot/incident_records.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/postmortem_desk.hpp"
 #include "config/loader.hpp"
@@ -21,6 +24,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -68,6 +72,19 @@ bool open_api_client(std::optional<http::client>& client, asio::io_context& ioc,
   }
 }
 
+// Where to point a browser at the playground: the README's run command ends here, so it is also
+// printed on stdout for the person who typed it.
+void announce_playground(const config::server_options& server,
+                         const asio::ip::tcp::endpoint& bound) {
+  std::string host = server.listen_host;
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";  // every address: this one works too
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const std::string url = "http://" + host + ":" + std::to_string(bound.port()) + "/playground";
+  log::info("playground ready", {{"url", url}});
+  std::printf("Scribe is running. Try it in the playground: %s\n", url.c_str());
+  std::fflush(stdout);
+}
+
 void log_configuration(const config::options& options) {
   const auto described = config::describe(options);
   std::vector<log::field> fields;
@@ -93,6 +110,7 @@ int serve(const config::options& options) {
   bot::system_clock clock;
   bot::incident_desk desk(*store.incidents, *store.jobs, clock, options.postmortem);
   bot::postmortem_desk postmortems(*store.incidents, *store.postmortems, clock, options.postmortem);
+  bot::incident_records records(*store.incidents, *store.postmortems, clock, options.postmortem);
 
   asio::thread_pool blocking_pool(blocking_threads);
   http::router routes;
@@ -104,6 +122,8 @@ int serve(const config::options& options) {
   const web::access_policy access(options.web, options.server);
   web::incident_export exports(blocking_pool, postmortems, access);
   exports.add_routes(routes);
+  web::incident_pages pages(blocking_pool, records, access, options.playground_enabled());
+  pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
   log::info("web access", {{"policy", access.describe()}});
 
   const unsigned threads = options.server.threads;
@@ -134,10 +154,18 @@ int serve(const config::options& options) {
     log::info("matrix enabled",
               {{"homeserver", options.matrix.homeserver_url}, {"user", matrix->bot_user_id()}});
   }
+  std::optional<playground::playground_adapter> playground;
+  if (options.playground_enabled()) {
+    playground.emplace(ioc, blocking_pool, desk, postmortems, *store.chats, *store.jobs, clock,
+                       access);
+    playground->add_routes(routes);
+    playground->start();
+  }
   http::server server(ioc, options.server, routes);
   try {
-    server.listen();  // logs the bound address
+    const auto bound = server.listen();  // logs the bound address
     server.start();
+    if (playground) announce_playground(options.server, bound);
   } catch (const boost::system::system_error& e) {
     log::error("cannot listen", {{"address", options.server.listen_host + ":" +
                                                  std::to_string(options.server.listen_port)},
@@ -162,6 +190,7 @@ int serve(const config::options& options) {
                                {"in_flight", std::to_string(server.active_sessions())}});
         if (slack) slack->stop();
         if (matrix) matrix->stop();
+        if (playground) playground->stop();
         server.shutdown([&ioc] { ioc.stop(); });
         signals.async_wait(on_signal);
       };

@@ -216,6 +216,12 @@ std::vector<bot::chat_message> playground_channel::recent(std::size_t limit) {
   return chat_.recent_messages(std::string(channel_name), limit);
 }
 
+std::optional<bot::chat_message> playground_channel::thread_root(std::int64_t id) {
+  auto message = chat_.find_message(id);
+  if (!message || message->channel != channel_name || message->thread_id) return std::nullopt;
+  return message;
+}
+
 bot::chat_message playground_channel::post_as_scribe(std::string text, bot::chat_format format,
                                                      std::string visible_to,
                                                      std::optional<std::string> post_key) {

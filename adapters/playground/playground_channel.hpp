@@ -73,6 +73,9 @@ class playground_channel {
   // The channel's latest messages, oldest first.
   std::vector<bot::chat_message> recent(std::size_t limit);
 
+  // The channel's message `id` if it starts a thread (is not itself a reply).
+  std::optional<bot::chat_message> thread_root(std::int64_t id);
+
  private:
   void act_on(const bot::chat_message& message);
   void run_command(const bot::chat_message& message, std::string_view arguments);

@@ -189,5 +189,8 @@ TEST_CASE("playground: closing asks the questions, thread replies answer, the dr
   const auto root = f.say(f.ann, "thanks all");
   const auto reply = f.say(f.bob, "you too", root.id);
   CHECK(f.store.find_message(reply.id)->reactions.empty());
+  CHECK(f.channel.thread_root(root.id));
+  CHECK_FALSE(f.channel.thread_root(reply.id));  // threads are one level deep
+  CHECK_FALSE(f.channel.thread_root(12345));
   CHECK(f.store.answers(inc->id).size() == 2);
 }

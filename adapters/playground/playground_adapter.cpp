@@ -1,0 +1,188 @@
+#include "adapters/playground/playground_adapter.hpp"
+
+#include "adapters/http/form.hpp"
+#include "adapters/http/offload.hpp"
+#include "adapters/http/responses.hpp"
+#include "adapters/playground/playground_assets.hpp"
+#include "adapters/web/html.hpp"
+#include "config/log.hpp"
+
+#include <charconv>
+
+namespace scribe::playground {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using jobs::job_outcome;
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+std::string query_of(std::string_view target) {
+  const auto question = target.find('?');
+  return question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
+}
+
+// The name this browser last wrote with, or "".
+std::string remembered_name(const http::request& req) {
+  const auto decoded = http::percent_decode(web::cookie_value(req, name_cookie), false);
+  return decoded ? *decoded : "";
+}
+
+std::string name_cookie_header(std::string_view name) {
+  // Lax, not Strict: the name should still be there when someone follows a link to the page.
+  return std::string(name_cookie) + "=" + http::percent_encode(name) +
+         "; Path=/playground; Max-Age=31536000; HttpOnly; SameSite=Lax";
+}
+
+std::string page_document(std::string body) {
+  return web::html_document({"Playground",
+                             std::move(body),
+                             {{"/", "Incidents"}, {"/playground", "Playground"}},
+                             {"/static/scribe.css", "/static/playground.css"},
+                             {"/static/scribe.js", "/static/playground.js"}});
+}
+
+}  // namespace
+
+playground_adapter::playground_adapter(boost::asio::io_context& ioc,
+                                       boost::asio::thread_pool& blocking, bot::incident_desk& desk,
+                                       bot::postmortem_desk& postmortems, bot::chat_log& chat,
+                                       bot::job_queue& jobs, const bot::clock& clock,
+                                       const web::access_policy& access)
+    : blocking_(blocking),
+      channel_(desk, postmortems, chat, clock),
+      access_(access),
+      postmortem_worker_(ioc, blocking, jobs, clock, bot::postmortem_queue(platform),
+                         [this](bot::job job) { return process_postmortem(std::move(job)); }) {}
+
+void playground_adapter::add_routes(http::router& routes) {
+  routes.add(beast_http::verb::get, "/playground",
+             [this](http::request_context ctx) { return handle_page(std::move(ctx)); });
+  routes.add(beast_http::verb::get, "/playground/messages",
+             [this](http::request_context ctx) { return handle_messages(std::move(ctx)); });
+  routes.add(beast_http::verb::post, "/playground/messages",
+             [this](http::request_context ctx) { return handle_post(std::move(ctx)); });
+  routes.add(beast_http::verb::post, "/playground/messages/{id}/pin",
+             [this](http::request_context ctx) { return handle_pin(std::move(ctx)); });
+  add_playground_assets(routes);
+}
+
+void playground_adapter::start() {
+  postmortem_worker_.start();
+}
+
+void playground_adapter::stop() {
+  postmortem_worker_.stop();
+}
+
+boost::asio::awaitable<http::response> playground_adapter::page(http::request_context ctx,
+                                                                page_state state,
+                                                                beast_http::status status) {
+  auto load = [this, &state] {
+    auto messages = channel_.recent(page_messages);
+    return render_page(messages, state);
+  };
+  std::string body = co_await http::offload(blocking_, std::move(load));
+  co_return web::html_response(ctx.req, status, page_document(std::move(body)));
+}
+
+boost::asio::awaitable<http::response> playground_adapter::handle_page(http::request_context ctx) {
+  if (auto refused = access_.refuse_page(ctx.req)) co_return std::move(*refused);
+  page_state state{remembered_name(ctx.req), std::nullopt, "", ""};
+  const auto query = http::parse_form(query_of(ctx.req.target()));
+  if (query && query->get("thread")) {
+    const auto id = parse_id(*query->get("thread"));
+    auto find = [this, id] { return id ? channel_.thread_root(*id) : std::nullopt; };
+    state.thread = co_await http::offload(blocking_, std::move(find));
+    if (!state.thread) state.error = "That thread is not in the channel any more.";
+  }
+  co_return co_await page(std::move(ctx), std::move(state), beast_http::status::ok);
+}
+
+boost::asio::awaitable<http::response> playground_adapter::handle_messages(
+    http::request_context ctx) {
+  if (auto refused = access_.refuse(ctx.req)) co_return std::move(*refused);
+  auto load = [this, viewer = remembered_name(ctx.req)] {
+    return render_messages(channel_.recent(page_messages), viewer);
+  };
+  std::string fragment = co_await http::offload(blocking_, std::move(load));
+  co_return web::html_response(ctx.req, beast_http::status::ok, std::move(fragment));
+}
+
+boost::asio::awaitable<http::response> playground_adapter::handle_post(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse_write(req)) co_return std::move(*refused);
+  if (!http::is_media_type(req[beast_http::field::content_type],
+                           "application/x-www-form-urlencoded")) {
+    co_return http::make_error(req, beast_http::status::unsupported_media_type,
+                               "send the form as application/x-www-form-urlencoded");
+  }
+  const auto form = http::parse_form(req.body());
+  if (!form) {
+    co_return http::make_error(req, beast_http::status::bad_request, "the form is malformed");
+  }
+  page_state state{std::string(form->get("author").value_or("")), std::nullopt, "",
+                   std::string(form->get("text").value_or(""))};
+  std::optional<std::int64_t> thread;
+  if (const auto thread_field = form->get("thread"); thread_field && !thread_field->empty()) {
+    thread = parse_id(*thread_field);
+    if (!thread) state.error = "The thread to reply in is not a message number.";
+  }
+  const auto author = person_named(state.viewer);
+  if (!author) state.error = "Write your name (at most 40 bytes) before sending.";
+  if (!state.error.empty()) {
+    co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
+  }
+  auto say = [this, &author, &state, thread] {
+    return channel_.say(*author, state.draft_text, thread);
+  };
+  const auto said = co_await http::offload(blocking_, std::move(say));
+  if (!said) {
+    state.error = said.error() == bot::errc::entry_not_found
+                      ? "That thread is not in the channel."
+                      : "Write a message of at most 4000 bytes before sending.";
+    co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
+  }
+  // A command may have scheduled postmortem work (close, draft): no need to wait for the poll.
+  postmortem_worker_.notify();
+  auto back =
+      web::redirect(req, thread ? "/playground?thread=" + std::to_string(*thread) + "#composer"
+                                : "/playground#composer");
+  back.set(beast_http::field::set_cookie, name_cookie_header(author->name));
+  co_return back;
+}
+
+boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::request_context ctx) {
+  const auto& req = ctx.req;
+  if (auto refused = access_.refuse_write(req)) co_return std::move(*refused);
+  const auto id = parse_id(ctx.param("id"));
+  const auto who = person_named(remembered_name(req));
+  if (!who) {
+    page_state state{"", std::nullopt, "Write a message with your name first: 📌 flags as you.", ""};
+    co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
+  }
+  auto toggle = [this, &id, &who] {
+    return id ? channel_.toggle_flag(*id, *who) : bot::result<void>(bot::errc::entry_not_found);
+  };
+  if (!co_await http::offload(blocking_, std::move(toggle))) {
+    co_return http::make_error(
+        req, beast_http::status::not_found,
+        "no message with that number to flag (Scribe's own cannot be flagged)");
+  }
+  co_return web::redirect(req, "/playground#m" + std::to_string(*id));
+}
+
+boost::asio::awaitable<job_outcome> playground_adapter::process_postmortem(bot::job job) {
+  const auto step = bot::decode_postmortem_job(job.payload);
+  if (!step) co_return job_outcome::give_up("malformed postmortem job");
+  auto run = [this, &step, &job] { channel_.run_postmortem(*step, job.key); };
+  co_await http::offload(blocking_, std::move(run));
+  co_return job_outcome::done();
+}
+
+}  // namespace scribe::playground

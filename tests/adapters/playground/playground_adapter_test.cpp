@@ -1,0 +1,151 @@
+// The playground's routes through the router, on the real SQLite store: posting, flagging, the
+// cookie that remembers a name, and who may use it.
+#include "adapters/playground/playground_adapter.hpp"
+#include "adapters/http/router.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/support/manual_clock.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <catch2/catch.hpp>
+
+using namespace scribe;
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+struct adapter_fixture {
+  test_support::temp_dir dir;
+  storage::sqlite_store store{dir / "scribe.db"};
+  test_support::manual_clock clock;
+  config::postmortem_options postmortem;
+  bot::incident_desk desk{store, store, clock, postmortem};
+  bot::postmortem_desk postmortems{store, store, clock, postmortem};
+  boost::asio::thread_pool pool{1};
+  config::web_options web;
+  config::server_options server;
+
+  ~adapter_fixture() { pool.join(); }
+
+  http::response send(beast_http::verb method, std::string target, std::string body = "",
+                      std::vector<std::pair<beast_http::field, std::string>> headers = {
+                          {beast_http::field::content_type, "application/x-www-form-urlencoded"}}) {
+    web::access_policy access(web, server);
+    boost::asio::io_context ioc;
+    playground::playground_adapter adapter(ioc, pool, desk, postmortems, store, store, clock,
+                                           access);
+    http::router routes;
+    adapter.add_routes(routes);
+    http::request req{method, target, 11};
+    for (const auto& [field, value] : headers) req.set(field, value);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    auto result = boost::asio::co_spawn(
+        ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
+        boost::asio::use_future);
+    ioc.run();
+    return result.get();
+  }
+
+  http::response post(std::string target, std::string body, std::string cookie = "") {
+    std::vector<std::pair<beast_http::field, std::string>> headers{
+        {beast_http::field::content_type, "application/x-www-form-urlencoded"}};
+    if (!cookie.empty()) headers.emplace_back(beast_http::field::cookie, cookie);
+    return send(beast_http::verb::post, std::move(target), std::move(body), headers);
+  }
+
+  std::vector<bot::chat_message> messages() {
+    return store.recent_messages(std::string(playground::channel_name), 100);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(adapter_fixture,
+                 "playground: a posted message goes to the bot and back to the page",
+                 "[integration][playground]") {
+  const auto posted = post("/playground/messages", "author=Ann+Lee&text=%2Fincident+open+db+down");
+  CHECK(posted.result() == beast_http::status::see_other);
+  CHECK(posted[beast_http::field::location] == "/playground#composer");
+  CHECK(std::string(posted[beast_http::field::set_cookie])
+            .starts_with("scribe_playground_name=Ann%20Lee;"));
+  const auto inc = store.find_open_incident(playground::channel());
+  REQUIRE(inc);
+  CHECK(inc->title == "db down");
+  CHECK(inc->opened_by.name == "Ann Lee");
+
+  const auto page = send(beast_http::verb::get, "/playground", "",
+                         {{beast_http::field::cookie, "scribe_playground_name=Ann%20Lee"}});
+  CHECK(page.result() == beast_http::status::ok);
+  CHECK(page[beast_http::field::content_type] == "text/html; charset=utf-8");
+  CHECK_THAT(std::string(page["Content-Security-Policy"]), Catch::Contains("script-src 'self'"));
+  CHECK_THAT(page.body(), Catch::Contains("value=\"Ann Lee\""));
+  CHECK_THAT(page.body(), Catch::Contains("INC-1"));
+  const auto fragment = send(beast_http::verb::get, "/playground/messages");
+  CHECK(fragment.body().starts_with("<li class=\"message\""));
+  CHECK(fragment.body().find("<html") == std::string::npos);
+
+  // Flag as the remembered name.
+  const auto said = post("/playground/messages", "author=bob&text=pool+exhausted");
+  const auto id = std::to_string(messages().back().id);
+  const auto pinned = post("/playground/messages/" + id + "/pin", "", "scribe_playground_name=bob");
+  CHECK(pinned.result() == beast_http::status::see_other);
+  CHECK(pinned[beast_http::field::location] == "/playground#m" + id);
+  CHECK(store.timeline_size(inc->id) == 2);
+}
+
+TEST_CASE_METHOD(adapter_fixture,
+                 "playground: bad posts are refused with a reason and lose nothing",
+                 "[integration][playground]") {
+  const auto no_name = post("/playground/messages", "author=&text=hello+there");
+  CHECK(no_name.result() == beast_http::status::bad_request);
+  CHECK_THAT(no_name.body(), Catch::Contains("Write your name"));
+  CHECK_THAT(no_name.body(), Catch::Contains(">hello there</textarea>"));  // kept to resend
+  CHECK(messages().empty());
+
+  CHECK(post("/playground/messages", "author=a&text=+").result() ==
+        beast_http::status::bad_request);
+  CHECK(post("/playground/messages", "author=a&text=x&thread=abc").result() ==
+        beast_http::status::bad_request);
+  CHECK(post("/playground/messages", "author=a&text=x&thread=77").result() ==
+        beast_http::status::bad_request);
+  CHECK(post("/playground/messages", "author=a&text=%zz").result() ==
+        beast_http::status::bad_request);
+  CHECK(send(beast_http::verb::post, "/playground/messages", "{\"text\":\"x\"}",
+             {{beast_http::field::content_type, "application/json"}})
+            .result() == beast_http::status::unsupported_media_type);
+  CHECK(messages().empty());
+
+  CHECK(post("/playground/messages/1/pin", "").result() == beast_http::status::bad_request);
+  CHECK(post("/playground/messages/1/pin", "", "scribe_playground_name=ann").result() ==
+        beast_http::status::not_found);
+  CHECK(post("/playground/messages/x/pin", "", "scribe_playground_name=ann").result() ==
+        beast_http::status::not_found);
+}
+
+TEST_CASE_METHOD(adapter_fixture,
+                 "playground: behind the web token, and not for other sites' forms",
+                 "[integration][playground]") {
+  CHECK(send(beast_http::verb::post, "/playground/messages", "author=a&text=x",
+             {{beast_http::field::content_type, "application/x-www-form-urlencoded"},
+              {beast_http::field::host, "127.0.0.1:8080"},
+              {beast_http::field::origin, "https://evil.example"}})
+            .result() == beast_http::status::forbidden);
+  CHECK(messages().empty());
+
+  web.token = "0123456789abcdef0123456789abcdef";
+  const auto page = send(beast_http::verb::get, "/playground");
+  CHECK(page.result() == beast_http::status::see_other);
+  CHECK(std::string(page[beast_http::field::location]).starts_with("/signin?next="));
+  CHECK(send(beast_http::verb::get, "/playground/messages").result() ==
+        beast_http::status::unauthorized);
+  CHECK(post("/playground/messages", "author=a&text=x").result() ==
+        beast_http::status::unauthorized);
+  CHECK(send(beast_http::verb::post, "/playground/messages", "author=a&text=x",
+             {{beast_http::field::content_type, "application/x-www-form-urlencoded"},
+              {beast_http::field::authorization, "Bearer " + web.token}})
+            .result() == beast_http::status::see_other);
+  CHECK(messages().size() == 1);
+}
