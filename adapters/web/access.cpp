@@ -4,6 +4,7 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/web/html.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -114,7 +115,10 @@ std::optional<http::response> refuse_cross_site(const http::request& req) {
 }  // namespace
 
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();  // 127.0.0.0/8 and ::1, not "127.0.0.1.example.org"
 }
 
 std::string local_redirect_target(std::string_view next) {
@@ -178,9 +182,20 @@ bool access_policy::authorized(const http::request& req) const {
 
 std::optional<http::response> access_policy::refuse(const http::request& req) const {
   if (token_.empty()) {
-    if (loopback_only_) return std::nullopt;
+    if (!loopback_only_) {
+      return http::make_error(req, beast_http::status::forbidden,
+                              "incident data is served to other machines only with web.token set");
+    }
+    // Loopback alone does not keep other sites out: a page whose domain its owner re-points at
+    // 127.0.0.1 (DNS rebinding) is same-origin with that domain, and its requests name it in Host.
+    auto host = split_host_port(req[beast_http::field::host]).first;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    if (host.empty() || iequal(host, "localhost") || is_loopback_host(host)) return std::nullopt;
     return http::make_error(req, beast_http::status::forbidden,
-                            "incident data is served to other machines only with web.token set");
+                            "without web.token, incident data is served only to requests "
+                            "addressed to this machine (Host: localhost or 127.0.0.1)");
   }
   if (authorized(req)) return std::nullopt;
   auto refused = http::make_error(req, beast_http::status::unauthorized,

@@ -189,6 +189,34 @@ TEST_CASE("refuse_write adds a cross-site check to refuse", "[unit][web][access]
   CHECK(forged->result() == beast_http::status::forbidden);
 }
 
+TEST_CASE("without a token, only requests addressed to this machine are served",
+          "[unit][web][access]") {
+  config::web_options web;
+  config::server_options server;  // loopback by default
+  const web::access_policy open(web, server);
+  using beast_http::field;
+  for (const char* host :
+       {"127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "127.0.0.2"}) {
+    INFO(host);
+    CHECK_FALSE(open.refuse(request(beast_http::verb::get, {{field::host, host}})));
+  }
+  // A rebound domain that now resolves to 127.0.0.1 still names itself in Host.
+  for (const char* host :
+       {"evil.example:8080", "evil.example", "127.0.0.1.evil.example", "[2001:db8::1]:8080"}) {
+    INFO(host);
+    const auto refused = open.refuse(request(beast_http::verb::get, {{field::host, host}}));
+    REQUIRE(refused);
+    CHECK(refused->result() == beast_http::status::forbidden);
+    CHECK_THAT(refused->body(), Catch::Contains("addressed to this machine"));
+  }
+  // With a token, the token decides, whatever the Host.
+  web.token = "s3cret-token";
+  const web::access_policy guarded(web, server);
+  CHECK_FALSE(guarded.refuse(request(
+      beast_http::verb::get,
+      {{field::host, "scribe.example.org"}, {field::authorization, "Bearer s3cret-token"}})));
+}
+
 TEST_CASE("access helpers", "[unit][web][access]") {
   CHECK(web::local_redirect_target("/incidents/INC-1?workspace=T1") ==
         "/incidents/INC-1?workspace=T1");

@@ -126,4 +126,6 @@ TEST_CASE("loopback hosts", "[unit][web]") {
   CHECK_FALSE(web::is_loopback_host("0.0.0.0"));
   CHECK_FALSE(web::is_loopback_host("::"));
   CHECK_FALSE(web::is_loopback_host("10.0.0.1"));
+  CHECK_FALSE(web::is_loopback_host("127.0.0.1.example.org"));
+  CHECK_FALSE(web::is_loopback_host("127.evil"));
 }
