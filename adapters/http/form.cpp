@@ -119,6 +119,17 @@ bool is_media_type(std::string_view content_type_header, std::string_view media_
   return bot::iequals(strip_ows(content_type_header.substr(0, semicolon)), media_type);
 }
 
+bot::result<form_fields> parse_query(std::string_view target) {
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return form_fields{};
+  return parse_form(target.substr(question + 1));
+}
+
+std::string query_value(std::string_view target, std::string_view name) {
+  const auto query = parse_query(target);
+  return query ? std::string(query->get(name).value_or("")) : std::string();
+}
+
 std::string replace_invalid_utf8(std::string_view text) {
   // The WHATWG Encoding standard's UTF-8 decoder, which replaces each maximal subpart of an
   // ill-formed sequence (Unicode 15, 3.9 "U+FFFD Substitution of Maximal Subparts").

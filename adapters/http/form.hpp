@@ -39,6 +39,13 @@ struct form_fields {
 // An empty body gives no fields.
 bot::result<form_fields> parse_form(std::string_view body);
 
+// The fields of a request target's query string ("/x?a=1&b=2"), parsed as parse_form does; no
+// fields when there is no query.
+bot::result<form_fields> parse_query(std::string_view target);
+
+// The first value of the query field `name`, or "" when there is none or the query is malformed.
+std::string query_value(std::string_view target, std::string_view name);
+
 // Percent-decoding (RFC 3986). In form bodies '+' is a space; in paths it is a '+'. nullopt for a
 // '%' that is not followed by two hex digits.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);

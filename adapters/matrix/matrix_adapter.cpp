@@ -40,16 +40,6 @@ bot::timestamp from_matrix_ms(std::int64_t ms) {
   return bot::from_unix_micros(ms * 1000);
 }
 
-// The query string's access_token, the legacy way homeservers send the hs_token.
-std::optional<std::string> access_token_of(std::string_view target) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return std::nullopt;
-  auto form = http::parse_form(target.substr(question + 1));
-  if (!form) return std::nullopt;
-  auto token = form->get("access_token");
-  return token ? std::optional<std::string>(std::string(*token)) : std::nullopt;
-}
-
 // "!incident note x" -> "note x" when `prefix` is "!incident"; nullopt for other messages.
 std::optional<std::string> command_text(std::string_view body, std::string_view prefix) {
   if (!body.starts_with(prefix)) return std::nullopt;
@@ -122,9 +112,10 @@ bot::channel_ref matrix_adapter::channel_of(const std::string& room_id) const {
 
 std::optional<http::response> matrix_adapter::refuse_unauthenticated(
     const http::request& req) const {
-  const auto query_token = access_token_of(req.target());
+  // The query string's access_token is the legacy way homeservers send the hs_token.
+  const auto query_fields = http::parse_query(req.target());
   std::optional<std::string_view> query;
-  if (query_token) query = *query_token;
+  if (query_fields) query = query_fields->get("access_token");
   const auto check =
       check_hs_token(req[beast_http::field::authorization], query, options_.hs_token);
   if (check.ok()) return std::nullopt;

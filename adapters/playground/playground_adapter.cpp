@@ -22,11 +22,6 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return id;
 }
 
-std::string query_of(std::string_view target) {
-  const auto question = target.find('?');
-  return question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
-}
-
 // The name this browser last wrote with, or "".
 std::string remembered_name(const http::request& req) {
   const auto decoded = http::percent_decode(web::cookie_value(req, name_cookie), false);
@@ -94,7 +89,7 @@ boost::asio::awaitable<http::response> playground_adapter::page(http::request_co
 boost::asio::awaitable<http::response> playground_adapter::handle_page(http::request_context ctx) {
   if (auto refused = access_.refuse_page(ctx.req)) co_return std::move(*refused);
   page_state state{remembered_name(ctx.req), std::nullopt, "", ""};
-  const auto query = http::parse_form(query_of(ctx.req.target()));
+  const auto query = http::parse_query(ctx.req.target());
   if (query && query->get("thread")) {
     const auto id = parse_id(*query->get("thread"));
     auto find = [this, id] { return id ? channel_.thread_root(*id) : std::nullopt; };

@@ -4,10 +4,10 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/web/html.hpp"
 
-#include <boost/asio/ip/address.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <boost/asio/ip/address.hpp>
 
 #include <stdexcept>
 
@@ -86,14 +86,6 @@ std::string signin_page(std::string_view next, bool wrong_token) {
       "<button type=\"submit\">Sign in</button>\n"
       "</form>\n";
   return html_document({"Sign in", std::move(body), {}, {"/static/scribe.css"}, {}});
-}
-
-std::string query_value(std::string_view target, std::string_view name) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  auto form = http::parse_form(target.substr(question + 1));
-  if (!form) return {};
-  return std::string(form->get(name).value_or(""));
 }
 
 std::string cookie_header(std::string_view value, bool clear) {
@@ -237,7 +229,7 @@ boost::asio::awaitable<http::response> access_policy::handle_signin_form(
         html_document({"Sign in", std::move(body), {}, {"/static/scribe.css"}, {}}));
   }
   co_return html_response(req, beast_http::status::ok,
-                          signin_page(query_value(req.target(), "next"), false));
+                          signin_page(http::query_value(req.target(), "next"), false));
 }
 
 boost::asio::awaitable<http::response> access_policy::handle_signin(

@@ -9,14 +9,6 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-std::string query_value(std::string_view target, std::string_view name) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  auto form = http::parse_form(target.substr(question + 1));
-  if (!form) return {};
-  return std::string(form->get(name).value_or(""));
-}
-
 }  // namespace
 
 std::string postmortem_file_name(const bot::drafted& draft) {
@@ -38,7 +30,7 @@ boost::asio::awaitable<http::response> incident_export::handle_postmortem(
   const auto& req = ctx.req;
   if (auto refused = access_.refuse(req)) co_return std::move(*refused);
   const std::string label(ctx.param("id"));
-  const std::string workspace = query_value(req.target(), "workspace");
+  const std::string workspace = http::query_value(req.target(), "workspace");
   auto find = [this, &label, &workspace] {
     std::optional<bot::drafted> latest;
     auto found = postmortems_.find_by_label(label, workspace);

@@ -22,13 +22,6 @@ constexpr double axis_margin = 12;  // so the markers at either end stay visible
 
 // ---- requests -------------------------------------------------------------------------------
 
-// The query string's fields; errc::malformed_request for a broken percent-escape.
-bot::result<http::form_fields> query_fields(std::string_view target) {
-  const auto question = target.find('?');
-  if (question == std::string_view::npos) return http::form_fields{};
-  return http::parse_form(target.substr(question + 1));
-}
-
 // The ?status= filter. nullopt inside: all incidents; an error for another value.
 struct status_filter {
   std::optional<bot::incident_status> status;
@@ -515,7 +508,7 @@ std::unique_ptr<incident_pages::lookup> incident_pages::find(const std::string& 
 boost::asio::awaitable<http::response> incident_pages::handle_list_page(http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
-  const auto filter = parse_status_filter(query_fields(req.target()));
+  const auto filter = parse_status_filter(http::parse_query(req.target()));
   if (!filter.error.empty()) {
     co_return html_response(req, beast_http::status::bad_request,
                             page("Bad request", error_body("Bad request", filter.error)));
@@ -532,7 +525,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
     http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
-  const auto query = query_fields(req.target());
+  const auto query = http::parse_query(req.target());
   if (!query) co_return incident_page_response(req, "", "", nullptr);
   const std::string label(ctx.param("id"));
   const std::string workspace(query->get("workspace").value_or(""));
@@ -544,7 +537,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
 boost::asio::awaitable<http::response> incident_pages::handle_list_api(http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
-  const auto filter = parse_status_filter(query_fields(req.target()));
+  const auto filter = parse_status_filter(http::parse_query(req.target()));
   if (!filter.error.empty()) {
     co_return json_error(req, beast_http::status::bad_request, filter.error);
   }
@@ -560,7 +553,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_api(
     http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
-  const auto query = query_fields(req.target());
+  const auto query = http::parse_query(req.target());
   if (!query) co_return incident_api_response(req, "", "", nullptr);
   const std::string label(ctx.param("id"));
   const std::string workspace(query->get("workspace").value_or(""));

@@ -2,13 +2,10 @@
 // cookie that remembers a name, and who may use it.
 #include "adapters/playground/playground_adapter.hpp"
 #include "adapters/http/router.hpp"
-#include "storage/sqlite_store.hpp"
-#include "tests/support/manual_clock.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/adapters/web/web_fixture.hpp"
+#include "tests/support/dispatch.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
 using namespace scribe;
@@ -16,21 +13,10 @@ namespace beast_http = boost::beast::http;
 
 namespace {
 
-struct adapter_fixture {
-  test_support::temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  test_support::manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
-  boost::asio::thread_pool pool{1};
-  config::web_options web;
-  config::server_options server;
-
-  ~adapter_fixture() { pool.join(); }
-
+// The web front's store, desks, pool and options, with the playground's routes instead.
+struct adapter_fixture : test_support::web_fixture {
   http::response send(beast_http::verb method, std::string target, std::string body = "",
-                      std::vector<std::pair<beast_http::field, std::string>> headers = {
+                      headers fields = {
                           {beast_http::field::content_type, "application/x-www-form-urlencoded"}}) {
     web::access_policy access(web, server);
     boost::asio::io_context ioc;
@@ -39,21 +25,16 @@ struct adapter_fixture {
     http::router routes;
     adapter.add_routes(routes);
     http::request req{method, target, 11};
-    for (const auto& [field, value] : headers) req.set(field, value);
+    for (const auto& [field, value] : fields) req.set(field, value);
     req.body() = std::move(body);
     req.prepare_payload();
-    auto result = boost::asio::co_spawn(
-        ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
-        boost::asio::use_future);
-    ioc.run();
-    return result.get();
+    return test_support::dispatch_request(ioc, routes, std::move(req));
   }
 
   http::response post(std::string target, std::string body, std::string cookie = "") {
-    std::vector<std::pair<beast_http::field, std::string>> headers{
-        {beast_http::field::content_type, "application/x-www-form-urlencoded"}};
-    if (!cookie.empty()) headers.emplace_back(beast_http::field::cookie, cookie);
-    return send(beast_http::verb::post, std::move(target), std::move(body), headers);
+    headers fields{{beast_http::field::content_type, "application/x-www-form-urlencoded"}};
+    if (!cookie.empty()) fields.emplace_back(beast_http::field::cookie, cookie);
+    return send(beast_http::verb::post, std::move(target), std::move(body), fields);
   }
 
   std::vector<bot::chat_message> messages() {

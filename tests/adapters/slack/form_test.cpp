@@ -134,4 +134,17 @@ TEST_CASE("is_media_type matches the media type only", "[unit][form]") {
   CHECK_FALSE(is_media_type(";", form));
 }
 
+TEST_CASE("a request target's query string reads as a form", "[unit]") {
+  const auto fields = parse_query("/incidents/INC-7?workspace=T%201&next=%2Fx&workspace=T2");
+  REQUIRE(fields);
+  CHECK(fields->get("workspace") == "T 1");
+  CHECK(fields->count("workspace") == 2);
+  CHECK(parse_query("/incidents")->entries.empty());
+  CHECK(parse_query("/x?")->entries.empty());
+  CHECK_FALSE(parse_query("/x?a=%zz"));
+  CHECK(query_value("/signin?next=%2Fincidents%2FINC-1", "next") == "/incidents/INC-1");
+  CHECK(query_value("/signin?next=%zz", "next").empty());
+  CHECK(query_value("/signin", "next").empty());
+}
+
 }  // namespace scribe::http

@@ -1,16 +1,8 @@
 // GET /incidents/{id}/postmortem.md through the router, on the real SQLite store, and who may
 // read it.
 #include "adapters/web/incident_export.hpp"
-#include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
-#include "bot/incident_desk.hpp"
-#include "storage/sqlite_store.hpp"
-#include "tests/support/manual_clock.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/adapters/web/web_fixture.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
 using namespace scribe;
@@ -18,45 +10,21 @@ namespace beast_http = boost::beast::http;
 
 namespace {
 
-struct export_fixture {
-  test_support::temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  test_support::manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
-  boost::asio::thread_pool pool{1};
-  config::web_options web;
-  config::server_options server;
-
-  ~export_fixture() { pool.join(); }
-
-  void run(const std::string& workspace, const std::string& text) {
-    desk.run_command({{"slack", workspace, "C1"}, {"U1", "alice"}, text, "/incident", {}, {}});
-  }
-
+struct export_fixture : test_support::web_fixture {
   // Opens and closes INC-1 in `workspace`; with `draft`, also stores a draft as a job would.
   std::int64_t closed_incident(const std::string& workspace, bool draft) {
     run(workspace, "open Checkout returns 502");
     run(workspace, "close");
-    const auto inc = store.find_latest_incident({"slack", workspace, "C1"});
-    if (draft) REQUIRE(postmortems.draft({bot::postmortem_step::draft, inc->id, "timer"}));
-    return inc->id;
+    const auto inc = latest(workspace);
+    if (draft) REQUIRE(postmortems.draft({bot::postmortem_step::draft, inc.id, "timer"}));
+    return inc.id;
   }
 
   http::response get(std::string target, std::string authorization = "") {
-    web::access_policy access(web, server);
-    web::incident_export exports(pool, postmortems, access);
-    http::router routes;
-    exports.add_routes(routes);
-    http::request req{beast_http::verb::get, target, 11};
-    if (!authorization.empty()) req.set(beast_http::field::authorization, authorization);
-    boost::asio::io_context ioc;
-    auto result = boost::asio::co_spawn(
-        ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
-        boost::asio::use_future);
-    ioc.run();
-    return result.get();
+    headers fields;
+    if (!authorization.empty())
+      fields.emplace_back(beast_http::field::authorization, authorization);
+    return web_fixture::get(std::move(target), std::move(fields));
   }
 };
 

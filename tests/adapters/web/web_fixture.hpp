@@ -9,12 +9,10 @@
 #include "bot/incident_records.hpp"
 #include "bot/postmortem_desk.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/dispatch.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -61,12 +59,7 @@ struct web_fixture {
     for (const auto& [name, value] : fields) req.set(name, value);
     req.body() = std::move(body);
     req.prepare_payload();
-    boost::asio::io_context ioc;
-    auto result = boost::asio::co_spawn(
-        ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
-        boost::asio::use_future);
-    ioc.run();
-    return result.get();
+    return dispatch_request(routes, std::move(req));
   }
 
   http::response get(std::string target, headers fields = {}) {
