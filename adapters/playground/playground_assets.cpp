@@ -27,6 +27,7 @@ constexpr std::string_view playground_css = R"css(#messages {
 .message .body h1, .message .body h2, .message .body h3 { font-size: 1.05rem; margin: 0.6rem 0 0.3rem; }
 .message .actions { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; font-size: 0.85rem; }
 .message .reactions { display: inline-flex; gap: 0.3rem; }
+.message .reactions:empty { display: none; }
 .message .reaction { border: 1px solid var(--line); border-radius: 1rem; padding: 0 0.45rem; }
 form.pin { display: inline; margin: 0; }
 button.pin { border: 1px solid var(--line); border-radius: 1rem; background: transparent; cursor: pointer; padding: 0.1rem 0.5rem; }

@@ -1,5 +1,6 @@
 #include "adapters/playground/playground_channel.hpp"
 
+#include "bot/text.hpp"
 #include "config/log.hpp"
 
 #include <algorithm>
@@ -15,16 +16,6 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool is_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
@@ -34,9 +25,7 @@ bool is_word_char(char c) {
 bool mentions_scribe(std::string_view text) {
   constexpr std::string_view mention = "@scribe";
   for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
-    if (text.size() - at < mention.size()) return false;
-    const bool same = std::equal(mention.begin(), mention.end(), text.begin() + at,
-                                 [](char a, char b) { return a == lower(b); });
+    const bool same = bot::iequals(text.substr(at, mention.size()), mention);
     const std::size_t end = at + mention.size();
     if (same && (end == text.size() || !is_word_char(text[end]))) return true;
   }
@@ -48,7 +37,7 @@ std::optional<std::string_view> command_arguments(std::string_view text) {
   if (!text.starts_with(command_word)) return std::nullopt;
   const std::string_view rest = text.substr(command_word.size());
   if (!rest.empty() && !is_space(rest.front())) return std::nullopt;  // "/incidents"
-  return trim(rest);
+  return bot::trim(rest);
 }
 
 bool has_reaction(const bot::chat_message& message, std::string_view emoji, std::string_view by) {
@@ -75,7 +64,7 @@ std::string message_link(std::int64_t message_id) {
 }
 
 bot::result<bot::person> person_named(std::string_view name) {
-  name = trim(name);
+  name = bot::trim(name);
   const bool control = std::any_of(name.begin(), name.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
@@ -91,7 +80,7 @@ playground_channel::playground_channel(bot::incident_desk& desk, bot::postmortem
 bot::result<bot::chat_message> playground_channel::say(const bot::person& author,
                                                        std::string_view text,
                                                        std::optional<std::int64_t> thread) {
-  text = trim(text);
+  text = bot::trim(text);
   if (text.empty() || text.size() > max_text_bytes) return errc::invalid_argument;
   const bot::new_chat_message said{
       std::string(channel_name), thread,       author,      false, "", bot::chat_format::text,

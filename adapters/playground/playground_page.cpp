@@ -3,6 +3,7 @@
 #include "adapters/playground/playground_channel.hpp"
 #include "adapters/web/html.hpp"
 #include "bot/markdown.hpp"
+#include "bot/text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -140,9 +141,9 @@ std::string render_page(const std::vector<bot::chat_message>& messages, const pa
   }
   if (state.thread) {
     const std::string id = std::to_string(state.thread->id);
-    std::string quote = state.thread->text.substr(0, 200);
+    const std::string quote = bot::utf8_prefix(state.thread->text, 200);
     out += "<p id=\"replying-to\">Replying in the thread of " +
-           escape_html(state.thread->author.name) + ": <q>" + escape_html(quote) +
+           escape_html(state.thread->author.name) + ": <q>" + text_to_html(quote) +
            "</q> <a href=\"/playground\">Back to the channel</a></p>\n"
            "<input type=\"hidden\" name=\"thread\" value=\"" +
            id + "\">\n";

@@ -109,6 +109,8 @@ li.entry {
 li.entry .when { grid-row: span 2; font-variant-numeric: tabular-nums; }
 li.entry .when time { display: block; }
 li.entry time.local { color: var(--muted); font-size: 0.85rem; }
+time.local:not(:empty)::before { content: "("; }
+time.local:not(:empty)::after { content: ", your time)"; }
 li.entry .text { white-space: pre-wrap; overflow-wrap: anywhere; }
 li.entry .meta { font-size: 0.85rem; color: var(--muted); }
 li.entry .meta > * + * { margin-left: 0.6rem; }

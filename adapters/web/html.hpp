@@ -31,8 +31,8 @@ struct page_parts {
 // The whole HTML document.
 std::string html_document(const page_parts& page);
 
-// A text/html response with the security headers (CSP, nosniff, no referrer, no caching: the
-// pages hold incident data).
+// A text/html response with the security headers (CSP, nosniff, referrers only to Scribe itself, no
+// caching: the pages hold incident data).
 http::response html_response(const http::request& req, boost::beast::http::status status,
                              std::string document);
 

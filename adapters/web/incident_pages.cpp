@@ -270,9 +270,13 @@ std::string postmortem_html(const incident_details& details) {
          std::to_string(view.latest.version) + "</span>, drafted " +
          time_html(view.latest.drafted_at, true) + " · <a id=\"download\" href=\"" +
          escape_html(download_path(inc)) + "\">Download as Markdown</a></p>\n";
-  out += "<div class=\"draft\">\n" +
-         bot::markdown::to_html(bot::markdown::parse(view.latest.markdown)) +
-         "\n</div>\n</section>\n";
+  // The draft's headings go below the page's own (h1 the incident, h2 this section).
+  auto blocks = bot::markdown::parse(view.latest.markdown);
+  for (auto& block : blocks) {
+    if (block.kind == bot::markdown::block_kind::heading)
+      block.level = std::min(block.level + 2, 6);
+  }
+  out += "<div class=\"draft\">\n" + bot::markdown::to_html(blocks) + "\n</div>\n</section>\n";
   out +=
       "<section id=\"review\">\n<h2>Wording review</h2>\n"
       "<p class=\"note\">Of the summary and the answers as they are now (the draft above is "

@@ -168,6 +168,13 @@ TEST_CASE("refuse_write adds a cross-site check to refuse", "[unit][web][access]
   CHECK(other_port->result() == beast_http::status::forbidden);
   CHECK(open.refuse_write(
       request(beast_http::verb::post, {{field::host, "127.0.0.1:8080"}, {field::origin, "null"}})));
+  // What Chromium sends for a same-origin form post from a page with no referrer.
+  auto null_origin =
+      request(beast_http::verb::post, {{field::host, "127.0.0.1:8080"}, {field::origin, "null"}});
+  null_origin.set("Sec-Fetch-Site", "same-origin");
+  CHECK_FALSE(open.refuse_write(null_origin));
+  null_origin.set("Sec-Fetch-Site", "cross-site");
+  CHECK(open.refuse_write(null_origin));
 
   web.token = "s3cret-token";
   const web::access_policy guarded(web, server);

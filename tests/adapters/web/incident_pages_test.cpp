@@ -189,7 +189,7 @@ TEST_CASE_METHOD(web_fixture, "a closed incident's page shows the draft and its 
   CHECK_THAT(body, Catch::Contains("<span id=\"draft-version\">1</span>"));
   CHECK_THAT(body, Catch::Contains(
                        "<a id=\"download\" href=\"/incidents/INC-1/postmortem.md?workspace=T1\">"));
-  CHECK_THAT(body, Catch::Contains("<div class=\"draft\">\n<h1>"));
+  CHECK_THAT(body, Catch::Contains("<div class=\"draft\">\n<h3>"));
   CHECK_THAT(body, Catch::Contains("&lt;em&gt;check&lt;/em&gt;"));
   CHECK_THAT(body, !Catch::Contains("<em>check</em>"));
   CHECK_THAT(body, Catch::Contains("<section id=\"review\">"));
