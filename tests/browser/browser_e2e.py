@@ -322,10 +322,16 @@ class Browser:
         self.shots.append(path)
         return path
 
-    def overflows_sideways(self) -> int:
-        """How many CSS pixels the page is wider than the window (0: no sideways scrolling)."""
-        return int(self.driver.execute_script(
-            "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"))
+    def overflows_sideways_on_phone(self) -> int:
+        """How many CSS pixels the page is wider than a phone's screen (0: no sideways
+        scrolling), measured with the phone's metrics emulated."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+        try:
+            return int(self.driver.execute_script(
+                "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"))
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def save_failure(self, name: str) -> None:
         """The page as it is now, for a failed run: its HTML and a screenshot."""
@@ -665,11 +671,9 @@ class Scenario:
 
         b.open(self.url("/"), "the incident list again")
         b.screenshot("incidents-phone", PHONE, mobile=True)
-        b.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+        overflow = b.overflows_sideways_on_phone()
         R.check("the list does not scroll sideways on a phone (the table scrolls in its box)",
-                b.overflows_sideways() == 0, f"{b.overflows_sideways()} px too wide")
-        b.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+                overflow == 0, f"{overflow} px too wide")
 
     # ---- the incident page -----------------------------------------------------------------
 
@@ -759,11 +763,9 @@ class Scenario:
                     f"{status} {headers.get('content-type')}: {short(body)}")
         b.screenshot("incident")
         b.screenshot("incident-phone", PHONE, mobile=True)
-        b.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+        overflow = b.overflows_sideways_on_phone()
         R.check("the incident page does not scroll sideways on a phone",
-                b.overflows_sideways() == 0, f"{b.overflows_sideways()} px too wide")
-        b.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+                overflow == 0, f"{overflow} px too wide")
         b.check_console("the incident page after the screenshots")
 
     # ---- the JSON API ----------------------------------------------------------------------
