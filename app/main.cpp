@@ -7,6 +7,7 @@
 #include "config/loader.hpp"
 #include "config/log.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -87,6 +88,9 @@ int run(const app::invocation& inv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file grown past the process's size limit (RLIMIT_FSIZE, a quota-like limit) must fail the
+  // write, which the store reports as storage trouble (503), instead of killing Scribe.
+  std::signal(SIGXFSZ, SIG_IGN);
   const auto parsed = app::parse_arguments(
       std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
   if (const auto* error = std::get_if<app::usage_error>(&parsed)) {

@@ -7,9 +7,18 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <stdexcept>
 #include <type_traits>
 
 namespace scribe::bot {
+
+// The store cannot do its work for now: the disk is full, the file is read-only or locked by
+// another process, an I/O error. Nothing was changed; the same call may succeed later. The HTTP
+// layer answers 503 with Retry-After (chat platforms retry), job workers retry with backoff.
+class storage_unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 enum class errc {
   incident_already_open = 1,  // the channel already has an open incident

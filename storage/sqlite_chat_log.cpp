@@ -2,6 +2,8 @@
 // because it shares nothing with the incident tables but the connection.
 #include "storage/sqlite_store.hpp"
 
+#include "storage/sqlite_errors.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -66,7 +68,7 @@ std::vector<bot::chat_message> sqlite_store::load_messages(const std::string& wh
   return found;
 }
 
-bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& message) {
+bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& message) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   if (message.post_key) {
@@ -104,23 +106,29 @@ bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& m
   bot::chat_message stored{message, db_->getLastInsertRowid(), {}};
   tx.commit();
   return stored;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::optional<bot::chat_message> sqlite_store::find_message(std::int64_t id) {
+std::optional<bot::chat_message> sqlite_store::find_message(std::int64_t id) try {
   std::lock_guard lock(mutex_);
   auto found = load_messages("id = ?2", id, {}, 1);
   if (found.empty()) return std::nullopt;
   return std::move(found.front());
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::vector<bot::chat_message> sqlite_store::recent_messages(const std::string& channel,
-                                                             std::size_t limit) {
+                                                             std::size_t limit) try {
   std::lock_guard lock(mutex_);
   return load_messages("channel = ?1", 0, channel, limit);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bool sqlite_store::add_reaction(std::int64_t message_id, const std::string& emoji,
-                                const std::string& by) {
+                                const std::string& by) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement insert(*db_,
                            "INSERT INTO chat_reactions (message_id, emoji, by_id) VALUES (?, ?, ?) "
@@ -129,10 +137,12 @@ bool sqlite_store::add_reaction(std::int64_t message_id, const std::string& emoj
   insert.bind(2, emoji);
   insert.bind(3, by);
   return insert.exec() == 1;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bool sqlite_store::remove_reaction(std::int64_t message_id, const std::string& emoji,
-                                   const std::string& by) {
+                                   const std::string& by) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement remove(*db_,
                            "DELETE FROM chat_reactions WHERE message_id = ? AND emoji = ? AND "
@@ -141,6 +151,8 @@ bool sqlite_store::remove_reaction(std::int64_t message_id, const std::string& e
   remove.bind(2, emoji);
   remove.bind(3, by);
   return remove.exec() == 1;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 }  // namespace scribe::storage

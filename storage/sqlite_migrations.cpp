@@ -162,6 +162,14 @@ constexpr const char* migrations[] = {
       UNIQUE (message_id, emoji, by_id)
     );
     )sql",
+
+    // 5: what the health check writes, to prove that the database takes writes.
+    R"sql(
+    CREATE TABLE health_checks (
+      id         INTEGER PRIMARY KEY CHECK (id = 1),
+      checked_at INTEGER NOT NULL
+    );
+    )sql",
 };
 
 constexpr int migration_count = static_cast<int>(std::size(migrations));

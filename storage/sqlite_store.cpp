@@ -1,5 +1,6 @@
 #include "storage/sqlite_store.hpp"
 
+#include "storage/sqlite_errors.hpp"
 #include "storage/sqlite_migrations.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -7,6 +8,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace scribe::storage {
@@ -192,7 +194,7 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
 }
 
 bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& fields,
-                                                       const bot::entry_draft& opened_entry) {
+                                                       const bot::entry_draft& opened_entry) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   // The next number is computed inside the write transaction: no other writer can take it.
@@ -221,9 +223,11 @@ bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& 
   auto inc = load_incident(id);
   tx.commit();
   return std::move(*inc);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel_ref& channel) {
+std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel_ref& channel) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
                                     " FROM incidents WHERE platform = ? AND workspace = ? AND "
@@ -233,11 +237,15 @@ std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel
   query.bind(3, channel.channel);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::optional<bot::incident> sqlite_store::find_incident(std::int64_t id) {
+std::optional<bot::incident> sqlite_store::find_incident(std::int64_t id) try {
   std::lock_guard lock(mutex_);
   return load_incident(id);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<bot::incident> sqlite_store::apply_to_open_incident(SQLite::Statement& update,
@@ -251,7 +259,7 @@ bot::result<bot::incident> sqlite_store::apply_to_open_incident(SQLite::Statemen
 }
 
 bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int severity,
-                                                      const bot::entry_draft& entry) {
+                                                      const bot::entry_draft& entry) try {
   if (severity < bot::min_severity || severity > bot::max_severity) return errc::invalid_argument;
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -262,10 +270,12 @@ bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int sever
   auto changed = apply_to_open_incident(update, id, entry);
   if (changed) tx.commit();
   return changed;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
-                                                        const bot::incident_closure& closure) {
+                                                        const bot::incident_closure& closure) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   // Conditional on 'open': of two concurrent closes exactly one changes the row, and only that
@@ -305,19 +315,23 @@ bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
   for (const auto& job : closure.follow_ups) insert_job(*db_, job, closure.closed_at);
   tx.commit();
   return closed;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_id,
-                                                         const bot::entry_draft& entry) {
+                                                         const bot::entry_draft& entry) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   if (!load_incident(incident_id)) return errc::incident_not_found;
   auto recorded = insert_entry(incident_id, entry);
   tx.commit();
   return recorded;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) {
+std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + entry_columns +
                                     " FROM timeline_entries WHERE incident_id = ? "
@@ -326,19 +340,23 @@ std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id
   std::vector<bot::timeline_entry> entries;
   while (query.executeStep()) entries.push_back(read_entry(query));
   return entries;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) {
+std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, "SELECT COUNT(*) FROM timeline_entries WHERE incident_id = ?");
   query.bind(1, incident_id);
   query.executeStep();
   return query.getColumn(0).getInt64();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_id,
                                                           const bot::entry_draft& entry,
-                                                          const std::string& flagged_by) {
+                                                          const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   if (!load_incident(incident_id)) return errc::incident_not_found;
@@ -351,10 +369,12 @@ bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_
   flag.exec();
   tx.commit();
   return recorded;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bool sqlite_store::add_flag(std::int64_t incident_id, const std::string& message_ref,
-                            const std::string& flagged_by) {
+                            const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   // One statement: the entry cannot vanish between finding it and flagging it.
   SQLite::Statement flag(*db_,
@@ -370,6 +390,8 @@ bool sqlite_store::add_flag(std::int64_t incident_id, const std::string& message
   exists.bind(1, incident_id);
   exists.bind(2, message_ref);
   return exists.executeStep();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::vector<bot::timeline_entry> sqlite_store::entries_for_message(const bot::channel_ref& channel,
@@ -395,7 +417,7 @@ void sqlite_store::delete_entry(std::int64_t entry_id) {
 
 bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
     const bot::channel_ref& channel, const std::string& message_ref,
-    const std::string& flagged_by) {
+    const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   bool had_flag = false;
@@ -417,10 +439,12 @@ bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
   if (!had_flag) return errc::entry_not_found;
   tx.commit();
   return removed;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::optional<std::string> sqlite_store::find_flagged_message(const bot::channel_ref& channel,
-                                                              const std::string& flagged_by) {
+                                                              const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(
       *db_,
@@ -433,11 +457,13 @@ std::optional<std::string> sqlite_store::find_flagged_message(const bot::channel
   query.bind(4, channel.channel);
   if (!query.executeStep()) return std::nullopt;
   return query.getColumn(0).getString();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
                                              const std::string& message_ref,
-                                             const std::string& text) {
+                                             const std::string& text) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement update(*db_,
                            "UPDATE timeline_entries SET text = ? WHERE message_ref = ? AND "
@@ -449,22 +475,37 @@ std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
   update.bind(4, channel.workspace);
   update.bind(5, channel.channel);
   return update.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::vector<bot::timeline_entry> sqlite_store::remove_entries(const bot::channel_ref& channel,
-                                                              const std::string& message_ref) {
+                                                              const std::string& message_ref) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   auto entries = entries_for_message(channel, message_ref);
   for (const auto& entry : entries) delete_entry(entry.id);
   tx.commit();
   return entries;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-void sqlite_store::ping() {
+void sqlite_store::ping() try {
   std::lock_guard lock(mutex_);
-  // A real table rather than a constant, so the check goes through the pager to the file.
-  db_->execAndGet("SELECT MAX(version) FROM schema_migrations");
+  // A write, not a read: a full disk, a read-only file or a lock held elsewhere leave reads
+  // working while every request that records something fails. One row, rewritten in place.
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement probe(*db_,
+                          "INSERT INTO health_checks (id, checked_at) VALUES (1, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at");
+  probe.bind(1, static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()));
+  probe.exec();
+  tx.commit();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 }  // namespace scribe::storage
@@ -472,13 +513,15 @@ void sqlite_store::ping() {
 namespace scribe::storage {
 
 bool sqlite_store::enqueue(std::string_view queue, std::string_view key, std::string_view payload,
-                           bot::timestamp now) {
+                           bot::timestamp now) try {
   std::lock_guard lock(mutex_);
   return insert_job(*db_, queue, key, payload, now, now);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timestamp now,
-                                            std::chrono::microseconds lease) {
+                                            std::chrono::microseconds lease) try {
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   // One statement picks and leases, so two claimers can never take the same job.
@@ -501,9 +544,11 @@ std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timesta
   take.reset();
   tx.commit();
   return claimed;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-void sqlite_store::complete(std::int64_t id, bot::timestamp now) {
+void sqlite_store::complete(std::int64_t id, bot::timestamp now) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement done(*db_,
                          "UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = ? "
@@ -511,9 +556,12 @@ void sqlite_store::complete(std::int64_t id, bot::timestamp now) {
   done.bind(1, bot::to_unix_micros(now));
   done.bind(2, id);
   done.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) {
+void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after,
+                               std::string_view error) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement later(*db_,
                           "UPDATE jobs SET run_after = ?, lease_until = NULL, last_error = ? "
@@ -522,9 +570,11 @@ void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after, std::s
   later.bind(2, std::string(error));
   later.bind(3, id);
   later.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) {
+void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement failed(*db_,
                            "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, "
@@ -533,17 +583,22 @@ void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view
   failed.bind(2, bot::to_unix_micros(now));
   failed.bind(3, id);
   failed.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::int64_t sqlite_store::pending(std::string_view queue) {
+std::int64_t sqlite_store::pending(std::string_view queue) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement count(*db_, "SELECT COUNT(*) FROM jobs WHERE queue = ? AND state = 'pending'");
   count.bind(1, std::string(queue));
   count.executeStep();
   return count.getColumn(0).getInt64();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::optional<bot::incident> sqlite_store::find_latest_incident(const bot::channel_ref& channel) {
+std::optional<bot::incident> sqlite_store::find_latest_incident(
+    const bot::channel_ref& channel) try {
   std::lock_guard lock(mutex_);
   // The open incident first (at most one per channel), then the last closed; NULL closed_at only
   // belongs to the open one.
@@ -554,9 +609,11 @@ std::optional<bot::incident> sqlite_store::find_latest_incident(const bot::chann
   bind_channel(query, channel);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t number) {
+std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t number) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
                                     " FROM incidents WHERE number = ? ORDER BY id");
@@ -564,9 +621,11 @@ std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t n
   std::vector<bot::incident> found;
   while (query.executeStep()) found.push_back(read_incident(query));
   return found;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) {
+std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
                                     " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
@@ -576,9 +635,11 @@ std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filt
   std::vector<bot::incident> found;
   while (query.executeStep()) found.push_back(read_incident(query));
   return found;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_id) {
+std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_,
                           "SELECT question_id, text, message_ref FROM postmortem_questions "
@@ -591,11 +652,13 @@ std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_i
     asked.push_back(std::move(q));
   }
   return asked;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<void> sqlite_store::set_question_message(std::int64_t incident_id,
                                                      const std::string& question_id,
-                                                     const std::string& message_ref) {
+                                                     const std::string& message_ref) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement update(*db_,
                            "UPDATE postmortem_questions SET message_ref = ? "
@@ -605,10 +668,12 @@ bot::result<void> sqlite_store::set_question_message(std::int64_t incident_id,
   update.bind(3, question_id);
   if (update.exec() == 0) return errc::entry_not_found;
   return {};
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::optional<bot::postmortem_store::question_ref> sqlite_store::find_question_by_message(
-    const bot::channel_ref& channel, const std::string& message_ref) {
+    const bot::channel_ref& channel, const std::string& message_ref) try {
   std::lock_guard lock(mutex_);
   // Message references are unique only within a platform's workspace (Slack's ts is per channel),
   // so the channel is part of the key. Newest incident first, should a reference ever repeat.
@@ -619,11 +684,13 @@ std::optional<bot::postmortem_store::question_ref> sqlite_store::find_question_b
   query.bind(4, message_ref);
   if (!query.executeStep()) return std::nullopt;
   return question_ref{query.getColumn(0).getInt64(), query.getColumn(1).getString()};
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 bot::result<bot::recorded_answer> sqlite_store::add_answer(
     std::int64_t incident_id, const bot::answer_draft& answer,
-    const std::optional<bot::follow_up>& when_complete) {
+    const std::optional<bot::follow_up>& when_complete) try {
   std::lock_guard lock(mutex_);
   // IMMEDIATE: the write lock is held from the first read, so no other process can add an answer
   // between our insert and our count. Of concurrent answers that finish the set, exactly one sees
@@ -676,11 +743,13 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
   if (recorded.completed && when_complete) insert_job(*db_, *when_complete, answer.answered_at);
   tx.commit();
   return recorded;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::int64_t sqlite_store::update_answer_text(const bot::channel_ref& channel,
                                               const std::string& answer_ref,
-                                              const std::string& text) {
+                                              const std::string& text) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement update(*db_,
                            std::string("UPDATE postmortem_answers SET text = ?5 WHERE answer_ref = "
@@ -690,10 +759,12 @@ std::int64_t sqlite_store::update_answer_text(const bot::channel_ref& channel,
   update.bind(4, answer_ref);
   update.bind(5, text);
   return update.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
-                                          const std::string& answer_ref) {
+                                          const std::string& answer_ref) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement remove(
       *db_, std::string("DELETE FROM postmortem_answers WHERE answer_ref = ?4 AND ") +
@@ -701,9 +772,11 @@ std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
   bind_channel(remove, channel);
   remove.bind(4, answer_ref);
   return remove.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_id) {
+std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + answer_columns +
                                     " FROM postmortem_answers WHERE incident_id = ? "
@@ -712,6 +785,8 @@ std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_
   std::vector<bot::postmortem_answer> found;
   while (query.executeStep()) found.push_back(read_answer(query));
   return found;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::optional<bot::stored_draft> sqlite_store::load_draft(std::int64_t incident_id,
@@ -725,7 +800,7 @@ std::optional<bot::stored_draft> sqlite_store::load_draft(std::int64_t incident_
   return read_draft(query);
 }
 
-bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft& draft) {
+bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft& draft) try {
   std::lock_guard lock(mutex_);
   // IMMEDIATE: the latest version is read and the next taken under the write lock, so two
   // processes never store the same one; a job run twice finds its draft by request_key.
@@ -748,9 +823,11 @@ bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft&
   insert.exec();
   tx.commit();
   return draft;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
-std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t incident_id) {
+std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(*db_, std::string("SELECT ") + draft_columns +
                                     " FROM postmortem_drafts WHERE incident_id = ? "
@@ -758,12 +835,16 @@ std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t inciden
   query.bind(1, incident_id);
   if (!query.executeStep()) return std::nullopt;
   return read_draft(query);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 std::optional<bot::stored_draft> sqlite_store::find_draft(std::int64_t incident_id,
-                                                          const std::string& request_key) {
+                                                          const std::string& request_key) try {
   std::lock_guard lock(mutex_);
   return load_draft(incident_id, request_key);
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
 }
 
 }  // namespace scribe::storage

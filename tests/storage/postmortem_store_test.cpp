@@ -552,7 +552,7 @@ TEST_CASE("the postmortem survives reopening the file", "[integration][storage]"
 }
 
 TEST_CASE("a version-2 database is migrated and keeps its incidents", "[integration][storage]") {
-  CHECK(storage::latest_sqlite_schema_version() == 4);
+  CHECK(storage::latest_sqlite_schema_version() == 5);
   test_support::temp_dir dir;
   const auto file = dir / "s.db";
   std::int64_t was_open = 0;
@@ -566,19 +566,20 @@ TEST_CASE("a version-2 database is migrated and keeps its incidents", "[integrat
     was_open = open_in(store, room).id;
   }
   {
-    // Take migrations 3 and 4 back out, leaving the database as version 2 wrote it.
+    // Take migrations 3 to 5 back out, leaving the database as version 2 wrote it.
     SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE);
     raw.exec(
         "DROP TABLE postmortem_answers; DROP TABLE postmortem_drafts; "
         "DROP TABLE postmortem_questions; DROP INDEX incidents_by_channel; "
         "DROP INDEX incidents_by_number; DROP TABLE chat_reactions; DROP TABLE chat_messages; "
+        "DROP TABLE health_checks; "
         "DELETE FROM schema_migrations WHERE version >= 3");
     REQUIRE(raw.execAndGet("SELECT MAX(version) FROM schema_migrations").getInt() == 2);
   }
 
   storage::sqlite_store migrated(file);
   SQLite::Database raw(file.string());
-  CHECK(raw.execAndGet("SELECT MAX(version) FROM schema_migrations").getInt() == 4);
+  CHECK(raw.execAndGet("SELECT MAX(version) FROM schema_migrations").getInt() == 5);
   CHECK(raw.tableExists("chat_messages"));
   CHECK(raw.tableExists("postmortem_questions"));
   CHECK(raw.tableExists("postmortem_answers"));

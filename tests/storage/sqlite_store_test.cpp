@@ -283,3 +283,25 @@ TEST_CASE("incidents are listed newest first across channels, filtered by status
   CHECK(titles({incident_status::closed, 100}) == std::vector<std::string>{"first"});
   CHECK(titles({std::nullopt, 2}) == std::vector<std::string>{"third", "second"});
 }
+
+TEST_CASE("a database locked elsewhere is storage trouble, not an error in the input",
+          "[integration][storage]") {
+  test_support::temp_dir dir;
+  const auto file = dir / "scribe.db";
+  storage::sqlite_store store(file);
+  store.ping();  // the health check writes
+  const auto inc = open_in(store, room);
+  {
+    // Another process (a backup gone wrong) holds the write lock longer than the busy timeout.
+    SQLite::Database other(file.string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    CHECK_THROWS_AS(store.add_entry(inc.id, entry_at(t0 + 1s, "while locked")),
+                    bot::storage_unavailable);
+    CHECK_THROWS_AS(store.ping(), bot::storage_unavailable);
+    CHECK(store.timeline_size(inc.id) == 1);  // reads still work in WAL mode
+    other.exec("ROLLBACK");
+  }
+  REQUIRE(store.add_entry(inc.id, entry_at(t0 + 2s, "after the lock")));
+  store.ping();
+  CHECK(store.timeline_size(inc.id) == 2);
+}
