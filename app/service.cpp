@@ -9,6 +9,7 @@
 #include "adapters/web/access.hpp"
 #include "adapters/web/incident_export.hpp"
 #include "adapters/web/incident_pages.hpp"
+#include "adapters/web/metrics_endpoint.hpp"
 #include "app/cli.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/incident_records.hpp"
@@ -124,6 +125,8 @@ int serve(const config::options& options) {
   exports.add_routes(routes);
   web::incident_pages pages(blocking_pool, records, access, options.playground_enabled());
   pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
+  web::metrics_endpoint metrics_page(blocking_pool, *store.incidents, *store.jobs, clock, access);
+  metrics_page.add_routes(routes);
   log::info("web access", {{"policy", access.describe()}});
 
   const unsigned threads = options.server.threads;
@@ -135,7 +138,7 @@ int serve(const config::options& options) {
       return exit_config;
     }
     slack.emplace(ioc, blocking_pool, options.slack, options.server.public_url, desk, postmortems,
-                  *store.jobs, *slack_client, clock);
+                  *store.jobs, *slack_client, clock, options.jobs);
     slack->add_routes(routes);
     slack->start();
     log::info("slack enabled",
@@ -148,7 +151,7 @@ int serve(const config::options& options) {
       return exit_config;
     }
     matrix.emplace(ioc, blocking_pool, options.matrix, desk, postmortems, *store.jobs,
-                   *matrix_client, clock);
+                   *matrix_client, clock, options.jobs);
     matrix->add_routes(routes);
     matrix->start();
     log::info("matrix enabled",

@@ -49,6 +49,14 @@ struct incident_filter {
   std::size_t limit = 100;
 };
 
+// Totals for monitoring (GET /metrics).
+struct incident_counts {
+  std::int64_t open = 0;  // incidents open now
+  // Timeline entries ever recorded, including ones later removed (their message was deleted): a
+  // counter that only grows, so that a monitor can tell the recording rate.
+  std::int64_t entries_recorded = 0;
+};
+
 struct recorded_entry {
   timeline_entry entry;
   bool inserted = false;  // false: an entry for the same message existed and is returned instead
@@ -122,8 +130,12 @@ class incident_store {
   virtual std::vector<timeline_entry> timeline(std::int64_t incident_id) = 0;
   virtual std::int64_t timeline_size(std::int64_t incident_id) = 0;
 
-  // Throws when the store cannot answer a trivial query (for health checks).
+  // Throws when the store cannot take a small write (for health checks): storage_unavailable for
+  // a full disk, a read-only file or a lock held elsewhere.
   virtual void ping() = 0;
+
+  // Cheap: it reads indexes and counters, not the timeline.
+  virtual incident_counts counts() = 0;
 };
 
 }  // namespace scribe::bot

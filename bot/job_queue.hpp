@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scribe::bot {
 
@@ -32,6 +33,13 @@ struct job {
   std::string payload;
   int attempts = 0;  // including the current one
   timestamp created_at;
+};
+
+// What one queue holds, for monitoring (GET /metrics).
+struct queue_stats {
+  std::string queue;
+  std::int64_t pending = 0;                 // jobs not yet done or given up
+  std::optional<timestamp> oldest_pending;  // when the oldest of them was enqueued; none: empty
 };
 
 class job_queue {
@@ -55,6 +63,10 @@ class job_queue {
 
   // Jobs of `queue` not yet done or given up.
   virtual std::int64_t pending(std::string_view queue) = 0;
+
+  // Every queue that has ever held a job (an empty one too, so that a monitor sees it drain to
+  // 0), in name order. Costs about what pending() costs for each queue.
+  virtual std::vector<queue_stats> stats() = 0;
 };
 
 }  // namespace scribe::bot

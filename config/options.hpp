@@ -39,6 +39,13 @@ struct storage_options {
   std::string url = "sqlite:data/scribe.db";
 };
 
+struct jobs_options {
+  // jobs.max_pending: how many pending jobs an inbox queue may hold; a chat platform's webhook
+  // that finds its inbox this full gets 503 and delivers again later, so that an outage of the
+  // platform's API (which keeps the inbox from draining) cannot fill the disk.
+  unsigned max_pending = 10000;
+};
+
 struct slack_options {
   // slack.signing_secret: verifies every request from Slack. Slack is enabled when it is set.
   std::string signing_secret;
@@ -131,6 +138,7 @@ struct log_options {
 struct options {
   server_options server;
   storage_options storage;
+  jobs_options jobs;
   slack_options slack;
   matrix_options matrix;
   postmortem_options postmortem;

@@ -68,6 +68,7 @@ class sqlite_store final : public bot::incident_store,
   std::vector<bot::timeline_entry> timeline(std::int64_t incident_id) override;
   std::int64_t timeline_size(std::int64_t incident_id) override;
   void ping() override;
+  bot::incident_counts counts() override;  // storage/sqlite_incident_stats.cpp
 
   std::vector<bot::asked_question> questions(std::int64_t incident_id) override;
   bot::result<void> set_question_message(std::int64_t incident_id, const std::string& question_id,
@@ -97,6 +98,7 @@ class sqlite_store final : public bot::incident_store,
   void retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) override;
   void give_up(std::int64_t id, bot::timestamp now, std::string_view error) override;
   std::int64_t pending(std::string_view queue) override;
+  std::vector<bot::queue_stats> stats() override;  // storage/sqlite_queue_stats.cpp
 
   bot::result<bot::chat_message> post(const bot::new_chat_message& message) override;
   std::optional<bot::chat_message> find_message(std::int64_t id) override;

@@ -3,15 +3,22 @@
 #include "adapters/http/form.hpp"
 
 #include "adapters/http/responses.hpp"
+#include "bot/error.hpp"
 #include "config/log.hpp"
+#include "metrics/catalog.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
+#include <random>
 #include <stdexcept>
 
 namespace scribe::http {
 namespace {
+
+// How long a client should wait before trying again when storage is unavailable.
+constexpr std::chrono::seconds retry_after_storage{5};
 
 // RFC 3986 `pchar` without pct-encoded: what a literal pattern segment may contain. Percent signs
 // are left out on purpose: literal segments are compared with the raw request path, so a pattern
@@ -49,6 +56,20 @@ std::string method_name(beast_http::verb method) {
   return std::string(beast_http::to_string(method));
 }
 
+// The method as a metric label: Beast's name for a known verb; anything else is one label, as a
+// client may send any token as a method and each would otherwise become a series of its own.
+std::string_view method_label(beast_http::verb method) {
+  if (method == beast_http::verb::unknown) return "other";
+  const auto name = beast_http::to_string(method);
+  return {name.data(), name.size()};
+}
+
+// The route label of requests that no pattern matched (404, 405, a fallback's answer, 501).
+constexpr std::string_view unmatched_route = "unmatched";
+
+boost::asio::awaitable<response> answer(const router& routes, request_context ctx,
+                                        std::string& route);
+
 }  // namespace
 
 std::string_view request_context::param(std::string_view name) const {
@@ -56,6 +77,33 @@ std::string_view request_context::param(std::string_view name) const {
     if (key == name) return value;
   }
   return {};
+}
+
+bool is_valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > max_request_id_size) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-_.:+/=").find(c) != std::string_view::npos;
+  });
+}
+
+std::string new_request_id() {
+  // One generator per thread: no lock on the request path. Seeded once from the OS.
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  auto bits = generator();
+  std::string id(16, '0');
+  for (auto& digit : id) {
+    digit = hex[bits & 0xFU];
+    bits >>= 4U;
+  }
+  return id;
+}
+
+std::string request_id_for(const request& req) {
+  const auto it = req.find(request_id_header);
+  if (it != req.end() && is_valid_request_id(it->value())) return std::string(it->value());
+  return new_request_id();
 }
 
 std::string_view target_path(std::string_view target) {
@@ -163,6 +211,7 @@ route_result router::route(beast_http::verb method, std::string_view target) con
   if (chosen != nullptr) {
     result.status = route_result::outcome::matched;
     result.target = &chosen->target;
+    result.pattern = chosen->pattern;
     for (std::size_t i = 0; i < parts.size(); ++i) {
       if (chosen->segments[i].is_param) {
         // Parameters are percent-decoded (a Matrix txnId may be escaped); "+" stays "+" in paths.
@@ -191,6 +240,28 @@ route_result router::route(beast_http::verb method, std::string_view target) con
 }
 
 boost::asio::awaitable<response> dispatch(const router& routes, request_context ctx) {
+  if (ctx.request_id.empty()) ctx.request_id = new_request_id();
+  const std::string request_id = ctx.request_id;
+  const std::string method(method_label(ctx.req.method()));
+  const auto started = std::chrono::steady_clock::now();
+  std::string route(unmatched_route);
+
+  auto res = co_await answer(routes, std::move(ctx), route);
+
+  res.set(request_id_header, request_id);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  const std::string status = std::to_string(res.result_int());
+  metrics::http_requests().with({route, method, status}).inc();
+  metrics::http_request_duration().with({route}).observe(took.count());
+  co_return res;
+}
+
+namespace {
+
+// dispatch()'s routing and error handling; sets `route` to the matched pattern. `route` lives in
+// dispatch()'s frame, which awaits this coroutine to completion.
+boost::asio::awaitable<response> answer(const router& routes, request_context ctx,
+                                        std::string& route) {
   if (ctx.req.method() == beast_http::verb::unknown) {
     co_return make_error(ctx.req, beast_http::status::not_implemented, "unknown method");
   }
@@ -211,6 +282,7 @@ boost::asio::awaitable<response> dispatch(const router& routes, request_context 
     }
     case route_result::outcome::matched: break;
   }
+  if (!found.pattern.empty()) route = found.pattern;
 
   // The context moves into the handler; keep what the 500 reply and the log line need.
   request head_only;
@@ -218,18 +290,37 @@ boost::asio::awaitable<response> dispatch(const router& routes, request_context 
   head_only.keep_alive(ctx.req.keep_alive());
   const std::string method(ctx.req.method_string());
   const std::string path = loggable_path(ctx.req.target());
+  const std::string request_id = ctx.request_id;
   ctx.params = std::move(found.params);
 
   std::string failure;
+  bool storage_trouble = false;
   try {
     co_return co_await (*found.target)(std::move(ctx));
+  } catch (const bot::storage_unavailable& e) {
+    failure = e.what();
+    storage_trouble = true;
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "exception of unknown type";
   }
-  log::error("http handler failed", {{"method", method}, {"path", path}, {"error", failure}});
+  if (storage_trouble) {
+    // Nothing was stored, so nothing may be acknowledged: a 503 makes Slack and Matrix homeservers
+    // send the request again later.
+    log::error(
+        "storage unavailable",
+        {{"method", method}, {"path", path}, {"error", failure}, {"request_id", request_id}});
+    auto res = make_error(head_only, beast_http::status::service_unavailable,
+                          "storage unavailable, nothing was stored: try again later");
+    res.set(beast_http::field::retry_after, std::to_string(retry_after_storage.count()));
+    co_return res;
+  }
+  log::error("http handler failed",
+             {{"method", method}, {"path", path}, {"error", failure}, {"request_id", request_id}});
   co_return make_error(head_only, beast_http::status::internal_server_error, "internal error");
 }
+
+}  // namespace
 
 }  // namespace scribe::http

@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,11 @@ struct request_context {
   // Path parameters in pattern order, percent-decoded, e.g. {"id", "42"} for "/incidents/{id}".
   std::vector<std::pair<std::string, std::string>> params;
   boost::asio::ip::tcp::endpoint remote;
+  // Names this request in every log line written about it (`request_id=`) and in the response's
+  // X-Request-Id header: the client's own X-Request-Id when well formed (see request_id_for),
+  // else one made up. Passed along explicitly rather than kept thread-local, because a coroutine
+  // may resume on another thread after a co_await. dispatch() fills it in when it is empty.
+  std::string request_id;
 
   // The value of the path parameter `name`, or "" if the pattern has none (a matched parameter is
   // never empty).
@@ -52,6 +58,10 @@ struct route_result {
   // Points into the router, valid as long as the router is and no route is added. When the path
   // is unmatched but falls under a fallback's prefix, that fallback.
   const handler* target = nullptr;
+  // For matched: the pattern that matched ("/incidents/{id}"), pointing into the router like
+  // `target`; empty otherwise (a fallback has no pattern). Metrics label requests with it, never
+  // with the path, which is unbounded and may carry tokens.
+  std::string_view pattern;
   std::vector<std::pair<std::string, std::string>> params;
   // For method_not_allowed: the Allow header's value, e.g. "GET, HEAD, POST".
   std::string allow;
@@ -104,10 +114,29 @@ std::string_view target_path(std::string_view target);
 // logged, and a client cannot fill the log with a 16 KiB path.
 std::string loggable_path(std::string_view target);
 
+// The response header that carries a request's id, and the largest incoming id taken as is.
+inline constexpr std::string_view request_id_header = "X-Request-Id";
+inline constexpr std::size_t max_request_id_size = 64;
+
+// Whether a client's X-Request-Id may be used as the request's id: 1 to 64 characters among
+// A-Z a-z 0-9 and - _ . : + / = (UUIDs, hex, base64 and the usual tracing ids), so that it cannot
+// break a log line or a header, nor fill the log.
+bool is_valid_request_id(std::string_view id);
+
+// 16 random lowercase hex digits. Not a secret, only unlikely to repeat. Thread-safe.
+std::string new_request_id();
+
+// The request's id: its X-Request-Id when valid (a proxy in front may have set it, so its log and
+// Scribe's agree), else new_request_id().
+std::string request_id_for(const request& req);
+
 // The server's request -> response step: unknown method -> 501, no route -> 404, wrong method ->
 // 405 with Allow, otherwise the handler's response; a handler's exception -> 500 "internal error"
-// (logged). Never throws for anything a request or a handler does. `routes` must outlive the
-// returned coroutine (it lives as long as the application).
+// (logged). Every response carries X-Request-Id (ctx.request_id, made up when empty), and each
+// request is counted in scribe_http_requests_total and scribe_http_request_duration_seconds,
+// labelled with the matched pattern or "unmatched". Never throws for anything a request or a
+// handler does. `routes` must outlive the returned coroutine (it lives as long as the
+// application).
 boost::asio::awaitable<response> dispatch(const router& routes, request_context ctx);
 
 }  // namespace scribe::http

@@ -2,6 +2,7 @@
 
 #include "adapters/http/responses.hpp"
 #include "config/log.hpp"
+#include "metrics/catalog.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -214,6 +215,26 @@ struct rejection {
   std::string reason;
 };
 
+// RFC 9112 section 3.2: an HTTP/1.1 request carries exactly one Host header, and a server MUST
+// answer 400 otherwise (Beast does not check). Its value matters here beyond routing: the web
+// access rules read it against DNS rebinding, so an ambiguous or malformed one is refused.
+std::optional<std::string> host_problem(const request& req) {
+  const auto count = req.count(beast_http::field::host);
+  if (count > 1) return "bad request: more than one Host header";
+  if (count == 0) {
+    if (req.version() < 11) return std::nullopt;  // HTTP/1.0 may leave it out
+    return "bad request: an HTTP/1.1 request needs a Host header";
+  }
+  // RFC 3986 host [":" port]: unreserved, percent-encoded, sub-delims, ":" and IP-literal brackets.
+  const std::string_view host = req[beast_http::field::host];
+  const bool valid = std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
+  });
+  if (!valid) return "bad request: the Host header is not a host name or address";
+  return std::nullopt;
+}
+
 // Which read failures deserve an answer. Socket errors and a peer that left mid-request get none.
 std::optional<rejection> rejection_for(const beast::error_code& ec, std::size_t body_limit) {
   if (ec == beast_http::error::body_limit) {
@@ -364,6 +385,8 @@ net::awaitable<void> run_session(std::shared_ptr<detail::server_state> st,
     } else if (const auto read_ec = std::get<0>(outcome)) {
       rejected = rejection_for(read_ec, opts.body_limit);
       if (!rejected) co_return;
+    } else if (auto bad_host = host_problem(parser.get())) {
+      rejected = rejection{beast_http::status::bad_request, std::move(*bad_host)};
     }
     if (rejected) {
       const bool head_done = parser.is_header_done();
@@ -371,19 +394,32 @@ net::awaitable<void> run_session(std::shared_ptr<detail::server_state> st,
       shaping.version(head_done ? parser.get().version() : 11);
       shaping.keep_alive(false);
       auto res = make_error(shaping, rejected->status, rejected->reason);
+      const std::string request_id = head_done ? request_id_for(parser.get()) : new_request_id();
+      res.set(request_id_header, request_id);
+      // Never routed: counted as "unmatched", and left out of the duration histogram, where a
+      // 408's read deadline would drown the handlers' times.
+      const auto verb = head_done ? parser.get().method() : beast_http::verb::unknown;
+      metrics::http_requests()
+          .with({"unmatched",
+                 verb == beast_http::verb::unknown ? "other" : beast_http::to_string(verb),
+                 std::to_string(res.result_int())})
+          .inc();
       log::debug("http request rejected",
                  {{"method", head_done ? std::string(parser.get().method_string()) : "-"},
                   {"path", head_done ? loggable_path(parser.get().target()) : "-"},
                   {"status", std::to_string(res.result_int())},
                   {"reason", rejected->reason},
-                  {"duration_us", microseconds_since(started)}});
+                  {"duration_us", microseconds_since(started)},
+                  {"request_id", request_id}});
       if (co_await write_response(stream, res, opts.read_timeout)) {
         co_await close_gracefully(stream, linger);
       }
       co_return;
     }
 
-    request_context ctx{parser.release(), {}, remote};
+    request_context ctx{parser.release(), {}, remote, {}};
+    ctx.request_id = request_id_for(ctx.req);
+    std::string request_id = ctx.request_id;
     const auto method = ctx.req.method();
     const auto version = ctx.req.version();
     const bool client_keeps_alive = ctx.req.keep_alive();
@@ -399,7 +435,8 @@ net::awaitable<void> run_session(std::shared_ptr<detail::server_state> st,
     log::debug("http request", {{"method", std::move(method_text)},
                                 {"path", std::move(path)},
                                 {"status", std::to_string(res.result_int())},
-                                {"duration_us", microseconds_since(started)}});
+                                {"duration_us", microseconds_since(started)},
+                                {"request_id", std::move(request_id)}});
     if (!written) co_return;
     if (!keep_alive) {
       co_await close_gracefully(stream, linger);

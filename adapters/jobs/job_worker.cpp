@@ -2,6 +2,7 @@
 
 #include "adapters/http/offload.hpp"
 #include "config/log.hpp"
+#include "metrics/catalog.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -77,6 +78,7 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
     case job_outcome::kind::done: {
       auto mark_done = [&queue, id = job.id, now = st->clock.now()] { queue.complete(id, now); };
       co_await http::offload(st->blocking, std::move(mark_done));
+      metrics::jobs_done().with({st->queue_name}).inc();
       break;
     }
     case job_outcome::kind::retry: {
@@ -93,6 +95,7 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
         queue.retry_later(id, run_after, error);
       };
       co_await http::offload(st->blocking, std::move(mark_retry));
+      metrics::job_retries().with({st->queue_name}).inc();
       break;
     }
     case job_outcome::kind::give_up: {
@@ -102,6 +105,7 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
         queue.give_up(id, now, error);
       };
       co_await http::offload(st->blocking, std::move(mark_failed));
+      metrics::jobs_given_up().with({st->queue_name}).inc();
       break;
     }
   }

@@ -7,6 +7,9 @@
 // cannot succeed is given up and logged. The worker polls the queue every poll_interval, and
 // notify() wakes it at once after an enqueue, so new work does not wait for the next poll.
 //
+// What came of each job is counted once recorded in the store: scribe_jobs_done_total,
+// scribe_job_retries_total and scribe_jobs_given_up_total, labelled with the queue's name.
+//
 // Lifetime: the io_context, the pool, the queue and the clock must outlive the worker. stop() ends
 // the loop after the current job; a job cut short by the process's end keeps its lease until the
 // lease expires and then runs again, so handlers must be idempotent.

@@ -46,7 +46,7 @@ boost::asio::awaitable<call_result> client_api::send(std::string room_id, std::s
                                                      std::string txn_id, nlohmann::json content) {
   std::string path = std::string(client_prefix) + "/rooms" + segment(room_id) + "/send" +
                      segment(event_type) + segment(txn_id);
-  co_return co_await call(beast_http::verb::put, std::move(path), content.dump());
+  co_return co_await call("send", beast_http::verb::put, std::move(path), content.dump());
 }
 
 boost::asio::awaitable<call_result> client_api::redact(std::string room_id, std::string event_id,
@@ -55,19 +55,19 @@ boost::asio::awaitable<call_result> client_api::redact(std::string room_id, std:
                      segment(event_id) + segment(txn_id);
   nlohmann::json body = nlohmann::json::object();
   if (!reason.empty()) body["reason"] = reason;
-  co_return co_await call(beast_http::verb::put, std::move(path), body.dump());
+  co_return co_await call("redact", beast_http::verb::put, std::move(path), body.dump());
 }
 
 boost::asio::awaitable<call_result> client_api::join(std::string room_id_or_alias) {
   std::string path = std::string(client_prefix) + "/join" + segment(room_id_or_alias);
-  co_return co_await call(beast_http::verb::post, std::move(path), "{}");
+  co_return co_await call("join", beast_http::verb::post, std::move(path), "{}");
 }
 
 boost::asio::awaitable<call_result> client_api::get_event(std::string room_id,
                                                           std::string event_id) {
   std::string path =
       std::string(client_prefix) + "/rooms" + segment(room_id) + "/event" + segment(event_id);
-  co_return co_await call(beast_http::verb::get, std::move(path), {});
+  co_return co_await call("get_event", beast_http::verb::get, std::move(path), {});
 }
 
 boost::asio::awaitable<call_result> client_api::relations(std::string room_id, std::string event_id,
@@ -75,16 +75,25 @@ boost::asio::awaitable<call_result> client_api::relations(std::string room_id, s
                                                           std::string event_type) {
   std::string path = "/_matrix/client/v1/rooms" + segment(room_id) + "/relations" +
                      segment(event_id) + segment(rel_type) + segment(event_type);
-  co_return co_await call(beast_http::verb::get, std::move(path), {});
+  co_return co_await call("relations", beast_http::verb::get, std::move(path), {});
 }
 
 boost::asio::awaitable<call_result> client_api::joined_members(std::string room_id) {
   std::string path = std::string(client_prefix) + "/rooms" + segment(room_id) + "/joined_members";
-  co_return co_await call(beast_http::verb::get, std::move(path), {});
+  co_return co_await call("joined_members", beast_http::verb::get, std::move(path), {});
 }
 
-boost::asio::awaitable<call_result> client_api::call(beast_http::verb method, std::string path,
+boost::asio::awaitable<call_result> client_api::call(std::string_view method_label,
+                                                     beast_http::verb method, std::string path,
                                                      std::string body) {
+  std::string code;
+  auto result = co_await exchange(method, std::move(path), std::move(body), code);
+  http::count_api_call("matrix", method_label, result, code);
+  co_return result;
+}
+
+boost::asio::awaitable<call_result> client_api::exchange(beast_http::verb method, std::string path,
+                                                         std::string body, std::string& code) {
   http::client_request request{
       method, base_url_ + path, {{"Authorization", "Bearer " + as_token_}}, std::move(body)};
   if (method != beast_http::verb::get) {
@@ -94,19 +103,21 @@ boost::asio::awaitable<call_result> client_api::call(beast_http::verb method, st
   try {
     response = co_await client_.send(std::move(request));
   } catch (const boost::system::system_error& e) {
+    code = http::transport_error_code(e.code());
     co_return call_result{call_result::kind::retry, {}, e.code().message(), {}};
   }
   if (response.status == 200) co_return call_result::ok(std::move(response.body));
-  std::string code = error_code_of(response.body);
-  if (code.empty()) code = "HTTP " + std::to_string(response.status);
+  std::string errcode = error_code_of(response.body);
+  code = errcode.empty() ? http::http_status_code(response.status) : errcode;
+  if (errcode.empty()) errcode = "HTTP " + std::to_string(response.status);
   if (response.status == 429) {
-    co_return call_result{call_result::kind::retry, {}, code, rate_limit_delay(response)};
+    co_return call_result{call_result::kind::retry, {}, errcode, rate_limit_delay(response)};
   }
-  if (response.status >= 500) co_return call_result{call_result::kind::retry, {}, code, {}};
+  if (response.status >= 500) co_return call_result{call_result::kind::retry, {}, errcode, {}};
   // The path names rooms and events, which are not secret; bodies are never logged.
   log::warn("matrix api error",
-            {{"path", path}, {"status", std::to_string(response.status)}, {"errcode", code}});
-  co_return call_result{call_result::kind::failed, std::move(response.body), code, {}};
+            {{"path", path}, {"status", std::to_string(response.status)}, {"errcode", errcode}});
+  co_return call_result{call_result::kind::failed, std::move(response.body), errcode, {}};
 }
 
 }  // namespace scribe::matrix

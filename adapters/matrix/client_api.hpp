@@ -8,6 +8,11 @@
 // Sending is retry-safe by construction: the caller picks the transaction id, and the homeserver
 // answers a repeated PUT with the event it created the first time.
 //
+// Every call is counted in scribe_chat_api_calls_total{platform="matrix"} under the method's name
+// below ("send", "redact", "join", "get_event", "relations", "joined_members"), and a failed one in
+// scribe_chat_api_errors_total under its errcode (M_FORBIDDEN), else "http_<status>" or the
+// transport's code (http::transport_error_code).
+//
 // Thread-safety: as http::client. Lifetime: the client must outlive this object.
 
 #include "adapters/http/api_call.hpp"
@@ -17,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace scribe::matrix {
 
@@ -44,8 +50,13 @@ class client_api {
   boost::asio::awaitable<call_result> joined_members(std::string room_id);
 
  private:
-  boost::asio::awaitable<call_result> call(boost::beast::http::verb method, std::string path,
+  // Sends, sorts and counts the call in the chat API metrics under `method_label` ("send").
+  boost::asio::awaitable<call_result> call(std::string_view method_label,
+                                           boost::beast::http::verb method, std::string path,
                                            std::string body);
+  // Sends and sorts; `code` receives the error code the call is counted under ("" when ok).
+  boost::asio::awaitable<call_result> exchange(boost::beast::http::verb method, std::string path,
+                                               std::string body, std::string& code);
 
   http::client& client_;
   const std::string base_url_;

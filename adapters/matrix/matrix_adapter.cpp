@@ -58,7 +58,8 @@ std::string message_ref(std::string_view room_id, std::string_view event_id) {
 matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
                                const config::matrix_options& options, bot::incident_desk& desk,
                                bot::postmortem_desk& postmortems, bot::job_queue& jobs,
-                               http::client& client, const bot::clock& clock)
+                               http::client& client, const bot::clock& clock,
+                               const config::jobs_options& limits)
     : ioc_(ioc),
       blocking_(blocking),
       options_(options),
@@ -68,6 +69,7 @@ matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread
       clock_(clock),
       bot_user_id_("@" + options.sender_localpart + ":" + options.server_name),
       api_(client, options.homeserver_url, options.as_token),
+      inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
       inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
                     [this](bot::job job) { return process_inbox(std::move(job)); }),
       outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
@@ -111,7 +113,7 @@ bot::channel_ref matrix_adapter::channel_of(const std::string& room_id) const {
 }
 
 std::optional<http::response> matrix_adapter::refuse_unauthenticated(
-    const http::request& req) const {
+    const http::request& req, std::string_view request_id) const {
   // The query string's access_token is the legacy way homeservers send the hs_token.
   const auto query_fields = http::parse_query(req.target());
   std::optional<std::string_view> query;
@@ -119,15 +121,16 @@ std::optional<http::response> matrix_adapter::refuse_unauthenticated(
   const auto check =
       check_hs_token(req[beast_http::field::authorization], query, options_.hs_token);
   if (check.ok()) return std::nullopt;
-  log::warn("matrix request refused",
-            {{"path", http::loggable_path(req.target())}, {"errcode", std::string(check.errcode)}});
+  log::warn("matrix request refused", {{"path", http::loggable_path(req.target())},
+                                       {"errcode", std::string(check.errcode)},
+                                       {"request_id", std::string(request_id)}});
   return matrix_error(req, check.status, check.errcode, check.error);
 }
 
 boost::asio::awaitable<http::response> matrix_adapter::handle_transaction(
     http::request_context ctx) {
   const auto& req = ctx.req;
-  if (auto refused = refuse_unauthenticated(req)) co_return std::move(*refused);
+  if (auto refused = refuse_unauthenticated(req, ctx.request_id)) co_return std::move(*refused);
   if (!parse_transaction(req.body())) {
     co_return matrix_error(req, beast_http::status::bad_request, errcode_not_json,
                            "expected {\"events\": [...]}");
@@ -136,14 +139,25 @@ boost::asio::awaitable<http::response> matrix_adapter::handle_transaction(
   // the txnId makes a resend (also one after a restart) change nothing.
   std::string key = "txn:" + std::string(ctx.param("txnId"));
   std::string body = req.body();
-  auto store = [this, &key, &body] { return jobs_.enqueue(inbox_queue, key, body, clock_.now()); };
-  if (co_await http::offload(blocking_, std::move(store))) inbox_worker_.notify();
+  auto store = [this, &key, &body] { return inbox_limit_.enqueue(key, body, clock_.now()); };
+  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  if (admitted.full) {
+    inbox_limit_.note_refused(admitted.pending, ctx.request_id);
+    // The spec names no errcode for an overloaded application service; M_UNKNOWN is its generic
+    // one, and the homeserver only looks at the status to decide to send again.
+    auto refused = matrix_error(req, beast_http::status::service_unavailable, "M_UNKNOWN",
+                                inbox_limit_.reason());
+    refused.set(beast_http::field::retry_after,
+                std::to_string(jobs::inbox_limit::retry_after.count()));
+    co_return refused;
+  }
+  if (admitted.added) inbox_worker_.notify();
   co_return json_answer(req, beast_http::status::ok, "{}");
 }
 
 boost::asio::awaitable<http::response> matrix_adapter::handle_user_query(
     http::request_context ctx) {
-  if (auto refused = refuse_unauthenticated(ctx.req)) co_return std::move(*refused);
+  if (auto refused = refuse_unauthenticated(ctx.req, ctx.request_id)) co_return std::move(*refused);
   // Only the bot's own user lives in Scribe's namespace, and it always exists.
   if (ctx.param("userId") == bot_user_id_) {
     co_return json_answer(ctx.req, beast_http::status::ok, "{}");
@@ -154,13 +168,13 @@ boost::asio::awaitable<http::response> matrix_adapter::handle_user_query(
 
 boost::asio::awaitable<http::response> matrix_adapter::handle_room_query(
     http::request_context ctx) {
-  if (auto refused = refuse_unauthenticated(ctx.req)) co_return std::move(*refused);
+  if (auto refused = refuse_unauthenticated(ctx.req, ctx.request_id)) co_return std::move(*refused);
   co_return matrix_error(ctx.req, beast_http::status::not_found, "M_NOT_FOUND",
                          "Scribe manages no room aliases");
 }
 
 boost::asio::awaitable<http::response> matrix_adapter::handle_ping(http::request_context ctx) {
-  if (auto refused = refuse_unauthenticated(ctx.req)) co_return std::move(*refused);
+  if (auto refused = refuse_unauthenticated(ctx.req, ctx.request_id)) co_return std::move(*refused);
   co_return json_answer(ctx.req, beast_http::status::ok, "{}");
 }
 

@@ -11,11 +11,16 @@
 // each send has a transaction id derived from its job, so a resend after a failure or a crash is
 // recognised by the homeserver and creates nothing new.
 //
+// A transaction that finds the inbox full (jobs.max_pending pending jobs) gets 503 M_UNKNOWN with
+// Retry-After (see adapters/jobs/inbox_limit.hpp); the homeserver keeps it queued and sends it
+// again with backoff (PROTOCOLS.md 7, "Idempotency").
+//
 // Lifetime: everything passed to the constructor must outlive the adapter; stop() before the
 // io_context stops.
 
 #include "adapters/http/client.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/jobs/inbox_limit.hpp"
 #include "adapters/jobs/job_worker.hpp"
 #include "adapters/matrix/client_api.hpp"
 #include "adapters/matrix/payloads.hpp"
@@ -45,7 +50,7 @@ class matrix_adapter {
   matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
                  const config::matrix_options& options, bot::incident_desk& desk,
                  bot::postmortem_desk& postmortems, bot::job_queue& jobs, http::client& client,
-                 const bot::clock& clock);
+                 const bot::clock& clock, const config::jobs_options& limits);
 
   // The Application Service API under /_matrix/app/v1 (and the legacy unprefixed transactions
   // path); anything else under /_matrix/ gets M_UNRECOGNIZED.
@@ -67,7 +72,10 @@ class matrix_adapter {
   boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
 
  private:
-  std::optional<http::response> refuse_unauthenticated(const http::request& req) const;
+  // The homeserver's 401/403 for a request without the right hs_token, logged; nullopt when it
+  // has it.
+  std::optional<http::response> refuse_unauthenticated(const http::request& req,
+                                                       std::string_view request_id) const;
   boost::asio::awaitable<jobs::job_outcome> process_event(nlohmann::json event);
   boost::asio::awaitable<jobs::job_outcome> run_command(room_message message, std::string text);
   boost::asio::awaitable<jobs::job_outcome> flag(bot::channel_ref channel, std::string event_id,
@@ -96,6 +104,7 @@ class matrix_adapter {
   const bot::clock& clock_;
   const std::string bot_user_id_;
   client_api api_;
+  jobs::inbox_limit inbox_limit_;
   jobs::job_worker inbox_worker_;
   jobs::job_worker outbox_worker_;
   jobs::job_worker postmortem_worker_;

@@ -85,7 +85,8 @@ struct slack_adapter::message_to_flag {
 slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
                              const config::slack_options& options, std::string public_url,
                              bot::incident_desk& desk, bot::postmortem_desk& postmortems,
-                             bot::job_queue& jobs, http::client& client, const bot::clock& clock)
+                             bot::job_queue& jobs, http::client& client, const bot::clock& clock,
+                             const config::jobs_options& limits)
     : ioc_(ioc),
       blocking_(blocking),
       options_(options),
@@ -95,6 +96,7 @@ slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_p
       jobs_(jobs),
       clock_(clock),
       api_(client, options.api_base_url, options.bot_token),
+      inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
       inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
                     [this](bot::job job) { return process_inbox(std::move(job)); }),
       outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
@@ -124,6 +126,11 @@ void slack_adapter::stop() {
 }
 
 bot::result<void> slack_adapter::verify(const http::request& req) const {
+  // A second signature or timestamp header would make the request mean whichever one a reader
+  // takes: refused, whatever the first one says.
+  if (req.count("X-Slack-Signature") > 1 || req.count("X-Slack-Request-Timestamp") > 1) {
+    return bot::errc::bad_signature;
+  }
   const auto now = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           clock_.now().time_since_epoch()));
@@ -131,12 +138,22 @@ bot::result<void> slack_adapter::verify(const http::request& req) const {
                           req["X-Slack-Signature"], req.body(), now);
 }
 
-std::optional<http::response> slack_adapter::refuse_unverified(const http::request& req) const {
+std::optional<http::response> slack_adapter::refuse_unverified(const http::request& req,
+                                                               std::string_view request_id) const {
   auto verified = verify(req);
   if (verified) return std::nullopt;
   log::warn("slack request refused", {{"path", std::string(http::target_path(req.target()))},
-                                      {"reason", verified.error().message()}});
+                                      {"reason", verified.error().message()},
+                                      {"request_id", std::string(request_id)}});
   return http::make_error(req, beast_http::status::unauthorized, verified.error().message());
+}
+
+http::response slack_adapter::refuse_full(const http::request& req, std::int64_t pending,
+                                          std::string_view request_id) {
+  inbox_limit_.note_refused(pending, request_id);
+  auto res = http::make_error(req, beast_http::status::service_unavailable, inbox_limit_.reason());
+  res.set(beast_http::field::retry_after, std::to_string(jobs::inbox_limit::retry_after.count()));
+  return res;
 }
 
 boost::asio::awaitable<http::response> slack_adapter::handle_command(http::request_context ctx) {
@@ -148,7 +165,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
   // Slack checks the certificate with an unsigned ssl_check=1 post and expects an empty 200
   // (bolt does the same); nothing in it is acted on.
   if (is_ssl_check(*form)) co_return empty_ok(req);
-  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
+  if (auto refused = refuse_unverified(req, ctx.request_id)) co_return std::move(*refused);
   auto command = parse_slash_command(*form);
   if (!command) {
     co_return http::make_error(req, beast_http::status::bad_request, "malformed slash command");
@@ -168,7 +185,8 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
   // most 5 posts to one response_url (PROTOCOLS.md section 2); replies are far shorter than that.
   constexpr std::size_t response_url_posts = 5;
   if (response.rest.size() > response_url_posts) {
-    log::warn("slack reply cut", {{"parts", std::to_string(response.rest.size() + 1)}});
+    log::warn("slack reply cut", {{"parts", std::to_string(response.rest.size() + 1)},
+                                  {"request_id", ctx.request_id}});
     response.rest.resize(response_url_posts);
   }
   for (std::size_t i = 0; i < response.rest.size(); ++i) {
@@ -183,7 +201,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
 boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = refuse_media_type(req, json_type)) co_return std::move(*refused);
-  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
+  if (auto refused = refuse_unverified(req, ctx.request_id)) co_return std::move(*refused);
   auto envelope = parse_event_envelope(req.body());
   if (!envelope)
     co_return http::make_error(req, beast_http::status::bad_request, "malformed event");
@@ -192,9 +210,10 @@ boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request
     co_return http::make_response(req, beast_http::status::ok, answer.dump(), "application/json");
   }
   if (envelope->type == "app_rate_limited") {
-    log::warn(
-        "slack is rate-limiting events to scribe",
-        {{"team", envelope->team_id}, {"minute", std::to_string(envelope->minute_rate_limited)}});
+    log::warn("slack is rate-limiting events to scribe",
+              {{"team", envelope->team_id},
+               {"minute", std::to_string(envelope->minute_rate_limited)},
+               {"request_id", ctx.request_id}});
     co_return empty_ok(req);
   }
   if (envelope->type != "event_callback") co_return empty_ok(req);
@@ -202,13 +221,16 @@ boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request
   // Stored before the 200: once Slack has its ack it will not send the event again.
   std::string payload = std::string(event_kind) + "\n" + req.body();
   auto store = [this, &envelope, &payload] {
-    return jobs_.enqueue(inbox_queue, envelope->event_id, payload, clock_.now());
+    return inbox_limit_.enqueue(envelope->event_id, payload, clock_.now());
   };
-  const bool added = co_await http::offload(blocking_, std::move(store));
+  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
+  const bool added = admitted.added;
   const auto retry = req["X-Slack-Retry-Num"];
   log::debug("slack event", {{"event_id", envelope->event_id},
                              {"new", added ? "yes" : "no"},
-                             {"retry", retry.empty() ? "0" : std::string(retry)}});
+                             {"retry", retry.empty() ? "0" : std::string(retry)},
+                             {"request_id", ctx.request_id}});
   if (added) inbox_worker_.notify();
   co_return empty_ok(req);
 }
@@ -217,7 +239,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
     http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = refuse_media_type(req, form_type)) co_return std::move(*refused);
-  if (auto refused = refuse_unverified(req)) co_return std::move(*refused);
+  if (auto refused = refuse_unverified(req, ctx.request_id)) co_return std::move(*refused);
   auto form = http::parse_form(req.body());
   if (!form)
     co_return http::make_error(req, beast_http::status::bad_request, "malformed form body");
@@ -254,10 +276,11 @@ boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
   std::string payload = std::string(shortcut_kind) + "\n" + req.body();
   // A trigger_id is unique to one use of the shortcut: Slack's retries carry the same one.
   std::string key = "shortcut:" + shortcut->trigger_id;
-  auto store = [this, &key, &payload] {
-    return jobs_.enqueue(inbox_queue, key, payload, clock_.now());
-  };
-  if (co_await http::offload(blocking_, std::move(store))) inbox_worker_.notify();
+  auto store = [this, &key, &payload] { return inbox_limit_.enqueue(key, payload, clock_.now()); };
+  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  // Slack does not deliver a shortcut again: the person sees that it failed and may try again.
+  if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
+  if (admitted.added) inbox_worker_.notify();
   co_return empty_ok(req);
 }
 

@@ -15,11 +15,17 @@
 // submissions of the "Answer in a form" modal become answers, and drafts and the reminder are
 // posted; every post is made once, also across a crash (post_sequence).
 //
+// Events and shortcuts find the inbox full when it holds jobs.max_pending pending jobs: they get
+// 503 with Retry-After (see adapters/jobs/inbox_limit.hpp). Slack delivers an event again up to
+// three times, the last about six minutes later (PROTOCOLS.md section 3, "Retries"); a shortcut
+// is not delivered again, and the person sees that it failed.
+//
 // Lifetime: everything passed to the constructor must outlive the adapter; stop() before the
 // io_context stops.
 
 #include "adapters/http/client.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/jobs/inbox_limit.hpp"
 #include "adapters/jobs/job_worker.hpp"
 #include "adapters/slack/payloads.hpp"
 #include "adapters/slack/web_api.hpp"
@@ -50,11 +56,12 @@ inline constexpr std::string_view add_to_timeline_callback = "add_to_timeline";
 
 class slack_adapter {
  public:
-  // `public_url` (server.public_url, may be empty) is where drafts too long for chat link to.
+  // `public_url` (server.public_url, may be empty) is where drafts too long for chat link to;
+  // `limits` bounds the inbox.
   slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
                 const config::slack_options& options, std::string public_url,
                 bot::incident_desk& desk, bot::postmortem_desk& postmortems, bot::job_queue& jobs,
-                http::client& client, const bot::clock& clock);
+                http::client& client, const bot::clock& clock, const config::jobs_options& limits);
 
   // POST /slack/commands, /slack/events, /slack/interactions.
   void add_routes(http::router& routes);
@@ -74,7 +81,11 @@ class slack_adapter {
   struct message_to_flag;
   bot::result<void> verify(const http::request& req) const;
   // A 401 for a request whose signature does not hold, logged; nullopt when it holds.
-  std::optional<http::response> refuse_unverified(const http::request& req) const;
+  std::optional<http::response> refuse_unverified(const http::request& req,
+                                                  std::string_view request_id) const;
+  // The 503 for a delivery that found the inbox full, counted and (rate-limited) logged.
+  http::response refuse_full(const http::request& req, std::int64_t pending,
+                             std::string_view request_id);
   boost::asio::awaitable<jobs::job_outcome> process_event(std::string body);
   boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body);
   boost::asio::awaitable<jobs::job_outcome> flag(message_to_flag message);
@@ -114,6 +125,7 @@ class slack_adapter {
   bot::job_queue& jobs_;
   const bot::clock& clock_;
   web_api api_;
+  jobs::inbox_limit inbox_limit_;
   jobs::job_worker inbox_worker_;
   jobs::job_worker outbox_worker_;
   jobs::job_worker postmortem_worker_;

@@ -6,6 +6,10 @@
 // meaningful statuses. 429 carries Retry-After in seconds. Connection failures, timeouts, 5xx,
 // unparsable bodies and the transient error codes (ratelimited, internal_error...) are retries.
 //
+// Every call is counted in scribe_chat_api_calls_total{platform="slack"} under its method name
+// (a response_url post as "response_url"), and a failed one in scribe_chat_api_errors_total under
+// Slack's error code, "http_<status>" or the transport's code (http::transport_error_code).
+//
 // Thread-safety: as http::client. Lifetime: the client must outlive this object.
 
 #include "adapters/http/api_call.hpp"
@@ -38,7 +42,12 @@ class web_api {
   boost::asio::awaitable<call_result> post_response_url(std::string url, nlohmann::json body);
 
  private:
-  boost::asio::awaitable<call_result> send(http::client_request request, bool expect_api_json);
+  // Sends, sorts and counts the call in the chat API metrics under `method`.
+  boost::asio::awaitable<call_result> send(std::string method, http::client_request request,
+                                           bool expect_api_json);
+  // Sends and sorts; `code` receives the error code the call is counted under ("" when ok).
+  boost::asio::awaitable<call_result> exchange(http::client_request request, bool expect_api_json,
+                                               std::string& code);
 
   http::client& client_;
   const std::string base_url_;

@@ -76,6 +76,8 @@ server:
   threads: 8
 storage:
   url: sqlite:/var/lib/scribe/scribe.db
+jobs:
+  max_pending: 500
 postmortem:
   questions:
     - id: impact
@@ -100,6 +102,7 @@ log:
   CHECK(opts.server.shutdown_timeout == 4h);
   CHECK(opts.server.threads == 8);
   CHECK(opts.storage.url == "sqlite:/var/lib/scribe/scribe.db");
+  CHECK(opts.jobs.max_pending == 500);
   CHECK(opts.postmortem.questions ==
         std::vector<config::postmortem_question>{{"impact", "Who was hurt?"}});
   CHECK(opts.postmortem.remind_after == 2h);
@@ -129,6 +132,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SERVER_SHUTDOWN_TIMEOUT", "500ms"},
       {"SCRIBE_SERVER_THREADS", "1"},
       {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
+      {"SCRIBE_JOBS_MAX_PENDING", "1"},
       {"SCRIBE_SLACK_SIGNING_SECRET", "s3cret"},
       {"SCRIBE_SLACK_BOT_TOKEN", "xoxb-t"},
       {"SCRIBE_SLACK_API_BASE_URL", "http://127.0.0.1:9/api/"},
@@ -165,6 +169,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.server.shutdown_timeout == 500ms);
   CHECK(opts.server.threads == 1);
   CHECK(opts.storage.url == "sqlite::memory:");
+  CHECK(opts.jobs.max_pending == 1);
   CHECK(opts.slack.signing_secret == "s3cret");
   CHECK(opts.slack.bot_token == "xoxb-t");
   CHECK(opts.slack.api_base_url == "http://127.0.0.1:9/api");
@@ -358,6 +363,8 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"server.threads", "0", "must be from 1 to 64"},
       {"server.threads", "65", "must be from 1 to 64"},
       {"server.threads", "two", "expected a whole number"},
+      {"jobs.max_pending", "0", "must be from 1 to 10000000"},
+      {"jobs.max_pending", "-5", "expected a whole number"},
       {"storage.url", "data/scribe.db", "expected sqlite:<path>"},
       {"storage.url", "\"sqlite:\"", "path after sqlite: is empty"},
       {"storage.url", "sqlite://data/scribe.db", "without \"//\""},

@@ -17,7 +17,7 @@ namespace scribe::test_support {
 inline http::response dispatch_request(boost::asio::io_context& ioc, const http::router& routes,
                                        http::request req) {
   auto result = boost::asio::co_spawn(
-      ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}}),
+      ioc, http::dispatch(routes, http::request_context{std::move(req), {}, {}, {}}),
       boost::asio::use_future);
   ioc.run();
   return result.get();

@@ -3,6 +3,8 @@
 #include "adapters/http/router.hpp"
 #include "adapters/http/responses.hpp"
 #include "config/log.hpp"
+#include "metrics/catalog.hpp"
+#include "tests/support/captured_log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -41,7 +43,7 @@ handler replying(std::string text) {
 response run_dispatch(const router& routes, request req) {
   boost::asio::io_context ioc;
   auto result = boost::asio::co_spawn(
-      ioc, dispatch(routes, request_context{std::move(req), {}, {}}), boost::asio::use_future);
+      ioc, dispatch(routes, request_context{std::move(req), {}, {}, {}}), boost::asio::use_future);
   ioc.run();
   return result.get();
 }
@@ -153,7 +155,7 @@ TEST_CASE("router rejects malformed patterns and duplicates", "[unit]") {
 }
 
 TEST_CASE("request_context::param finds a parameter by name", "[unit]") {
-  request_context ctx{request{}, {{"id", "42"}, {"txnId", "t1"}}, {}};
+  request_context ctx{request{}, {{"id", "42"}, {"txnId", "t1"}}, {}, {}};
   REQUIRE(ctx.param("id") == "42");
   REQUIRE(ctx.param("txnId") == "t1");
   REQUIRE(ctx.param("missing").empty());
@@ -251,6 +253,125 @@ TEST_CASE("dispatch turns a handler's exception into a logged 500", "[unit]") {
   REQUIRE(lines[0].find("database is locked") != std::string::npos);
   REQUIRE(lines[0].find("path=/boom ") != std::string::npos);
   REQUIRE(lines[1].find("thrown before any coroutine") != std::string::npos);
+}
+
+}  // namespace scribe::http
+
+namespace scribe::http {
+namespace {
+
+boost::asio::awaitable<response> echo_request_id(request_context ctx) {
+  co_return make_response(ctx.req, beast_http::status::ok, ctx.request_id);
+}
+
+std::uint64_t requests_counted(std::string_view route, std::string_view method,
+                               std::string_view status) {
+  return metrics::http_requests().with({route, method, status}).value();
+}
+
+}  // namespace
+
+TEST_CASE("route() names the pattern that matched", "[unit][metrics]") {
+  router routes;
+  routes.add(verb::get, "/incidents/{id}", echo_params);
+  routes.add(verb::get, "/incidents/open", replying("open"));
+  CHECK(routes.route(verb::get, "/incidents/42?token=x").pattern == "/incidents/{id}");
+  CHECK(routes.route(verb::get, "/incidents/open").pattern == "/incidents/open");
+  CHECK(routes.route(verb::head, "/incidents/7").pattern == "/incidents/{id}");
+  CHECK(routes.route(verb::get, "/nope").pattern.empty());
+  CHECK(routes.route(verb::post, "/incidents/7").pattern.empty());
+}
+
+TEST_CASE("dispatch counts requests by route pattern, never by path", "[unit][metrics]") {
+  router routes;
+  routes.add(verb::get, "/metrics-test/{id}", echo_params);
+  routes.add(verb::get, "/metrics-test-boom", throw_runtime_error);
+  const auto before_matched = requests_counted("/metrics-test/{id}", "GET", "200");
+  const auto before_unmatched = requests_counted("unmatched", "GET", "404");
+  const auto before_405 = requests_counted("unmatched", "POST", "405");
+  const auto before_500 = requests_counted("/metrics-test-boom", "GET", "500");
+  const auto before_other = requests_counted("unmatched", "other", "501");
+
+  CHECK(run_dispatch(routes, make(verb::get, "/metrics-test/1?token=secret")).result_int() == 200);
+  CHECK(run_dispatch(routes, make(verb::get, "/metrics-test/2")).result_int() == 200);
+  CHECK(run_dispatch(routes, make(verb::get, "/no/such/path")).result_int() == 404);
+  CHECK(run_dispatch(routes, make(verb::post, "/metrics-test/3")).result_int() == 405);
+  CHECK(run_dispatch(routes, make(verb::get, "/metrics-test-boom")).result_int() == 500);
+  request odd{verb::unknown, "/metrics-test/4", 11};
+  odd.method_string("BREW");
+  CHECK(run_dispatch(routes, std::move(odd)).result_int() == 501);
+
+  CHECK(requests_counted("/metrics-test/{id}", "GET", "200") == before_matched + 2);
+  CHECK(requests_counted("unmatched", "GET", "404") == before_unmatched + 1);
+  CHECK(requests_counted("unmatched", "POST", "405") == before_405 + 1);
+  CHECK(requests_counted("/metrics-test-boom", "GET", "500") == before_500 + 1);
+  CHECK(requests_counted("unmatched", "other", "501") == before_other + 1);
+  const auto text = metrics::default_registry().render();
+  CHECK(text.find("route=\"/metrics-test/{id}\"") != std::string::npos);
+  CHECK(text.find("/metrics-test/1") == std::string::npos);
+  CHECK(text.find("/no/such/path") == std::string::npos);
+  CHECK(text.find("secret") == std::string::npos);
+  CHECK(text.find("BREW") == std::string::npos);
+  CHECK(text.find("scribe_http_request_duration_seconds_bucket{route=\"/metrics-test/{id}\","
+                  "le=\"0.0005\"}") != std::string::npos);
+}
+
+TEST_CASE("every dispatched response carries the request's id", "[unit]") {
+  router routes;
+  routes.add(verb::get, "/id", echo_request_id);
+  routes.add(verb::get, "/boom", throw_runtime_error);
+
+  SECTION("a valid incoming X-Request-Id is kept and reaches the handler") {
+    auto req = make(verb::get, "/id");
+    req.set("X-Request-Id", "3f2a9c1e-7b4d-4e0a-9c8f-0123456789ab");
+    boost::asio::io_context ioc;
+    request_context ctx{std::move(req), {}, {}, {}};
+    ctx.request_id = request_id_for(ctx.req);
+    auto result =
+        boost::asio::co_spawn(ioc, dispatch(routes, std::move(ctx)), boost::asio::use_future);
+    ioc.run();
+    const auto res = result.get();
+    CHECK(res["X-Request-Id"] == "3f2a9c1e-7b4d-4e0a-9c8f-0123456789ab");
+    CHECK(res.body() == "3f2a9c1e-7b4d-4e0a-9c8f-0123456789ab");
+  }
+  SECTION("without one, dispatch makes one up") {
+    const auto res = run_dispatch(routes, make(verb::get, "/id"));
+    CHECK(is_valid_request_id(std::string(res["X-Request-Id"])));
+    CHECK(res["X-Request-Id"].size() == 16);
+    CHECK(res.body() == res["X-Request-Id"]);
+  }
+  SECTION("errors carry it too, and the 500's log line names it") {
+    test_support::captured_log log_lines;
+    const auto missing = run_dispatch(routes, make(verb::get, "/nope"));
+    CHECK(missing["X-Request-Id"].size() == 16);
+    const auto failed = run_dispatch(routes, make(verb::get, "/boom"));
+    const std::string id(failed["X-Request-Id"]);
+    REQUIRE(id.size() == 16);
+    CHECK(log_lines.containing("request_id=" + id).size() == 1);
+  }
+}
+
+TEST_CASE("request ids: what is taken from the client, what is made up", "[unit]") {
+  CHECK(is_valid_request_id("abc"));
+  CHECK(is_valid_request_id("3f2a9c1e-7b4d-4e0a-9c8f-0123456789ab"));
+  CHECK(is_valid_request_id("Root=1-5759e988-bd862e3fe1be46a994272793"));
+  CHECK(is_valid_request_id(std::string(64, 'a')));
+  CHECK_FALSE(is_valid_request_id(""));
+  CHECK_FALSE(is_valid_request_id(std::string(65, 'a')));
+  CHECK_FALSE(is_valid_request_id("has space"));
+  CHECK_FALSE(is_valid_request_id("quote\""));
+  CHECK_FALSE(is_valid_request_id("line\nbreak"));
+  CHECK_FALSE(is_valid_request_id("caf\xC3\xA9"));
+
+  request with_bad{verb::get, "/", 11};
+  with_bad.set("X-Request-Id", "no way");
+  const auto made = request_id_for(with_bad);
+  CHECK(made.size() == 16);
+  CHECK(made.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(new_request_id() != new_request_id());
+  request with_good{verb::get, "/", 11};
+  with_good.set("X-Request-Id", "req-42");
+  CHECK(request_id_for(with_good) == "req-42");
 }
 
 }  // namespace scribe::http

@@ -431,6 +431,27 @@ TEST_CASE("server logs each request at debug without query, headers or body", "[
   }
 }
 
+TEST_CASE("server returns the request's id and logs it with the request", "[integration]") {
+  captured_log log_lines;
+  running_server srv(default_routes());
+  auto given = make_request(verb::get, "/healthz");
+  given.set("X-Request-Id", "edge-7f3a");
+  const auto echoed = http_client::send(srv.port(), given);
+  REQUIRE(echoed["X-Request-Id"] == "edge-7f3a");
+
+  auto unusable = make_request(verb::get, "/incidents/5");
+  unusable.set("X-Request-Id", std::string(100, 'x'));  // too long: replaced
+  const auto made_up = http_client::send(srv.port(), unusable);
+  const std::string id(made_up["X-Request-Id"]);
+  REQUIRE(id.size() == 16);
+  REQUIRE(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+  REQUIRE(srv.wait_for_sessions(0));
+
+  REQUIRE(log_lines.containing("path=/healthz status=200").size() == 1);
+  REQUIRE(contains(log_lines.containing("path=/healthz status=200")[0], "request_id=edge-7f3a"));
+  REQUIRE(contains(log_lines.containing("path=/incidents/5 status=200")[0], "request_id=" + id));
+}
+
 TEST_CASE("listen fails when the address is in use", "[integration]") {
   running_server first(default_routes());
   net::io_context ioc;

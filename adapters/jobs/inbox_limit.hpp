@@ -1,0 +1,65 @@
+#pragma once
+// A bound on an inbox queue (see bot/job_queue.hpp). A webhook stores what a chat platform
+// delivers in its inbox before acknowledging it; while the platform's API is down the inbox cannot
+// drain, and without a bound it would grow until the disk is full. Once the inbox holds
+// jobs.max_pending pending jobs, a delivery is refused with 503 and Retry-After instead: Slack and
+// Matrix homeservers deliver again later, and nothing acknowledged is lost.
+//
+// The bound is soft: the count and the enqueue are two store calls, so concurrent deliveries may
+// each see room and overshoot it by at most their number.
+//
+// Thread-safety: every member may be called from any thread. Lifetime: `jobs` must outlive this.
+
+#include "bot/job_queue.hpp"
+#include "bot/time.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace scribe::jobs {
+
+class inbox_limit {
+ public:
+  // What a platform is told to wait before delivering again (Retry-After). Slack and Synapse keep
+  // their own retry schedules, so this is advice for whatever else sends.
+  static constexpr std::chrono::seconds retry_after{30};
+  // "inbox full" is logged at most this often per queue; the refusals in between are counted in
+  // the next line and in scribe_queue_rejected_total.
+  static constexpr std::chrono::seconds warn_interval{10};
+
+  inbox_limit(bot::job_queue& jobs, std::string queue, std::int64_t max_pending);
+
+  struct admission {
+    bool full = false;         // refused: the queue held max_pending pending jobs already
+    bool added = false;        // stored; false with !full: the key was known (a redelivery)
+    std::int64_t pending = 0;  // pending jobs found before storing
+  };
+
+  // Stores the job unless the inbox is full. Blocks on the store: run it on the blocking pool.
+  // Throws what the store throws.
+  admission enqueue(std::string_view key, std::string_view payload, bot::timestamp now);
+
+  // Records a refusal: counts it in scribe_queue_rejected_total{queue} and logs warn "inbox full"
+  // (queue, pending, limit, request_id) unless it did so less than warn_interval ago.
+  void note_refused(std::int64_t pending, std::string_view request_id);
+
+  // "inbox full: <max_pending> deliveries wait to be handled; try again later", for the 503.
+  std::string reason() const;
+
+  const std::string& queue() const { return queue_; }
+  std::int64_t max_pending() const { return max_pending_; }
+
+ private:
+  bot::job_queue& jobs_;
+  const std::string queue_;
+  const std::int64_t max_pending_;
+  std::mutex mutex_;
+  std::optional<std::chrono::steady_clock::time_point> last_warned_;  // guarded by mutex_
+  std::int64_t refused_since_warning_ = 0;                            // guarded by mutex_
+};
+
+}  // namespace scribe::jobs

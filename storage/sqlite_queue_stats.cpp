@@ -1,0 +1,45 @@
+// sqlite_store's queue statistics for monitoring (bot::job_queue::stats), in their own file because
+// only GET /metrics uses them.
+#include "storage/sqlite_store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+namespace scribe::storage {
+
+std::vector<bot::queue_stats> sqlite_store::stats() {
+  std::lock_guard lock(mutex_);
+  // Done jobs stay in the table for de-duplication, so it grows for ever: neither query may scan
+  // it. The queue names come from a skip scan of the (queue, key) unique index, one probe per
+  // queue (SQLite's "loose index scan" with a recursive CTE); the counts come from the partial
+  // index of pending jobs, whose size the inbox limit bounds.
+  SQLite::Statement names(*db_,
+                          "WITH RECURSIVE q(name) AS ("
+                          "  SELECT MIN(queue) FROM jobs"
+                          "  UNION ALL"
+                          "  SELECT (SELECT MIN(queue) FROM jobs WHERE queue > q.name) FROM q"
+                          "  WHERE q.name IS NOT NULL"
+                          ") SELECT name FROM q WHERE name IS NOT NULL");
+  std::vector<bot::queue_stats> found;
+  while (names.executeStep()) {
+    bot::queue_stats one;
+    one.queue = names.getColumn(0).getString();
+    found.push_back(std::move(one));
+  }
+  SQLite::Statement pending(*db_,
+                            "SELECT COUNT(*), MIN(created_at) FROM jobs "
+                            "WHERE queue = ? AND state = 'pending'");
+  for (auto& queue : found) {
+    pending.bind(1, queue.queue);
+    if (pending.executeStep()) {
+      queue.pending = pending.getColumn(0).getInt64();
+      if (!pending.getColumn(1).isNull()) {
+        queue.oldest_pending = bot::from_unix_micros(pending.getColumn(1).getInt64());
+      }
+    }
+    pending.reset();
+  }
+  return found;
+}
+
+}  // namespace scribe::storage
