@@ -160,7 +160,7 @@ int serve(const config::options& options) {
   std::optional<playground::playground_adapter> playground;
   if (options.playground_enabled()) {
     playground.emplace(ioc, blocking_pool, desk, postmortems, *store.chats, *store.jobs, clock,
-                       access);
+                       access, options.jobs);
     playground->add_routes(routes);
     playground->start();
   }

@@ -622,6 +622,7 @@ std::vector<key_spec> build_table() {
                             at(&options::server, &server_options::shutdown_timeout)),
       number_key("server.threads", at(&options::server, &server_options::threads), 1U, 64U),
       text_key("storage.url", at(&options::storage, &storage_options::url), check_storage_url),
+      positive_duration_key("jobs.lease", at(&options::jobs, &jobs_options::lease)),
       number_key("jobs.max_pending", at(&options::jobs, &jobs_options::max_pending), 1U,
                  10'000'000U),
       secret(text_key("slack.signing_secret", at(&options::slack, &slack_options::signing_secret),

@@ -44,6 +44,10 @@ struct jobs_options {
   // that finds its inbox this full gets 503 and delivers again later, so that an outage of the
   // platform's API (which keeps the inbox from draining) cannot fill the disk.
   unsigned max_pending = 10000;
+  // jobs.lease: how long a job is handed to one worker. A worker that dies (kill -9, a crash, a
+  // lost replica) keeps its jobs this long before another run takes them over, so it must be
+  // longer than any one job takes: a few chat API calls, each up to its api_timeout.
+  std::chrono::milliseconds lease{std::chrono::minutes(2)};
 };
 
 struct slack_options {

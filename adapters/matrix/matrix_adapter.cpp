@@ -70,12 +70,18 @@ matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread
       bot_user_id_("@" + options.sender_localpart + ":" + options.server_name),
       api_(client, options.homeserver_url, options.as_token),
       inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
-      inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
-                    [this](bot::job job) { return process_inbox(std::move(job)); }),
-      outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
-                     [this](bot::job job) { return process_outbox(std::move(job)); }),
-      postmortem_worker_(ioc, blocking, jobs, clock, bot::postmortem_queue("matrix"),
-                         [this](bot::job job) { return process_postmortem(std::move(job)); }) {}
+      inbox_worker_(
+          ioc, blocking, jobs, clock, std::string(inbox_queue),
+          [this](bot::job job) { return process_inbox(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}),
+      outbox_worker_(
+          ioc, blocking, jobs, clock, std::string(outbox_queue),
+          [this](bot::job job) { return process_outbox(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}),
+      postmortem_worker_(
+          ioc, blocking, jobs, clock, bot::postmortem_queue("matrix"),
+          [this](bot::job job) { return process_postmortem(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}) {}
 
 void matrix_adapter::add_routes(http::router& routes) {
   auto transaction = [this](http::request_context ctx) {

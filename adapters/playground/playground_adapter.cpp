@@ -48,12 +48,15 @@ playground_adapter::playground_adapter(boost::asio::io_context& ioc,
                                        boost::asio::thread_pool& blocking, bot::incident_desk& desk,
                                        bot::postmortem_desk& postmortems, bot::chat_log& chat,
                                        bot::job_queue& jobs, const bot::clock& clock,
-                                       const web::access_policy& access)
+                                       const web::access_policy& access,
+                                       const config::jobs_options& limits)
     : blocking_(blocking),
       channel_(desk, postmortems, chat, clock),
       access_(access),
-      postmortem_worker_(ioc, blocking, jobs, clock, bot::postmortem_queue(platform),
-                         [this](bot::job job) { return process_postmortem(std::move(job)); }) {}
+      postmortem_worker_(
+          ioc, blocking, jobs, clock, bot::postmortem_queue(platform),
+          [this](bot::job job) { return process_postmortem(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}) {}
 
 void playground_adapter::add_routes(http::router& routes) {
   routes.add(beast_http::verb::get, "/playground",

@@ -20,6 +20,7 @@
 #include "adapters/playground/playground_page.hpp"
 #include "adapters/web/access.hpp"
 #include "bot/job_queue.hpp"
+#include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -39,7 +40,7 @@ class playground_adapter {
   playground_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
                      bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                      bot::chat_log& chat, bot::job_queue& jobs, const bot::clock& clock,
-                     const web::access_policy& access);
+                     const web::access_policy& access, const config::jobs_options& limits);
 
   void add_routes(http::router& routes);
   void start();

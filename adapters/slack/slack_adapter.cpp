@@ -97,12 +97,18 @@ slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_p
       clock_(clock),
       api_(client, options.api_base_url, options.bot_token),
       inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
-      inbox_worker_(ioc, blocking, jobs, clock, std::string(inbox_queue),
-                    [this](bot::job job) { return process_inbox(std::move(job)); }),
-      outbox_worker_(ioc, blocking, jobs, clock, std::string(outbox_queue),
-                     [this](bot::job job) { return process_outbox(std::move(job)); }),
-      postmortem_worker_(ioc, blocking, jobs, clock, bot::postmortem_queue("slack"),
-                         [this](bot::job job) { return process_postmortem(std::move(job)); }) {}
+      inbox_worker_(
+          ioc, blocking, jobs, clock, std::string(inbox_queue),
+          [this](bot::job job) { return process_inbox(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}),
+      outbox_worker_(
+          ioc, blocking, jobs, clock, std::string(outbox_queue),
+          [this](bot::job job) { return process_outbox(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}),
+      postmortem_worker_(
+          ioc, blocking, jobs, clock, bot::postmortem_queue("slack"),
+          [this](bot::job job) { return process_postmortem(std::move(job)); },
+          jobs::worker_options{.lease = limits.lease}) {}
 
 void slack_adapter::add_routes(http::router& routes) {
   routes.add(beast_http::verb::post, "/slack/commands",

@@ -77,6 +77,7 @@ server:
 storage:
   url: sqlite:/var/lib/scribe/scribe.db
 jobs:
+  lease: 30s
   max_pending: 500
 postmortem:
   questions:
@@ -103,6 +104,7 @@ log:
   CHECK(opts.server.threads == 8);
   CHECK(opts.storage.url == "sqlite:/var/lib/scribe/scribe.db");
   CHECK(opts.jobs.max_pending == 500);
+  CHECK(opts.jobs.lease == 30s);
   CHECK(opts.postmortem.questions ==
         std::vector<config::postmortem_question>{{"impact", "Who was hurt?"}});
   CHECK(opts.postmortem.remind_after == 2h);
@@ -133,6 +135,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SERVER_THREADS", "1"},
       {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
       {"SCRIBE_JOBS_MAX_PENDING", "1"},
+      {"SCRIBE_JOBS_LEASE", "5m"},
       {"SCRIBE_SLACK_SIGNING_SECRET", "s3cret"},
       {"SCRIBE_SLACK_BOT_TOKEN", "xoxb-t"},
       {"SCRIBE_SLACK_API_BASE_URL", "http://127.0.0.1:9/api/"},
@@ -170,6 +173,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.server.threads == 1);
   CHECK(opts.storage.url == "sqlite::memory:");
   CHECK(opts.jobs.max_pending == 1);
+  CHECK(opts.jobs.lease == 5min);
   CHECK(opts.slack.signing_secret == "s3cret");
   CHECK(opts.slack.bot_token == "xoxb-t");
   CHECK(opts.slack.api_base_url == "http://127.0.0.1:9/api");
@@ -364,6 +368,7 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"server.threads", "65", "must be from 1 to 64"},
       {"server.threads", "two", "expected a whole number"},
       {"jobs.max_pending", "0", "must be from 1 to 10000000"},
+      {"jobs.lease", "0s", "longer than 0"},
       {"jobs.max_pending", "-5", "expected a whole number"},
       {"storage.url", "data/scribe.db", "expected sqlite:<path>"},
       {"storage.url", "\"sqlite:\"", "path after sqlite: is empty"},

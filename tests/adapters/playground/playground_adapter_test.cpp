@@ -20,8 +20,9 @@ struct adapter_fixture : test_support::web_fixture {
                           {beast_http::field::content_type, "application/x-www-form-urlencoded"}}) {
     web::access_policy access(web, server);
     boost::asio::io_context ioc;
+    const config::jobs_options limits;
     playground::playground_adapter adapter(ioc, pool, desk, postmortems, store, store, clock,
-                                           access);
+                                           access, limits);
     http::router routes;
     adapter.add_routes(routes);
     http::request req{method, target, 11};
