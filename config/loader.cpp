@@ -2,6 +2,7 @@
 
 #include "config/values.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <unistd.h>
@@ -10,12 +11,53 @@
 #include <array>
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
 
 namespace scribe::config {
 namespace {
+
+// yaml-cpp 0.7 (Debian 12) never returns from LoadAll on some inputs, a "," at the top level among
+// them (jbeder/yaml-cpp#1040, fixed after 0.8): its parser starts an empty document at the same
+// place again and again, allocating as it goes. This walks the documents without building them
+// and says where the parser stopped moving; nullopt when it reached the end.
+class document_walker final : public YAML::EventHandler {
+ public:
+  bool stuck = false;
+  YAML::Mark at;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck = started_ && mark.pos == at.pos;
+    started_ = true;
+    at = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  bool started_ = false;
+};
+
+std::optional<YAML::Mark> stuck_parser_at(std::string_view yaml) {
+  std::istringstream in{std::string(yaml)};
+  YAML::Parser parser(in);
+  document_walker walker;
+  while (parser.HandleNextDocument(walker)) {
+    if (walker.stuck) return walker.at;
+  }
+  return std::nullopt;
+}
 
 constexpr std::string_view env_prefix = "SCRIBE_";
 
@@ -171,6 +213,11 @@ class loader {
   YAML::Node parse(std::string_view yaml) const {
     std::vector<YAML::Node> documents;
     try {
+      if (const auto stuck = stuck_parser_at(yaml)) {
+        throw config_error("", source_ + ":" + std::to_string(stuck->line + 1) + ":" +
+                                   std::to_string(stuck->column + 1) +
+                                   ": invalid YAML: no document can start here");
+      }
       documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
       std::string where = source_;

@@ -60,8 +60,7 @@ matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread
                                bot::postmortem_desk& postmortems, bot::job_queue& jobs,
                                http::client& client, const bot::clock& clock,
                                const config::jobs_options& limits)
-    : ioc_(ioc),
-      blocking_(blocking),
+    : blocking_(blocking),
       options_(options),
       desk_(desk),
       postmortems_(postmortems),

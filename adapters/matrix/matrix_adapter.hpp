@@ -95,7 +95,6 @@ class matrix_adapter {
                                                      std::vector<std::string>& event_ids);
   bot::channel_ref channel_of(const std::string& room_id) const;
 
-  boost::asio::io_context& ioc_;
   boost::asio::thread_pool& blocking_;
   const config::matrix_options& options_;
   bot::incident_desk& desk_;

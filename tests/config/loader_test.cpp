@@ -330,6 +330,15 @@ TEST_CASE("the file holds one YAML document", "[unit]") {
   CHECK_THAT(e.what(), Contains("expected one YAML document, found 2"));
 }
 
+TEST_CASE("YAML that sends yaml-cpp 0.7 into a loop is an error, not a hang", "[unit]") {
+  // Found by the config fuzz target (tests/fuzz/regressions/config); jbeder/yaml-cpp#1040.
+  for (const char* text : {",", ",ervera:: ", "log:\n  level: info\n,\n", ",a:"}) {
+    INFO(text);
+    CHECK_THAT(yaml_error(text).what(), Contains("invalid YAML"));
+  }
+  CHECK_THAT(yaml_error("a: 1\n---\nb: 2\n").what(), Contains("expected one YAML document"));
+}
+
 TEST_CASE("a YAML syntax error names the source and line", "[unit]") {
   auto e = yaml_error("server:\n  listen: \"127.0.0.1:8080\"\n  threads: [1,\nlog:\n");
   CHECK(e.key().empty());
