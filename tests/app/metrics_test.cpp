@@ -9,6 +9,7 @@
 #include "bot/postmortem_desk.hpp"
 #include "metrics/registry.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/desk_fixture.hpp"
 #include "tests/support/dispatch.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -51,7 +52,7 @@ config::web_options web_settings() {
   return opts;
 }
 
-struct service_fixture {
+struct service_fixture : test_support::desk_fixture {
   service_fixture() {
     slack.add_routes(routes);
     endpoint.add_routes(routes);
@@ -82,12 +83,6 @@ struct service_fixture {
     return send(std::move(req));
   }
 
-  test_support::temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  test_support::manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
   boost::asio::io_context ioc;
   boost::asio::thread_pool pool{1};
   http::client client{ioc, http::client_options{}};

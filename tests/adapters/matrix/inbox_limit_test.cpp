@@ -8,6 +8,7 @@
 #include "metrics/catalog.hpp"
 #include "storage/sqlite_store.hpp"
 #include "tests/support/captured_log.hpp"
+#include "tests/support/desk_fixture.hpp"
 #include "tests/support/dispatch.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -25,7 +26,7 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-struct inbox_fixture {
+struct inbox_fixture : test_support::desk_fixture {
   explicit inbox_fixture(unsigned max_pending) : limits{max_pending} {
     options.homeserver_url = "http://127.0.0.1:9";  // never called: no worker runs
     options.server_name = "example.org";
@@ -50,12 +51,6 @@ struct inbox_fixture {
     return test_support::dispatch_request(ioc, routes, std::move(req));
   }
 
-  test_support::temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  test_support::manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
   boost::asio::io_context ioc;
   boost::asio::thread_pool pool{1};
   http::client client{ioc, http::client_options{}};

@@ -10,6 +10,7 @@
 #include "storage/sqlite_store.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/captured_log.hpp"
+#include "tests/support/desk_fixture.hpp"
 #include "tests/support/dispatch.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -30,7 +31,7 @@ using test_support::read_fixture;
 constexpr std::string_view signing_secret = "8f742231b10e8888abcd99yyyzzz85a5";
 
 // A Slack adapter on a temporary store whose workers are never started, so the inbox only fills.
-struct inbox_fixture {
+struct inbox_fixture : scribe::test_support::desk_fixture {
   explicit inbox_fixture(unsigned max_pending) : limits{max_pending} {
     options.signing_secret = std::string(signing_secret);
     options.bot_token = "xoxb-test-token";
@@ -62,12 +63,6 @@ struct inbox_fixture {
     return deliver("/slack/events", read_fixture("event_reaction_added.json"), "application/json");
   }
 
-  scribe::test_support::temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  scribe::test_support::manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
   boost::asio::io_context ioc;
   boost::asio::thread_pool pool{1};
   http::client client{ioc, http::client_options{}};

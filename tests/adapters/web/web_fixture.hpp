@@ -9,6 +9,7 @@
 #include "bot/incident_records.hpp"
 #include "bot/postmortem_desk.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/desk_fixture.hpp"
 #include "tests/support/dispatch.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -21,13 +22,7 @@
 
 namespace scribe::test_support {
 
-struct web_fixture {
-  temp_dir dir;
-  storage::sqlite_store store{dir / "scribe.db"};
-  manual_clock clock;
-  config::postmortem_options postmortem;
-  bot::incident_desk desk{store, store, clock, postmortem};
-  bot::postmortem_desk postmortems{store, store, clock, postmortem};
+struct web_fixture : desk_fixture {
   bot::incident_records records{store, store, clock, postmortem};
   boost::asio::thread_pool pool{1};
   config::web_options web;
