@@ -230,6 +230,11 @@ def fd_count(pid: int) -> int:
         return -1
 
 
+# Memory bounds hold for the release binary; under AddressSanitizer (the CI's second run, which
+# sets ASAN_OPTIONS) freed memory sits in a quarantine of up to 256 MiB first.
+RSS_GROWTH_KIB = 65536 if "ASAN_OPTIONS" not in os.environ else 512 * 1024
+
+
 def rss_kib(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -620,7 +625,8 @@ class Scenario:
                 peak_fd >= base_fd + n * 0.8, (base_fd, peak_fd))
         R.check(f"{n} idle connections: Scribe closes them after read_timeout (fds back to "
                 f"<= {base_fd}+10 while the client still holds them)", back, (base_fd, after_fd))
-        R.check(f"{n} idle connections: VmRSS grows by < 64 MiB", peak_rss - base_rss < 65536,
+        R.check(f"{n} idle connections: VmRSS grows by < {RSS_GROWTH_KIB // 1024} MiB",
+                peak_rss - base_rss < RSS_GROWTH_KIB,
                 (base_rss, peak_rss))
 
         # Keep-alive connections after one request each: held for idle_timeout, then closed.
@@ -722,7 +728,8 @@ class Scenario:
         time.sleep(1.0)   # the inbox worker parses what was acknowledged
         after = rss_kib(self.pid)
         self.figures.append(f"deep JSON: VmRSS {before} -> {after} KiB")
-        R.check("deep JSON: VmRSS grows by < 64 MiB", after - before < 65536, (before, after))
+        R.check(f"deep JSON: VmRSS grows by < {RSS_GROWTH_KIB // 1024} MiB",
+                after - before < RSS_GROWTH_KIB, (before, after))
 
         def event_with(replacements: dict) -> bytes:
             """A signed-to-be reaction_added whose numbers are replaced verbatim in the JSON."""
@@ -1160,7 +1167,8 @@ class Scenario:
             rss_end, fd_end = rss_kib(self.pid), fd_count(self.pid)
             self.figures.append(f"whole run: VmRSS {rss_start} -> {rss_end} KiB, fds {fd_start} -> "
                                 f"{fd_end}")
-            R.check("whole run: VmRSS grew by < 64 MiB", rss_end - rss_start < 65536,
+            R.check(f"whole run: VmRSS grew by < {RSS_GROWTH_KIB // 1024} MiB",
+                    rss_end - rss_start < RSS_GROWTH_KIB,
                     (rss_start, rss_end))
             R.check("whole run: no fd leaked (fds at the end <= start + 10)",
                     fd_end <= fd_start + 10, (fd_start, fd_end))
