@@ -39,7 +39,9 @@ The run, on one database:
      a deleted message, a reply with a fallback quote, two flaggers (the entry and 📝 stay until
      the last flag goes), a mention; a 👍, a mention of someone else, Scribe's own 📌: nothing.
   5. Redelivered transactions change nothing; SIGTERM; an event pushed while Scribe is down is
-     handled once after the restart; redeliveries after the restart change nothing either.
+     handled once after the restart; redeliveries after the restart change nothing either; then
+     SIGKILL right after a transaction is acknowledged: handled once after the restart, and
+     redeliveries after the crash change nothing.
   6. Close -> an introduction and the questions (thread roots); answers in their threads (an edit
      by the author follows, a stranger's does not, a redacted answer goes; the introduction's
      thread, a bot's notice and Scribe's own user are not answers); the draft
@@ -200,6 +202,8 @@ class Scenario:
             "SCRIBE_MATRIX_HS_TOKEN": HS_TOKEN,
             "SCRIBE_MATRIX_SENDER_LOCALPART": LOCALPART,
             "SCRIBE_MATRIX_API_TIMEOUT": "3s",
+            # A job cut by SIGKILL is taken over this soon after the restart (jobs.lease).
+            "SCRIBE_JOBS_LEASE": "5s",
             "SCRIBE_POSTMORTEM_QUESTIONS": QUESTIONS_YAML,
             "SCRIBE_LOG_LEVEL": "debug",
         })
@@ -768,6 +772,26 @@ class Scenario:
                 txns.append(txn["txn_id"])
             self.sends_idle()
             self.redeliveries("after the restart", txns)
+            # SIGKILL right after the transaction was acknowledged, before or while it is handled:
+            # the stored transaction is handled after the restart, once, and every transaction
+            # delivered again after the crash still changes nothing.
+            crash = self.say(ERIN, "!incident note written just before a crash")
+            self.commands[crash["event_id"]] = "note before a crash"
+            R.check("crash: the transaction is acknowledged", self.fake.deliver(POLL))
+            self.scribe.kill()
+            if not self.start("restart after SIGKILL"):
+                return False
+            rows = poll(lambda: [e for e in self.db.all_entries()
+                                 if e["text"] == "written just before a crash"], POLL)
+            R.check("crash: the note acknowledged before SIGKILL is in the timeline once",
+                    rows and len(rows) == 1, rows)
+            R.check("crash: its reply is sent", poll(lambda: self.replies_to(crash["event_id"]),
+                                                     POLL), self.recent())
+            txn = self.transaction_with(crash)
+            if txn:
+                txns.append(txn["txn_id"])
+            self.sends_idle()
+            self.redeliveries("after SIGKILL", txns)
         return True
 
     # ---- 6. close and postmortem ------------------------------------------------------------
