@@ -20,4 +20,21 @@ if(SCRIBE_SANITIZE)
     -fsanitize=${_scribe_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(scribe_sanitizers INTERFACE -fsanitize=${_scribe_sanitizers})
 endif()
+# Fuzzing: every library gets libFuzzer's coverage instrumentation and ASan+UBSan; only the fuzz
+# targets link libFuzzer itself (-fsanitize=fuzzer, tests/fuzz/CMakeLists.txt), so the other
+# executables keep their own main().
+if(SCRIBE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SCRIBE_FUZZ needs clang: configure with CXX=clang++")
+  endif()
+  if(SCRIBE_SANITIZE)
+    message(FATAL_ERROR "SCRIBE_FUZZ sets its own sanitizers: leave SCRIBE_SANITIZE empty")
+  endif()
+  # Without UBSan's `function` check: clang 14 cannot emit its prologue data for the split parts
+  # of a coroutine ("error: Cannot represent a difference across sections").
+  target_compile_options(scribe_sanitizers INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(scribe_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
 target_link_libraries(scribe_options INTERFACE scribe_sanitizers)
