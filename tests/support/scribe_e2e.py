@@ -288,12 +288,21 @@ def run_scenario(argv: list[str], results: Results, scenario) -> int:
 
 
 def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, records: dict) -> None:
-    """The end of an e2e run, whatever happened: Scribe is killed (the tail of its log shown when a
-    check failed) and the fake stopped; the work folder is removed unless $keep_variable is set,
-    in which case each of `records` (file name -> a function giving what to write as JSON, such
-    as the fake's call record) is written into it first."""
+    """The end of an e2e run, whatever happened: Scribe is killed, its log is searched for every
+    secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN), the tail of its log is shown
+    when a check failed, and the fake is stopped; the work folder is removed unless $keep_variable
+    is set, in which case each of `records` (file name -> a function giving what to write as JSON,
+    such as the fake's call record) is written into it first."""
     if scribe is not None:
         scribe.kill()
+        # Whatever the scenario, the secrets it configured never reach Scribe's log.
+        configured = {name: value for name, value in scribe.env.items()
+                      if name.startswith("SCRIBE_") and name.endswith(("_SECRET", "_TOKEN"))
+                      and len(value) >= 8}
+        log = scribe.log()
+        leaked = [name for name, value in configured.items() if value in log]
+        results.check(f"none of the {len(configured)} configured secrets is in Scribe's log",
+                      not leaked, leaked)
         if results.failed:
             print("--- the last lines of Scribe's log", flush=True)
             print(last_lines(scribe.log(), 40), flush=True)
