@@ -207,8 +207,9 @@ result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
                            flagged_by.id);
 }
 
-result<bool> incident_desk::flag_again(const channel_ref& channel, const std::string& message_ref,
-                                       const person& by) {
+result<std::optional<std::int64_t>> incident_desk::flag_again(const channel_ref& channel,
+                                                              const std::string& message_ref,
+                                                              const person& by) {
   auto inc = store_.find_open_incident(channel);
   if (!inc) return errc::no_open_incident;
   return store_.add_flag(inc->id, message_ref, by.id);

@@ -72,9 +72,10 @@ class incident_desk {
                                       const person& flagged_by);
 
   // A message flagged again: adds `by`'s flag if the channel's open incident has the message
-  // already, and says whether it had. errc::no_open_incident when the channel has none.
-  result<bool> flag_again(const channel_ref& channel, const std::string& message_ref,
-                          const person& by);
+  // already, and returns its entry's id (nullopt: not recorded yet, the caller fetches it).
+  // errc::no_open_incident when the channel has none.
+  result<std::optional<std::int64_t>> flag_again(const channel_ref& channel,
+                                                 const std::string& message_ref, const person& by);
 
   // Takes back `by`'s flag; the entry goes when nobody's flag is left, and is then returned.
   // errc::entry_not_found when `by` had not flagged it.

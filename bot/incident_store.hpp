@@ -98,10 +98,11 @@ class incident_store {
   virtual result<recorded_entry> flag_entry(std::int64_t incident_id, const entry_draft& entry,
                                             const std::string& flagged_by) = 0;
 
-  // Adds `flagged_by`'s flag to the incident's entry for `message_ref`, if there is one. Returns
-  // whether there was: a message flagged again needs nothing fetched.
-  virtual bool add_flag(std::int64_t incident_id, const std::string& message_ref,
-                        const std::string& flagged_by) = 0;
+  // Adds `flagged_by`'s flag to the incident's entry for `message_ref`, if there is one, and
+  // returns that entry's id: a message flagged again needs nothing fetched.
+  virtual std::optional<std::int64_t> add_flag(std::int64_t incident_id,
+                                               const std::string& message_ref,
+                                               const std::string& flagged_by) = 0;
 
   // Removes `flagged_by`'s flag from the entry for `message_ref` in the channel's incidents. When
   // no flag is left, the entry is removed too and returned. errc::entry_not_found when there was

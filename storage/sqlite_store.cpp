@@ -373,23 +373,26 @@ bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_
   rethrow_storage_error(e);
 }
 
-bool sqlite_store::add_flag(std::int64_t incident_id, const std::string& message_ref,
-                            const std::string& flagged_by) try {
+std::optional<std::int64_t> sqlite_store::add_flag(std::int64_t incident_id,
+                                                   const std::string& message_ref,
+                                                   const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
-  // One statement: the entry cannot vanish between finding it and flagging it.
+  // One transaction: the entry cannot vanish between finding it and flagging it.
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  SQLite::Statement find(
+      *db_, "SELECT id FROM timeline_entries WHERE incident_id = ? AND message_ref = ?");
+  find.bind(1, incident_id);
+  find.bind(2, message_ref);
+  if (!find.executeStep()) return std::nullopt;
+  const std::int64_t entry_id = find.getColumn(0).getInt64();
   SQLite::Statement flag(*db_,
-                         "INSERT INTO entry_flags (entry_id, flagged_by) SELECT id, ? FROM "
-                         "timeline_entries WHERE incident_id = ? AND message_ref = ? "
+                         "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
                          "ON CONFLICT DO NOTHING");
-  flag.bind(1, flagged_by);
-  flag.bind(2, incident_id);
-  flag.bind(3, message_ref);
-  if (flag.exec() == 1) return true;
-  SQLite::Statement exists(
-      *db_, "SELECT 1 FROM timeline_entries WHERE incident_id = ? AND message_ref = ?");
-  exists.bind(1, incident_id);
-  exists.bind(2, message_ref);
-  return exists.executeStep();
+  flag.bind(1, entry_id);
+  flag.bind(2, flagged_by);
+  flag.exec();
+  tx.commit();
+  return entry_id;
 } catch (const SQLite::Exception& e) {
   rethrow_storage_error(e);
 }

@@ -54,8 +54,8 @@ class sqlite_store final : public bot::incident_store,
   bot::result<bot::recorded_entry> flag_entry(std::int64_t incident_id,
                                               const bot::entry_draft& entry,
                                               const std::string& flagged_by) override;
-  bool add_flag(std::int64_t incident_id, const std::string& message_ref,
-                const std::string& flagged_by) override;
+  std::optional<std::int64_t> add_flag(std::int64_t incident_id, const std::string& message_ref,
+                                       const std::string& flagged_by) override;
   bot::result<std::optional<bot::timeline_entry>> unflag_entry(
       const bot::channel_ref& channel, const std::string& message_ref,
       const std::string& flagged_by) override;

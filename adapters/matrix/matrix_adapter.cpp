@@ -342,7 +342,13 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
     return desk_.flag_again(channel, ref, flagged_by);
   };
   const auto known = co_await http::offload(blocking_, std::move(again));
-  if (!known || *known) co_return job_outcome::done();  // no open incident, or recorded already
+  if (!known) co_return job_outcome::done();  // no open incident
+  if (*known) {
+    // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
+    // that recorded the entry died before it could (the outbox keeps one job per entry).
+    co_await confirm_recorded(channel.channel, event_id, **known);
+    co_return job_outcome::done();
+  }
 
   auto fetched = co_await api_.get_event(channel.channel, event_id);
   if (fetched.what != call_result::kind::ok) co_return outcome_of(fetched, "fetching the message");
@@ -363,13 +369,16 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
     return desk_.flag_message(channel, flagged, flagged_by);
   };
   const auto recorded = co_await http::offload(blocking_, std::move(record));
-  if (recorded && recorded->inserted) {
-    nlohmann::json payload{{"room", channel.channel},
-                           {"type", "m.reaction"},
-                           {"content", reaction(event_id, recorded_key)}};
-    co_await enqueue_outbox("react:" + std::to_string(recorded->entry.id), std::move(payload));
-  }
+  if (recorded) co_await confirm_recorded(channel.channel, event_id, recorded->entry.id);
   co_return job_outcome::done();
+}
+
+boost::asio::awaitable<void> matrix_adapter::confirm_recorded(std::string room_id,
+                                                              std::string event_id,
+                                                              std::int64_t entry_id) {
+  nlohmann::json payload{
+      {"room", room_id}, {"type", "m.reaction"}, {"content", reaction(event_id, recorded_key)}};
+  co_await enqueue_outbox("react:" + std::to_string(entry_id), std::move(payload));
 }
 
 boost::asio::awaitable<job_outcome> matrix_adapter::take_back(redaction_event redaction) {

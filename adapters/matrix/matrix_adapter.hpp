@@ -88,6 +88,9 @@ class matrix_adapter {
   boost::asio::awaitable<http::call_result> display_name(std::string room_id, std::string user_id,
                                                          std::string& name);
   boost::asio::awaitable<void> enqueue_outbox(std::string key, nlohmann::json payload);
+  // Asks for the 📝 on a recorded message, once per timeline entry however often it is asked.
+  boost::asio::awaitable<void> confirm_recorded(std::string room_id, std::string event_id,
+                                                std::int64_t entry_id);
   // Sends `contents` as m.room.message events in order, each with the transaction id of its
   // place in `job`; `event_ids` receives the event id of each sent.
   boost::asio::awaitable<http::call_result> send_all(const bot::job& job, std::string room_id,

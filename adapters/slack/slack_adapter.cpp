@@ -442,7 +442,12 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
     return desk_.flag_again(message.channel, ref, message.flagged_by);
   };
   const auto again = co_await http::offload(blocking_, std::move(flag_recorded));
-  if (again && *again) co_return job_outcome::done();  // recorded already: nothing to fetch
+  if (again && *again) {
+    // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
+    // that recorded the entry died before it could (the outbox keeps one job per entry).
+    co_await confirm_recorded(message.channel.channel, message.ts, **again);
+    co_return job_outcome::done();
+  }
   if (!again) {
     if (!message.response_url.empty()) {
       nlohmann::json payload{
@@ -500,15 +505,16 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
   };
   const auto recorded = co_await http::offload(blocking_, std::move(record));
   if (!recorded) co_return job_outcome::done();  // closed in the meantime
-  if (recorded->inserted) {
-    nlohmann::json payload{{"method", "reactions.add"},
-                           {"params",
-                            {{"channel", message.channel.channel},
-                             {"name", recorded_reaction},
-                             {"timestamp", message.ts}}}};
-    co_await enqueue_outbox("react:" + std::to_string(recorded->entry.id), payload.dump());
-  }
+  co_await confirm_recorded(message.channel.channel, message.ts, recorded->entry.id);
   co_return job_outcome::done();
+}
+
+boost::asio::awaitable<void> slack_adapter::confirm_recorded(std::string channel, std::string ts,
+                                                             std::int64_t entry_id) {
+  nlohmann::json payload{
+      {"method", "reactions.add"},
+      {"params", {{"channel", channel}, {"name", recorded_reaction}, {"timestamp", ts}}}};
+  co_await enqueue_outbox("react:" + std::to_string(entry_id), payload.dump());
 }
 
 boost::asio::awaitable<job_outcome> slack_adapter::unflag(bot::channel_ref channel, std::string ts,

@@ -98,6 +98,9 @@ class slack_adapter {
   // users.info (cached). Only a call Slack asks to retry fails it.
   boost::asio::awaitable<call_result> readable_text(std::string slack_text, std::string& text);
   boost::asio::awaitable<void> enqueue_outbox(std::string key, std::string payload);
+  // Asks for the :memo: on a recorded message, once per timeline entry however often it is asked.
+  boost::asio::awaitable<void> confirm_recorded(std::string channel, std::string ts,
+                                                std::int64_t entry_id);
   boost::asio::awaitable<jobs::job_outcome> answer(bot::channel_ref channel,
                                                    thread_reply_event reply);
   boost::asio::awaitable<void> open_answer_form(block_action action);

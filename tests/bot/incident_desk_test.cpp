@@ -299,9 +299,11 @@ TEST_CASE_METHOD(desk_fixture, "flagging a recorded message again only adds the 
   CHECK(desk.flag_again(channel, ref, bob).error() == errc::no_open_incident);
   run("open api latency");
   CHECK_FALSE(*desk.flag_again(channel, ref, bob));  // not recorded yet: the caller fetches it
-  REQUIRE(desk.flag_message(channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction},
-                            alice));
-  CHECK(*desk.flag_again(channel, ref, bob));
+  const auto recorded = desk.flag_message(
+      channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction}, alice);
+  REQUIRE(recorded);
+  // The entry's id: what the adapters key the confirmation by.
+  CHECK(*desk.flag_again(channel, ref, bob) == recorded->entry.id);
   CHECK(store.timeline_size(1) == 2);
   REQUIRE(desk.unflag_message(channel, ref, alice));
   CHECK(store.timeline_size(1) == 2);  // bob's flag, added by flag_again, keeps it
