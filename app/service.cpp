@@ -21,8 +21,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/system/system_error.hpp>
+#include "adapters/http/store_thread.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -38,11 +38,8 @@ namespace {
 namespace asio = boost::asio;
 namespace beast_http = boost::beast::http;
 
-// Store calls block (SQLite writes wait for fsync); they run here, never on network threads.
-constexpr std::size_t blocking_threads = 2;
-
 asio::awaitable<http::response> health_check(http::request_context ctx, bot::incident_store& store,
-                                             asio::thread_pool& pool) {
+                                             http::store_thread& pool) {
   try {
     co_await http::offload(pool, [&store] { store.ping(); });
   } catch (const std::exception& e) {
@@ -113,19 +110,20 @@ int serve(const config::options& options) {
   bot::postmortem_desk postmortems(*store.incidents, *store.postmortems, clock, options.postmortem);
   bot::incident_records records(*store.incidents, *store.postmortems, clock, options.postmortem);
 
-  asio::thread_pool blocking_pool(blocking_threads);
+  // Store calls block (SQLite writes wait for fsync); they run there, never on network threads.
+  http::store_thread store_work(store.group.get());
   http::router routes;
   routes.add(beast_http::verb::get, "/healthz",
-             [&incidents = *store.incidents, &blocking_pool](http::request_context ctx) {
-               return health_check(std::move(ctx), incidents, blocking_pool);
+             [&incidents = *store.incidents, &store_work](http::request_context ctx) {
+               return health_check(std::move(ctx), incidents, store_work);
              });
 
   const web::access_policy access(options.web, options.server);
-  web::incident_export exports(blocking_pool, postmortems, access);
+  web::incident_export exports(store_work, postmortems, access);
   exports.add_routes(routes);
-  web::incident_pages pages(blocking_pool, records, access, options.playground_enabled());
+  web::incident_pages pages(store_work, records, access, options.playground_enabled());
   pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
-  web::metrics_endpoint metrics_page(blocking_pool, *store.incidents, *store.jobs, clock, access);
+  web::metrics_endpoint metrics_page(store_work, *store.incidents, *store.jobs, clock, access);
   metrics_page.add_routes(routes);
   log::info("web access", {{"policy", access.describe()}});
 
@@ -137,7 +135,7 @@ int serve(const config::options& options) {
     if (!open_api_client(slack_client, ioc, options.slack.api_timeout, options.tls, "Slack")) {
       return exit_config;
     }
-    slack.emplace(ioc, blocking_pool, options.slack, options.server.public_url, desk, postmortems,
+    slack.emplace(ioc, store_work, options.slack, options.server.public_url, desk, postmortems,
                   *store.jobs, *slack_client, clock, options.jobs);
     slack->add_routes(routes);
     slack->start();
@@ -150,8 +148,8 @@ int serve(const config::options& options) {
     if (!open_api_client(matrix_client, ioc, options.matrix.api_timeout, options.tls, "Matrix")) {
       return exit_config;
     }
-    matrix.emplace(ioc, blocking_pool, options.matrix, desk, postmortems, *store.jobs,
-                   *matrix_client, clock, options.jobs);
+    matrix.emplace(ioc, store_work, options.matrix, desk, postmortems, *store.jobs, *matrix_client,
+                   clock, options.jobs);
     matrix->add_routes(routes);
     matrix->start();
     log::info("matrix enabled",
@@ -159,8 +157,8 @@ int serve(const config::options& options) {
   }
   std::optional<playground::playground_adapter> playground;
   if (options.playground_enabled()) {
-    playground.emplace(ioc, blocking_pool, desk, postmortems, *store.chats, *store.jobs, clock,
-                       access, options.jobs);
+    playground.emplace(ioc, store_work, desk, postmortems, *store.chats, *store.jobs, clock, access,
+                       options.jobs);
     playground->add_routes(routes);
     playground->start();
   }
@@ -203,7 +201,7 @@ int serve(const config::options& options) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& w : workers) w.join();
-  blocking_pool.join();
+  store_work.join();
   log::info("stopped");
   return exit_ok;
 }

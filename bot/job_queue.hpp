@@ -50,9 +50,16 @@ class job_queue {
   virtual bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
                        timestamp now) = 0;
 
-  // The oldest job of `queue` that is due and not leased, leased to the caller until now + lease.
-  virtual std::optional<job> claim(std::string_view queue, timestamp now,
-                                   std::chrono::microseconds lease) = 0;
+  // The oldest `limit` jobs of `queue` that are due and not leased, oldest first, leased to the
+  // caller until now + lease.
+  virtual std::vector<job> claim_batch(std::string_view queue, timestamp now,
+                                       std::chrono::microseconds lease, std::size_t limit) = 0;
+  // The oldest such job, if any.
+  std::optional<job> claim(std::string_view queue, timestamp now, std::chrono::microseconds lease) {
+    auto jobs = claim_batch(queue, now, lease, 1);
+    if (jobs.empty()) return std::nullopt;
+    return std::move(jobs.front());
+  }
 
   // The job is done (at `now`); it stays known for de-duplication.
   virtual void complete(std::int64_t id, timestamp now) = 0;

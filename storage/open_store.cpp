@@ -13,7 +13,7 @@ opened_store open_store(const config::storage_options& options) {
   if (url.starts_with(sqlite_scheme)) {
     auto store =
         std::make_shared<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
-    return {store, store, store, store};
+    return {store, store, store, store, store};
   }
   throw std::runtime_error("storage.url: unsupported store \"" + options.url + "\"");
 }

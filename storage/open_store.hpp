@@ -2,6 +2,7 @@
 // Chooses and opens the store that `storage.url` names.
 
 #include "bot/chat_log.hpp"
+#include "bot/group_commit.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/job_queue.hpp"
 #include "config/options.hpp"
@@ -17,6 +18,7 @@ struct opened_store {
   std::shared_ptr<bot::postmortem_store> postmortems;
   std::shared_ptr<bot::job_queue> jobs;
   std::shared_ptr<bot::chat_log> chats;  // the playground's channel
+  std::shared_ptr<bot::group_commit> group;  // null when the store commits each call alone
 };
 
 // "sqlite:<path>". Throws std::runtime_error naming the URL's problem or the file that could not

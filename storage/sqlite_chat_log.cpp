@@ -2,11 +2,12 @@
 // because it shares nothing with the incident tables but the connection.
 #include "storage/sqlite_store.hpp"
 
+#include "storage/sqlite_connection.hpp"
+
 #include "storage/sqlite_errors.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 
 #include <stdexcept>
 
@@ -41,18 +42,18 @@ std::vector<bot::chat_message> sqlite_store::load_messages(const std::string& wh
                                                            const std::string& channel,
                                                            std::size_t limit) {
   // The newest `limit`, returned oldest first.
-  SQLite::Statement query(*db_, std::string("SELECT * FROM (SELECT ") + message_columns +
-                                    " FROM chat_messages WHERE " + where +
-                                    " ORDER BY id DESC LIMIT ?3) ORDER BY id");
+  auto query = db_->statement(std::string("SELECT * FROM (SELECT ") + message_columns +
+                              " FROM chat_messages WHERE " + where +
+                              " ORDER BY id DESC LIMIT ?3) ORDER BY id");
   if (!channel.empty()) query.bind(1, channel);
   if (key != 0) query.bind(2, key);
   query.bind(3, static_cast<std::int64_t>(limit));
   std::vector<bot::chat_message> found;
   while (query.executeStep()) found.push_back(read_message(query));
   if (found.empty()) return found;
-  SQLite::Statement reactions(*db_,
-                              "SELECT message_id, emoji, by_id FROM chat_reactions WHERE "
-                              "message_id BETWEEN ?1 AND ?2 ORDER BY added");
+  auto reactions = db_->statement(
+      "SELECT message_id, emoji, by_id FROM chat_reactions WHERE "
+      "message_id BETWEEN ?1 AND ?2 ORDER BY added");
   reactions.bind(1, found.front().id);
   reactions.bind(2, found.back().id);
   while (reactions.executeStep()) {
@@ -70,9 +71,9 @@ std::vector<bot::chat_message> sqlite_store::load_messages(const std::string& wh
 
 bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& message) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   if (message.post_key) {
-    SQLite::Statement known(*db_, "SELECT id FROM chat_messages WHERE post_key = ?");
+    auto known = db_->statement("SELECT id FROM chat_messages WHERE post_key = ?");
     known.bind(1, *message.post_key);
     if (known.executeStep()) {
       auto found = load_messages("id = ?2", known.getColumn(0).getInt64(), {}, 1);
@@ -81,17 +82,17 @@ bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& m
   }
   if (message.thread_id) {
     // Threads are one level deep, within one channel, as in Slack.
-    SQLite::Statement root(*db_,
-                           "SELECT 1 FROM chat_messages WHERE id = ? AND channel = ? AND "
-                           "thread_id IS NULL");
+    auto root = db_->statement(
+        "SELECT 1 FROM chat_messages WHERE id = ? AND channel = ? AND "
+        "thread_id IS NULL");
     root.bind(1, *message.thread_id);
     root.bind(2, message.channel);
     if (!root.executeStep()) return bot::errc::entry_not_found;
   }
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO chat_messages (channel, thread_id, author_id, author_name, "
-                           "from_bot, visible_to, format, text, posted_at, post_key) VALUES "
-                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto insert = db_->statement(
+      "INSERT INTO chat_messages (channel, thread_id, author_id, author_name, "
+      "from_bot, visible_to, format, text, posted_at, post_key) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, message.channel);
   if (message.thread_id) insert.bind(2, *message.thread_id);
   insert.bind(3, message.author.id);
@@ -103,7 +104,7 @@ bot::result<bot::chat_message> sqlite_store::post(const bot::new_chat_message& m
   insert.bind(9, bot::to_unix_micros(message.posted_at));
   if (message.post_key) insert.bind(10, *message.post_key);
   insert.exec();
-  bot::chat_message stored{message, db_->getLastInsertRowid(), {}};
+  bot::chat_message stored{message, db_->last_insert_rowid(), {}};
   tx.commit();
   return stored;
 } catch (const SQLite::Exception& e) {
@@ -130,9 +131,9 @@ std::vector<bot::chat_message> sqlite_store::recent_messages(const std::string& 
 bool sqlite_store::add_reaction(std::int64_t message_id, const std::string& emoji,
                                 const std::string& by) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO chat_reactions (message_id, emoji, by_id) VALUES (?, ?, ?) "
-                           "ON CONFLICT DO NOTHING");
+  auto insert = db_->statement(
+      "INSERT INTO chat_reactions (message_id, emoji, by_id) VALUES (?, ?, ?) "
+      "ON CONFLICT DO NOTHING");
   insert.bind(1, message_id);
   insert.bind(2, emoji);
   insert.bind(3, by);
@@ -144,9 +145,9 @@ bool sqlite_store::add_reaction(std::int64_t message_id, const std::string& emoj
 bool sqlite_store::remove_reaction(std::int64_t message_id, const std::string& emoji,
                                    const std::string& by) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement remove(*db_,
-                           "DELETE FROM chat_reactions WHERE message_id = ? AND emoji = ? AND "
-                           "by_id = ?");
+  auto remove = db_->statement(
+      "DELETE FROM chat_reactions WHERE message_id = ? AND emoji = ? AND "
+      "by_id = ?");
   remove.bind(1, message_id);
   remove.bind(2, emoji);
   remove.bind(3, by);

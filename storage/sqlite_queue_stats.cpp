@@ -2,6 +2,8 @@
 // only GET /metrics uses them.
 #include "storage/sqlite_store.hpp"
 
+#include "storage/sqlite_connection.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -13,22 +15,22 @@ std::vector<bot::queue_stats> sqlite_store::stats() {
   // it. The queue names come from a skip scan of the (queue, key) unique index, one probe per
   // queue (SQLite's "loose index scan" with a recursive CTE); the counts come from the partial
   // index of pending jobs, whose size the inbox limit bounds.
-  SQLite::Statement names(*db_,
-                          "WITH RECURSIVE q(name) AS ("
-                          "  SELECT MIN(queue) FROM jobs"
-                          "  UNION ALL"
-                          "  SELECT (SELECT MIN(queue) FROM jobs WHERE queue > q.name) FROM q"
-                          "  WHERE q.name IS NOT NULL"
-                          ") SELECT name FROM q WHERE name IS NOT NULL");
+  auto names = db_->statement(
+      "WITH RECURSIVE q(name) AS ("
+      "  SELECT MIN(queue) FROM jobs"
+      "  UNION ALL"
+      "  SELECT (SELECT MIN(queue) FROM jobs WHERE queue > q.name) FROM q"
+      "  WHERE q.name IS NOT NULL"
+      ") SELECT name FROM q WHERE name IS NOT NULL");
   std::vector<bot::queue_stats> found;
   while (names.executeStep()) {
     bot::queue_stats one;
     one.queue = names.getColumn(0).getString();
     found.push_back(std::move(one));
   }
-  SQLite::Statement pending(*db_,
-                            "SELECT COUNT(*), MIN(created_at) FROM jobs "
-                            "WHERE queue = ? AND state = 'pending'");
+  auto pending = db_->statement(
+      "SELECT COUNT(*), MIN(created_at) FROM jobs "
+      "WHERE queue = ? AND state = 'pending'");
   for (auto& queue : found) {
     pending.bind(1, queue.queue);
     if (pending.executeStep()) {

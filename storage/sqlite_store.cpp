@@ -1,15 +1,17 @@
 #include "storage/sqlite_store.hpp"
 
+#include "storage/sqlite_connection.hpp"
 #include "storage/sqlite_errors.hpp"
 #include "storage/sqlite_migrations.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <tuple>
 
 namespace scribe::storage {
 namespace {
@@ -106,11 +108,11 @@ void bind_channel(SQLite::Statement& statement, const bot::channel_ref& channel)
 
 // The one way a job row is written, so that a follow-up stored with another change is the same
 // job as one enqueued alone, and de-duplicates against it.
-bool insert_job(SQLite::Database& db, std::string_view queue, std::string_view key,
+bool insert_job(sqlite_connection& db, std::string_view queue, std::string_view key,
                 std::string_view payload, bot::timestamp run_after, bot::timestamp created_at) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO jobs (queue, key, payload, run_after, created_at) "
-                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, key) DO NOTHING");
+  auto insert = db.statement(
+      "INSERT INTO jobs (queue, key, payload, run_after, created_at) "
+      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (queue, key) DO NOTHING");
   insert.bind(1, std::string(queue));
   insert.bind(2, std::string(key));
   insert.bind(3, std::string(payload));
@@ -119,7 +121,7 @@ bool insert_job(SQLite::Database& db, std::string_view queue, std::string_view k
   return insert.exec() == 1;
 }
 
-bool insert_job(SQLite::Database& db, const bot::follow_up& job, bot::timestamp created_at) {
+bool insert_job(sqlite_connection& db, const bot::follow_up& job, bot::timestamp created_at) {
   return insert_job(db, job.queue, job.key, job.payload, job.run_after, created_at);
 }
 
@@ -129,30 +131,25 @@ bool is_unique_violation(const SQLite::Exception& e) {
 
 }  // namespace
 
-sqlite_store::sqlite_store(const std::filesystem::path& file) {
-  try {
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    db_ = std::make_unique<SQLite::Database>(
-        file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms);
-  } catch (const std::exception& e) {
-    // SQLite's own message ("unable to open database file") does not say which file.
-    throw std::runtime_error(file.string() + ": " + e.what());
-  }
-  db_->exec("PRAGMA foreign_keys = ON");
-  const std::string mode = db_->execAndGet("PRAGMA journal_mode = WAL").getString();
+sqlite_store::sqlite_store(const std::filesystem::path& file)
+    : db_(std::make_unique<sqlite_connection>(file, busy_timeout_ms)) {
+  auto& db = db_->db();
+  db.exec("PRAGMA foreign_keys = ON");
+  const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
   if (mode != "wal") {
     throw std::runtime_error(file.string() + ": cannot switch to WAL mode (got " + mode + ")");
   }
   // FULL: a transaction acknowledged to a chat platform must survive power loss, not just a crash.
-  db_->exec("PRAGMA synchronous = FULL");
-  apply_sqlite_migrations(*db_);
+  // Commit groups (begin_group) spread the cost of that fsync over every call in the group.
+  db.exec("PRAGMA synchronous = FULL");
+  apply_sqlite_migrations(db);
 }
 
 sqlite_store::~sqlite_store() = default;
 
 std::optional<bot::incident> sqlite_store::load_incident(std::int64_t id) {
-  SQLite::Statement query(
-      *db_, std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?");
+  auto query =
+      db_->statement(std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?");
   query.bind(1, id);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
@@ -162,11 +159,11 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
                                                const bot::entry_draft& entry) {
   // ON CONFLICT on the unique key: a flag delivered twice, even by two processes at once, is
   // stored once, and the first one wins.
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, "
-                           "author_id, author_name, text, source, message_ref, link) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT (incident_id, message_ref) DO NOTHING");
+  auto insert = db_->statement(
+      "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, "
+      "author_id, author_name, text, source, message_ref, link) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (incident_id, message_ref) DO NOTHING");
   insert.bind(1, incident_id);
   insert.bind(2, bot::to_unix_micros(entry.occurred_at));
   insert.bind(3, bot::to_unix_micros(entry.recorded_at));
@@ -178,12 +175,12 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
   insert.bind(9, entry.link);
   const bool inserted = insert.exec() == 1;
 
-  SQLite::Statement select(*db_, std::string("SELECT ") + entry_columns +
-                                     (inserted ? " FROM timeline_entries WHERE id = ?"
-                                               : " FROM timeline_entries WHERE incident_id = ? "
-                                                 "AND message_ref = ?"));
+  auto select = db_->statement(std::string("SELECT ") + entry_columns +
+                               (inserted ? " FROM timeline_entries WHERE id = ?"
+                                         : " FROM timeline_entries WHERE incident_id = ? "
+                                           "AND message_ref = ?"));
   if (inserted) {
-    select.bind(1, db_->getLastInsertRowid());
+    select.bind(1, db_->last_insert_rowid());
   } else {
     select.bind(1, incident_id);
     select.bind(2, *entry.message_ref);  // only a reference can conflict
@@ -196,10 +193,9 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
 bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& fields,
                                                        const bot::entry_draft& opened_entry) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   // The next number is computed inside the write transaction: no other writer can take it.
-  SQLite::Statement insert(
-      *db_,
+  auto insert = db_->statement(
       "INSERT INTO incidents (platform, workspace, channel, number, title, "
       "severity, status, opened_by_id, opened_by_name, opened_at) "
       "VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(number), 0) + 1 FROM incidents "
@@ -218,7 +214,7 @@ bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& 
     if (is_unique_violation(e)) return errc::incident_already_open;
     throw;
   }
-  const std::int64_t id = db_->getLastInsertRowid();
+  const std::int64_t id = db_->last_insert_rowid();
   insert_entry(id, opened_entry);
   auto inc = load_incident(id);
   tx.commit();
@@ -229,9 +225,9 @@ bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& 
 
 std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel_ref& channel) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
-                                    " FROM incidents WHERE platform = ? AND workspace = ? AND "
-                                    "channel = ? AND status = 'open'");
+  auto query = db_->statement(std::string("SELECT ") + incident_columns +
+                              " FROM incidents WHERE platform = ? AND workspace = ? AND "
+                              "channel = ? AND status = 'open'");
   query.bind(1, channel.platform);
   query.bind(2, channel.workspace);
   query.bind(3, channel.channel);
@@ -262,9 +258,9 @@ bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int sever
                                                       const bot::entry_draft& entry) try {
   if (severity < bot::min_severity || severity > bot::max_severity) return errc::invalid_argument;
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement update(*db_,
-                           "UPDATE incidents SET severity = ? WHERE id = ? AND status = 'open'");
+  write_transaction tx(*db_);
+  auto update =
+      db_->statement("UPDATE incidents SET severity = ? WHERE id = ? AND status = 'open'");
   update.bind(1, severity);
   update.bind(2, id);
   auto changed = apply_to_open_incident(update, id, entry);
@@ -277,12 +273,12 @@ bot::result<bot::incident> sqlite_store::set_severity(std::int64_t id, int sever
 bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
                                                         const bot::incident_closure& closure) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   // Conditional on 'open': of two concurrent closes exactly one changes the row, and only that
   // one goes on to store questions and follow-ups.
-  SQLite::Statement update(*db_,
-                           "UPDATE incidents SET status = 'closed', summary = ?, closed_by_id = ?, "
-                           "closed_by_name = ?, closed_at = ? WHERE id = ? AND status = 'open'");
+  auto update = db_->statement(
+      "UPDATE incidents SET status = 'closed', summary = ?, closed_by_id = ?, "
+      "closed_by_name = ?, closed_at = ? WHERE id = ? AND status = 'open'");
   update.bind(1, closure.summary);
   update.bind(2, closure.closed_by.id);
   update.bind(3, closure.closed_by.name);
@@ -293,9 +289,9 @@ bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
 
   // A question id given twice is a configuration error; the primary key refuses it by throwing,
   // and the close is rolled back with it.
-  SQLite::Statement ask(*db_,
-                        "INSERT INTO postmortem_questions (incident_id, position, question_id, "
-                        "text, message_ref) VALUES (?, ?, ?, ?, ?)");
+  auto ask = db_->statement(
+      "INSERT INTO postmortem_questions (incident_id, position, question_id, "
+      "text, message_ref) VALUES (?, ?, ?, ?, ?)");
   std::int64_t position = 0;
   for (const auto& question : closure.questions) {
     ask.bind(1, id);
@@ -322,7 +318,7 @@ bot::result<bot::incident> sqlite_store::close_incident(std::int64_t id,
 bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_id,
                                                          const bot::entry_draft& entry) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   if (!load_incident(incident_id)) return errc::incident_not_found;
   auto recorded = insert_entry(incident_id, entry);
   tx.commit();
@@ -333,9 +329,9 @@ bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_i
 
 std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + entry_columns +
-                                    " FROM timeline_entries WHERE incident_id = ? "
-                                    "ORDER BY occurred_at, id");
+  auto query = db_->statement(std::string("SELECT ") + entry_columns +
+                              " FROM timeline_entries WHERE incident_id = ? "
+                              "ORDER BY occurred_at, id");
   query.bind(1, incident_id);
   std::vector<bot::timeline_entry> entries;
   while (query.executeStep()) entries.push_back(read_entry(query));
@@ -346,7 +342,7 @@ std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id
 
 std::int64_t sqlite_store::timeline_size(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, "SELECT COUNT(*) FROM timeline_entries WHERE incident_id = ?");
+  auto query = db_->statement("SELECT COUNT(*) FROM timeline_entries WHERE incident_id = ?");
   query.bind(1, incident_id);
   query.executeStep();
   return query.getColumn(0).getInt64();
@@ -358,12 +354,12 @@ bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_
                                                           const bot::entry_draft& entry,
                                                           const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   if (!load_incident(incident_id)) return errc::incident_not_found;
   auto recorded = insert_entry(incident_id, entry);
-  SQLite::Statement flag(*db_,
-                         "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
-                         "ON CONFLICT DO NOTHING");
+  auto flag = db_->statement(
+      "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
+      "ON CONFLICT DO NOTHING");
   flag.bind(1, recorded.entry.id);
   flag.bind(2, flagged_by);
   flag.exec();
@@ -378,16 +374,16 @@ std::optional<std::int64_t> sqlite_store::add_flag(std::int64_t incident_id,
                                                    const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   // One transaction: the entry cannot vanish between finding it and flagging it.
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement find(
-      *db_, "SELECT id FROM timeline_entries WHERE incident_id = ? AND message_ref = ?");
+  write_transaction tx(*db_);
+  auto find =
+      db_->statement("SELECT id FROM timeline_entries WHERE incident_id = ? AND message_ref = ?");
   find.bind(1, incident_id);
   find.bind(2, message_ref);
   if (!find.executeStep()) return std::nullopt;
   const std::int64_t entry_id = find.getColumn(0).getInt64();
-  SQLite::Statement flag(*db_,
-                         "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
-                         "ON CONFLICT DO NOTHING");
+  auto flag = db_->statement(
+      "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
+      "ON CONFLICT DO NOTHING");
   flag.bind(1, entry_id);
   flag.bind(2, flagged_by);
   flag.exec();
@@ -399,10 +395,10 @@ std::optional<std::int64_t> sqlite_store::add_flag(std::int64_t incident_id,
 
 std::vector<bot::timeline_entry> sqlite_store::entries_for_message(const bot::channel_ref& channel,
                                                                    const std::string& message_ref) {
-  SQLite::Statement query(
-      *db_, std::string("SELECT ") + entry_columns +
-                " FROM timeline_entries WHERE message_ref = ? AND incident_id IN (SELECT id FROM "
-                "incidents WHERE platform = ? AND workspace = ? AND channel = ?) ORDER BY id");
+  auto query = db_->statement(
+      std::string("SELECT ") + entry_columns +
+      " FROM timeline_entries WHERE message_ref = ? AND incident_id IN (SELECT id FROM "
+      "incidents WHERE platform = ? AND workspace = ? AND channel = ?) ORDER BY id");
   query.bind(1, message_ref);
   query.bind(2, channel.platform);
   query.bind(3, channel.workspace);
@@ -413,7 +409,7 @@ std::vector<bot::timeline_entry> sqlite_store::entries_for_message(const bot::ch
 }
 
 void sqlite_store::delete_entry(std::int64_t entry_id) {
-  SQLite::Statement remove(*db_, "DELETE FROM timeline_entries WHERE id = ?");
+  auto remove = db_->statement("DELETE FROM timeline_entries WHERE id = ?");
   remove.bind(1, entry_id);
   remove.exec();
 }
@@ -422,16 +418,16 @@ bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
     const bot::channel_ref& channel, const std::string& message_ref,
     const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   bool had_flag = false;
   std::optional<bot::timeline_entry> removed;
   for (const auto& entry : entries_for_message(channel, message_ref)) {
-    SQLite::Statement unflag(*db_, "DELETE FROM entry_flags WHERE entry_id = ? AND flagged_by = ?");
+    auto unflag = db_->statement("DELETE FROM entry_flags WHERE entry_id = ? AND flagged_by = ?");
     unflag.bind(1, entry.id);
     unflag.bind(2, flagged_by);
     if (unflag.exec() == 0) continue;
     had_flag = true;
-    SQLite::Statement left(*db_, "SELECT COUNT(*) FROM entry_flags WHERE entry_id = ?");
+    auto left = db_->statement("SELECT COUNT(*) FROM entry_flags WHERE entry_id = ?");
     left.bind(1, entry.id);
     left.executeStep();
     if (left.getColumn(0).getInt64() == 0) {
@@ -449,8 +445,7 @@ bot::result<std::optional<bot::timeline_entry>> sqlite_store::unflag_entry(
 std::optional<std::string> sqlite_store::find_flagged_message(const bot::channel_ref& channel,
                                                               const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(
-      *db_,
+  auto query = db_->statement(
       "SELECT e.message_ref FROM entry_flags f JOIN timeline_entries e ON e.id = f.entry_id "
       "JOIN incidents i ON i.id = e.incident_id WHERE f.flagged_by = ? AND i.platform = ? AND "
       "i.workspace = ? AND i.channel = ? AND e.message_ref IS NOT NULL LIMIT 1");
@@ -468,10 +463,10 @@ std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
                                              const std::string& message_ref,
                                              const std::string& text) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement update(*db_,
-                           "UPDATE timeline_entries SET text = ? WHERE message_ref = ? AND "
-                           "incident_id IN (SELECT id FROM incidents WHERE platform = ? AND "
-                           "workspace = ? AND channel = ?)");
+  auto update = db_->statement(
+      "UPDATE timeline_entries SET text = ? WHERE message_ref = ? AND "
+      "incident_id IN (SELECT id FROM incidents WHERE platform = ? AND "
+      "workspace = ? AND channel = ?)");
   update.bind(1, text);
   update.bind(2, message_ref);
   update.bind(3, channel.platform);
@@ -485,7 +480,7 @@ std::int64_t sqlite_store::update_entry_text(const bot::channel_ref& channel,
 std::vector<bot::timeline_entry> sqlite_store::remove_entries(const bot::channel_ref& channel,
                                                               const std::string& message_ref) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   auto entries = entries_for_message(channel, message_ref);
   for (const auto& entry : entries) delete_entry(entry.id);
   tx.commit();
@@ -498,10 +493,10 @@ void sqlite_store::ping() try {
   std::lock_guard lock(mutex_);
   // A write, not a read: a full disk, a read-only file or a lock held elsewhere leave reads
   // working while every request that records something fails. One row, rewritten in place.
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement probe(*db_,
-                          "INSERT INTO health_checks (id, checked_at) VALUES (1, ?) "
-                          "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at");
+  write_transaction tx(*db_);
+  auto probe = db_->statement(
+      "INSERT INTO health_checks (id, checked_at) VALUES (1, ?) "
+      "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at");
   probe.bind(1, static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count()));
@@ -509,6 +504,41 @@ void sqlite_store::ping() try {
   tx.commit();
 } catch (const SQLite::Exception& e) {
   rethrow_storage_error(e);
+}
+
+void sqlite_store::begin_group() try {
+  group_lock_.lock();
+  try {
+    db_->begin_group();
+  } catch (...) {
+    group_lock_.unlock();
+    throw;
+  }
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+void sqlite_store::commit_group() try {
+  try {
+    db_->commit_group();
+  } catch (...) {
+    rollback_group();
+    throw;
+  }
+  group_lock_.unlock();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+void sqlite_store::rollback_group() noexcept {
+  if (!group_lock_.owns_lock()) return;
+  db_->rollback_group();
+  group_lock_.unlock();
+}
+
+bool sqlite_store::group_open() {
+  std::lock_guard lock(mutex_);
+  return db_->group_open();
 }
 
 }  // namespace scribe::storage
@@ -523,39 +553,49 @@ bool sqlite_store::enqueue(std::string_view queue, std::string_view key, std::st
   rethrow_storage_error(e);
 }
 
-std::optional<bot::job> sqlite_store::claim(std::string_view queue, bot::timestamp now,
-                                            std::chrono::microseconds lease) try {
+std::vector<bot::job> sqlite_store::claim_batch(std::string_view queue, bot::timestamp now,
+                                                std::chrono::microseconds lease,
+                                                std::size_t limit) try {
   std::lock_guard lock(mutex_);
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   // One statement picks and leases, so two claimers can never take the same job.
-  SQLite::Statement take(*db_,
-                         "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1 WHERE id = ("
-                         "SELECT id FROM jobs WHERE queue = ?2 AND state = 'pending' AND "
-                         "run_after <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) "
-                         "ORDER BY run_after, id LIMIT 1) "
-                         "RETURNING id, queue, key, payload, attempts, created_at");
+  auto take = db_->statement(
+      "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1 WHERE id IN ("
+      "SELECT id FROM jobs WHERE queue = ?2 AND state = 'pending' AND "
+      "run_after <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) "
+      "ORDER BY run_after, id LIMIT ?4) "
+      "RETURNING id, queue, key, payload, attempts, created_at, run_after");
   take.bind(1, bot::to_unix_micros(now + lease));
   take.bind(2, std::string(queue));
   take.bind(3, bot::to_unix_micros(now));
-  std::optional<bot::job> claimed;
-  if (take.executeStep()) {
-    claimed = bot::job{
-        take.getColumn(0).getInt64(),  take.getColumn(1).getString(),
-        take.getColumn(2).getString(), take.getColumn(3).getString(),
-        take.getColumn(4).getInt(),    bot::from_unix_micros(take.getColumn(5).getInt64())};
+  take.bind(4, static_cast<std::int64_t>(limit));
+  std::vector<std::pair<std::int64_t, bot::job>> claimed;
+  while (take.executeStep()) {
+    claimed.emplace_back(
+        take.getColumn(6).getInt64(),
+        bot::job{take.getColumn(0).getInt64(), take.getColumn(1).getString(),
+                 take.getColumn(2).getString(), take.getColumn(3).getString(),
+                 take.getColumn(4).getInt(), bot::from_unix_micros(take.getColumn(5).getInt64())});
   }
   take.reset();
   tx.commit();
-  return claimed;
+  // RETURNING gives rows in no promised order.
+  std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.id) < std::tie(b.first, b.second.id);
+  });
+  std::vector<bot::job> jobs;
+  jobs.reserve(claimed.size());
+  for (auto& [run_after, job] : claimed) jobs.push_back(std::move(job));
+  return jobs;
 } catch (const SQLite::Exception& e) {
   rethrow_storage_error(e);
 }
 
 void sqlite_store::complete(std::int64_t id, bot::timestamp now) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement done(*db_,
-                         "UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = ? "
-                         "WHERE id = ?");
+  auto done = db_->statement(
+      "UPDATE jobs SET state = 'done', lease_until = NULL, finished_at = ? "
+      "WHERE id = ?");
   done.bind(1, bot::to_unix_micros(now));
   done.bind(2, id);
   done.exec();
@@ -566,9 +606,9 @@ void sqlite_store::complete(std::int64_t id, bot::timestamp now) try {
 void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after,
                                std::string_view error) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement later(*db_,
-                          "UPDATE jobs SET run_after = ?, lease_until = NULL, last_error = ? "
-                          "WHERE id = ? AND state = 'pending'");
+  auto later = db_->statement(
+      "UPDATE jobs SET run_after = ?, lease_until = NULL, last_error = ? "
+      "WHERE id = ? AND state = 'pending'");
   later.bind(1, bot::to_unix_micros(run_after));
   later.bind(2, std::string(error));
   later.bind(3, id);
@@ -579,9 +619,9 @@ void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after,
 
 void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement failed(*db_,
-                           "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, "
-                           "finished_at = ? WHERE id = ?");
+  auto failed = db_->statement(
+      "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?, "
+      "finished_at = ? WHERE id = ?");
   failed.bind(1, std::string(error));
   failed.bind(2, bot::to_unix_micros(now));
   failed.bind(3, id);
@@ -592,7 +632,7 @@ void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view
 
 std::int64_t sqlite_store::pending(std::string_view queue) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement count(*db_, "SELECT COUNT(*) FROM jobs WHERE queue = ? AND state = 'pending'");
+  auto count = db_->statement("SELECT COUNT(*) FROM jobs WHERE queue = ? AND state = 'pending'");
   count.bind(1, std::string(queue));
   count.executeStep();
   return count.getColumn(0).getInt64();
@@ -605,10 +645,10 @@ std::optional<bot::incident> sqlite_store::find_latest_incident(
   std::lock_guard lock(mutex_);
   // The open incident first (at most one per channel), then the last closed; NULL closed_at only
   // belongs to the open one.
-  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
-                                    " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
-                                    "channel = ?3 ORDER BY status = 'open' DESC, closed_at DESC, "
-                                    "id DESC LIMIT 1");
+  auto query = db_->statement(std::string("SELECT ") + incident_columns +
+                              " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
+                              "channel = ?3 ORDER BY status = 'open' DESC, closed_at DESC, "
+                              "id DESC LIMIT 1");
   bind_channel(query, channel);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
@@ -618,8 +658,8 @@ std::optional<bot::incident> sqlite_store::find_latest_incident(
 
 std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t number) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
-                                    " FROM incidents WHERE number = ? ORDER BY id");
+  auto query = db_->statement(std::string("SELECT ") + incident_columns +
+                              " FROM incidents WHERE number = ? ORDER BY id");
   query.bind(1, number);
   std::vector<bot::incident> found;
   while (query.executeStep()) found.push_back(read_incident(query));
@@ -630,9 +670,9 @@ std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t n
 
 std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + incident_columns +
-                                    " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
-                                    "ORDER BY opened_at DESC, id DESC LIMIT ?2");
+  auto query = db_->statement(std::string("SELECT ") + incident_columns +
+                              " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
+                              "ORDER BY opened_at DESC, id DESC LIMIT ?2");
   if (filter.status) query.bind(1, std::string(bot::to_string(*filter.status)));
   query.bind(2, static_cast<std::int64_t>(filter.limit));
   std::vector<bot::incident> found;
@@ -644,9 +684,9 @@ std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filt
 
 std::vector<bot::asked_question> sqlite_store::questions(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_,
-                          "SELECT question_id, text, message_ref FROM postmortem_questions "
-                          "WHERE incident_id = ? ORDER BY position");
+  auto query = db_->statement(
+      "SELECT question_id, text, message_ref FROM postmortem_questions "
+      "WHERE incident_id = ? ORDER BY position");
   query.bind(1, incident_id);
   std::vector<bot::asked_question> asked;
   while (query.executeStep()) {
@@ -663,9 +703,9 @@ bot::result<void> sqlite_store::set_question_message(std::int64_t incident_id,
                                                      const std::string& question_id,
                                                      const std::string& message_ref) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement update(*db_,
-                           "UPDATE postmortem_questions SET message_ref = ? "
-                           "WHERE incident_id = ? AND question_id = ?");
+  auto update = db_->statement(
+      "UPDATE postmortem_questions SET message_ref = ? "
+      "WHERE incident_id = ? AND question_id = ?");
   update.bind(1, message_ref);
   update.bind(2, incident_id);
   update.bind(3, question_id);
@@ -680,9 +720,9 @@ std::optional<bot::postmortem_store::question_ref> sqlite_store::find_question_b
   std::lock_guard lock(mutex_);
   // Message references are unique only within a platform's workspace (Slack's ts is per channel),
   // so the channel is part of the key. Newest incident first, should a reference ever repeat.
-  SQLite::Statement query(*db_, std::string("SELECT incident_id, question_id FROM "
-                                            "postmortem_questions WHERE message_ref = ?4 AND ") +
-                                    in_channel_incidents + " ORDER BY incident_id DESC LIMIT 1");
+  auto query = db_->statement(std::string("SELECT incident_id, question_id FROM "
+                                          "postmortem_questions WHERE message_ref = ?4 AND ") +
+                              in_channel_incidents + " ORDER BY incident_id DESC LIMIT 1");
   bind_channel(query, channel);
   query.bind(4, message_ref);
   if (!query.executeStep()) return std::nullopt;
@@ -698,19 +738,19 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
   // IMMEDIATE: the write lock is held from the first read, so no other process can add an answer
   // between our insert and our count. Of concurrent answers that finish the set, exactly one sees
   // the count reach the total, and only it enqueues `when_complete`.
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   if (!load_incident(incident_id)) return errc::incident_not_found;
-  SQLite::Statement asked(
-      *db_, "SELECT 1 FROM postmortem_questions WHERE incident_id = ? AND question_id = ?");
+  auto asked = db_->statement(
+      "SELECT 1 FROM postmortem_questions WHERE incident_id = ? AND question_id = ?");
   asked.bind(1, incident_id);
   asked.bind(2, answer.question_id);
   if (!asked.executeStep()) return errc::entry_not_found;
 
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO postmortem_answers (incident_id, question_id, author_id, "
-                           "author_name, answered_at, text, source, answer_ref) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT (incident_id, answer_ref) DO NOTHING");
+  auto insert = db_->statement(
+      "INSERT INTO postmortem_answers (incident_id, question_id, author_id, "
+      "author_name, answered_at, text, source, answer_ref) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (incident_id, answer_ref) DO NOTHING");
   insert.bind(1, incident_id);
   insert.bind(2, answer.question_id);
   insert.bind(3, answer.author.id);
@@ -721,9 +761,9 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
   insert.bind(8, answer.answer_ref);
   const bool inserted = insert.exec() == 1;
 
-  SQLite::Statement select(*db_, std::string("SELECT ") + answer_columns +
-                                     " FROM postmortem_answers WHERE incident_id = ? AND "
-                                     "answer_ref = ?");
+  auto select = db_->statement(std::string("SELECT ") + answer_columns +
+                               " FROM postmortem_answers WHERE incident_id = ? AND "
+                               "answer_ref = ?");
   select.bind(1, incident_id);
   select.bind(2, answer.answer_ref);
   if (!select.executeStep()) throw std::logic_error("answer vanished inside its transaction");
@@ -732,8 +772,7 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
 
   // Complete when this is its question's first answer and no question is left without one: the
   // number of answered questions reached the number of questions with this insert.
-  SQLite::Statement progress(
-      *db_,
+  auto progress = db_->statement(
       "SELECT (SELECT COUNT(*) FROM postmortem_answers WHERE incident_id = ?1 AND "
       "question_id = ?2), (SELECT COUNT(*) FROM postmortem_questions q WHERE q.incident_id = ?1 "
       "AND NOT EXISTS (SELECT 1 FROM postmortem_answers a WHERE a.incident_id = q.incident_id AND "
@@ -754,10 +793,10 @@ std::int64_t sqlite_store::update_answer_text(const bot::channel_ref& channel,
                                               const std::string& answer_ref,
                                               const std::string& text) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement update(*db_,
-                           std::string("UPDATE postmortem_answers SET text = ?5 WHERE answer_ref = "
-                                       "?4 AND ") +
-                               in_channel_incidents);
+  auto update =
+      db_->statement(std::string("UPDATE postmortem_answers SET text = ?5 WHERE answer_ref = "
+                                 "?4 AND ") +
+                     in_channel_incidents);
   bind_channel(update, channel);
   update.bind(4, answer_ref);
   update.bind(5, text);
@@ -769,9 +808,9 @@ std::int64_t sqlite_store::update_answer_text(const bot::channel_ref& channel,
 std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
                                           const std::string& answer_ref) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement remove(
-      *db_, std::string("DELETE FROM postmortem_answers WHERE answer_ref = ?4 AND ") +
-                in_channel_incidents);
+  auto remove =
+      db_->statement(std::string("DELETE FROM postmortem_answers WHERE answer_ref = ?4 AND ") +
+                     in_channel_incidents);
   bind_channel(remove, channel);
   remove.bind(4, answer_ref);
   return remove.exec();
@@ -781,9 +820,9 @@ std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
 
 std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + answer_columns +
-                                    " FROM postmortem_answers WHERE incident_id = ? "
-                                    "ORDER BY answered_at, id");
+  auto query = db_->statement(std::string("SELECT ") + answer_columns +
+                              " FROM postmortem_answers WHERE incident_id = ? "
+                              "ORDER BY answered_at, id");
   query.bind(1, incident_id);
   std::vector<bot::postmortem_answer> found;
   while (query.executeStep()) found.push_back(read_answer(query));
@@ -794,9 +833,9 @@ std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_
 
 std::optional<bot::stored_draft> sqlite_store::load_draft(std::int64_t incident_id,
                                                           const std::string& request_key) {
-  SQLite::Statement query(*db_, std::string("SELECT ") + draft_columns +
-                                    " FROM postmortem_drafts WHERE incident_id = ? AND "
-                                    "request_key = ?");
+  auto query = db_->statement(std::string("SELECT ") + draft_columns +
+                              " FROM postmortem_drafts WHERE incident_id = ? AND "
+                              "request_key = ?");
   query.bind(1, incident_id);
   query.bind(2, request_key);
   if (!query.executeStep()) return std::nullopt;
@@ -807,16 +846,16 @@ bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft&
   std::lock_guard lock(mutex_);
   // IMMEDIATE: the latest version is read and the next taken under the write lock, so two
   // processes never store the same one; a job run twice finds its draft by request_key.
-  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  write_transaction tx(*db_);
   if (auto existing = load_draft(draft.incident_id, draft.request_key)) return *existing;
-  SQLite::Statement latest(
-      *db_, "SELECT COALESCE(MAX(version), 0) FROM postmortem_drafts WHERE incident_id = ?");
+  auto latest = db_->statement(
+      "SELECT COALESCE(MAX(version), 0) FROM postmortem_drafts WHERE incident_id = ?");
   latest.bind(1, draft.incident_id);
   latest.executeStep();
   if (latest.getColumn(0).getInt() + 1 != draft.version) return bot::errc::not_ready_yet;
-  SQLite::Statement insert(*db_,
-                           "INSERT INTO postmortem_drafts (incident_id, version, drafted_at, "
-                           "request_key, markdown, content_digest) VALUES (?, ?, ?, ?, ?, ?)");
+  auto insert = db_->statement(
+      "INSERT INTO postmortem_drafts (incident_id, version, drafted_at, "
+      "request_key, markdown, content_digest) VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, draft.incident_id);
   insert.bind(2, draft.version);
   insert.bind(3, bot::to_unix_micros(draft.drafted_at));
@@ -832,9 +871,9 @@ bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft&
 
 std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  SQLite::Statement query(*db_, std::string("SELECT ") + draft_columns +
-                                    " FROM postmortem_drafts WHERE incident_id = ? "
-                                    "ORDER BY version DESC LIMIT 1");
+  auto query = db_->statement(std::string("SELECT ") + draft_columns +
+                              " FROM postmortem_drafts WHERE incident_id = ? "
+                              "ORDER BY version DESC LIMIT 1");
   query.bind(1, incident_id);
   if (!query.executeStep()) return std::nullopt;
   return read_draft(query);

@@ -9,9 +9,11 @@
 // Scribe, `sqlite3`): writers take IMMEDIATE transactions and wait up to the busy timeout.
 //
 // Thread-safety: calls are serialised on one connection by a mutex; each is a few short
-// statements, so callers on the blocking pool wait at most for one other call.
+// statements. A commit group (bot/group_commit.hpp) holds the mutex from begin to commit, so the
+// calls of other threads never land in another thread's group.
 
 #include "bot/chat_log.hpp"
+#include "bot/group_commit.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/job_queue.hpp"
 
@@ -20,16 +22,18 @@
 #include <mutex>
 
 namespace SQLite {
-class Database;
 class Statement;
 }  // namespace SQLite
 
 namespace scribe::storage {
 
+class sqlite_connection;
+
 class sqlite_store final : public bot::incident_store,
                            public bot::postmortem_store,
                            public bot::job_queue,
-                           public bot::chat_log {
+                           public bot::chat_log,
+                           public bot::group_commit {
  public:
   // Opens (creating the file and its parent folder if needed) and migrates. Throws
   // SQLite::Exception or std::runtime_error with the path when that is impossible.
@@ -92,8 +96,8 @@ class sqlite_store final : public bot::incident_store,
 
   bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
                bot::timestamp now) override;
-  std::optional<bot::job> claim(std::string_view queue, bot::timestamp now,
-                                std::chrono::microseconds lease) override;
+  std::vector<bot::job> claim_batch(std::string_view queue, bot::timestamp now,
+                                    std::chrono::microseconds lease, std::size_t limit) override;
   void complete(std::int64_t id, bot::timestamp now) override;
   void retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) override;
   void give_up(std::int64_t id, bot::timestamp now, std::string_view error) override;
@@ -108,6 +112,11 @@ class sqlite_store final : public bot::incident_store,
                     const std::string& by) override;
   bool remove_reaction(std::int64_t message_id, const std::string& emoji,
                        const std::string& by) override;
+
+  void begin_group() override;
+  void commit_group() override;
+  void rollback_group() noexcept override;
+  bool group_open() override;
 
  private:
   std::optional<bot::incident> load_incident(std::int64_t id);
@@ -129,8 +138,10 @@ class sqlite_store final : public bot::incident_store,
   std::vector<bot::chat_message> load_messages(const std::string& where, std::int64_t key,
                                                const std::string& channel, std::size_t limit);
 
-  std::mutex mutex_;
-  std::unique_ptr<SQLite::Database> db_;
+  // Recursive: the thread that holds a commit group's lock makes store calls inside it.
+  std::recursive_mutex mutex_;
+  std::unique_lock<std::recursive_mutex> group_lock_{mutex_, std::defer_lock};
+  std::unique_ptr<sqlite_connection> db_;
 };
 
 }  // namespace scribe::storage

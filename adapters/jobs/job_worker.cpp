@@ -28,7 +28,7 @@ std::chrono::milliseconds backoff_delay(const worker_options& options, int attem
 namespace detail {
 
 struct worker_state {
-  worker_state(asio::io_context& ioc, asio::thread_pool& pool, bot::job_queue& q,
+  worker_state(asio::io_context& ioc, http::store_thread& pool, bot::job_queue& q,
                const bot::clock& c, std::string name, job_handler h, worker_options o)
       : strand(asio::make_strand(ioc)),
         blocking(pool),
@@ -40,7 +40,7 @@ struct worker_state {
         wake(strand) {}
 
   asio::strand<asio::io_context::executor_type> strand;
-  asio::thread_pool& blocking;
+  http::store_thread& blocking;
   bot::job_queue& queue;
   const bot::clock& clock;
   const std::string queue_name;
@@ -60,9 +60,16 @@ using state_ptr = std::shared_ptr<detail::worker_state>;
 // The store calls below are handed to offload() as named locals, never as temporaries inside the
 // co_await expression: GCC 12 destroys such temporaries twice when they own memory.
 
-// One job: run the handler, then record what came of it. Exceptions from the handler are a retry;
-// exceptions from recording (the store is down) propagate and stop this round, not the worker.
-asio::awaitable<void> run_job(state_ptr st, bot::job job) {
+// What came of one job, to be recorded with the next claim.
+struct finished_job {
+  std::int64_t id = 0;
+  job_outcome outcome;
+  bot::timestamp at;      // done or given up at; for a retry, when it is due again
+  bool released = false;  // claimed but not run: handed back, due at once, not counted
+};
+
+// Runs the handler. Exceptions from the handler are a retry.
+asio::awaitable<finished_job> run_job(const state_ptr& st, bot::job job) {
   job_outcome outcome;
   try {
     outcome = co_await st->handler(job);
@@ -73,62 +80,84 @@ asio::awaitable<void> run_job(state_ptr st, bot::job job) {
     outcome = job_outcome::give_up("gave up after " + std::to_string(job.attempts) +
                                    " attempts: " + outcome.error);
   }
-  auto& queue = st->queue;
-  switch (outcome.what) {
-    case job_outcome::kind::done: {
-      auto mark_done = [&queue, id = job.id, now = st->clock.now()] { queue.complete(id, now); };
-      co_await http::offload(st->blocking, std::move(mark_done));
-      metrics::jobs_done().with({st->queue_name}).inc();
-      break;
-    }
-    case job_outcome::kind::retry: {
-      const auto delay = outcome.retry_after.count() > 0 ? outcome.retry_after
-                                                         : backoff_delay(st->options, job.attempts);
-      const auto run_after =
-          st->clock.now() + std::chrono::duration_cast<std::chrono::microseconds>(delay);
-      log::warn("job will be retried", {{"queue", st->queue_name},
-                                        {"key", job.key},
-                                        {"attempt", std::to_string(job.attempts)},
-                                        {"delay_ms", std::to_string(delay.count())},
-                                        {"error", outcome.error}});
-      auto mark_retry = [&queue, id = job.id, run_after, &error = outcome.error] {
-        queue.retry_later(id, run_after, error);
-      };
-      co_await http::offload(st->blocking, std::move(mark_retry));
-      metrics::job_retries().with({st->queue_name}).inc();
-      break;
-    }
-    case job_outcome::kind::give_up: {
-      log::error("job given up",
-                 {{"queue", st->queue_name}, {"key", job.key}, {"error", outcome.error}});
-      auto mark_failed = [&queue, id = job.id, now = st->clock.now(), &error = outcome.error] {
-        queue.give_up(id, now, error);
-      };
-      co_await http::offload(st->blocking, std::move(mark_failed));
-      metrics::jobs_given_up().with({st->queue_name}).inc();
-      break;
+  auto at = st->clock.now();
+  if (outcome.what == job_outcome::kind::retry) {
+    const auto delay = outcome.retry_after.count() > 0 ? outcome.retry_after
+                                                       : backoff_delay(st->options, job.attempts);
+    at += std::chrono::duration_cast<std::chrono::microseconds>(delay);
+    log::warn("job will be retried", {{"queue", st->queue_name},
+                                      {"key", job.key},
+                                      {"attempt", std::to_string(job.attempts)},
+                                      {"delay_ms", std::to_string(delay.count())},
+                                      {"error", outcome.error}});
+  } else if (outcome.what == job_outcome::kind::give_up) {
+    log::error("job given up",
+               {{"queue", st->queue_name}, {"key", job.key}, {"error", outcome.error}});
+  }
+  co_return finished_job{job.id, std::move(outcome), at};
+}
+
+// Stores what came of `finished` (on the store thread).
+void record(bot::job_queue& queue, const std::vector<finished_job>& finished) {
+  for (const auto& f : finished) {
+    switch (f.outcome.what) {
+      case job_outcome::kind::done: queue.complete(f.id, f.at); break;
+      case job_outcome::kind::retry: queue.retry_later(f.id, f.at, f.outcome.error); break;
+      case job_outcome::kind::give_up: queue.give_up(f.id, f.at, f.outcome.error); break;
     }
   }
 }
 
+void count(const state_ptr& st, const std::vector<finished_job>& finished) {
+  for (const auto& f : finished) {
+    if (f.released) continue;
+    switch (f.outcome.what) {
+      case job_outcome::kind::done: metrics::jobs_done().with({st->queue_name}).inc(); break;
+      case job_outcome::kind::retry: metrics::job_retries().with({st->queue_name}).inc(); break;
+      case job_outcome::kind::give_up: metrics::jobs_given_up().with({st->queue_name}).inc(); break;
+    }
+  }
+}
+
+// Claims jobs in batches and runs them one at a time, in order. What came of a batch is recorded
+// in the same store call that claims the next one, so a burst of small jobs (most inbox events
+// need nothing from the chat platform) costs a store round trip per batch, not two per job.
 asio::awaitable<void> work_loop(state_ptr st) {
   const auto lease = std::chrono::duration_cast<std::chrono::microseconds>(st->options.lease);
-  while (!st->stopped) {
-    std::optional<bot::job> job;
+  std::vector<finished_job> finished;
+  auto& queue = st->queue;
+  for (;;) {
+    const bool stopping = st->stopped.load();
+    std::vector<bot::job> jobs;
     try {
-      auto& queue = st->queue;
       const auto now = st->clock.now();
-      auto claim_next = [&queue, &name = st->queue_name, now, lease] {
-        return queue.claim(name, now, lease);
+      const std::size_t limit = stopping ? 0 : st->options.batch;
+      auto record_and_claim = [&queue, &finished, &name = st->queue_name, now, lease, limit] {
+        record(queue, finished);
+        return limit == 0 ? std::vector<bot::job>{} : queue.claim_batch(name, now, lease, limit);
       };
-      job = co_await http::offload(st->blocking, std::move(claim_next));
-      if (job) {
-        co_await run_job(st, std::move(*job));
-        continue;  // there may be more due right away
-      }
+      jobs = co_await http::offload(st->blocking, std::move(record_and_claim));
+      count(st, finished);
     } catch (const std::exception& e) {
-      // The store failed; the job (if any) keeps its lease and comes back later.
+      // The store failed; the jobs keep their leases and come back later.
       log::error("job queue unavailable", {{"queue", st->queue_name}, {"error", e.what()}});
+    }
+    finished.clear();
+    if (stopping) co_return;
+    if (!jobs.empty()) {
+      const auto claimed_at = st->clock.now();
+      for (auto& job : jobs) {
+        // Once the worker stops, or the batch's lease is half gone (slow calls to a chat
+        // platform), the rest is handed back rather than run late: a lease that expires during a
+        // run lets another claimer run the same job at once.
+        const auto now = st->clock.now();
+        if (st->stopped || now - claimed_at > lease / 2) {
+          finished.push_back({job.id, job_outcome::retry("handed back unrun"), now, true});
+          continue;
+        }
+        finished.push_back(co_await run_job(st, std::move(job)));
+      }
+      continue;  // there may be more due right away
     }
     if (st->notified) {
       st->notified = false;
@@ -153,7 +182,7 @@ struct loop_finished {
 
 }  // namespace
 
-job_worker::job_worker(asio::io_context& ioc, asio::thread_pool& blocking, bot::job_queue& queue,
+job_worker::job_worker(asio::io_context& ioc, http::store_thread& blocking, bot::job_queue& queue,
                        const bot::clock& clock, std::string queue_name, job_handler handler,
                        worker_options options)
     : state_(std::make_shared<detail::worker_state>(

@@ -1,6 +1,7 @@
 #pragma once
-// Runs the jobs of one queue (an inbox or an outbox, see bot/job_queue.hpp) one at a time on the
-// io_context: claims the next due job, hands it to a coroutine, and records what came of it.
+// Runs the jobs of one queue (an inbox or an outbox, see bot/job_queue.hpp) one at a time, in
+// order, on the io_context: claims the due jobs in batches, hands each to a coroutine, and records
+// what came of them together with the next claim.
 //
 // A job whose handler throws, or says "retry", becomes due again after a backoff that grows with
 // its attempts (or after the delay the handler asks for, such as a 429's Retry-After). A job that
@@ -10,9 +11,10 @@
 // What came of each job is counted once recorded in the store: scribe_jobs_done_total,
 // scribe_job_retries_total and scribe_jobs_given_up_total, labelled with the queue's name.
 //
-// Lifetime: the io_context, the pool, the queue and the clock must outlive the worker. stop() ends
-// the loop after the current job; a job cut short by the process's end keeps its lease until the
-// lease expires and then runs again, so handlers must be idempotent.
+// Lifetime: the io_context, the store thread, the queue and the clock must outlive the worker.
+// stop() ends the loop after the current job, records what came of the batch and hands its unrun
+// jobs back; a job cut short by the process's end keeps its lease until the lease expires and
+// then runs again, so handlers must be idempotent.
 
 #include "adapters/http/api_call.hpp"
 #include "bot/job_queue.hpp"
@@ -20,7 +22,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "adapters/http/store_thread.hpp"
 
 #include <chrono>
 #include <functional>
@@ -54,7 +56,8 @@ struct worker_options {
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
   std::chrono::milliseconds min_backoff{std::chrono::seconds(1)};
   std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
-  int max_attempts = 50;  // then the job is given up: about four hours at the maximum backoff
+  int max_attempts = 50;   // then the job is given up: about four hours at the maximum backoff
+  std::size_t batch = 32;  // jobs claimed at once
 };
 
 // The delay before attempt `attempts + 1`: min_backoff doubled per attempt, capped at max_backoff.
@@ -66,9 +69,9 @@ struct worker_state;
 
 class job_worker {
  public:
-  job_worker(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
-             bot::job_queue& queue, const bot::clock& clock, std::string queue_name,
-             job_handler handler, worker_options options = {});
+  job_worker(boost::asio::io_context& ioc, http::store_thread& blocking, bot::job_queue& queue,
+             const bot::clock& clock, std::string queue_name, job_handler handler,
+             worker_options options = {});
   ~job_worker();
   job_worker(const job_worker&) = delete;
   job_worker& operator=(const job_worker&) = delete;

@@ -55,7 +55,7 @@ std::string message_ref(std::string_view room_id, std::string_view event_id) {
   return std::string(room_id) + "/" + std::string(event_id);
 }
 
-matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
                                const config::matrix_options& options, bot::incident_desk& desk,
                                bot::postmortem_desk& postmortems, bot::job_queue& jobs,
                                http::client& client, const bot::clock& clock,

@@ -45,7 +45,7 @@ std::string page_document(std::string body) {
 }  // namespace
 
 playground_adapter::playground_adapter(boost::asio::io_context& ioc,
-                                       boost::asio::thread_pool& blocking, bot::incident_desk& desk,
+                                       http::store_thread& blocking, bot::incident_desk& desk,
                                        bot::postmortem_desk& postmortems, bot::chat_log& chat,
                                        bot::job_queue& jobs, const bot::clock& clock,
                                        const web::access_policy& access,

@@ -23,7 +23,7 @@
 #include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "adapters/http/store_thread.hpp"
 
 #include <string>
 
@@ -37,7 +37,7 @@ inline constexpr std::size_t page_messages = 300;
 
 class playground_adapter {
  public:
-  playground_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+  playground_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
                      bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                      bot::chat_log& chat, bot::job_queue& jobs, const bot::clock& clock,
                      const web::access_policy& access, const config::jobs_options& limits);
@@ -58,7 +58,7 @@ class playground_adapter {
   boost::asio::awaitable<http::response> page(http::request_context ctx, page_state state,
                                               boost::beast::http::status status);
 
-  boost::asio::thread_pool& blocking_;
+  http::store_thread& blocking_;
   playground_channel channel_;
   const web::access_policy& access_;
   jobs::job_worker postmortem_worker_;

@@ -4,8 +4,6 @@
 #include "config/log.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 namespace scribe::playground {
 namespace {
@@ -119,16 +117,10 @@ void playground_channel::answer(const bot::chat_message& message) {
                                 message.author,
                                 message.posted_at,
                                 message.text};
-  // The questions are posted one by one, each recorded right after it is posted; a reply in that
-  // instant is worth another look (postmortem_desk::answer_in_thread). Bounded: a second at most.
-  for (int attempt = 0;; ++attempt) {
-    const auto answered = postmortems_.answer_in_thread(reply);
-    if (answered) {
-      chat_.add_reaction(message.id, recorded_emoji, scribe_person().id);
-      return;
-    }
-    if (answered.error() != errc::not_ready_yet || attempt == 20) return;  // an ordinary reply
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // A question is posted and recorded in one call on the store thread (run_postmortem), so a
+  // reply never lands between the two: one look is enough.
+  if (postmortems_.answer_in_thread(reply)) {
+    chat_.add_reaction(message.id, recorded_emoji, scribe_person().id);
   }
 }
 

@@ -82,7 +82,7 @@ struct slack_adapter::message_to_flag {
   std::string response_url;  // a shortcut's: where to say that there is no open incident
 };
 
-slack_adapter::slack_adapter(boost::asio::io_context& ioc, boost::asio::thread_pool& blocking,
+slack_adapter::slack_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
                              const config::slack_options& options, std::string public_url,
                              bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                              bot::job_queue& jobs, http::client& client, const bot::clock& clock,

@@ -16,7 +16,7 @@ std::string postmortem_file_name(const bot::drafted& draft) {
          ".md";
 }
 
-incident_export::incident_export(boost::asio::thread_pool& blocking,
+incident_export::incident_export(http::store_thread& blocking,
                                  bot::postmortem_desk& postmortems, const access_policy& access)
     : blocking_(blocking), postmortems_(postmortems), access_(access) {}
 

@@ -464,7 +464,7 @@ json incident_json(const incident_details& details) {
 
 // ---- the routes -----------------------------------------------------------------------------
 
-incident_pages::incident_pages(boost::asio::thread_pool& blocking, bot::incident_records& records,
+incident_pages::incident_pages(http::store_thread& blocking, bot::incident_records& records,
                                const access_policy& access, bool playground)
     : blocking_(blocking), records_(records), access_(access), playground_(playground) {}
 

@@ -24,7 +24,7 @@
 #include "bot/time.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "adapters/http/store_thread.hpp"
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -48,7 +48,7 @@ class incident_pages {
  public:
   // Every reference must outlive the routes. `playground` adds a "Playground" link (to
   // /playground) to the navigation bar.
-  incident_pages(boost::asio::thread_pool& blocking, bot::incident_records& records,
+  incident_pages(http::store_thread& blocking, bot::incident_records& records,
                  const access_policy& access, bool playground);
 
   // Registers the four routes above, and with them the sign-in routes of `access`
@@ -77,7 +77,7 @@ class incident_pages {
   std::vector<nav_link> nav() const;
   std::string page(std::string title, std::string body) const;
 
-  boost::asio::thread_pool& blocking_;
+  http::store_thread& blocking_;
   bot::incident_records& records_;
   const access_policy& access_;
   bool playground_;

@@ -53,7 +53,7 @@ void add_store_metrics(metrics::registry& snapshot, const store_figures& figures
 
 }  // namespace
 
-metrics_endpoint::metrics_endpoint(boost::asio::thread_pool& blocking,
+metrics_endpoint::metrics_endpoint(http::store_thread& blocking,
                                    bot::incident_store& incidents, bot::job_queue& jobs,
                                    const bot::clock& clock, const access_policy& access)
     : blocking_(blocking), incidents_(incidents), jobs_(jobs), clock_(clock), access_(access) {}

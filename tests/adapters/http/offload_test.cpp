@@ -1,4 +1,4 @@
-// offload(): blocking work runs on the pool and the coroutine resumes on its own strand.
+// offload(): blocking work runs on the store thread and the coroutine resumes on its own strand.
 
 #include "adapters/http/offload.hpp"
 
@@ -27,7 +27,7 @@ struct observed {
   int value = 0;
 };
 
-net::awaitable<observed> offload_a_value(net::thread_pool& pool) {
+net::awaitable<observed> offload_a_value(store_thread& pool) {
   observed seen;
   seen.value = co_await offload(pool, [&seen] {
     seen.work_thread = std::this_thread::get_id();
@@ -40,7 +40,7 @@ net::awaitable<observed> offload_a_value(net::thread_pool& pool) {
   co_return seen;
 }
 
-net::awaitable<std::string> offload_a_throw(net::thread_pool& pool) {
+net::awaitable<std::string> offload_a_throw(store_thread& pool) {
   try {
     co_await offload(pool, []() -> int { throw std::runtime_error("disk I/O error"); });
   } catch (const std::runtime_error& e) {
@@ -49,14 +49,14 @@ net::awaitable<std::string> offload_a_throw(net::thread_pool& pool) {
   co_return "not thrown";
 }
 
-net::awaitable<int> offload_void_and_move_only(net::thread_pool& pool) {
+net::awaitable<int> offload_void_and_move_only(store_thread& pool) {
   int counter = 0;
   co_await offload(pool, [&counter] { counter = 5; });
   auto owned = co_await offload(pool, [] { return std::make_unique<int>(37); });
   co_return counter + *owned;
 }
 
-// Runs `work` on a strand of an io_context served by two threads other than the pool's.
+// Runs `work` on a strand of an io_context served by two threads other than the store thread.
 template <class T>
 T run_on_strand(net::awaitable<T> work, std::vector<std::thread::id>* io_threads = nullptr) {
   net::io_context ioc;
@@ -71,8 +71,8 @@ T run_on_strand(net::awaitable<T> work, std::vector<std::thread::id>* io_threads
 
 }  // namespace
 
-TEST_CASE("offload runs on the pool and resumes on the caller's strand", "[unit]") {
-  net::thread_pool pool(1);
+TEST_CASE("offload runs on the store thread and resumes on the caller's strand", "[unit]") {
+  store_thread pool(nullptr);
   std::vector<std::thread::id> io_threads;
   const auto seen = run_on_strand(offload_a_value(pool), &io_threads);
   pool.join();
@@ -86,13 +86,13 @@ TEST_CASE("offload runs on the pool and resumes on the caller's strand", "[unit]
 }
 
 TEST_CASE("offload rethrows the callable's exception in the awaiting coroutine", "[unit]") {
-  net::thread_pool pool(1);
+  store_thread pool(nullptr);
   REQUIRE(run_on_strand(offload_a_throw(pool)) == "caught: disk I/O error");
   pool.join();
 }
 
 TEST_CASE("offload handles void and move-only results", "[unit]") {
-  net::thread_pool pool(2);
+  store_thread pool(nullptr);
   REQUIRE(run_on_strand(offload_void_and_move_only(pool)) == 42);
   pool.join();
 }

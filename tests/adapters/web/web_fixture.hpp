@@ -24,7 +24,7 @@ namespace scribe::test_support {
 
 struct web_fixture : desk_fixture {
   bot::incident_records records{store, store, clock, postmortem};
-  boost::asio::thread_pool pool{1};
+  scribe::http::store_thread pool{nullptr};
   config::web_options web;
   config::server_options server;
   bool playground = false;
