@@ -15,7 +15,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "adapters/http/store_thread.hpp"
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -84,7 +84,7 @@ struct service_fixture : test_support::desk_fixture {
   }
 
   boost::asio::io_context ioc;
-  boost::asio::thread_pool pool{1};
+  scribe::http::store_thread pool{nullptr};
   http::client client{ioc, http::client_options{}};
   config::slack_options slack_options = slack_settings();
   config::jobs_options limits;
