@@ -30,8 +30,9 @@ struct server_options {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   // server.shutdown_timeout: how long SIGTERM waits for in-flight requests before exiting.
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(10)};
-  // server.threads: threads running the network event loop.
-  unsigned threads = 2;
+  // server.threads: threads running the network event loop. One is enough for tens of thousands
+  // of requests a second, and leaves the second CPU of a small machine to the store thread.
+  unsigned threads = 1;
 };
 
 struct storage_options {

@@ -147,6 +147,12 @@ sqlite_store::sqlite_store(const std::filesystem::path& file)
 
 sqlite_store::~sqlite_store() = default;
 
+bool sqlite_store::incident_exists(std::int64_t id) {
+  auto query = db_->statement("SELECT 1 FROM incidents WHERE id = ?");
+  query.bind(1, id);
+  return query.executeStep();
+}
+
 std::optional<bot::incident> sqlite_store::load_incident(std::int64_t id) {
   auto query =
       db_->statement(std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?");
@@ -173,21 +179,23 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
   insert.bind(7, std::string(bot::to_string(entry.source)));
   if (entry.message_ref) insert.bind(8, *entry.message_ref);
   insert.bind(9, entry.link);
-  const bool inserted = insert.exec() == 1;
-
-  auto select = db_->statement(std::string("SELECT ") + entry_columns +
-                               (inserted ? " FROM timeline_entries WHERE id = ?"
-                                         : " FROM timeline_entries WHERE incident_id = ? "
-                                           "AND message_ref = ?"));
-  if (inserted) {
-    select.bind(1, db_->last_insert_rowid());
-  } else {
-    select.bind(1, incident_id);
-    select.bind(2, *entry.message_ref);  // only a reference can conflict
+  if (insert.exec() == 1) {
+    // The row is the draft as given: no need to read it back.
+    bot::timeline_entry stored;
+    static_cast<bot::entry_draft&>(stored) = entry;
+    stored.id = db_->last_insert_rowid();
+    stored.incident_id = incident_id;
+    return {std::move(stored), true};
   }
+  static const std::string by_message = std::string("SELECT ") + entry_columns +
+                                        " FROM timeline_entries WHERE incident_id = ? AND "
+                                        "message_ref = ?";
+  auto select = db_->statement(by_message);
+  select.bind(1, incident_id);
+  select.bind(2, *entry.message_ref);  // only a reference can conflict
   if (!select.executeStep())
     throw std::logic_error("timeline entry vanished inside its transaction");
-  return {read_entry(select), inserted};
+  return {read_entry(select), false};
 }
 
 bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& fields,
@@ -319,7 +327,7 @@ bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_i
                                                          const bot::entry_draft& entry) try {
   std::lock_guard lock(mutex_);
   write_transaction tx(*db_);
-  if (!load_incident(incident_id)) return errc::incident_not_found;
+  if (!incident_exists(incident_id)) return errc::incident_not_found;
   auto recorded = insert_entry(incident_id, entry);
   tx.commit();
   return recorded;
@@ -355,7 +363,7 @@ bot::result<bot::recorded_entry> sqlite_store::flag_entry(std::int64_t incident_
                                                           const std::string& flagged_by) try {
   std::lock_guard lock(mutex_);
   write_transaction tx(*db_);
-  if (!load_incident(incident_id)) return errc::incident_not_found;
+  if (!incident_exists(incident_id)) return errc::incident_not_found;
   auto recorded = insert_entry(incident_id, entry);
   auto flag = db_->statement(
       "INSERT INTO entry_flags (entry_id, flagged_by) VALUES (?, ?) "
@@ -739,7 +747,7 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
   // between our insert and our count. Of concurrent answers that finish the set, exactly one sees
   // the count reach the total, and only it enqueues `when_complete`.
   write_transaction tx(*db_);
-  if (!load_incident(incident_id)) return errc::incident_not_found;
+  if (!incident_exists(incident_id)) return errc::incident_not_found;
   auto asked = db_->statement(
       "SELECT 1 FROM postmortem_questions WHERE incident_id = ? AND question_id = ?");
   asked.bind(1, incident_id);

@@ -120,6 +120,7 @@ class sqlite_store final : public bot::incident_store,
 
  private:
   std::optional<bot::incident> load_incident(std::int64_t id);
+  bool incident_exists(std::int64_t id);
   // The entries for a chat message in the channel's incidents.
   std::vector<bot::timeline_entry> entries_for_message(const bot::channel_ref& channel,
                                                        const std::string& message_ref);

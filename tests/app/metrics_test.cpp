@@ -15,8 +15,8 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
 #include <catch2/catch.hpp>
+#include "adapters/http/store_thread.hpp"
 
 #include <string>
 

@@ -87,7 +87,7 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"server.read_timeout", "10s"},
       {"server.idle_timeout", "1m"},
       {"server.shutdown_timeout", "10s"},
-      {"server.threads", "2"},
+      {"server.threads", "1"},
       {"storage.url", "sqlite:data/scribe.db"},
       {"jobs.lease", "2m"},
       {"jobs.max_pending", "10000"},

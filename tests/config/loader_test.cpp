@@ -120,7 +120,7 @@ TEST_CASE("a key with no value keeps its default", "[unit]") {
   auto opts =
       config::load_from_string("server:\n  listen:\n  threads: ~\n  public_url: \"\"\n", no_env);
   CHECK(opts.server.listen_host == "127.0.0.1");
-  CHECK(opts.server.threads == 2);
+  CHECK(opts.server.threads == 1);
   CHECK(opts.server.public_url.empty());
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SERVER_READ_TIMEOUT", "1s"},
       {"SCRIBE_SERVER_IDLE_TIMEOUT", "1d"},
       {"SCRIBE_SERVER_SHUTDOWN_TIMEOUT", "500ms"},
-      {"SCRIBE_SERVER_THREADS", "1"},
+      {"SCRIBE_SERVER_THREADS", "3"},
       {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
       {"SCRIBE_JOBS_MAX_PENDING", "1"},
       {"SCRIBE_JOBS_LEASE", "5m"},
@@ -170,7 +170,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.server.read_timeout == 1s);
   CHECK(opts.server.idle_timeout == 24h);
   CHECK(opts.server.shutdown_timeout == 500ms);
-  CHECK(opts.server.threads == 1);
+  CHECK(opts.server.threads == 3);
   CHECK(opts.storage.url == "sqlite::memory:");
   CHECK(opts.jobs.max_pending == 1);
   CHECK(opts.jobs.lease == 5min);
