@@ -29,6 +29,7 @@ struct worker_fixture {
   std::thread runner;
   std::mutex mutex;
   std::vector<std::string> seen;  // "key#attempt", in the order handled
+  jobs::job_worker* running = nullptr;  // for handlers that stop it
 
   jobs::worker_options fast() {
     jobs::worker_options o;
@@ -96,6 +97,13 @@ asio::awaitable<jobs::job_outcome> hopeless_or_failing(worker_fixture* f, bot::j
   co_return jobs::job_outcome::retry("500");
 }
 
+// Stops the worker (f->running) while handling "b".
+asio::awaitable<jobs::job_outcome> stop_at_b(worker_fixture* f, bot::job job) {
+  f->record(job);
+  if (job.key == "b") f->running->stop();
+  co_return jobs::job_outcome::done();
+}
+
 template <auto Handler>
 jobs::job_handler bind(worker_fixture* f) {
   return [f](bot::job job) { return Handler(f, std::move(job)); };
@@ -131,6 +139,26 @@ TEST_CASE_METHOD(worker_fixture, "queued jobs are handled once each, in order",
     REQUIRE(wait_for(4));
     CHECK(snapshot().back() == "d#1");
   }
+}
+
+TEST_CASE_METHOD(worker_fixture,
+                 "a stopped worker records its batch and hands back what it did not run",
+                 "[integration][jobs]") {
+  for (auto key : {"a", "b", "c", "d"}) store.enqueue("q", key, "p", clock.now());
+  auto options = fast();
+  options.lease = 1h;  // a job kept leased would not come back within the test
+  jobs::job_worker stopping(ioc, pool, store, clock, "q", bind<stop_at_b>(this), options);
+  running = &stopping;
+  stopping.start();
+  run();
+  REQUIRE(wait_for(2));
+  REQUIRE(wait_settled());
+  CHECK(snapshot() == std::vector<std::string>{"a#1", "b#1"});
+  CHECK(store.pending("q") == 2);
+  // c and d were claimed with a and b (one batch), never run, and are due again at once.
+  const auto next = store.claim("q", clock.now(), 1min);
+  REQUIRE(next);
+  CHECK(next->key == "c");
 }
 
 TEST_CASE_METHOD(worker_fixture, "a failing job comes back after its backoff",
