@@ -13,12 +13,21 @@ inbox_limit::inbox_limit(bot::job_queue& jobs, std::string queue, std::int64_t m
 inbox_limit::admission inbox_limit::enqueue(std::string_view key, std::string_view payload,
                                             bot::timestamp now) {
   admission result;
-  result.pending = jobs_.pending(queue_);
+  std::lock_guard lock(count_mutex_);
+  const auto checked = std::chrono::steady_clock::now();
+  if (!counted_at_ || checked - *counted_at_ >= recount_interval ||
+      counted_ + added_since_count_ >= max_pending_) {
+    counted_ = jobs_.pending(queue_);
+    added_since_count_ = 0;
+    counted_at_ = checked;
+  }
+  result.pending = counted_ + added_since_count_;
   if (result.pending >= max_pending_) {
     result.full = true;
     return result;
   }
   result.added = jobs_.enqueue(queue_, key, payload, now);
+  if (result.added) ++added_since_count_;
   return result;
 }
 

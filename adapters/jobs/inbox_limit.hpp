@@ -8,6 +8,11 @@
 // The bound is soft: the count and the enqueue are two store calls, so concurrent deliveries may
 // each see room and overshoot it by at most their number.
 //
+// Counting is not free (it reads every pending job's index entry), and it costs most when the
+// inbox is long, which is when deliveries come fastest. So the count is taken again only every
+// recount_interval; in between, the last count plus the jobs stored since is an estimate that can
+// only be too high, and one that reaches the limit is checked with a fresh count before refusing.
+//
 // Thread-safety: every member may be called from any thread. Lifetime: `jobs` must outlive this.
 
 #include "bot/job_queue.hpp"
@@ -30,13 +35,14 @@ class inbox_limit {
   // "inbox full" is logged at most this often per queue; the refusals in between are counted in
   // the next line and in scribe_queue_rejected_total.
   static constexpr std::chrono::seconds warn_interval{10};
+  static constexpr std::chrono::milliseconds recount_interval{100};
 
   inbox_limit(bot::job_queue& jobs, std::string queue, std::int64_t max_pending);
 
   struct admission {
     bool full = false;         // refused: the queue held max_pending pending jobs already
     bool added = false;        // stored; false with !full: the key was known (a redelivery)
-    std::int64_t pending = 0;  // pending jobs found before storing
+    std::int64_t pending = 0;  // pending jobs before storing (counted, or estimated from above)
   };
 
   // Stores the job unless the inbox is full. Blocks on the store: run it on the blocking pool.
@@ -60,6 +66,11 @@ class inbox_limit {
   std::mutex mutex_;
   std::optional<std::chrono::steady_clock::time_point> last_warned_;  // guarded by mutex_
   std::int64_t refused_since_warning_ = 0;                            // guarded by mutex_
+  // Held across store calls, so never taken on a network thread (note_refused uses mutex_).
+  std::mutex count_mutex_;
+  std::optional<std::chrono::steady_clock::time_point> counted_at_;  // guarded by count_mutex_
+  std::int64_t counted_ = 0;                                         // guarded by count_mutex_
+  std::int64_t added_since_count_ = 0;                               // guarded by count_mutex_
 };
 
 }  // namespace scribe::jobs
