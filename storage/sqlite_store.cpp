@@ -154,8 +154,9 @@ bool sqlite_store::incident_exists(std::int64_t id) {
 }
 
 std::optional<bot::incident> sqlite_store::load_incident(std::int64_t id) {
-  auto query =
-      db_->statement(std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?");
+  static const std::string query_sql =
+      std::string("SELECT ") + incident_columns + " FROM incidents WHERE id = ?";
+  auto query = db_->statement(query_sql);
   query.bind(1, id);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
@@ -233,9 +234,10 @@ bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& 
 
 std::optional<bot::incident> sqlite_store::find_open_incident(const bot::channel_ref& channel) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + incident_columns +
-                              " FROM incidents WHERE platform = ? AND workspace = ? AND "
-                              "channel = ? AND status = 'open'");
+  static const std::string query_sql = std::string("SELECT ") + incident_columns +
+                                       " FROM incidents WHERE platform = ? AND workspace = ? AND "
+                                       "channel = ? AND status = 'open'";
+  auto query = db_->statement(query_sql);
   query.bind(1, channel.platform);
   query.bind(2, channel.workspace);
   query.bind(3, channel.channel);
@@ -337,9 +339,10 @@ bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_i
 
 std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + entry_columns +
-                              " FROM timeline_entries WHERE incident_id = ? "
-                              "ORDER BY occurred_at, id");
+  static const std::string query_sql = std::string("SELECT ") + entry_columns +
+                                       " FROM timeline_entries WHERE incident_id = ? "
+                                       "ORDER BY occurred_at, id";
+  auto query = db_->statement(query_sql);
   query.bind(1, incident_id);
   std::vector<bot::timeline_entry> entries;
   while (query.executeStep()) entries.push_back(read_entry(query));
@@ -653,10 +656,12 @@ std::optional<bot::incident> sqlite_store::find_latest_incident(
   std::lock_guard lock(mutex_);
   // The open incident first (at most one per channel), then the last closed; NULL closed_at only
   // belongs to the open one.
-  auto query = db_->statement(std::string("SELECT ") + incident_columns +
-                              " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
-                              "channel = ?3 ORDER BY status = 'open' DESC, closed_at DESC, "
-                              "id DESC LIMIT 1");
+  static const std::string query_sql =
+      std::string("SELECT ") + incident_columns +
+      " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND "
+      "channel = ?3 ORDER BY status = 'open' DESC, closed_at DESC, "
+      "id DESC LIMIT 1";
+  auto query = db_->statement(query_sql);
   bind_channel(query, channel);
   if (!query.executeStep()) return std::nullopt;
   return read_incident(query);
@@ -666,8 +671,9 @@ std::optional<bot::incident> sqlite_store::find_latest_incident(
 
 std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t number) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + incident_columns +
-                              " FROM incidents WHERE number = ? ORDER BY id");
+  static const std::string query_sql =
+      std::string("SELECT ") + incident_columns + " FROM incidents WHERE number = ? ORDER BY id";
+  auto query = db_->statement(query_sql);
   query.bind(1, number);
   std::vector<bot::incident> found;
   while (query.executeStep()) found.push_back(read_incident(query));
@@ -678,9 +684,10 @@ std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t n
 
 std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + incident_columns +
-                              " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
-                              "ORDER BY opened_at DESC, id DESC LIMIT ?2");
+  static const std::string query_sql = std::string("SELECT ") + incident_columns +
+                                       " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
+                                       "ORDER BY opened_at DESC, id DESC LIMIT ?2";
+  auto query = db_->statement(query_sql);
   if (filter.status) query.bind(1, std::string(bot::to_string(*filter.status)));
   query.bind(2, static_cast<std::int64_t>(filter.limit));
   std::vector<bot::incident> found;
@@ -769,9 +776,10 @@ bot::result<bot::recorded_answer> sqlite_store::add_answer(
   insert.bind(8, answer.answer_ref);
   const bool inserted = insert.exec() == 1;
 
-  auto select = db_->statement(std::string("SELECT ") + answer_columns +
-                               " FROM postmortem_answers WHERE incident_id = ? AND "
-                               "answer_ref = ?");
+  static const std::string select_sql = std::string("SELECT ") + answer_columns +
+                                        " FROM postmortem_answers WHERE incident_id = ? AND "
+                                        "answer_ref = ?";
+  auto select = db_->statement(select_sql);
   select.bind(1, incident_id);
   select.bind(2, answer.answer_ref);
   if (!select.executeStep()) throw std::logic_error("answer vanished inside its transaction");
@@ -828,9 +836,10 @@ std::int64_t sqlite_store::remove_answers(const bot::channel_ref& channel,
 
 std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + answer_columns +
-                              " FROM postmortem_answers WHERE incident_id = ? "
-                              "ORDER BY answered_at, id");
+  static const std::string query_sql = std::string("SELECT ") + answer_columns +
+                                       " FROM postmortem_answers WHERE incident_id = ? "
+                                       "ORDER BY answered_at, id";
+  auto query = db_->statement(query_sql);
   query.bind(1, incident_id);
   std::vector<bot::postmortem_answer> found;
   while (query.executeStep()) found.push_back(read_answer(query));
@@ -841,9 +850,10 @@ std::vector<bot::postmortem_answer> sqlite_store::answers(std::int64_t incident_
 
 std::optional<bot::stored_draft> sqlite_store::load_draft(std::int64_t incident_id,
                                                           const std::string& request_key) {
-  auto query = db_->statement(std::string("SELECT ") + draft_columns +
-                              " FROM postmortem_drafts WHERE incident_id = ? AND "
-                              "request_key = ?");
+  static const std::string query_sql = std::string("SELECT ") + draft_columns +
+                                       " FROM postmortem_drafts WHERE incident_id = ? AND "
+                                       "request_key = ?";
+  auto query = db_->statement(query_sql);
   query.bind(1, incident_id);
   query.bind(2, request_key);
   if (!query.executeStep()) return std::nullopt;
@@ -879,9 +889,10 @@ bot::result<bot::stored_draft> sqlite_store::save_draft(const bot::stored_draft&
 
 std::optional<bot::stored_draft> sqlite_store::latest_draft(std::int64_t incident_id) try {
   std::lock_guard lock(mutex_);
-  auto query = db_->statement(std::string("SELECT ") + draft_columns +
-                              " FROM postmortem_drafts WHERE incident_id = ? "
-                              "ORDER BY version DESC LIMIT 1");
+  static const std::string query_sql = std::string("SELECT ") + draft_columns +
+                                       " FROM postmortem_drafts WHERE incident_id = ? "
+                                       "ORDER BY version DESC LIMIT 1";
+  auto query = db_->statement(query_sql);
   query.bind(1, incident_id);
   if (!query.executeStep()) return std::nullopt;
   return read_draft(query);
