@@ -21,13 +21,18 @@ std::string usage_text() {
          "  export INC-<n> [--workspace ID]\n"
          "                 print the incident's latest postmortem draft (Markdown); --workspace\n"
          "                 picks one when several workspaces have an INC-<n>\n"
+         "  migrate --from sqlite:<path>\n"
+         "                 copy a SQLite database into the empty PostgreSQL database that\n"
+         "                 storage.url names, ids and all, in one transaction; run it once,\n"
+         "                 with every Scribe stopped, before starting replicas on PostgreSQL\n"
          "  --version      print the version\n"
          "  --help         print this help\n"
          "\n"
          "Every configuration key section.key can also be set as SCRIBE_SECTION_KEY in the\n"
          "environment (for example SCRIBE_SERVER_LISTEN=0.0.0.0:8080); see the README.\n"
          "\n"
-         "Exit codes: 0 success, 64 usage error, 66 no such incident, 69 storage or network\n"
+         "Exit codes: 0 success, 64 usage error, 65 migrate refused (no source, or a target\n"
+         "that holds data), 66 no such incident, 69 storage or network\n"
          "unavailable, "
          "70 internal error, 78 configuration error.\n";
 }
@@ -48,6 +53,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       named = sub_command::matrix_registration;
     else if (arg == "export")
       named = sub_command::export_postmortem;
+    else if (arg == "migrate")
+      named = sub_command::migrate;
     else if (arg == "--version" || arg == "version")
       named = sub_command::version;
     else if (arg == "--help" || arg == "-h" || arg == "help")
@@ -68,6 +75,9 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     } else if (arg == "--workspace") {
       if (i + 1 >= args.size()) return usage_error{"--workspace needs a workspace id"};
       result.workspace = args[++i];
+    } else if (arg == "--from") {
+      if (i + 1 >= args.size()) return usage_error{"--from needs a database, e.g. sqlite:data/scribe.db"};
+      result.from = args[++i];
     } else if (result.command == sub_command::export_postmortem && have_command &&
                result.incident.empty() && !arg.starts_with("-")) {
       result.incident = std::string(arg);
@@ -86,6 +96,12 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
   }
   if (!result.workspace.empty() && result.command != sub_command::export_postmortem) {
     return usage_error{"--workspace is only for export"};
+  }
+  if (result.command == sub_command::migrate && !result.from.starts_with("sqlite:")) {
+    return usage_error{"migrate needs --from sqlite:<path>, e.g. scribe migrate --from sqlite:data/scribe.db"};
+  }
+  if (!result.from.empty() && result.command != sub_command::migrate) {
+    return usage_error{"--from is only for migrate"};
   }
   if (result.config_file && result.config_file->empty()) {
     return usage_error{"--config needs a file name"};

@@ -13,6 +13,7 @@ namespace scribe::app {
 enum exit_code : int {
   exit_ok = 0,
   exit_usage = 64,        // the command line is wrong
+  exit_data = 65,         // the data forbids it (migrate into a database that holds data)
   exit_no_input = 66,     // what was asked for does not exist (an unknown incident)
   exit_unavailable = 69,  // the store cannot be opened or the address cannot be bound
   exit_software = 70,     // an unexpected internal error
@@ -25,6 +26,7 @@ enum class sub_command {
   slack_manifest,
   matrix_registration,
   export_postmortem,
+  migrate,
   version,
   help
 };
@@ -35,6 +37,7 @@ struct invocation {
   std::string public_url;  // slack-manifest --public-url; empty: server.public_url
   std::string incident;    // export: "INC-7"
   std::string workspace;   // export --workspace: which workspace's INC-7
+  std::string from;        // migrate --from: "sqlite:<path>"
 };
 
 struct usage_error {

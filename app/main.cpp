@@ -2,6 +2,7 @@
 #include "app/cli.hpp"
 #include "app/export.hpp"
 #include "app/matrix_registration.hpp"
+#include "app/migrate.hpp"
 #include "app/service.hpp"
 #include "app/slack_manifest.hpp"
 #include "config/loader.hpp"
@@ -66,7 +67,8 @@ int run(const app::invocation& inv) {
     case app::sub_command::check_config:
     case app::sub_command::slack_manifest:
     case app::sub_command::matrix_registration:
-    case app::sub_command::export_postmortem: break;
+    case app::sub_command::export_postmortem:
+    case app::sub_command::migrate: break;
   }
   config::options options;
   try {
@@ -81,6 +83,10 @@ int run(const app::invocation& inv) {
   if (inv.command == app::sub_command::export_postmortem) {
     log::set_level(log::level::warn);  // stdout is the Markdown; only trouble goes to the log
     return app::export_postmortem(options, inv.incident, inv.workspace, std::cout, std::cerr);
+  }
+  if (inv.command == app::sub_command::migrate) {
+    return app::migrate(options, inv.from.substr(std::string_view("sqlite:").size()), std::cout,
+                        std::cerr);
   }
   return inv.command == app::sub_command::serve ? app::serve(options) : check_config(options);
 }

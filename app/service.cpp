@@ -24,6 +24,7 @@
 #include <boost/system/system_error.hpp>
 #include "adapters/http/store_thread.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -49,6 +50,19 @@ asio::awaitable<http::response> health_check(http::request_context ctx, bot::inc
   }
   co_return http::make_response(ctx.req, beast_http::status::ok, "{\"status\":\"ok\"}\n",
                                 "application/json");
+}
+
+// Readiness, for a load balancer in front of several replicas: not while this replica is draining
+// after SIGTERM (so that new requests go to the others at once), nor while its store cannot take a
+// write. Liveness is /healthz.
+asio::awaitable<http::response> readiness_check(http::request_context ctx,
+                                                bot::incident_store& store,
+                                                http::store_thread& pool,
+                                                const std::atomic<bool>& draining) {
+  if (draining) {
+    co_return http::make_error(ctx.req, beast_http::status::service_unavailable, "shutting down");
+  }
+  co_return co_await health_check(std::move(ctx), store, pool);
 }
 
 // The HTTPS client for a chat platform's API; false (logged) when TLS cannot be set up, which is
@@ -110,12 +124,18 @@ int serve(const config::options& options) {
   bot::postmortem_desk postmortems(*store.incidents, *store.postmortems, clock, options.postmortem);
   bot::incident_records records(*store.incidents, *store.postmortems, clock, options.postmortem);
 
-  // Store calls block (SQLite writes wait for fsync); they run there, never on network threads.
-  http::store_thread store_work(store.group.get());
+  // Store calls block (SQLite writes wait for fsync, PostgreSQL for the server); they run there,
+  // never on network threads.
+  http::store_thread store_work(store.group.get(), 64, store.concurrency);
   http::router routes;
   routes.add(beast_http::verb::get, "/healthz",
              [&incidents = *store.incidents, &store_work](http::request_context ctx) {
                return health_check(std::move(ctx), incidents, store_work);
+             });
+  std::atomic<bool> draining = false;
+  routes.add(beast_http::verb::get, "/readyz",
+             [&incidents = *store.incidents, &store_work, &draining](http::request_context ctx) {
+               return readiness_check(std::move(ctx), incidents, store_work, draining);
              });
 
   const web::access_policy access(options.web, options.server);
@@ -187,6 +207,7 @@ int serve(const config::options& options) {
           return;
         }
         stopping = true;
+        draining = true;
         log::info("stopping", {{"signal", std::to_string(signal)},
                                {"in_flight", std::to_string(server.active_sessions())}});
         if (slack) slack->stop();

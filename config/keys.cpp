@@ -128,9 +128,11 @@ key_spec log_level_key() {
           .show = [](const options& opts) { return std::string(log::to_string(opts.log.level)); }};
 }
 
-// Only "sqlite:<path>". "sqlite://..." is refused rather than guessed at: tools disagree whether
-// sqlite:///x means "x" or "/x", and a database silently opened in the wrong place looks like data
-// loss. The messages never repeat the URL: a PostgreSQL URL usually carries a password.
+// "sqlite:<path>" or "postgresql://..." ("postgres://" is libpq's other spelling). "sqlite://..." is
+// refused rather than guessed at: tools disagree whether sqlite:///x means "x" or "/x", and a
+// database silently opened in the wrong place looks like data loss. A PostgreSQL URL's parts are
+// libpq's to judge when Scribe connects. The messages never repeat the URL: a PostgreSQL URL
+// usually carries a password.
 std::string check_storage_url(std::string_view text) {
   auto lower_scheme = [&] {
     std::string scheme(text.substr(0, text.find(':')));
@@ -140,18 +142,27 @@ std::string check_storage_url(std::string_view text) {
     return scheme;
   };
   if (text.find(':') == std::string_view::npos) {
-    throw std::invalid_argument("expected sqlite:<path> (e.g. sqlite:data/scribe.db)");
+    throw std::invalid_argument(
+        "expected sqlite:<path> or postgresql://user:password@host:port/database (e.g. "
+        "sqlite:data/scribe.db)");
   }
   std::string scheme = lower_scheme();
   if (scheme == "postgresql" || scheme == "postgres") {
-    throw std::invalid_argument(
-        "PostgreSQL is not supported yet: only sqlite is available in this build "
-        "(e.g. sqlite:data/scribe.db)");
+    std::string_view rest = text.substr(scheme.size() + 1);
+    if (rest.substr(0, 2) != "//" || rest.size() == 2) {
+      throw std::invalid_argument("expected postgresql://user:password@host:port/database");
+    }
+    if (std::any_of(rest.begin(), rest.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+      throw std::invalid_argument(
+          "the PostgreSQL URL contains a space or a control character (percent-encode it)");
+    }
+    return "postgresql:" + std::string(rest);
   }
   if (scheme != "sqlite") {
     throw std::invalid_argument(
         "unsupported scheme \"" + scheme +
-        "\": only sqlite is available in this build (e.g. sqlite:data/scribe.db)");
+        "\": expected sqlite:<path> or postgresql://... (e.g. sqlite:data/scribe.db)");
   }
   std::string_view path = text.substr(text.find(':') + 1);
   if (path.substr(0, 2) == "//") {
@@ -622,6 +633,8 @@ std::vector<key_spec> build_table() {
                             at(&options::server, &server_options::shutdown_timeout)),
       number_key("server.threads", at(&options::server, &server_options::threads), 1U, 64U),
       text_key("storage.url", at(&options::storage, &storage_options::url), check_storage_url),
+      number_key("storage.connections", at(&options::storage, &storage_options::connections), 1U,
+                 64U),
       positive_duration_key("jobs.lease", at(&options::jobs, &jobs_options::lease)),
       number_key("jobs.max_pending", at(&options::jobs, &jobs_options::max_pending), 1U,
                  10'000'000U),

@@ -70,19 +70,6 @@ std::string with_key(const std::string& key, const std::string& message) {
   return key.empty() ? message : key + ": " + message;
 }
 
-// A URL's user:password, the usual way a credential hides in a non-secret value, becomes "***".
-std::string redact_credentials(std::string_view value) {
-  std::string out(value);
-  std::size_t scheme_end = out.find("://");
-  if (scheme_end == std::string::npos) return out;
-  std::size_t authority_start = scheme_end + 3;
-  std::size_t authority_end = out.find_first_of("/?#", authority_start);
-  std::size_t at =
-      out.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
-  if (at == std::string::npos || at < authority_start) return out;
-  return out.replace(authority_start, at - authority_start, "***");
-}
-
 // How a bad value is repeated in a message: redacted, escaped so that it stays on one line, and cut
 // short so that a pasted blob does not flood the log.
 std::string quote_value(std::string_view raw) {

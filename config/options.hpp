@@ -36,8 +36,12 @@ struct server_options {
 };
 
 struct storage_options {
-  // storage.url: "sqlite:<path>" (relative paths are relative to the working directory).
+  // storage.url: "sqlite:<path>" (relative paths are relative to the working directory), or
+  // "postgresql://user:password@host:port/database" for several replicas sharing one database.
   std::string url = "sqlite:data/scribe.db";
+  // storage.connections: PostgreSQL connections per replica, which is also how many store calls
+  // run at once. SQLite has one writer and ignores it.
+  unsigned connections = 4;
 };
 
 struct jobs_options {

@@ -307,6 +307,18 @@ std::string parse_public_url(std::string_view text) {
   return out;
 }
 
+std::string redact_credentials(std::string_view value) {
+  std::string out(value);
+  std::size_t scheme_end = out.find("://");
+  if (scheme_end == std::string::npos) return out;
+  std::size_t authority_start = scheme_end + 3;
+  std::size_t authority_end = out.find_first_of("/?#", authority_start);
+  std::size_t at =
+      out.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+  if (at == std::string::npos || at < authority_start) return out;
+  return out.replace(authority_start, at - authority_start, "***");
+}
+
 std::string quote_for_message(std::string_view text, std::size_t max_shown) {
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {

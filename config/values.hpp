@@ -53,6 +53,10 @@ std::string format_host_port(std::string_view host, std::uint16_t port);
 // "/slack/events" and the like.
 std::string parse_public_url(std::string_view text);
 
+// A URL's user:password, the usual way a credential hides in a non-secret value, becomes "***"
+// ("postgresql://***@db/scribe"), so that a database URL can be logged and named in errors.
+std::string redact_credentials(std::string_view value);
+
 // `text` in double quotes for an error message: quotes and backslashes escaped, control characters
 // as \xNN so the message stays on one line, and cut after `max_shown` bytes ("..." says so) so a
 // pasted blob does not flood the log.

@@ -1,5 +1,6 @@
 #include "storage/open_store.hpp"
 
+#include "storage/pg_store.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <stdexcept>
@@ -13,9 +14,13 @@ opened_store open_store(const config::storage_options& options) {
   if (url.starts_with(sqlite_scheme)) {
     auto store =
         std::make_shared<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
-    return {store, store, store, store, store};
+    return {store, store, store, store, store, 1};
   }
-  throw std::runtime_error("storage.url: unsupported store \"" + options.url + "\"");
+  if (url.starts_with("postgresql://")) {
+    auto store = std::make_shared<pg_store>(options.url, options.connections);
+    return {store, store, store, store, nullptr, options.connections};
+  }
+  throw std::runtime_error("storage.url: unsupported store");
 }
 
 }  // namespace scribe::storage

@@ -2,13 +2,19 @@
 
 #include "bot/error.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
 namespace scribe::http {
 
-store_thread::store_thread(bot::group_commit* group, std::size_t max_group)
-    : group_(group), max_group_(max_group == 0 ? 1 : max_group), thread_([this] { loop(); }) {}
+store_thread::store_thread(bot::group_commit* group, std::size_t max_group, std::size_t workers)
+    : group_(group), max_group_(group == nullptr ? 1 : std::max<std::size_t>(max_group, 1)) {
+  // A commit group belongs to the thread that opened it: grouped work has one thread.
+  const std::size_t count = group == nullptr ? std::max<std::size_t>(workers, 1) : 1;
+  threads_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) threads_.emplace_back([this] { loop(); });
+}
 
 store_thread::~store_thread() {
   join();
@@ -28,8 +34,10 @@ void store_thread::join() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  wake_.notify_all();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 void store_thread::loop() {

@@ -1,12 +1,13 @@
 #pragma once
-// The one thread that runs every store call, so network threads never block on storage.
+// The thread that runs every store call, so network threads never block on storage (or the
+// threads, for a store that runs calls at once on a pool of connections).
 //
 // Work is taken in groups: whatever requests queued while the previous group was committing runs
 // next, inside one commit group of the store (bot/group_commit.hpp), and is answered only after
 // that group's commit. Under load many requests thus share one durable commit (group commit),
 // and when traffic is light a group is a single call, answered as soon as it is committed.
 //
-// A store without group commit (none given) runs each task alone.
+// A store without group commit (none given) runs each task alone, on one of `workers` threads.
 
 #include "bot/group_commit.hpp"
 
@@ -34,8 +35,10 @@ class store_task {
 class store_thread {
  public:
   // `group` may be null. At most `max_group` tasks share one commit, which bounds how long the
-  // first of them waits for the last.
-  explicit store_thread(bot::group_commit* group, std::size_t max_group = 64);
+  // first of them waits for the last. `workers` threads run tasks when there is no group (at
+  // most as many as the store has connections); with one, there is one thread.
+  explicit store_thread(bot::group_commit* group, std::size_t max_group = 64,
+                        std::size_t workers = 1);
   // Runs what is queued, then joins.
   ~store_thread();
   store_thread(const store_thread&) = delete;
@@ -58,7 +61,7 @@ class store_thread {
   std::condition_variable wake_;
   std::deque<std::unique_ptr<store_task>> queue_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace scribe::http

@@ -83,3 +83,15 @@ TEST_CASE("matrix-registration takes only --config", "[unit][cli]") {
   CHECK_THAT(usage_text(), Catch::Contains("matrix-registration"));
   CHECK_THAT(usage_text(), Catch::Contains("contains matrix.as_token and matrix.hs_token"));
 }
+
+TEST_CASE("migrate takes the SQLite database to copy", "[unit][cli]") {
+  const auto run = ok({"migrate", "--from", "sqlite:data/scribe.db"});
+  CHECK(run.command == sub_command::migrate);
+  CHECK(run.from == "sqlite:data/scribe.db");
+  CHECK_THAT(refused({"migrate"}), Catch::Contains("migrate needs --from sqlite:<path>"));
+  CHECK_THAT(refused({"migrate", "--from", "postgresql://db/x"}),
+             Catch::Contains("migrate needs --from sqlite:<path>"));
+  CHECK_THAT(refused({"migrate", "--from"}), Catch::Contains("--from needs a database"));
+  CHECK(refused({"serve", "--from", "sqlite:x.db"}) == "--from is only for migrate");
+  CHECK_THAT(usage_text(), Catch::Contains("65 migrate refused"));
+}

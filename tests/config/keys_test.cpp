@@ -89,6 +89,7 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"server.shutdown_timeout", "10s"},
       {"server.threads", "1"},
       {"storage.url", "sqlite:data/scribe.db"},
+      {"storage.connections", "4"},
       {"jobs.lease", "2m"},
       {"jobs.max_pending", "10000"},
       {"slack.signing_secret", "(not set)"},
@@ -140,6 +141,7 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.server.shutdown_timeout = std::chrono::minutes(5);
   changed.server.threads = 64;
   changed.storage.url = "sqlite:/var/lib/scribe/scribe.db";
+  changed.storage.connections = 16;
   changed.jobs.max_pending = 250;
   changed.jobs.lease = std::chrono::seconds(45);
   changed.slack.signing_secret = "8f742231b10e8888abcd99yyyzzz85a5";

@@ -134,6 +134,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_SERVER_SHUTDOWN_TIMEOUT", "500ms"},
       {"SCRIBE_SERVER_THREADS", "3"},
       {"SCRIBE_STORAGE_URL", "sqlite::memory:"},
+      {"SCRIBE_STORAGE_CONNECTIONS", "12"},
       {"SCRIBE_JOBS_MAX_PENDING", "1"},
       {"SCRIBE_JOBS_LEASE", "5m"},
       {"SCRIBE_SLACK_SIGNING_SECRET", "s3cret"},
@@ -172,6 +173,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.server.shutdown_timeout == 500ms);
   CHECK(opts.server.threads == 3);
   CHECK(opts.storage.url == "sqlite::memory:");
+  CHECK(opts.storage.connections == 12);
   CHECK(opts.jobs.max_pending == 1);
   CHECK(opts.jobs.lease == 5min);
   CHECK(opts.slack.signing_secret == "s3cret");
@@ -410,14 +412,25 @@ TEST_CASE("the message for a bad listen value reads as documented", "[unit]") {
         "server.listen: expected host:port (e.g. 127.0.0.1:8080), got \"abc\" (<string>, line 2)");
 }
 
-TEST_CASE("a PostgreSQL URL is refused without repeating its password", "[unit]") {
-  auto e = env_error({{"SCRIBE_STORAGE_URL", "postgresql://scribe:hunter2@db.example/scribe"}});
+TEST_CASE("a PostgreSQL URL is taken, and refused when malformed without repeating its password",
+          "[unit]") {
+  auto opts = config::load_from_string(
+      "", {{"SCRIBE_STORAGE_URL", "postgresql://scribe:hunter2@db.example/scribe"},
+           {"SCRIBE_STORAGE_CONNECTIONS", "8"}});
+  CHECK(opts.storage.url == "postgresql://scribe:hunter2@db.example/scribe");
+  CHECK(opts.storage.connections == 8);
+  // libpq's other spelling, normalised.
+  CHECK(config::load_from_string("", {{"SCRIBE_STORAGE_URL", "postgres://db/scribe"}})
+            .storage.url == "postgresql://db/scribe");
+  auto e = env_error({{"SCRIBE_STORAGE_URL", "postgresql://scribe:hunter2@db example/scribe"}});
   CHECK(e.key() == "storage.url");
-  CHECK_THAT(e.what(), Contains("only sqlite is available in this build"));
+  CHECK_THAT(e.what(), Contains("space or a control character"));
   CHECK_THAT(e.what(), !Contains("hunter2"));
-  CHECK_THAT(e.what(), Contains("postgresql://***@db.example/scribe"));
-  CHECK_THAT(env_error({{"SCRIBE_STORAGE_URL", "postgres://db/scribe"}}).what(),
-             Contains("only sqlite"));
+  CHECK_THAT(e.what(), Contains("postgresql://***@db example/scribe"));
+  CHECK_THAT(env_error({{"SCRIBE_STORAGE_URL", "postgresql:db/scribe"}}).what(),
+             Contains("expected postgresql://user:password@host:port/database"));
+  CHECK_THAT(env_error({{"SCRIBE_STORAGE_CONNECTIONS", "0"}}).what(),
+             Contains("storage.connections"));
 }
 
 TEST_CASE("a value repeated in a message stays on one line and short", "[unit]") {
@@ -432,13 +445,13 @@ TEST_CASE("a value repeated in a message stays on one line and short", "[unit]")
 
 TEST_CASE("a secret's value never appears in an error or in describe()", "[unit]") {
   auto table = table_with_secret_storage_url();
-  const std::string secret_value = "postgresql:hunter2";
+  const std::string secret_value = "mysql:hunter2";
 
   auto from_env = error_from([&] {
     config::load_from_string("", {{"SCRIBE_STORAGE_URL", secret_value}}, table);
   });
   CHECK(from_env.key() == "storage.url");
-  CHECK_THAT(from_env.what(), Contains("only sqlite is available"));
+  CHECK_THAT(from_env.what(), Contains("unsupported scheme"));
   CHECK_THAT(from_env.what(), Contains("(from SCRIBE_STORAGE_URL)"));
   CHECK_THAT(from_env.what(), !Contains("hunter2"));
 
