@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -185,6 +186,65 @@ TEST_CASE("without group commit every task runs and finishes alone", "[unit]") {
   journal log;
   CHECK(run_queued(nullptr, log, {"a", "b"}) ==
         events{"run first", "finish first: ok", "run a", "finish a: ok", "run b", "finish b: ok"});
+}
+
+// A task that waits (up to `patience`) until `expected` tasks run at the same time.
+class meeting_task final : public store_task {
+ public:
+  struct room {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t present = 0;
+    std::size_t met = 0;  // tasks that saw everyone present
+    std::size_t finished = 0;
+  };
+  meeting_task(room& r, std::size_t expected,
+               std::chrono::milliseconds patience = std::chrono::seconds(5))
+      : room_(r), expected_(expected), patience_(patience) {}
+  void run() noexcept override {
+    std::unique_lock lock(room_.mutex);
+    ++room_.present;
+    room_.changed.notify_all();
+    if (room_.changed.wait_for(lock, patience_,
+                               [&] { return room_.present >= expected_; })) {
+      ++room_.met;
+    }
+  }
+  void finish(std::exception_ptr) noexcept override {
+    std::lock_guard lock(room_.mutex);
+    ++room_.finished;
+    room_.changed.notify_all();
+  }
+
+ private:
+  room& room_;
+  std::size_t expected_;
+  std::chrono::milliseconds patience_;
+};
+
+TEST_CASE("without group commit, workers run that many tasks at once", "[unit]") {
+  meeting_task::room room;
+  {
+    store_thread workers(nullptr, 64, 3);
+    for (int i = 0; i < 3; ++i) workers.submit(std::make_unique<meeting_task>(room, 3));
+  }  // joins
+  CHECK(room.finished == 3);
+  CHECK(room.met == 3);  // one thread would have run them one after another, each timing out
+}
+
+TEST_CASE("with group commit there is one thread whatever the workers asked", "[unit]") {
+  journal log;
+  recording_group group(log);
+  meeting_task::room room;
+  {
+    store_thread thread(&group, 64, 3);
+    for (int i = 0; i < 2; ++i) {
+      thread.submit(std::make_unique<meeting_task>(room, 2, std::chrono::milliseconds(200)));
+    }
+  }
+  CHECK(room.finished == 2);
+  // Only the second finds the first "present", after the first gave up waiting for it.
+  CHECK(room.met == 1);
 }
 
 TEST_CASE("a stopped store thread refuses new work", "[unit]") {
