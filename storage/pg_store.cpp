@@ -129,9 +129,12 @@ bool incident_exists(pg_connection& db, std::int64_t id) {
 
 // Locks the incident's row for the rest of the transaction (false: no such incident). Calls that
 // read and then write what depends on the read take this first, so that under READ COMMITTED a
-// concurrent call on the same incident waits for our commit and then sees our change.
+// concurrent call on the same incident waits for our commit and then sees our change. NO KEY: the
+// lock an UPDATE of the incident takes too, which leaves alone the inserts of timeline entries
+// (their foreign key only needs the row to stay), so notes keep flowing meanwhile.
 bool lock_incident(pg_connection& db, std::int64_t id) {
-  return !db.exec("SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE", pg_params().add(id)).empty();
+  return !db.exec("SELECT 1 FROM incidents WHERE id = $1 FOR NO KEY UPDATE", pg_params().add(id))
+              .empty();
 }
 
 // The one way a job row is written (see sqlite_store's insert_job).
@@ -403,9 +406,11 @@ std::optional<std::int64_t> pg_store::add_flag(std::int64_t incident_id,
                                                const std::string& flagged_by) {
   auto db = pool_->acquire();
   pg_transaction tx(*db);
-  // Locked: the entry cannot lose its last flag (and go) between finding it and flagging it.
+  // KEY SHARE: the entry cannot lose its last flag (and go) between finding it and flagging it,
+  // and other flaggers are not held up.
   auto found = db->exec(
-      "SELECT id FROM timeline_entries WHERE incident_id = $1 AND message_ref = $2 FOR UPDATE",
+      "SELECT id FROM timeline_entries WHERE incident_id = $1 AND message_ref = $2 "
+      "FOR KEY SHARE",
       pg_params().add(incident_id).add(message_ref));
   if (found.empty()) return std::nullopt;
   const std::int64_t entry_id = found.int64(0, 0);
