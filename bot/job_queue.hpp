@@ -65,6 +65,9 @@ class job_queue {
   virtual void complete(std::int64_t id, timestamp now) = 0;
   // The job failed for a reason that may pass: it becomes due again at `run_after`.
   virtual void retry_later(std::int64_t id, timestamp run_after, std::string_view error) = 0;
+  // The job was claimed but not run (handed back): its lease ends now, and the claim does not
+  // count as an attempt, so a job handed back often is not given up for that.
+  virtual void release(std::int64_t id) = 0;
   // The job cannot succeed: it is kept, marked failed (at `now`), and never claimed again.
   virtual void give_up(std::int64_t id, timestamp now, std::string_view error) = 0;
 

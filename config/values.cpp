@@ -311,6 +311,18 @@ std::string redact_credentials(std::string_view value) {
   std::string out(value);
   std::size_t scheme_end = out.find("://");
   if (scheme_end == std::string::npos) return out;
+  // libpq also takes the password as a query parameter: ?password=...
+  for (std::size_t query = out.find('?'); query != std::string::npos;) {
+    const std::size_t name = query + 1;
+    const std::size_t end = out.find_first_of("&#", name);
+    constexpr std::string_view password = "password=";
+    if (out.compare(name, password.size(), password) == 0) {
+      const std::size_t start = name + password.size();
+      out.replace(start, (end == std::string::npos ? out.size() : end) - start, "***");
+    }
+    const std::size_t next = out.find_first_of("&#", name);
+    query = (next == std::string::npos || out[next] == '#') ? std::string::npos : next;
+  }
   std::size_t authority_start = scheme_end + 3;
   std::size_t authority_end = out.find_first_of("/?#", authority_start);
   std::size_t at =

@@ -161,7 +161,27 @@ void pg_connection::fail(PGresult* result, std::string_view sql) {
                  std::move(sqlstate), std::move(constraint));
 }
 
+template <class Attempt>
+auto pg_connection::with_reconnect(Attempt attempt) {
+  const bool may_retry = std::exchange(reconnect_armed_, false);
+  try {
+    return attempt();
+  } catch (const bot::storage_unavailable&) {
+    if (!may_retry || !broken()) throw;
+  }
+  // Usually the server never saw the statement (the connection died while idle). Should it have
+  // run it before the connection broke, running it again changes nothing: every statement that
+  // starts a store call is BEGIN, a read, or a write that is idempotent (ON CONFLICT, an update
+  // to fixed values, a conditional one); a claim lost that way comes back when its lease ends.
+  connect();
+  return attempt();
+}
+
 pg_rows pg_connection::exec(std::string_view sql, const pg_params& params) {
+  return with_reconnect([&] { return exec_once(sql, params); });
+}
+
+pg_rows pg_connection::exec_once(std::string_view sql, const pg_params& params) {
   auto found = prepared_.find(std::string(sql));
   if (found == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size() + 1);
@@ -180,10 +200,12 @@ pg_rows pg_connection::exec(std::string_view sql, const pg_params& params) {
 }
 
 void pg_connection::run(std::string_view sql) {
-  PGresult* result = PQexec(conn_, std::string(sql).c_str());
-  const auto status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, sql);
-  PQclear(result);
+  with_reconnect([&] {
+    PGresult* result = PQexec(conn_, std::string(sql).c_str());
+    const auto status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, sql);
+    PQclear(result);
+  });
 }
 
 void pg_connection::copy_in(std::string_view copy_sql,
@@ -258,6 +280,7 @@ pg_pool::lease pg_pool::acquire() {
         throw;
       }
     }
+    conn->arm_reconnect();
     return {*this, std::move(conn)};
   }
   ++opened_;

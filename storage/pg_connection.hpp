@@ -113,13 +113,23 @@ class pg_connection {
   // Whether the last error left the connection unusable; the pool reopens it.
   bool broken() const;
   void reopen();
+  // The connection is handed out again: if its first statement finds it broken (the server ended
+  // it while it was idle: a restart, a failover, an idle timeout), it reconnects and sends that
+  // statement again, instead of failing a call that never reached the server. Only the first:
+  // later ones may follow statements that did reach it.
+  void arm_reconnect() { reconnect_armed_ = true; }
 
  private:
   void connect();
+  // Runs `attempt` once, or twice across a reconnect as arm_reconnect() says.
+  template <class Attempt>
+  auto with_reconnect(Attempt attempt);
+  pg_rows exec_once(std::string_view sql, const pg_params& params);
   [[noreturn]] void fail(PGresult* result, std::string_view sql);
 
   std::string url_;
   PGconn* conn_ = nullptr;
+  bool reconnect_armed_ = false;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 

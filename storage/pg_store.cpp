@@ -160,7 +160,16 @@ bot::recorded_entry insert_entry(pg_connection& db, std::int64_t incident_id,
                                  const bot::entry_draft& entry) {
   // ON CONFLICT on the unique key: a flag delivered to two replicas at once is stored once. The
   // second insert waits for the first's commit and then does nothing.
-  auto inserted = db.exec(
+  //
+  // The entry found instead is locked (KEY SHARE) until we commit, so that a flag added to it
+  // cannot meet its foreign key gone. If the last flag was being taken back meanwhile, the lock
+  // waits for that and finds the entry deleted; the message is then recorded anew.
+  static const std::string existing_sql =
+      select_from(entry_columns,
+                  "FROM timeline_entries WHERE incident_id = $1 AND message_ref = $2 "
+                  "FOR KEY SHARE");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto inserted = db.exec(
       "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, author_id, "
       "author_name, text, source, message_ref, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
       "ON CONFLICT (incident_id, message_ref) DO NOTHING RETURNING id",
@@ -174,18 +183,18 @@ bot::recorded_entry insert_entry(pg_connection& db, std::int64_t incident_id,
           .add(bot::to_string(entry.source))
           .add(entry.message_ref)
           .add(entry.link));
-  if (!inserted.empty()) {
-    bot::timeline_entry stored;
-    static_cast<bot::entry_draft&>(stored) = entry;
-    stored.id = inserted.int64(0, 0);
-    stored.incident_id = incident_id;
-    return {std::move(stored), true};
+    if (!inserted.empty()) {
+      bot::timeline_entry stored;
+      static_cast<bot::entry_draft&>(stored) = entry;
+      stored.id = inserted.int64(0, 0);
+      stored.incident_id = incident_id;
+      return {std::move(stored), true};
+    }
+    auto existing = db.exec(existing_sql, pg_params().add(incident_id).add(entry.message_ref));
+    if (!existing.empty()) return {read_entry(existing, 0), false};
   }
-  static const std::string sql = select_from(
-      entry_columns, "FROM timeline_entries WHERE incident_id = $1 AND message_ref = $2");
-  auto existing = db.exec(sql, pg_params().add(incident_id).add(entry.message_ref));
-  if (existing.empty()) throw std::logic_error("timeline entry vanished inside its transaction");
-  return {read_entry(existing, 0), false};
+  // Each round, another transaction deleted the entry we clashed with: give up for now.
+  throw bot::storage_unavailable("the timeline entry kept being removed while it was recorded");
 }
 
 void insert_flag(pg_connection& db, std::int64_t entry_id, const std::string& flagged_by) {
@@ -691,6 +700,13 @@ void pg_store::retry_later(std::int64_t id, bot::timestamp run_after, std::strin
       "UPDATE jobs SET run_after = $1, lease_until = NULL, last_error = $2 "
       "WHERE id = $3 AND state = 'pending'",
       pg_params().add(bot::to_unix_micros(run_after)).add(error).add(id));
+}
+
+void pg_store::release(std::int64_t id) {
+  pool_->acquire()->exec(
+      "UPDATE jobs SET lease_until = NULL, attempts = GREATEST(attempts - 1, 0) "
+      "WHERE id = $1 AND state = 'pending' AND lease_until IS NOT NULL",
+      pg_params().add(id));
 }
 
 void pg_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) {

@@ -99,6 +99,7 @@ class pg_store final : public bot::incident_store,
                                     std::chrono::microseconds lease, std::size_t limit) override;
   void complete(std::int64_t id, bot::timestamp now) override;
   void retry_later(std::int64_t id, bot::timestamp run_after, std::string_view error) override;
+  void release(std::int64_t id) override;
   void give_up(std::int64_t id, bot::timestamp now, std::string_view error) override;
   std::int64_t pending(std::string_view queue) override;
   std::vector<bot::queue_stats> stats() override;  // storage/pg_stats.cpp

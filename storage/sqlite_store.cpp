@@ -628,6 +628,17 @@ void sqlite_store::retry_later(std::int64_t id, bot::timestamp run_after,
   rethrow_storage_error(e);
 }
 
+void sqlite_store::release(std::int64_t id) try {
+  std::lock_guard lock(mutex_);
+  auto release = db_->statement(
+      "UPDATE jobs SET lease_until = NULL, attempts = MAX(attempts - 1, 0) "
+      "WHERE id = ? AND state = 'pending' AND lease_until IS NOT NULL");
+  release.bind(1, id);
+  release.exec();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
 void sqlite_store::give_up(std::int64_t id, bot::timestamp now, std::string_view error) try {
   std::lock_guard lock(mutex_);
   auto failed = db_->statement(

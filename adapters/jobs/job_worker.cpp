@@ -65,7 +65,7 @@ struct finished_job {
   std::int64_t id = 0;
   job_outcome outcome;
   bot::timestamp at;      // done or given up at; for a retry, when it is due again
-  bool released = false;  // claimed but not run: handed back, due at once, not counted
+  bool released = false;  // claimed but not run: handed back, due at once, not an attempt
 };
 
 // Runs the handler. Exceptions from the handler are a retry.
@@ -100,6 +100,10 @@ asio::awaitable<finished_job> run_job(const state_ptr& st, bot::job job) {
 // Stores what came of `finished` (on the store thread).
 void record(bot::job_queue& queue, const std::vector<finished_job>& finished) {
   for (const auto& f : finished) {
+    if (f.released) {
+      queue.release(f.id);
+      continue;
+    }
     switch (f.outcome.what) {
       case job_outcome::kind::done: queue.complete(f.id, f.at); break;
       case job_outcome::kind::retry: queue.retry_later(f.id, f.at, f.outcome.error); break;

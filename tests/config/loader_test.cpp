@@ -477,6 +477,12 @@ TEST_CASE("describe() hides a URL's password in plain values too", "[unit]") {
   config::options opts;
   opts.storage.url = "postgresql://scribe:hunter2@db.example:5432/scribe";
   CHECK(config::describe(opts).at(7).second == "postgresql://***@db.example:5432/scribe");
+  // libpq's other place for it.
+  opts.storage.url = "postgresql://db.example/scribe?sslmode=require&password=hunter2&x=1";
+  CHECK(config::describe(opts).at(7).second ==
+        "postgresql://db.example/scribe?sslmode=require&password=***&x=1");
+  opts.storage.url = "postgresql://db.example/scribe?password=hunter2";
+  CHECK(config::describe(opts).at(7).second == "postgresql://db.example/scribe?password=***");
 }
 
 TEST_CASE("load reads the file named and names it in errors", "[unit]") {

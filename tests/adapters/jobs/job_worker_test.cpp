@@ -155,10 +155,12 @@ TEST_CASE_METHOD(worker_fixture,
   REQUIRE(wait_settled());
   CHECK(snapshot() == std::vector<std::string>{"a#1", "b#1"});
   CHECK(store.pending("q") == 2);
-  // c and d were claimed with a and b (one batch), never run, and are due again at once.
+  // c and d were claimed with a and b (one batch), never run, and are due again at once; that
+  // claim was no attempt, so a job handed back again and again is never given up for it.
   const auto next = store.claim("q", clock.now(), 1min);
   REQUIRE(next);
   CHECK(next->key == "c");
+  CHECK(next->attempts == 1);
 }
 
 TEST_CASE_METHOD(worker_fixture, "a failing job comes back after its backoff",
