@@ -184,7 +184,7 @@ TEST_CASE("headings are skipped, but not a colon item with an owner", "[unit][ac
              std::nullopt);
 }
 
-TEST_CASE("a line with ';' holds several items", "[unit][actions]") {
+TEST_CASE("a line with semicolons holds several items", "[unit][actions]") {
   const auto items =
       parse("- Add an alert @alice; fix the dashboard by Dec 1 ; ;document R&amp;D access @bob");
   REQUIRE(items.size() == 3);

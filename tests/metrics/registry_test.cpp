@@ -77,7 +77,7 @@ TEST_CASE("sample values use the format's spelling", "[unit][metrics]") {
   CHECK(std::stod(format_value(1e-7)) == 1e-7);
 }
 
-TEST_CASE("registering a family again returns it; differently, throws", "[unit][metrics]") {
+TEST_CASE("registering a family again returns it, differently throws", "[unit][metrics]") {
   registry r;
   auto& first = r.counter_family("x_total", "X.", {"a"});
   CHECK(&r.counter_family("x_total", "X.", {"a"}) == &first);

@@ -162,7 +162,7 @@ TEST_CASE("a failed commit fails every task of its group", "[unit]") {
                        "finish a: disk full", "finish b: disk full"});
 }
 
-TEST_CASE("a group the store dropped fails the tasks run in it; the rest go in a new group",
+TEST_CASE("a group the store dropped fails the tasks run in it, and the rest go in a new group",
           "[unit]") {
   journal log;
   recording_group group(log);

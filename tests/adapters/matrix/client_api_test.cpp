@@ -103,7 +103,7 @@ TEST_CASE("429 waits as the server says: Retry-After, else retry_after_ms",
   }
 }
 
-TEST_CASE("server errors and lost connections are retries; client errors are failures",
+TEST_CASE("server errors and lost connections are retries, client errors are failures",
           "[integration][matrix]") {
   {
     scripted_server server(test_support::always(
