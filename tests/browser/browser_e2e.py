@@ -12,8 +12,8 @@ installs the three. The browser is started with --lang=en-US and its time zone s
 checked. Console messages are collected through `goog:loggingPrefs` {"browser": "ALL"}; a SEVERE
 one (a script error, a failed load, a Content-Security-Policy violation) fails the page's check.
 
-The real `scribe serve` runs as a child process on 127.0.0.1:0 with a fresh SQLite file and no
-chat platform configured, so the playground is on (config: web.playground "auto"). The contract
+The real `scribe serve` runs as a child process on 127.0.0.1:0 with a fresh SQLite file (or, with
+SCRIBE_TEST_POSTGRES_DIR set, a fresh PostgreSQL database) and no chat platform configured, so the playground is on (config: web.playground "auto"). The contract
 under test is the one adapters/playground/playground_page.hpp (ids and classes of the playground),
 adapters/web/incident_pages.hpp (the list, the incident page, the JSON API) and
 adapters/web/access.hpp (the token, /signin, the session cookie) document.
@@ -58,7 +58,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
-from scribe_e2e import Db, Results, Scribe, finish_run, group, http_get, run_scenario  # noqa: E402
+from scribe_e2e import Results, Scribe, finish_run, group, http_get, run_scenario, test_store  # noqa: E402
 
 try:
     from selenium import webdriver
@@ -369,7 +369,7 @@ class Scenario:
     def __init__(self, binary: str):
         self.binary = binary
         self.work = tempfile.mkdtemp(prefix="scribe-browser-e2e-")
-        self.db = Db(os.path.join(self.work, "scribe.db"))
+        self.db = test_store(self.work, "scribe.db")
         self.artefacts = artefacts_dir(os.path.dirname(binary))
         self.token = secrets.token_hex(16)
         self.scribe: Scribe | None = None
@@ -381,7 +381,7 @@ class Scenario:
         env = env_without_scribe()
         env.update({
             "SCRIBE_SERVER_LISTEN": "127.0.0.1:0",
-            "SCRIBE_STORAGE_URL": "sqlite:" + self.db.path,
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_LOG_LEVEL": "debug",
         })
         if token:
@@ -442,7 +442,7 @@ class Scenario:
                     browser.stop()
 
         finish_run(R, self.scribe, _NoFake(), self.work, "BROWSER_E2E_KEEP",
-                   {"console.json": lambda: browser.console if browser else []})
+                   {"console.json": lambda: browser.console if browser else []}, store=self.db)
 
     # ---- the playground --------------------------------------------------------------------
 

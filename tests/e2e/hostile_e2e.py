@@ -53,8 +53,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_homeserver import FakeHomeserver  # noqa: E402
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import (Db, Results, Scribe, finish_run, free_port, group, http_get,  # noqa: E402
-                        last_lines, poll, run_scenario)
+from scribe_e2e import (Results, Scribe, finish_run, free_port, group, http_get,  # noqa: E402
+                        last_lines, poll, run_scenario, test_store)
 from slack_driver import SlackDriver  # noqa: E402
 
 BOT_TOKEN = "xoxb-hostile-" + secrets.token_hex(8)
@@ -313,7 +313,7 @@ class Scenario:
                                  sender_localpart="scribe", server_name=MX_SERVER,
                                  retry_initial=0.05, retry_max=0.5)
         self.fixed_port = free_port()
-        self.db = Db(os.path.join(self.work, "data", "scribe.db"))
+        self.db = test_store(self.work, os.path.join("data", "scribe.db"))
         self.scribe: Scribe | None = None
         self.slack: SlackDriver | None = None
         self.legit: LegitTraffic | None = None
@@ -329,6 +329,7 @@ class Scenario:
         env.update({
             "SCRIBE_SERVER_LISTEN": f"127.0.0.1:{self.fixed_port}",
             "SCRIBE_SERVER_PUBLIC_URL": f"http://127.0.0.1:{self.fixed_port}",
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_MATRIX_HOMESERVER_URL": self.hs.url,
             "SCRIBE_MATRIX_SERVER_NAME": MX_SERVER,
             "SCRIBE_MATRIX_AS_TOKEN": AS_TOKEN,
@@ -691,9 +692,9 @@ class Scenario:
                      lambda r: r.status == 200 or 400 <= r.status < 500)
         # Whatever was stored is valid UTF-8.
         time.sleep(1.0)
-        bad = invalid_utf8_cells(self.db.path)
+        bad = invalid_utf8_cells(self.db)
         R.check("every text stored in the database is valid UTF-8", not bad, bad[:5])
-        stored = [c for c in text_cells(self.db.path) if b"utf8-marker" in c]
+        stored = [c for c in text_cells(self.db) if b"utf8-marker" in c]
         self.figures.append("invalid UTF-8: stored as " + (", ".join(
             repr(c.decode("utf-8", "replace")[:60]) for c in stored) or "nothing"))
 
@@ -1180,7 +1181,7 @@ class Scenario:
             if self.legit is not None and self.legit.is_alive():
                 self.legit.stop()
             finish_run(R, self.scribe, self.fake, self.work, "HOSTILE_E2E_KEEP",
-                       {"calls.json": self.fake.calls})
+                       {"calls.json": self.fake.calls}, store=self.db)
             self.hs.stop()
 
 
@@ -1203,7 +1204,14 @@ class _Many:
 # The database's text, read as bytes
 # ---------------------------------------------------------------------------------------------
 
-def text_cells(path: str) -> list[bytes]:
+def text_cells(db) -> list[bytes]:
+    if not db.is_sqlite:
+        # PostgreSQL refuses text that is not valid UTF-8 in a UTF8 database, so the driver's
+        # decoded strings are what is stored.
+        return [v.encode("utf-8") for table in db.tables()
+                for row in db.rows(f'SELECT * FROM "{table}"') for v in row.values()
+                if isinstance(v, str)]
+    path = db.path
     if not os.path.exists(path):
         return []
     conn = sqlite3.connect(path, timeout=5)
@@ -1228,8 +1236,8 @@ def valid_utf8(data: bytes) -> bool:
         return False
 
 
-def invalid_utf8_cells(path: str) -> list[bytes]:
-    return [c[:120] for c in text_cells(path) if not valid_utf8(c)]
+def invalid_utf8_cells(db) -> list[bytes]:
+    return [c[:120] for c in text_cells(db) if not valid_utf8(c)]
 
 
 def main(argv: list[str]) -> int:

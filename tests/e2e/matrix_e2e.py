@@ -6,11 +6,12 @@ Usage: matrix_e2e.py <path to scribe>   (ctest: e2e.matrix; exit 0 when every ch
 
 What runs: the fake homeserver on 127.0.0.1 (plain HTTP), then `scribe serve` on a port picked
 beforehand (SCRIBE_SERVER_LISTEN and SCRIBE_SERVER_PUBLIC_URL must agree, and the fake must know
-where to push: set_appservice_url), with a fresh SQLite file (SCRIBE_STORAGE_URL) and two
-postmortem questions (SCRIBE_POSTMORTEM_QUESTIONS). The fake pushes transactions to Scribe and
-serves the Client-Server API subset, validating both directions against the spec's OpenAPI
-documents (its violations() must stay empty). The test reads Scribe's work from the fake's record
-(what Scribe sent, with which txnId) and from the database.
+where to push: set_appservice_url), with a fresh SQLite file or PostgreSQL database
+(SCRIBE_STORAGE_URL, tests/support/scribe_e2e.py test_store) and two postmortem questions
+(SCRIBE_POSTMORTEM_QUESTIONS). The fake pushes transactions to Scribe and serves the
+Client-Server API subset, validating both directions against the spec's OpenAPI documents (its
+violations() must stay empty). The test reads Scribe's work from the fake's record (what Scribe
+sent, with which txnId) and from the database.
 
 What it follows:
   - /work/shared/PROTOCOLS.md 7 (Application Service API): transactions and the legacy path,
@@ -51,7 +52,7 @@ The run, on one database:
 
 Every check prints on failure, nothing else is printed; the last line is "N passed, M failed".
 MATRIX_E2E_KEEP=1 keeps the temporary directory (scribe.log, calls.json, transactions.json,
-scribe.db) and prints where it is.
+scribe.db) and the PostgreSQL database, and prints where they are.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_homeserver import FakeHomeserver  # noqa: E402
-from scribe_e2e import (Db, Results, Scribe, finish_run, free_port, http_request,  # noqa: E402
-                        last_lines, poll, run_scenario)
+from scribe_e2e import (Results, Scribe, finish_run, free_port, http_request,  # noqa: E402
+                        last_lines, poll, run_scenario, test_store)
 
 SERVER = "localhost"
 LOCALPART = "scribe"
@@ -176,7 +177,7 @@ class Scenario:
         self.fake = FakeHomeserver(as_token=AS_TOKEN, hs_token=HS_TOKEN, appservice_id="scribe",
                                    sender_localpart=LOCALPART, server_name=SERVER,
                                    retry_initial=0.05, retry_max=0.5)
-        self.db = Db(os.path.join(self.work, "scribe.db"))
+        self.db = test_store(self.work, "scribe.db")
         self.port: int | None = None
         self.scribe: Scribe | None = None
         self.joined = False
@@ -195,7 +196,7 @@ class Scenario:
         env.update({
             "SCRIBE_SERVER_LISTEN": f"127.0.0.1:{self.port}",
             "SCRIBE_SERVER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
-            "SCRIBE_STORAGE_URL": "sqlite:" + self.db.path,
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_MATRIX_HOMESERVER_URL": self.fake.url,
             "SCRIBE_MATRIX_SERVER_NAME": SERVER,
             "SCRIBE_MATRIX_AS_TOKEN": AS_TOKEN,
@@ -307,15 +308,18 @@ class Scenario:
         return {
             "incidents": [(i["id"], i["status"], i["severity"], i["title"]) for i in self.db.incidents()],
             "entries": [(e["id"], e["text"], e["source"]) for e in self.db.all_entries()],
-            "answers": [(a["id"], a["text"]) for a in self.db.rows("SELECT * FROM postmortem_answers")],
-            "drafts": [(d["incident_id"], d["version"]) for d in self.db.rows("SELECT * FROM postmortem_drafts")],
+            # In an order of their own: PostgreSQL returns rows in no fixed order otherwise.
+            "answers": [(a["id"], a["text"])
+                        for a in self.db.rows("SELECT * FROM postmortem_answers ORDER BY id")],
+            "drafts": [(d["incident_id"], d["version"]) for d in
+                       self.db.rows("SELECT * FROM postmortem_drafts ORDER BY incident_id, version")],
             "scribe_sent": [e["event_id"] for e in self.bot_events()],
         }
 
     def db_mentions(self, needle: str) -> bool:
         """Whether any row of any table holds `needle` (in any column)."""
-        for t in self.db.rows("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            for row in self.db.rows(f'SELECT * FROM "{t["name"]}"'):
+        for table in self.db.tables():
+            for row in self.db.rows(f'SELECT * FROM "{table}"'):
                 if any(isinstance(v, str) and needle in v for v in row.values()):
                     return True
         return False
@@ -1060,7 +1064,8 @@ class Scenario:
             self.g_stop()
         finally:
             finish_run(R, self.scribe, self.fake, self.work, "MATRIX_E2E_KEEP",
-                       {"calls.json": self.fake.calls, "transactions.json": self.fake.transactions})
+                       {"calls.json": self.fake.calls, "transactions.json": self.fake.transactions},
+                       store=self.db)
 
 
 def main(argv: list[str]) -> int:

@@ -3,9 +3,9 @@
 
 Usage: postmortem_e2e.py <path to scribe>   (ctest: e2e.postmortem; exit 0 when every check passes)
 
-The real `scribe serve` runs as a child process on 127.0.0.1:0 with a fresh SQLite file
-(SCRIBE_STORAGE_URL) and its Slack Web API pointed at tests/support/fake_slack.py over real TLS
-(SCRIBE_SLACK_API_BASE_URL, SCRIBE_TLS_CA_FILE). tests/support/slack_driver.py sends what Slack
+The real `scribe serve` runs as a child process on 127.0.0.1:0 with a fresh SQLite file or
+PostgreSQL database (SCRIBE_STORAGE_URL) and its Slack Web API pointed at
+tests/support/fake_slack.py over real TLS (SCRIBE_SLACK_API_BASE_URL, SCRIBE_TLS_CA_FILE). tests/support/slack_driver.py sends what Slack
 sends, signed. tests/support/scribe_e2e.py holds the process wrapper, the checks and the database
 reader.
 
@@ -64,7 +64,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack, ts_key  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, finish_run, group, http_get, last_lines, poll, run_scenario  # noqa: E402
+from scribe_e2e import (Results, Scribe, finish_run, group, http_get, last_lines, poll,  # noqa: E402
+                        run_scenario, test_store)
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
 BOT_TOKEN = "xoxb-e2e-token"
@@ -163,7 +164,7 @@ class Scenario:
         self.web_token = "wt-" + secrets.token_hex(16)
         self.fake = FakeSlack(bot_token=BOT_TOKEN, bot_user_id=BOT_USER_ID, bot_id=BOT_ID,
                               team_id=TEAM_ID)
-        self.db = Db(os.path.join(self.work, "postmortem.db"))
+        self.db = test_store(self.work, "postmortem.db")
         self.scribe: Scribe | None = None
         self.slack: SlackDriver | None = None
         self.users: dict[str, str] = {}       # id -> the name users.info gives (display name)
@@ -182,7 +183,7 @@ class Scenario:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIBE_")}
         env.update({
             "SCRIBE_SERVER_LISTEN": "127.0.0.1:0",
-            "SCRIBE_STORAGE_URL": "sqlite:" + self.db.path,
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_SLACK_SIGNING_SECRET": self.secret,
             "SCRIBE_SLACK_BOT_TOKEN": BOT_TOKEN,
             "SCRIBE_SLACK_API_BASE_URL": self.fake.api_url,
@@ -1103,7 +1104,7 @@ class Scenario:
             self.g_stop()
         finally:
             finish_run(R, self.scribe, self.fake, self.work, "POSTMORTEM_E2E_KEEP",
-                       {"calls.json": self.fake.calls})
+                       {"calls.json": self.fake.calls}, store=self.db)
             print(f"took {time.monotonic() - started:.1f} s", flush=True)
 
 

@@ -19,6 +19,9 @@ loopback port, so that load generators keep their address across restarts.
    needs (prlimit, RLIMIT_FSIZE: the kernel then fails the write with EFBIG as on a full disk).
    Requests get 503 with Retry-After and a reason, /healthz says 503, the process stays up; when
    the limit is lifted, the same requests succeed, and nothing refused was half stored.
+   On PostgreSQL (SCRIBE_TEST_POSTGRES_DIR set) Scribe writes no file, so the same checks run
+   with the database unreachable instead: the run's database refuses connections and Scribe's
+   are ended (the server, shared with other tests, stays up), then it is reachable again.
 3. A failing Web API: reactions.add answers garbage, 429 with Retry-After, 500, then hangs past
    slack.api_timeout, then works: the event is acknowledged at once, notes keep being acknowledged
    within Slack's 3 s, and the confirmation is made exactly once when the API recovers.
@@ -48,7 +51,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, finish_run, free_port, group, http_get, poll, run_scenario  # noqa: E402
+from scribe_e2e import (Results, Scribe, finish_run, free_port, group, http_get, poll,  # noqa: E402
+                        run_scenario, skip, test_store)
 from slack_driver import SlackDriver  # noqa: E402
 
 BOT_TOKEN = "xoxb-reliability"
@@ -150,7 +154,7 @@ class Scenario:
         self.fake = FakeSlack(bot_token=BOT_TOKEN, bot_user_id=BOT_USER_ID, team_id=TEAM_ID)
         self.port = free_port()
         self.scribe: Scribe | None = None
-        self.db = Db(os.path.join(self.work, "data", "scribe.db"))
+        self.db = test_store(self.work, os.path.join("data", "scribe.db"))
         self.loads: list[Load] = []
 
     def driver(self) -> SlackDriver:
@@ -162,6 +166,7 @@ class Scenario:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIBE_")}
         env.update({
             "SCRIBE_SERVER_LISTEN": f"127.0.0.1:{self.port}",
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_SERVER_SHUTDOWN_TIMEOUT": f"{int(SHUTDOWN_TIMEOUT)}s",
             "SCRIBE_SLACK_SIGNING_SECRET": self.secret,
             "SCRIBE_SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -256,7 +261,7 @@ class Scenario:
                  if self.fake.reactions_on(CHANNEL, ts).get("memo", []) != [BOT_USER_ID]]
         R.check("each flagged message carries Scribe's :memo: once", not wrong, wrong[:5])
 
-    # ---- 2. a full disk --------------------------------------------------------------------
+    # ---- 2. a full disk, or an unreachable database ---------------------------------------
 
     def full_disk(self) -> None:
         group("full disk: writes fail with EFBIG (RLIMIT_FSIZE lowered on the running process)")
@@ -290,6 +295,75 @@ class Scenario:
         texts = [e["text"] for e in self.db.all_entries()]
         R.check("it is stored once; the refused others are not",
                 texts.count("disk-full-0") == 1 and "disk-full-1" not in texts)
+
+    def database_unreachable(self) -> None:
+        group("unreachable database: the run's PostgreSQL database refuses connections, Scribe's "
+              "are ended")
+        driver = self.driver()
+        # Concurrent notes first, so that Scribe holds several connections when they are ended.
+        warm = self.concurrent_notes("before-unreachable", rounds=2)
+        R.check("concurrent notes before are all taken", all(st == 200 for st in warm.values()),
+                sorted((t, st) for t, st in warm.items() if st != 200))
+        before = len(self.db.all_entries())
+        ended = self.db.refuse_connections(True)
+        print(f"    {ended} of Scribe's connections ended", flush=True)
+        try:
+            refused = []
+            for i in range(5):
+                reply = driver.send(driver.slash_command(f"note unreachable-{i}", CHANNEL,
+                                                         CHANNEL_NAME, AUTHOR, AUTHOR_NAME))
+                refused.append(reply)
+            R.check("notes get 503 while the database is unreachable",
+                    all(r.status == 503 for r in refused), [r.status for r in refused])
+            R.check("the 503 says what is wrong and when to come back",
+                    all("storage unavailable" in r.text and r.header("Retry-After") for r in refused),
+                    refused[0])
+            status, _, body = http_get(self.scribe.url(), "/healthz")
+            R.check("/healthz answers 503 while the database is unreachable", status == 503,
+                    (status, body))
+            R.check("Scribe is still running", self.scribe.running())
+        finally:
+            self.db.refuse_connections(False)
+        R.check("/healthz answers 200 once the database is reachable again",
+                poll(lambda: http_get(self.scribe.url(), "/healthz")[0] == 200, timeout=15,
+                     interval=0.25))
+        R.check("nothing refused was stored", len(self.db.all_entries()) == before)
+        again = driver.send(driver.slash_command("note unreachable-0", CHANNEL, CHANNEL_NAME,
+                                                 AUTHOR, AUTHOR_NAME))
+        R.check("the same note is taken once the database is reachable again",
+                again.status == 200, again)
+        # Every connection Scribe held was ended by the server: none may be used again as if it
+        # were alive, whichever request gets it. Concurrent bursts reach each pooled connection.
+        statuses = self.concurrent_notes("after-unreachable", rounds=3)
+        R.check("concurrent notes right after are all taken (no ended connection is used again)",
+                all(st == 200 for st in statuses.values()),
+                sorted((t, st) for t, st in statuses.items() if st != 200))
+        texts = [e["text"] for e in self.db.all_entries()]
+        R.check("it is stored once; the refused others are not",
+                texts.count("unreachable-0") == 1 and "unreachable-1" not in texts)
+        R.check("each of those notes is stored once",
+                all(texts.count(t) == 1 for t, st in statuses.items() if st == 200))
+
+    def concurrent_notes(self, prefix: str, rounds: int) -> dict[str, int | None]:
+        """`rounds` times, 8 notes sent at once; note text -> HTTP status (None: no answer)."""
+        statuses: dict[str, int | None] = {}
+
+        def note(text: str) -> None:
+            d = self.driver()
+            try:
+                statuses[text] = d.send(d.slash_command(f"note {text}", CHANNEL, CHANNEL_NAME,
+                                                        AUTHOR, AUTHOR_NAME)).status
+            except OSError as e:
+                statuses[text] = None
+                print(f"    {text}: {e}", flush=True)
+        for burst in range(rounds):
+            threads = [threading.Thread(target=note, args=(f"{prefix}-{burst}-{i}",))
+                       for i in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        return statuses
 
     # ---- 3. a failing Web API -------------------------------------------------------------
 
@@ -367,7 +441,12 @@ class Scenario:
                 return
             # The full disk first: RLIMIT_FSIZE fails only writes that grow a file, and SQLite's
             # write-ahead log grows until its first checkpoint, after which it is rewritten in place.
-            self.full_disk()
+            if self.db.is_sqlite:
+                self.full_disk()
+            else:
+                skip("full disk (RLIMIT_FSIZE on Scribe's process)",
+                     "on PostgreSQL the server writes the files, not Scribe")
+                self.database_unreachable()
             self.crash_loop()
             self.failing_api()
             self.shutdown()
@@ -377,7 +456,7 @@ class Scenario:
             for load in self.loads:
                 load.stop_event.set()
             finish_run(R, self.scribe, self.fake, self.work, "RELIABILITY_E2E_KEEP",
-                       {"calls.json": lambda: self.fake.calls()})
+                       {"calls.json": lambda: self.fake.calls()}, store=self.db)
 
 
 def prepared_event(prepared) -> dict:
@@ -387,7 +466,7 @@ def prepared_event(prepared) -> dict:
 
 
 if __name__ == "__main__":
-    if shutil.which("prlimit") is None:
+    if shutil.which("prlimit") is None and not os.environ.get("SCRIBE_TEST_POSTGRES_DIR"):
         print("reliability_e2e: prlimit (util-linux) is needed", file=sys.stderr)
         sys.exit(1)
     sys.exit(run_scenario(sys.argv, R, Scenario))

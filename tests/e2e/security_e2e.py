@@ -23,10 +23,12 @@ Groups:
   4. Isolation: Slack workspaces T1 and T2 both with channel C1, and T1's C2; notes, severity,
      flags (reaction_added / reaction_removed) and closing in one never change another's
      incident (the database and `/incident status`). Two Matrix rooms likewise.
-  5. Secrets: after everything (and SIGTERM), each secret and its obvious derivations (upper
-     case, base64, percent-encoded, a 12-character prefix) are searched in Scribe's log (stdout
-     and stderr), every HTTP response captured, the /metrics body, the database files; and each
-     platform's fake must never have received another platform's secret.
+  5. Secrets: after everything (and SIGTERM), each secret (on PostgreSQL, the password in
+     storage.url too) and its obvious derivations (upper case, base64, percent-encoded, a
+     12-character prefix) are searched in Scribe's log (stdout
+     and stderr), every HTTP response captured, the /metrics body, the database files (on
+     PostgreSQL: every row of the run's database); and each platform's fake must never have
+     received another platform's secret.
 
 Every check prints on failure; the last line is "N passed, M failed". SECURITY_E2E_KEEP=1 keeps
 the work directory.
@@ -50,8 +52,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_homeserver import FakeHomeserver  # noqa: E402
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import (Db, Results, Scribe, finish_run, free_port, group, http_request,  # noqa: E402
-                        last_lines, poll, run_scenario)
+from scribe_e2e import (Results, Scribe, finish_run, free_port, group, http_request,  # noqa: E402
+                        last_lines, poll, run_scenario, test_store)
 from slack_driver import Reply, SlackDriver  # noqa: E402
 
 T1, T2 = "T1", "T2"
@@ -102,7 +104,7 @@ class Scenario:
         self.hs = FakeHomeserver(as_token=self.as_token, hs_token=self.hs_token,
                                  appservice_id="scribe", sender_localpart="scribe",
                                  server_name=MX_SERVER, retry_initial=0.05, retry_max=0.5)
-        self.db = Db(os.path.join(self.work, "scribe.db"))
+        self.db = test_store(self.work, "scribe.db")
         self.scribe: Scribe | None = None
         self.port: int | None = None
         self.captured: list[tuple[str, int, dict, bytes]] = []   # (what, status, headers, body)
@@ -118,7 +120,7 @@ class Scenario:
         env.update({
             "SCRIBE_SERVER_LISTEN": f"127.0.0.1:{self.port}",
             "SCRIBE_SERVER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
-            "SCRIBE_STORAGE_URL": "sqlite:" + self.db.path,
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_SLACK_SIGNING_SECRET": self.signing_secret,
             "SCRIBE_SLACK_BOT_TOKEN": self.bot_token,
             "SCRIBE_SLACK_API_BASE_URL": self.fake.api_url,
@@ -168,9 +170,10 @@ class Scenario:
     def db_state(self) -> dict:
         """Every row of every table (the whole database as Scribe left it)."""
         state = {}
-        for t in self.db.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-            name = t["name"]
-            state[name] = [tuple(r.values()) for r in self.db.rows(f'SELECT * FROM "{name}"')]
+        for name in self.db.tables():
+            # Sorted: PostgreSQL gives rows in no fixed order (an update moves a row).
+            state[name] = sorted((tuple(r.values()) for r in self.db.rows(f'SELECT * FROM "{name}"')),
+                                 key=repr)
         return state
 
     @staticmethod
@@ -680,11 +683,14 @@ class Scenario:
 
     def secret_forms(self) -> dict[str, list[tuple[str, str]]]:
         out = {}
-        for name, value in (("slack.signing_secret", self.signing_secret),
-                            ("slack.bot_token", self.bot_token),
-                            ("matrix.as_token", self.as_token),
-                            ("matrix.hs_token", self.hs_token),
-                            ("web.token", self.web_token)):
+        configured = [("slack.signing_secret", self.signing_secret),
+                      ("slack.bot_token", self.bot_token),
+                      ("matrix.as_token", self.as_token),
+                      ("matrix.hs_token", self.hs_token),
+                      ("web.token", self.web_token)]
+        if self.db.password:
+            configured.append(("the password in storage.url", self.db.password))
+        for name, value in configured:
             core = value[5:] if value.startswith("xoxb-") else value
             out[name] = [
                 ("raw", value),
@@ -714,11 +720,18 @@ class Scenario:
                             json.dumps(headers).encode() + b"\n" + body))
         sources.append(("/metrics body", self.metrics_body))
         echoes = []
-        for path in glob.glob(self.db.path + "*"):
-            with open(path, "rb") as f:
-                sources.append((os.path.basename(path), f.read()))
+        if self.db.is_sqlite:
+            for path in glob.glob(self.db.path + "*"):
+                with open(path, "rb") as f:
+                    sources.append((os.path.basename(path), f.read()))
+        else:
+            # The server's files hold every test's databases; this run's is read through SQL.
+            print("note: on PostgreSQL every row of every table is searched instead of the database "
+                  "files", flush=True)
+            sources.append(("the PostgreSQL database (every row of every table)",
+                            json.dumps(self.db_state(), default=repr).encode()))
         other_files = [p for p in glob.glob(os.path.join(self.work, "**"), recursive=True)
-                       if os.path.isfile(p) and not p.startswith(self.db.path)
+                       if os.path.isfile(p) and not (self.db.is_sqlite and p.startswith(self.db.path))
                        and p != self.scribe.log_path]
         for path in other_files:
             with open(path, "rb") as f:
@@ -757,6 +770,10 @@ class Scenario:
                             ("web.token", self.web_token), ("matrix.hs_token", self.hs_token)):
             if value.encode() in hs_seen:
                 cross.append(f"{name} reached the fake homeserver")
+        if self.db.password:
+            for fake, seen in (("the fake Slack", slack_seen), ("the fake homeserver", hs_seen)):
+                if self.db.password.encode() in seen:
+                    cross.append(f"the password in storage.url reached {fake}")
         R.check("no secret was sent to the other platform (or hs_token to the homeserver)", not cross, cross)
         log = sources[0][1].decode("utf-8", "replace")
         config_lines = [line for line in log.splitlines() if 'msg="configuration"' in line or "msg=configuration" in line]
@@ -783,7 +800,8 @@ class Scenario:
         finally:
             finish_run(R, self.scribe, self.fake, self.work, "SECURITY_E2E_KEEP",
                        {"calls.json": self.fake.calls,
-                        "hs_calls.json": lambda: json.loads(json.dumps(self.hs.calls(), default=str))})
+                        "hs_calls.json": lambda: json.loads(json.dumps(self.hs.calls(), default=str))},
+                       store=self.db)
             self.hs.stop()
 
 

@@ -2,11 +2,22 @@
 # End to end: the real `scribe` binary as a process. Usage: serve_test.sh <path to scribe>
 # Covers the issue's "done when": serve with no config creates ./data/scribe.db, answers
 # /healthz, exits 0 on SIGTERM; a bad config is refused naming the key; the CLI's exit codes.
+# With SCRIBE_TEST_POSTGRES_DIR set (the folder of tests/support/postgres_server), `serve` runs on
+# a fresh PostgreSQL database of its own instead, and the checks of the SQLite file become checks
+# of that database.
 set -uo pipefail
 scribe=$(realpath "$1")
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
+server_url=""
+pg_db=""
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$work"
+  if [ -n "$pg_db" ]; then
+    psql "$server_url" -qAt -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
+  fi
+}
 trap cleanup EXIT
 failures=0
 passes=0
@@ -35,9 +46,31 @@ start_scribe() {
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
+store_env=()
+pg_url=""
+if [ -n "${SCRIBE_TEST_POSTGRES_DIR:-}" ]; then
+  server_url=$(cat "$SCRIBE_TEST_POSTGRES_DIR/url") || {
+    echo "no PostgreSQL server in $SCRIBE_TEST_POSTGRES_DIR: tests/support/postgres_server start it" >&2
+    exit 1
+  }
+  command -v psql >/dev/null || { echo "psql is missing: scripts/install-deps --tests" >&2; exit 1; }
+  pg_db="serve_test_$$_$RANDOM"
+  psql "$server_url" -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $pg_db" || exit 1
+  pg_url=${server_url%/postgres}/$pg_db
+  pg_password=${server_url#postgresql://*:}
+  pg_password=${pg_password%%@*}
+  store_env=("SCRIBE_STORAGE_URL=$pg_url")
+fi
+# Scribe refuses SCRIBE_* variables it does not know, and this one is the test's.
+unset SCRIBE_TEST_POSTGRES_DIR
+
 # --- serve with no configuration file: defaults, but on a free port ---------------------------
-start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 || exit 1
-check "data/scribe.db is created" test -f "$work/data/scribe.db"
+start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 "${store_env[@]}" || exit 1
+if [ -z "$pg_url" ]; then
+  check "data/scribe.db is created" test -f "$work/data/scribe.db"
+else
+  check "no SQLite file is created when the store is PostgreSQL" test ! -e "$work/data/scribe.db"
+fi
 check "/healthz answers 200" test "$(status_of "http://127.0.0.1:$port/healthz")" = 200
 check "/healthz says ok" grep -q '"ok"' <(curl -s "http://127.0.0.1:$port/healthz")
 check "unknown path is 404" test "$(status_of "http://127.0.0.1:$port/nope")" = 404
@@ -45,8 +78,13 @@ check "wrong method is 405" test "$(status_of -X DELETE "http://127.0.0.1:$port/
 check "garbage gets a 400 and the server lives on" \
   bash -c "printf 'NOT HTTP AT ALL\r\n\r\n' | timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$port; cat >&3; cat <&3' | grep -q ' 400 '"
 check "still healthy after bad input" test "$(status_of "http://127.0.0.1:$port/healthz")" = 200
-check "the schema is in the database" \
-  test "$(sqlite3 "$work/data/scribe.db" 'SELECT COUNT(*) FROM schema_migrations')" -ge 1
+if [ -z "$pg_url" ]; then
+  check "the schema is in the database" \
+    test "$(sqlite3 "$work/data/scribe.db" 'SELECT COUNT(*) FROM schema_migrations')" -ge 1
+else
+  check "the schema is in the PostgreSQL database" \
+    test "$(psql "$pg_url" -qAt -c 'SELECT COUNT(*) FROM schema_migrations' || echo 0)" -ge 1
+fi
 
 kill -TERM "$pid"
 started=$(date +%s)
@@ -57,7 +95,7 @@ check "SIGTERM exits within 5 s" test $(( $(date +%s) - started )) -le 5
 check "shutdown is logged" grep -q 'msg=stopped' "$work/stderr"
 
 # --- a restart reuses the same database -----------------------------------------------------
-start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 || exit 1
+start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 "${store_env[@]}" || exit 1
 check "restart answers /healthz" test "$(status_of "http://127.0.0.1:$port/healthz")" = 200
 kill -INT "$pid"; wait "$pid"; rc=$?
 check "SIGINT exits 0 (got $rc)" test "$rc" = 0
@@ -88,10 +126,16 @@ check "check-config exits 0" test "$rc" = 0
 check "check-config shows the default listen address" grep -q 'server.listen.*127.0.0.1:8080' <<<"$out"
 check "check-config shows the default store" grep -q 'storage.url.*sqlite:data/scribe.db' <<<"$out"
 check "check-config creates no database" test ! -e "$work/fresh/data"
+if [ -n "$pg_url" ]; then
+  out=$(cd "$work/fresh" && env "${store_env[@]}" "$scribe" check-config 2>&1); rc=$?
+  check "check-config exits 0 with the PostgreSQL store" test "$rc" = 0
+  check "check-config shows the PostgreSQL store" grep -q 'storage.url.*postgresql://' <<<"$out"
+  check "check-config does not show the database password" bash -c '! grep -qF "$1" <<<"$2"' _ "$pg_password" "$out"
+fi
 
 # --- an address in use is reported, exit 69 ------------------------------------------------
-start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 || exit 1
-(cd "$work" && SCRIBE_SERVER_LISTEN="127.0.0.1:$port" "$scribe" serve) 2>"$work/err"; rc=$?
+start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 "${store_env[@]}" || exit 1
+(cd "$work" && env "${store_env[@]}" SCRIBE_SERVER_LISTEN="127.0.0.1:$port" "$scribe" serve) 2>"$work/err"; rc=$?
 check "address in use exits 69 (got $rc)" test "$rc" = 69
 check "address in use is explained" grep -q "127.0.0.1:$port" "$work/err"
 kill -TERM "$pid"; wait "$pid"

@@ -10,7 +10,8 @@ adapter as the lead stated it in the task brief (the reply texts come from bot/i
 
 What runs: the fake Web API over real TLS (its throwaway CA given to Scribe with SCRIBE_TLS_CA_FILE),
 then `scribe serve` in a temporary directory on 127.0.0.1:0. The test reads the timeline from
-./data/scribe.db with sqlite3 and the fake's record of Web API calls. Event processing is
+./data/scribe.db with sqlite3 (or, with SCRIBE_TEST_POSTGRES_DIR set, from a fresh database in the
+test PostgreSQL server) and the fake's record of Web API calls. Event processing is
 asynchronous (after the ack), so every positive check polls with a deadline; a negative check
 ("nothing happened") first waits for a *barrier*: a flag in a second incident's channel whose
 effects are observable, so that earlier events have had their turn.
@@ -36,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import Db, Results, Scribe, finish_run, group, last_lines, run_scenario  # noqa: E402
+from scribe_e2e import Results, Scribe, finish_run, group, last_lines, run_scenario, test_store  # noqa: E402
 from scribe_e2e import poll as harness_poll  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
@@ -149,7 +150,7 @@ class Scenario:
         self.fake = FakeSlack(bot_token=BOT_TOKEN, bot_user_id=BOT_USER_ID, bot_id=BOT_ID,
                               team_id=TEAM_ID)
         self.scribe: Scribe | None = None
-        self.db = Db(os.path.join(self.work, "data", "scribe.db"))
+        self.db = test_store(self.work, os.path.join("data", "scribe.db"))
         self.slack: SlackDriver | None = None
         self.inc1: dict | None = None
         self.inc2: dict | None = None
@@ -175,6 +176,7 @@ class Scenario:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCRIBE_")}
         env.update({
             "SCRIBE_SERVER_LISTEN": "127.0.0.1:0",
+            "SCRIBE_STORAGE_URL": self.db.url,
             "SCRIBE_SLACK_SIGNING_SECRET": self.secret,
             "SCRIBE_SLACK_BOT_TOKEN": BOT_TOKEN,
             "SCRIBE_SLACK_API_BASE_URL": self.fake.api_url,
@@ -203,7 +205,13 @@ class Scenario:
         if not R.check("scribe serve starts with Slack configured and logs its port", ok,
                        f"{why}; its log:\n{last_lines(self.scribe.log(), 20)}"):
             return False
-        R.check("data/scribe.db is created", poll(lambda: os.path.exists(self.db.path), 5))
+        if self.db.is_sqlite:
+            R.check("data/scribe.db is created", poll(lambda: os.path.exists(self.db.path), 5))
+        else:
+            R.check("the schema is created in the PostgreSQL database",
+                    poll(lambda: "incidents" in self.db.tables(), 5), self.db.tables())
+            R.check("no SQLite file is created beside it",
+                    not os.path.exists(os.path.join(self.work, "data", "scribe.db")))
         self.slack = SlackDriver(self.scribe.url(), self.secret,
                                  response_url_for=self.fake.response_url, team_id=TEAM_ID,
                                  bot_user_id=BOT_USER_ID)
@@ -929,7 +937,7 @@ class Scenario:
             self.g_stop()
         finally:
             finish_run(R, self.scribe, self.fake, self.work, "SLACK_E2E_KEEP",
-                       {"calls.json": self.fake.calls})
+                       {"calls.json": self.fake.calls}, store=self.db)
 
 
 def main(argv: list[str]) -> int:

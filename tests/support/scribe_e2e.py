@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """What Scribe's end-to-end scripts share: checks and polling, the `scribe` process, its database.
 
-Used by tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py. Python 3 standard library only.
+Used by the scripts in tests/e2e and tests/browser. Python 3 standard library, and psycopg2
+(Debian's python3-psycopg2) for the runs against PostgreSQL.
 
   - Results: named checks that print on failure and count; `group()` prints a heading.
   - poll(): waits for a condition with a deadline (Scribe works asynchronously after its acks).
   - Scribe: `scribe serve` as a child process in a work directory, its log in scribe.log (appended
     across restarts), its port read from the log line 'msg="http server listening" ... port=N';
     SIGTERM, SIGKILL; run_cli() runs other subcommands (`scribe export ...`).
-  - Db: read-only SQL on Scribe's SQLite file (Scribe owns it; a test writes only while Scribe is
-    not running, and says why).
+  - test_store(): the store of a run, SQLite (Db: a file in the work folder) or, with
+    $SCRIBE_TEST_POSTGRES_DIR set, PostgreSQL (PostgresDb: a fresh database in the server that
+    tests/support/postgres_server started there); its `.url` is for SCRIBE_STORAGE_URL, and both
+    answer the same read-only SQL (Scribe owns the data; a test writes only while Scribe is not
+    running, and says why). skip() says why a check about the other store does not run.
   - http_get(): one plain HTTP GET to Scribe's own server; http_request(): any method, with a
     body.
   - free_port(): a TCP port on 127.0.0.1 that nothing listens on now, for a test that must know
@@ -18,6 +22,7 @@ Used by tests/e2e/slack_e2e.py and tests/e2e/postmortem_e2e.py. Python 3 standar
 
 from __future__ import annotations
 
+import decimal
 import http.client
 import json
 import os
@@ -203,37 +208,56 @@ def free_port() -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# The database (read-only use; Scribe owns it)
+# The store: SQLite, or PostgreSQL when the test runs against a server (read-only use; Scribe
+# owns it)
 # ---------------------------------------------------------------------------------------------
 
+POSTGRES_DIR_VARIABLE = "SCRIBE_TEST_POSTGRES_DIR"
 
-class Db:
-    def __init__(self, path: str):
-        self.path = path
+
+def test_store(work: str, sqlite_name: str = "scribe.db"):
+    """The store a run uses: its `.url` is the value for SCRIBE_STORAGE_URL, and it reads (and,
+    rarely, writes) what Scribe stored with the queries of `StoreQueries`.
+
+    With $SCRIBE_TEST_POSTGRES_DIR set (the folder of tests/support/postgres_server, whose `url`
+    file names the server), a fresh database with a unique name in that server, so that runs and
+    replicas never see each other's rows; without it, the SQLite file `sqlite_name` in `work`."""
+    server_dir = os.environ.get(POSTGRES_DIR_VARIABLE, "")
+    if server_dir == "":
+        return Db(os.path.join(work, sqlite_name))
+    return PostgresDb.create(postgres_server_url(server_dir), os.path.splitext(sqlite_name)[0])
+
+
+def postgres_server_url(server_dir: str) -> str:
+    """The connection URL that tests/support/postgres_server wrote for its server in `server_dir`;
+    raises when there is none."""
+    try:
+        with open(os.path.join(server_dir, "url"), encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError as e:
+        raise RuntimeError(f"{POSTGRES_DIR_VARIABLE}={server_dir} but no server was started there "
+                           f"(tests/support/postgres_server start {server_dir}): {e}") from None
+
+
+def skip(what: str, why: str) -> None:
+    """A check that does not apply to this run's store, said out loud so that nobody takes its
+    absence for a pass."""
+    print(f"SKIP: {what} ({why})", flush=True)
+
+
+class StoreQueries:
+    """What the scripts read, in SQL that both stores understand (the PostgreSQL schema has the
+    SQLite schema's tables, columns and value types). A subclass gives rows(), write(), tables()
+    (the names of its tables), describe() (where it is, for messages) and discard()."""
+
+    kind = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.kind == "sqlite"
 
     def rows(self, sql: str, args=()) -> list[dict]:
-        if not os.path.exists(self.path):
-            return []
-        conn = sqlite3.connect(self.path, timeout=5)
-        try:
-            conn.row_factory = sqlite3.Row
-            return [dict(r) for r in conn.execute(sql, args).fetchall()]
-        except sqlite3.OperationalError as e:
-            if "no such table" in str(e):
-                return []
-            raise
-        finally:
-            conn.close()
-
-    def write(self, sql: str, args=()) -> int:
-        """One write, committed; the number of rows changed. Only while Scribe is not running."""
-        conn = sqlite3.connect(self.path, timeout=5)
-        try:
-            changed = conn.execute(sql, args).rowcount
-            conn.commit()
-            return changed
-        finally:
-            conn.close()
+        raise NotImplementedError
 
     def incident(self, channel: str) -> dict | None:
         found = self.rows("SELECT * FROM incidents WHERE channel = ? ORDER BY id DESC", (channel,))
@@ -270,6 +294,224 @@ class Db:
         return self.rows("SELECT * FROM jobs WHERE queue = ? ORDER BY id", (queue,))
 
 
+class Db(StoreQueries):
+    """Scribe's SQLite file."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str):
+        self.path = path
+        self.url = "sqlite:" + path
+        self.password = ""
+
+    def describe(self) -> str:
+        return self.path
+
+    def rows(self, sql: str, args=()) -> list[dict]:
+        if not os.path.exists(self.path):
+            return []
+        conn = sqlite3.connect(self.path, timeout=5)
+        try:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute(sql, args).fetchall()]
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return []
+            raise
+        finally:
+            conn.close()
+
+    def write(self, sql: str, args=()) -> int:
+        """One write, committed; the number of rows changed. Only while Scribe is not running."""
+        conn = sqlite3.connect(self.path, timeout=5)
+        try:
+            changed = conn.execute(sql, args).rowcount
+            conn.commit()
+            return changed
+        finally:
+            conn.close()
+
+    def tables(self) -> list[str]:
+        return [r["name"] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                             "ORDER BY name")]
+
+    def discard(self) -> None:
+        """Nothing to do: the file goes with the work folder."""
+
+
+class PostgresDb(StoreQueries):
+    """A database of its own in the test PostgreSQL server, created for one run. Rows come back
+    as the SQLite reader gives them (int, str, None, bytes; no bool or Decimal), so that checks
+    compare the same values on both stores. One connection, in autocommit, opened on first use and
+    again after it broke; callers use it from one thread at a time."""
+
+    kind = "postgresql"
+
+    def __init__(self, url: str):
+        self.url = url
+        parts = urllib.parse.urlsplit(url)
+        self.name = urllib.parse.unquote(parts.path.lstrip("/"))
+        self.password = urllib.parse.unquote(parts.password or "")
+        self._conn = None
+
+    @classmethod
+    def create(cls, server_url: str, label: str) -> "PostgresDb":
+        """A new, empty database in the server at `server_url`, named after the script, `label`
+        and a random part (runs of the same script may overlap, in ctest -j or by hand)."""
+        script = os.path.splitext(os.path.basename(sys.argv[0] if sys.argv else "e2e"))[0]
+        words = re.sub(r"[^a-z0-9_]", "_", f"{script}_{label}".lower())[:40]
+        name = f"{words}_{os.getpid()}_{os.urandom(4).hex()}"   # at most 63 bytes, PostgreSQL's limit
+        conn = _pg_connect(server_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            conn.close()
+        parts = urllib.parse.urlsplit(server_url)
+        return cls(urllib.parse.urlunsplit(parts._replace(path="/" + name)))
+
+    def describe(self) -> str:
+        return f"PostgreSQL database {self.name} ({_without_password(self.url)})"
+
+    def _cursor(self):
+        if self._conn is None or self._conn.closed:
+            self._conn = _pg_connect(self.url)
+        return self._conn.cursor()
+
+    def _execute(self, sql: str, args, fetch: bool):
+        import psycopg2
+        import psycopg2.errors
+        for attempt in (1, 2):
+            try:
+                with self._cursor() as cur:
+                    cur.execute(_pg_sql(sql), tuple(args))
+                    if not fetch:
+                        return cur.rowcount
+                    names = [d.name for d in cur.description]
+                    return [{n: _pg_value(v) for n, v in zip(names, r)} for r in cur.fetchall()]
+            except psycopg2.errors.UndefinedTable:
+                # Scribe creates the schema when it starts; before that there is nothing yet.
+                return [] if fetch else 0
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                # A connection the server closed (it restarted, or dropped idle ones): once more
+                # on a new one.
+                self.close()
+                if attempt == 2:
+                    raise
+
+    def rows(self, sql: str, args=()) -> list[dict]:
+        return self._execute(sql, args, fetch=True)
+
+    def write(self, sql: str, args=()) -> int:
+        """One write, committed; the number of rows changed. Only while Scribe is not running."""
+        return self._execute(sql, args, fetch=False)
+
+    def tables(self) -> list[str]:
+        return [r["table_name"] for r in self.rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+            "ORDER BY table_name")]
+
+    def refuse_connections(self, refuse: bool) -> int:
+        """Makes this database unreachable for Scribe, or reachable again: while refused, no one
+        can connect to it and the connections it had are ended (the server and the other tests'
+        databases are untouched, so this is safe on the shared server). The number of connections
+        ended."""
+        self.close()
+        conn = _pg_connect(self._server_url())
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS {"false" if refuse else "true"}')
+                if not refuse:
+                    return 0
+                cur.execute("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,))
+                return cur.fetchone()[0]
+        finally:
+            conn.close()
+
+    def _server_url(self) -> str:
+        """The URL of the server's own `postgres` database, for what is done to this one."""
+        return urllib.parse.urlunsplit(urllib.parse.urlsplit(self.url)._replace(path="/postgres"))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
+
+    def discard(self) -> None:
+        """Drops the database (Scribe has been stopped by then; FORCE ends whatever connection a
+        killed process left behind)."""
+        self.close()
+        conn = _pg_connect(self._server_url())
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        finally:
+            conn.close()
+
+
+def _pg_connect(url: str):
+    try:
+        import psycopg2
+        import psycopg2.extensions
+    except ImportError:
+        raise RuntimeError("the PostgreSQL runs need psycopg2 for /usr/bin/python3: "
+                           "scripts/install-deps --tests (python3-psycopg2)") from None
+    conn = psycopg2.connect(url, connect_timeout=10)
+    conn.autocommit = True
+    # sqlite3 gives integers for what PostgreSQL types as NUMERIC (SUM of a BIGINT) or BOOLEAN (a
+    # comparison), so those come back as int here too (a fraction, which no check needs, as float).
+    def numeric(value, _cur):
+        if value is None:
+            return None
+        d = decimal.Decimal(value)
+        return int(d) if d == d.to_integral_value() else float(d)
+    psycopg2.extensions.register_type(
+        psycopg2.extensions.new_type((1700,), "SCRIBE_E2E_NUMERIC", numeric), conn)
+    psycopg2.extensions.register_type(
+        psycopg2.extensions.new_type((16,), "SCRIBE_E2E_BOOL",
+                                     lambda v, _c: None if v is None else int(v == "t")), conn)
+    return conn
+
+
+def _pg_value(value):
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def _pg_sql(sql: str) -> str:
+    """sqlite3's `?` placeholders as psycopg2's `%s`, and every literal `%` (LIKE 'slack.%')
+    doubled, since psycopg2 formats the whole text; a `?` inside quotes stays."""
+    out = []
+    quote = ""
+    for ch in sql:
+        if ch == "%":
+            out.append("%%")
+        elif quote:
+            out.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 def run_scenario(argv: list[str], results: Results, scenario) -> int:
     """The main() of an e2e script: `argv` is [script, path to scribe]; `scenario(binary)` returns
     an object whose run() records into `results`. Exit status 0 when every check passed, 64 for a
@@ -287,18 +529,23 @@ def run_scenario(argv: list[str], results: Results, scenario) -> int:
     return 0 if results.failed == 0 else 1
 
 
-def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, records: dict) -> None:
+def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, records: dict,
+               store=None) -> None:
     """The end of an e2e run, whatever happened: Scribe is killed, its log is searched for every
-    secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN), the tail of its log is shown
-    when a check failed, and the fake is stopped; the work folder is removed unless $keep_variable
-    is set, in which case each of `records` (file name -> a function giving what to write as JSON,
-    such as the fake's call record) is written into it first."""
+    secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN, the password in
+    SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake is stopped;
+    the work folder and a PostgreSQL `store` are removed unless $keep_variable is set, in which
+    case each of `records` (file name -> a function giving what to write as JSON, such as the
+    fake's call record) is written into it first."""
     if scribe is not None:
         scribe.kill()
         # Whatever the scenario, the secrets it configured never reach Scribe's log.
         configured = {name: value for name, value in scribe.env.items()
                       if name.startswith("SCRIBE_") and name.endswith(("_SECRET", "_TOKEN"))
                       and len(value) >= 8}
+        storage_password = urllib.parse.urlsplit(scribe.env.get("SCRIBE_STORAGE_URL", "")).password
+        if storage_password:
+            configured["the password in SCRIBE_STORAGE_URL"] = urllib.parse.unquote(storage_password)
         log = scribe.log()
         leaked = [name for name, value in configured.items() if value in log]
         results.check(f"none of the {len(configured)} configured secrets is in Scribe's log",
@@ -311,8 +558,14 @@ def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, re
         for name, record in records.items():
             with open(os.path.join(work, name), "w", encoding="utf-8") as f:
                 json.dump(record(), f, indent=1, ensure_ascii=False)
-        print(f"kept {work}: scribe.log, the database, {', '.join(records)}", flush=True)
+        where = "the database" if store is None or store.is_sqlite else store.describe()
+        print(f"kept {work}: scribe.log, {where}, {', '.join(records)}", flush=True)
     fake.stop()
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
-
+        if store is not None:
+            try:
+                store.discard()
+            except Exception as e:
+                # A database left behind goes with the server; it fails no check.
+                print(f"note: could not drop {store.describe()}: {e}", flush=True)
