@@ -1,7 +1,6 @@
-// The playground's chat on the SQLite store, on real files in a temporary directory.
-#include "storage/sqlite_store.hpp"
+// The playground's chat on both stores (tests/storage/store_fixture.hpp).
+#include "tests/storage/store_fixture.hpp"
 #include "tests/support/catch_result.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,10 +20,9 @@ new_chat_message said(std::string channel, std::string text,
 
 }  // namespace
 
-TEST_CASE("chat messages come back per channel, newest last, with their reactions",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "scribe.db");
+STORE_TEST_CASE("chat messages come back per channel, newest last, with their reactions",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto first = store.post(said("general", "disk is full"));
   REQUIRE(first);
   REQUIRE(store.post(said("other", "elsewhere")));
@@ -51,9 +49,8 @@ TEST_CASE("chat messages come back per channel, newest last, with their reaction
   CHECK_FALSE(store.find_message(999));
 }
 
-TEST_CASE("threads are one level deep and stay in their channel", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "scribe.db");
+STORE_TEST_CASE("threads are one level deep and stay in their channel", "[integration][storage]") {
+  auto& store = db.store();
   const auto root = store.post(said("general", "root"));
   REQUIRE(root);
   const auto reply = store.post(said("general", "reply", root->id));
@@ -63,20 +60,21 @@ TEST_CASE("threads are one level deep and stay in their channel", "[integration]
   CHECK(store.post(said("general", "nowhere", 12345)).error() == errc::entry_not_found);
 }
 
-TEST_CASE("a bot's post is stored once per key, also after reopening", "[integration][storage]") {
-  test_support::temp_dir dir;
+STORE_TEST_CASE("a bot's post is stored once per key, also after reopening",
+                "[integration][storage]") {
   auto question = said("general", "What went well?");
   question.from_bot = true;
   question.post_key = "playground.postmortem:ask 7#2";
   std::int64_t id = 0;
   {
-    storage::sqlite_store store(dir / "scribe.db");
-    const auto posted = store.post(question);
+    auto store = db.open();
+    const auto posted = store->post(question);
     REQUIRE(posted);
     id = posted->id;
-    CHECK(store.post(question)->id == id);
+    CHECK(store->post(question)->id == id);
   }
-  storage::sqlite_store reopened(dir / "scribe.db");
+  auto reopened_store = db.open();
+  auto& reopened = *reopened_store;
   question.text = "changed";
   const auto again = reopened.post(question);
   REQUIRE(again);

@@ -1,6 +1,5 @@
-// The durable job queue (inbox and outbox) on a real SQLite file.
-#include "storage/sqlite_store.hpp"
-#include "tests/support/temp_dir.hpp"
+// The durable job queue (inbox and outbox) on both stores (tests/storage/store_fixture.hpp).
+#include "tests/storage/store_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,9 +15,8 @@ namespace {
 const bot::timestamp t0 = bot::from_unix_micros(1'795'255'200'000'000);
 }
 
-TEST_CASE("a job is queued once per key and handed out once", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "q.db");
+STORE_TEST_CASE("a job is queued once per key and handed out once", "[integration][jobs]") {
+  auto& store = db.store();
   CHECK(store.enqueue("slack.events", "Ev1", "{\"a\":1}", t0));
   CHECK_FALSE(store.enqueue("slack.events", "Ev1", "{\"changed\":true}", t0 + 1s));  // a retry
   CHECK(store.enqueue("slack.outbox", "Ev1", "other queue", t0));  // keys are per queue
@@ -38,9 +36,8 @@ TEST_CASE("a job is queued once per key and handed out once", "[integration][job
   CHECK_FALSE(store.enqueue("slack.events", "Ev1", "{}", t0 + 1h));  // done jobs still de-duplicate
 }
 
-TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "q.db");
+STORE_TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]") {
+  auto& store = db.store();
   store.enqueue("q", "a", "1", t0);
   store.enqueue("q", "b", "2", t0 + 1s);
   auto a = store.claim("q", t0 + 2s, 30s);
@@ -58,24 +55,22 @@ TEST_CASE("jobs come out oldest first, and only when due", "[integration][jobs]"
   CHECK(again->attempts == 2);
 }
 
-TEST_CASE("a crashed worker's lease expires and the job is claimed again", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "q.db";
+STORE_TEST_CASE("a crashed worker's lease expires and the job is claimed again",
+                "[integration][jobs]") {
   {
-    storage::sqlite_store store(file);
-    store.enqueue("q", "k", "p", t0);
-    REQUIRE(store.claim("q", t0, 30s));
+    auto store = db.open();
+    store->enqueue("q", "k", "p", t0);
+    REQUIRE(store->claim("q", t0, 30s));
   }  // the process "dies" with the job leased
-  storage::sqlite_store restarted(file);
-  CHECK_FALSE(restarted.claim("q", t0 + 29s, 30s));
-  auto job = restarted.claim("q", t0 + 30s, 30s);
+  auto restarted = db.open();
+  CHECK_FALSE(restarted->claim("q", t0 + 29s, 30s));
+  auto job = restarted->claim("q", t0 + 30s, 30s);
   REQUIRE(job);
   CHECK(job->attempts == 2);
 }
 
-TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "q.db");
+STORE_TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") {
+  auto& store = db.store();
   store.enqueue("q", "k", "p", t0);
   auto job = store.claim("q", t0, 30s);
   REQUIRE(job);
@@ -85,16 +80,16 @@ TEST_CASE("a job given up on is kept but never claimed", "[integration][jobs]") 
   CHECK_FALSE(store.enqueue("q", "k", "p", t0));
 }
 
-TEST_CASE("two claimers on separate connections never share a job", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "q.db";
-  storage::sqlite_store a(file);
-  storage::sqlite_store b(file);
+STORE_TEST_CASE("two claimers on separate connections never share a job", "[integration][jobs]") {
+  auto a_store = db.open();
+  auto b_store = db.open();
+  auto& a = *a_store;
+  auto& b = *b_store;
   constexpr int jobs = 60;
   for (int i = 0; i < jobs; ++i) a.enqueue("q", "k" + std::to_string(i), "p", t0);
   std::mutex seen_mutex;
   std::multiset<std::int64_t> seen;
-  auto drain = [&](storage::sqlite_store& store) {
+  auto drain = [&](bot::job_queue& store) {
     while (auto job = store.claim("q", t0, 1h)) {
       {
         std::lock_guard lock(seen_mutex);

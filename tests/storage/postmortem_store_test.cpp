@@ -1,7 +1,9 @@
-// The postmortem half of the SQLite store (questions, answers, drafts), the follow-up jobs stored
-// with the change that calls for them, and the incident lookups the postmortem needs.
+// The postmortem half of the store (questions, answers, drafts), the follow-up jobs stored with
+// the change that calls for them, and the incident lookups the postmortem needs: on both stores
+// (tests/storage/store_fixture.hpp), and SQLite's own schema upgrade.
 #include "storage/sqlite_migrations.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/storage/store_fixture.hpp"
 #include "tests/support/catch_result.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -75,12 +77,9 @@ follow_up completion_of(const incident& inc, timestamp at = t0 + 2h) {
   return schedule(inc, {postmortem_step::draft, inc.id, "complete"}, at);
 }
 
-std::int64_t jobs_with_key(const std::filesystem::path& file, const std::string& key) {
-  SQLite::Database raw(file.string());
-  SQLite::Statement count(raw, "SELECT COUNT(*) FROM jobs WHERE key = ?");
-  count.bind(1, key);
-  count.executeStep();
-  return count.getColumn(0).getInt64();
+template <class Database>
+std::int64_t jobs_with_key(Database& db, const std::string& key) {
+  return db.query_int("SELECT COUNT(*) FROM jobs WHERE key = " + test_support::sql_literal(key));
 }
 
 stored_draft draft_of(std::int64_t incident_id, std::string request_key, std::string markdown,
@@ -100,18 +99,17 @@ stored_draft save_next(postmortem_store& store, stored_draft draft) {
 
 }  // namespace
 
-TEST_CASE("closing stores the questions and follow-ups with the close", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store store(file);
+STORE_TEST_CASE("closing stores the questions and follow-ups with the close",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = open_in(store, room);
   CHECK(store.questions(inc.id).empty());  // nothing is asked while the incident is open
 
   REQUIRE(store.close_incident(inc.id, closing(inc, t0 + 1h)));
   CHECK(store.questions(inc.id) == review_questions);  // in order
   CHECK(store.pending(queue) == 3);
-  CHECK(jobs_with_key(file, "ask " + std::to_string(inc.id)) == 1);
-  CHECK(jobs_with_key(file, "draft " + std::to_string(inc.id) + " timer") == 1);
+  CHECK(jobs_with_key(db, "ask " + std::to_string(inc.id)) == 1);
+  CHECK(jobs_with_key(db, "draft " + std::to_string(inc.id) + " timer") == 1);
 
   SECTION("a second close stores nothing more") {
     auto again = closing(inc, t0 + 2h, {{"extra", "Anything else?", {}}});
@@ -119,7 +117,7 @@ TEST_CASE("closing stores the questions and follow-ups with the close", "[integr
     CHECK(store.close_incident(inc.id, again).error() == errc::no_open_incident);
     CHECK(store.questions(inc.id) == review_questions);
     CHECK(store.pending(queue) == 3);
-    CHECK(jobs_with_key(file, "another job") == 0);
+    CHECK(jobs_with_key(db, "another job") == 0);
     CHECK(store.find_incident(inc.id)->closed_at == t0 + 1h);
   }
 
@@ -128,14 +126,13 @@ TEST_CASE("closing stores the questions and follow-ups with the close", "[integr
     stray.follow_ups = {{queue, "stray", "payload", t0}};
     CHECK(store.close_incident(404, stray).error() == errc::incident_not_found);
     CHECK(store.questions(404).empty());
-    CHECK(jobs_with_key(file, "stray") == 0);
+    CHECK(jobs_with_key(db, "stray") == 0);
   }
 }
 
-TEST_CASE("a close that fails part way leaves the incident open and schedules nothing",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("a close that fails part way leaves the incident open and schedules nothing",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = open_in(store, room);
   // The same question id twice breaks the questions' primary key after the UPDATE has run.
   const std::vector<asked_question> twice = {{"impact", "a", {}}, {"impact", "b", {}}};
@@ -149,9 +146,8 @@ TEST_CASE("a close that fails part way leaves the incident open and schedules no
   CHECK(store.pending(queue) == 3);
 }
 
-TEST_CASE("follow-ups become claimable at their run_after", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("follow-ups become claimable at their run_after", "[integration][storage]") {
+  auto& store = db.store();
   const auto closed_at = t0 + 1h;
   const auto inc = closed_in(store, room, closed_at);
   const auto id = std::to_string(inc.id);
@@ -176,9 +172,8 @@ TEST_CASE("follow-ups become claimable at their run_after", "[integration][stora
   CHECK(store.pending(queue) == 0);
 }
 
-TEST_CASE("the latest incident of a channel", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("the latest incident of a channel", "[integration][storage]") {
+  auto& store = db.store();
   CHECK_FALSE(store.find_latest_incident(room));
 
   // Closing times come from the callers' clocks, so they need not follow the ids.
@@ -207,9 +202,8 @@ TEST_CASE("the latest incident of a channel", "[integration][storage]") {
   }
 }
 
-TEST_CASE("incidents by number across workspaces and platforms", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("incidents by number across workspaces and platforms", "[integration][storage]") {
+  auto& store = db.store();
   const auto t1_first = closed_in(store, room);      // INC-1 in T1
   const auto t1_second = open_in(store, next_door);  // INC-2 in T1
   const auto t2_first = open_in(store, elsewhere);   // INC-1 in T2
@@ -229,10 +223,9 @@ TEST_CASE("incidents by number across workspaces and platforms", "[integration][
   CHECK(store.find_incidents_by_number(3).empty());
 }
 
-TEST_CASE("questions are found by the message that asked them, in its channel only",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("questions are found by the message that asked them, in its channel only",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto here = closed_in(store, room);
   const auto there = closed_in(store, elsewhere);
   REQUIRE(store.set_question_message(here.id, "impact", "C1/100.000001"));
@@ -258,10 +251,8 @@ TEST_CASE("questions are found by the message that asked them, in its channel on
   CHECK(store.set_question_message(404, "impact", "m").error() == errc::entry_not_found);
 }
 
-TEST_CASE("answers are stored once and complete the set once", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store store(file);
+STORE_TEST_CASE("answers are stored once and complete the set once", "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = closed_in(store, room);
   const auto done = completion_of(inc);
 
@@ -305,7 +296,7 @@ TEST_CASE("answers are stored once and complete the set once", "[integration][st
     auto detection = store.add_answer(inc.id, answer("detection", "C1/5"), done);
     REQUIRE(detection);
     CHECK_FALSE(detection->completed);
-    CHECK(jobs_with_key(file, done.key) == 0);
+    CHECK(jobs_with_key(db, done.key) == 0);
 
     answer_draft form = answer("next", "form:V1:next");
     form.source = answer_source::form;
@@ -314,7 +305,7 @@ TEST_CASE("answers are stored once and complete the set once", "[integration][st
     CHECK(last->inserted);
     CHECK(last->completed);
     CHECK(last->answer.source == answer_source::form);
-    CHECK(jobs_with_key(file, done.key) == 1);
+    CHECK(jobs_with_key(db, done.key) == 1);
 
     auto later = store.add_answer(inc.id, answer("next", "C1/6"), done);
     REQUIRE(later);
@@ -324,7 +315,7 @@ TEST_CASE("answers are stored once and complete the set once", "[integration][st
     REQUIRE(repeat);
     CHECK_FALSE(repeat->inserted);
     CHECK_FALSE(repeat->completed);
-    CHECK(jobs_with_key(file, done.key) == 1);
+    CHECK(jobs_with_key(db, done.key) == 1);
     CHECK(store.answers(inc.id).size() == 5);
   }
 
@@ -338,11 +329,9 @@ TEST_CASE("answers are stored once and complete the set once", "[integration][st
   }
 }
 
-TEST_CASE("the completion job is queued once when the form is submitted",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store store(file);
+STORE_TEST_CASE("the completion job is queued once when the form is submitted",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = closed_in(store, room, t0 + 1h);
   const auto done = completion_of(inc, t0 + 90min);  // before the reminder is due
   int completed = 0;
@@ -354,7 +343,7 @@ TEST_CASE("the completion job is queued once when the form is submitted",
     if (r->completed) ++completed;
   }
   CHECK(completed == 1);
-  CHECK(jobs_with_key(file, done.key) == 1);
+  CHECK(jobs_with_key(db, done.key) == 1);
 
   // The draft is due at once; it comes after the "ask" job, which was due earlier.
   auto ask = store.claim(queue, t0 + 90min, 30s);
@@ -366,14 +355,14 @@ TEST_CASE("the completion job is queued once when the form is submitted",
   CHECK_FALSE(store.claim(queue, t0 + 90min, 30s));
 }
 
-// Two connections on one file stand in for two processes: exactly-once must come from the
+// Two stores on one database stand in for two processes: exactly-once must come from the
 // database, not from a mutex of ours.
-TEST_CASE("concurrent last answers through two connections complete once",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store a(file);
-  storage::sqlite_store b(file);
+STORE_TEST_CASE("concurrent last answers through two connections complete once",
+                "[integration][storage]") {
+  auto a_store = db.open();
+  auto b_store = db.open();
+  auto& a = *a_store;
+  auto& b = *b_store;
   const std::vector<asked_question> two = {{"impact", "?", {}}, {"detection", "?", {}}};
 
   constexpr int incidents = 25;
@@ -403,18 +392,14 @@ TEST_CASE("concurrent last answers through two connections complete once",
   tb.join();
   CHECK(failures == 0);
   CHECK(completed == incidents);
-  SQLite::Database raw(file.string());
-  CHECK(raw.execAndGet("SELECT COUNT(*) FROM jobs WHERE key LIKE 'draft % complete:%'").getInt() ==
-        incidents);
-  CHECK(raw.execAndGet("SELECT COUNT(DISTINCT payload) FROM jobs WHERE key LIKE "
-                       "'draft % complete:%'")
-            .getInt() == incidents);
+  CHECK(db.query_int("SELECT COUNT(*) FROM jobs WHERE key LIKE 'draft % complete:%'") == incidents);
+  CHECK(db.query_int("SELECT COUNT(DISTINCT payload) FROM jobs WHERE key LIKE "
+                     "'draft % complete:%'") == incidents);
 }
 
-TEST_CASE("edited and deleted replies change the answers of their channel only",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("edited and deleted replies change the answers of their channel only",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto here = closed_in(store, room);
   const auto there = closed_in(store, elsewhere);
   const std::string ref = "C1/200.000001";  // the same reference in two workspaces
@@ -436,9 +421,8 @@ TEST_CASE("edited and deleted replies change the answers of their channel only",
   CHECK(store.answers(there.id).size() == 1);
 }
 
-TEST_CASE("answers come by answered_at, ties in the order stored", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("answers come by answered_at, ties in the order stored", "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = closed_in(store, room);
   REQUIRE(store.add_answer(inc.id, answer("impact", "r1", t0 + 30s, "c"), std::nullopt));
   REQUIRE(store.add_answer(inc.id, answer("next", "r2", t0 + 10s, "a"), std::nullopt));
@@ -450,11 +434,9 @@ TEST_CASE("answers come by answered_at, ties in the order stored", "[integration
   CHECK(store.answers(404).empty());
 }
 
-TEST_CASE("drafts are numbered per incident and stored once per request",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store store(file);
+STORE_TEST_CASE("drafts are numbered per incident and stored once per request",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto inc = closed_in(store, room);
   const auto other = closed_in(store, next_door);
   CHECK_FALSE(store.latest_draft(inc.id));
@@ -472,8 +454,8 @@ TEST_CASE("drafts are numbered per incident and stored once per request",
   CHECK(rerun.markdown == "# v2");
   CHECK(rerun.content_digest == "digest:# v2");
   CHECK(rerun.drafted_at == t0 + 3h);
-  storage::sqlite_store second_process(file);
-  CHECK(save_next(second_process, draft_of(inc.id, "draft 1 timer", "# again")).version == 1);
+  auto second_process = db.open();
+  CHECK(save_next(*second_process, draft_of(inc.id, "draft 1 timer", "# again")).version == 1);
 
   const auto latest = store.latest_draft(inc.id);
   REQUIRE(latest);
@@ -496,12 +478,12 @@ TEST_CASE("drafts are numbered per incident and stored once per request",
   CHECK(store.save_draft(stale)->version == 4);
 }
 
-TEST_CASE("concurrent drafts through two connections get distinct versions",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store a(file);
-  storage::sqlite_store b(file);
+STORE_TEST_CASE("concurrent drafts through two connections get distinct versions",
+                "[integration][storage]") {
+  auto a_store = db.open();
+  auto b_store = db.open();
+  auto& a = *a_store;
+  auto& b = *b_store;
   const auto inc = closed_in(a, room);
 
   constexpr int requests = 30;
@@ -524,19 +506,19 @@ TEST_CASE("concurrent drafts through two connections get distinct versions",
   CHECK(a.latest_draft(inc.id)->version == requests);
 }
 
-TEST_CASE("the postmortem survives reopening the file", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
+STORE_TEST_CASE("the postmortem survives reopening the store", "[integration][storage]") {
   std::int64_t id = 0;
   {
-    storage::sqlite_store store(file);
+    auto opened = db.open();
+    auto& store = *opened;
     const auto inc = closed_in(store, room);
     id = inc.id;
     REQUIRE(store.set_question_message(id, "detection", "C1/300.000001"));
     REQUIRE(store.add_answer(id, answer("impact", "C1/1", t0 + 2h, "checkout down"), std::nullopt));
     save_next(store, draft_of(id, "draft timer", "# draft"));
   }
-  storage::sqlite_store reopened(file);
+  auto reopened_store = db.open();
+  auto& reopened = *reopened_store;
   const auto asked = reopened.questions(id);
   REQUIRE(asked.size() == 3);
   CHECK(asked[1].message_ref == "C1/300.000001");

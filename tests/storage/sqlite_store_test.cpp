@@ -1,7 +1,10 @@
-// The SQLite store on real files in a temporary directory.
+// The incident store on both stores (STORE_TEST_CASE: a SQLite file in a temporary directory,
+// and a fresh PostgreSQL database), and what only SQLite's file has: its journal, its path, its
+// locks.
 #include "storage/sqlite_store.hpp"
 #include "storage/open_store.hpp"
 #include "storage/sqlite_migrations.hpp"
+#include "tests/storage/store_fixture.hpp"
 #include "tests/support/catch_result.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -10,6 +13,7 @@
 
 #include <atomic>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace scribe;
@@ -57,17 +61,16 @@ TEST_CASE("a new store creates its folder and file and applies the schema",
   CHECK(raw.tableExists("timeline_entries"));
 }
 
-TEST_CASE("everything survives closing and reopening the file", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "scribe.db";
+STORE_TEST_CASE("everything survives closing and reopening the store", "[integration][storage]") {
   std::int64_t id = 0;
   {
-    storage::sqlite_store store(file);
-    id = open_in(store, room, "payments down").id;
-    REQUIRE(store.set_severity(id, 2, entry_at(t0 + 1s, "sev")));
-    REQUIRE(store.add_entry(id, entry_at(t0 + 2s, "flagged", "C1/1.000001")));
+    auto store = db.open();
+    id = open_in(*store, room, "payments down").id;
+    REQUIRE(store->set_severity(id, 2, entry_at(t0 + 1s, "sev")));
+    REQUIRE(store->add_entry(id, entry_at(t0 + 2s, "flagged", "C1/1.000001")));
   }
-  storage::sqlite_store reopened(file);  // migrations run again and must be a no-op
+  auto reopened_store = db.open();  // migrations run again and must be a no-op
+  auto& reopened = *reopened_store;
   auto inc = reopened.find_incident(id);
   REQUIRE(inc);
   CHECK(inc->title == "payments down");
@@ -100,21 +103,15 @@ TEST_CASE("timestamps are stored as integer microseconds", "[integration][storag
   CHECK(q.getColumn(1).getInt64() == to_unix_micros(t0));
 }
 
-TEST_CASE("a database from a newer Scribe is refused", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  { storage::sqlite_store store(file); }
-  {
-    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE);
-    raw.exec("INSERT INTO schema_migrations VALUES (999, 0)");
-  }
-  CHECK_THROWS_WITH(storage::sqlite_store(file), Catch::Contains("upgrade Scribe"));
+STORE_TEST_CASE("a database from a newer Scribe is refused", "[integration][storage]") {
+  db.open();
+  db.execute("INSERT INTO schema_migrations VALUES (999, 0)");
+  CHECK_THROWS_WITH(db.open(), Catch::Contains("upgrade Scribe"));
 }
 
-TEST_CASE("the timeline is ordered by event time, ties by recording order",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("the timeline is ordered by event time, ties by recording order",
+                "[integration][storage]") {
+  auto& store = db.store();
   const auto id = open_in(store, room).id;  // "opened" at t0
   REQUIRE(store.add_entry(id, entry_at(t0 + 30s, "c")));
   REQUIRE(store.add_entry(id, entry_at(t0 + 10s, "a", "ref-a")));  // written earlier, flagged later
@@ -126,17 +123,15 @@ TEST_CASE("the timeline is ordered by event time, ties by recording order",
         std::vector<std::string>{"before the incident was opened", "opened", "a", "c", "d"});
 }
 
-TEST_CASE("entries without a message reference never clash", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("entries without a message reference never clash", "[integration][storage]") {
+  auto& store = db.store();
   const auto id = open_in(store, room).id;
   for (int i = 0; i < 3; ++i) REQUIRE(store.add_entry(id, entry_at(t0, "same text"))->inserted);
   CHECK(store.timeline_size(id) == 4);
 }
 
-TEST_CASE("the same message in two incidents is two entries", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("the same message in two incidents is two entries", "[integration][storage]") {
+  auto& store = db.store();
   const auto first = open_in(store, room).id;
   REQUIRE(store.close_incident(first, closing(t0 + 1h, "", entry_at(t0 + 1h, "closed"))));
   const auto second = open_in(store, room).id;
@@ -144,9 +139,8 @@ TEST_CASE("the same message in two incidents is two entries", "[integration][sto
   CHECK(store.add_entry(second, entry_at(t0, "m", "ref"))->inserted);
 }
 
-TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
+  auto& store = db.store();
   CHECK(store.add_entry(404, entry_at(t0, "x")).error() == errc::incident_not_found);
   CHECK(store.set_severity(404, 2, entry_at(t0, "x")).error() == errc::incident_not_found);
   CHECK(store.close_incident(404, closing(t0, "", entry_at(t0, "x"))).error() ==
@@ -164,13 +158,13 @@ TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
   CHECK(store.timeline_size(id) == 2);
 }
 
-// Two connections on one file stand in for two processes: the invariants must hold in the
+// Two stores on one database stand in for two processes: the invariants must hold in the
 // database, not in a lock of ours.
-TEST_CASE("concurrent writers through separate connections", "[integration][storage]") {
-  test_support::temp_dir dir;
-  const auto file = dir / "s.db";
-  storage::sqlite_store a(file);
-  storage::sqlite_store b(file);
+STORE_TEST_CASE("concurrent writers through separate connections", "[integration][storage]") {
+  auto a_store = db.open();
+  auto b_store = db.open();
+  auto& a = *a_store;
+  auto& b = *b_store;
 
   SECTION("the same message flagged at once is stored once") {
     const auto id = open_in(a, room).id;
@@ -210,9 +204,8 @@ TEST_CASE("concurrent writers through separate connections", "[integration][stor
     tb.join();
     CHECK(opened == 20);
     CHECK(refused == 20);
-    SQLite::Database raw(file.string());
-    CHECK(raw.execAndGet("SELECT COUNT(DISTINCT number) FROM incidents").getInt() == 20);
-    CHECK(raw.execAndGet("SELECT MAX(number) FROM incidents").getInt() == 20);
+    CHECK(db.query_int("SELECT COUNT(DISTINCT number) FROM incidents") == 20);
+    CHECK(db.query_int("SELECT MAX(number) FROM incidents") == 20);
   }
 
   SECTION("two closes at once: one wins") {
@@ -230,14 +223,27 @@ TEST_CASE("concurrent writers through separate connections", "[integration][stor
   }
 }
 
-TEST_CASE("open_store reads storage.url", "[integration][storage]") {
-  test_support::temp_dir dir;
+STORE_TEST_CASE("open_store reads storage.url", "[integration][storage]") {
   config::storage_options opts;
-  opts.url = "sqlite:" + (dir / "via-url.db").string();
+  opts.url = db.url();
+  opts.connections = 3;
   auto store = storage::open_store(opts);
   store.incidents->ping();
   CHECK(store.jobs->pending("q") == 0);
-  CHECK(std::filesystem::exists(dir / "via-url.db"));
+  // One database behind every port: a job enqueued through one is seen through the others.
+  const auto inc = open_in(*store.incidents, room);
+  REQUIRE(store.incidents->close_incident(
+      inc.id, {alice, t0 + 1h, "", entry_at(t0 + 1h, "closed"), {}, {{"q", "k", "p", t0 + 1h}}}));
+  CHECK(store.jobs->pending("q") == 1);
+  CHECK(db.query_int("SELECT COUNT(*) FROM health_checks") == 1);
+  if constexpr (std::is_same_v<Database, test_support::sqlite_test_database>) {
+    CHECK(std::filesystem::exists(db.file()));
+    CHECK(store.group != nullptr);
+    CHECK(store.concurrency == 1);
+  } else {
+    CHECK(store.group == nullptr);  // PostgreSQL commits each call alone
+    CHECK(store.concurrency == 3);
+  }
 }
 
 TEST_CASE("an unopenable file is reported with its path", "[integration][storage]") {
@@ -247,9 +253,8 @@ TEST_CASE("an unopenable file is reported with its path", "[integration][storage
                     Catch::Contains("a-directory.db"));
 }
 
-TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "s.db");
+STORE_TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]") {
+  auto& store = db.store();
   const auto id = open_in(store, room).id;
   auto first = store.add_entry(id, entry_at(t0, "m", "ref-1"));
   REQUIRE(first);
@@ -259,10 +264,9 @@ TEST_CASE("entry ids are never reused after a deletion", "[integration][storage]
   CHECK(second->entry.id > first->entry.id);
 }
 
-TEST_CASE("incidents are listed newest first across channels, filtered by status",
-          "[integration][storage]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "scribe.db");
+STORE_TEST_CASE("incidents are listed newest first across channels, filtered by status",
+                "[integration][storage]") {
+  auto& store = db.store();
   const channel_ref other{"matrix", "example.org", "!room:example.org"};
   auto first = store.open_incident({room, "first", std::nullopt, alice, t0}, entry_at(t0, "o"));
   auto second = store.open_incident({other, "second", 2, alice, t0 + 1min}, entry_at(t0, "o"));

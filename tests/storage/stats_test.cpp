@@ -1,8 +1,7 @@
-// The figures GET /metrics reads from the SQLite store: queue depths and ages, open incidents and
+// The figures GET /metrics reads from both stores: queue depths and ages, open incidents and
 // timeline entries ever recorded.
-#include "storage/sqlite_store.hpp"
+#include "tests/storage/store_fixture.hpp"
 #include "tests/support/catch_result.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,9 +20,9 @@ entry_draft entry_at(timestamp at, std::string text, std::optional<std::string> 
 
 }  // namespace
 
-TEST_CASE("queue stats list every queue ever used with its pending jobs", "[integration][jobs]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "q.db");
+STORE_TEST_CASE("queue stats list every queue ever used with its pending jobs",
+                "[integration][jobs]") {
+  auto& store = db.store();
   CHECK(store.stats().empty());
 
   store.enqueue("slack.outbox", "a", "{}", t0 + 5s);
@@ -55,9 +54,8 @@ TEST_CASE("queue stats list every queue ever used with its pending jobs", "[inte
   CHECK(store.stats()[2].pending == 1);
 }
 
-TEST_CASE("incident counts: open incidents and entries ever recorded", "[integration]") {
-  test_support::temp_dir dir;
-  storage::sqlite_store store(dir / "i.db");
+STORE_TEST_CASE("incident counts: open incidents and entries ever recorded", "[integration]") {
+  auto& store = db.store();
   CHECK(store.counts().open == 0);
   CHECK(store.counts().entries_recorded == 0);
 
