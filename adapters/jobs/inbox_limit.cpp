@@ -13,22 +13,41 @@ inbox_limit::inbox_limit(bot::job_queue& jobs, std::string queue, std::int64_t m
 inbox_limit::admission inbox_limit::enqueue(std::string_view key, std::string_view payload,
                                             bot::timestamp now) {
   admission result;
-  std::lock_guard lock(count_mutex_);
-  const auto checked = std::chrono::steady_clock::now();
-  if (!counted_at_ || checked - *counted_at_ >= recount_interval ||
-      counted_ + added_since_count_ >= max_pending_) {
-    counted_ = jobs_.pending(queue_);
-    added_since_count_ = 0;
-    counted_at_ = checked;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(count_mutex_);
+    const auto checked = std::chrono::steady_clock::now();
+    if (!counted_at_ || checked - *counted_at_ >= recount_interval ||
+        counted_ + added_since_count_ >= max_pending_) {
+      counted_ = jobs_.pending(queue_);
+      added_since_count_ = 0;
+      counted_at_ = checked;
+      ++count_generation_;
+    }
+    result.pending = counted_ + added_since_count_;
+    if (result.pending >= max_pending_) {
+      result.full = true;
+      return result;
+    }
+    // Counted before it is stored, so that the estimate stays high while the store works.
+    ++added_since_count_;
+    generation = count_generation_;
   }
-  result.pending = counted_ + added_since_count_;
-  if (result.pending >= max_pending_) {
-    result.full = true;
-    return result;
+  // Outside the lock: with a store that runs calls at once (PostgreSQL), deliveries are stored
+  // side by side rather than one after another.
+  try {
+    result.added = jobs_.enqueue(queue_, key, payload, now);
+  } catch (...) {
+    forget_reserved(generation);
+    throw;
   }
-  result.added = jobs_.enqueue(queue_, key, payload, now);
-  if (result.added) ++added_since_count_;
+  if (!result.added) forget_reserved(generation);
   return result;
+}
+
+void inbox_limit::forget_reserved(std::uint64_t generation) {
+  std::lock_guard lock(count_mutex_);
+  if (generation == count_generation_ && added_since_count_ > 0) --added_since_count_;
 }
 
 void inbox_limit::note_refused(std::int64_t pending, std::string_view request_id) {

@@ -60,17 +60,23 @@ class inbox_limit {
   std::int64_t max_pending() const { return max_pending_; }
 
  private:
+  // Takes back a job counted before it was stored, when it was not (a redelivery, a failure), if
+  // no count was taken since.
+  void forget_reserved(std::uint64_t generation);
+
   bot::job_queue& jobs_;
   const std::string queue_;
   const std::int64_t max_pending_;
   std::mutex mutex_;
   std::optional<std::chrono::steady_clock::time_point> last_warned_;  // guarded by mutex_
   std::int64_t refused_since_warning_ = 0;                            // guarded by mutex_
-  // Held across store calls, so never taken on a network thread (note_refused uses mutex_).
+  // Held across the count's store call (not the enqueue's), so never taken on a network thread
+  // (note_refused uses mutex_).
   std::mutex count_mutex_;
   std::optional<std::chrono::steady_clock::time_point> counted_at_;  // guarded by count_mutex_
   std::int64_t counted_ = 0;                                         // guarded by count_mutex_
   std::int64_t added_since_count_ = 0;                               // guarded by count_mutex_
+  std::uint64_t count_generation_ = 0;  // which count added_since_count_ adds to; count_mutex_
 };
 
 }  // namespace scribe::jobs
