@@ -76,7 +76,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       if (i + 1 >= args.size()) return usage_error{"--workspace needs a workspace id"};
       result.workspace = args[++i];
     } else if (arg == "--from") {
-      if (i + 1 >= args.size()) return usage_error{"--from needs a database, e.g. sqlite:data/scribe.db"};
+      if (i + 1 >= args.size())
+        return usage_error{"--from needs a database, e.g. sqlite:data/scribe.db"};
       result.from = args[++i];
     } else if (result.command == sub_command::export_postmortem && have_command &&
                result.incident.empty() && !arg.starts_with("-")) {
@@ -98,7 +99,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     return usage_error{"--workspace is only for export"};
   }
   if (result.command == sub_command::migrate && !result.from.starts_with("sqlite:")) {
-    return usage_error{"migrate needs --from sqlite:<path>, e.g. scribe migrate --from sqlite:data/scribe.db"};
+    return usage_error{
+        "migrate needs --from sqlite:<path>, e.g. scribe migrate --from sqlite:data/scribe.db"};
   }
   if (!result.from.empty() && result.command != sub_command::migrate) {
     return usage_error{"--from is only for migrate"};

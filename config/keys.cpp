@@ -128,8 +128,8 @@ key_spec log_level_key() {
           .show = [](const options& opts) { return std::string(log::to_string(opts.log.level)); }};
 }
 
-// "sqlite:<path>" or "postgresql://..." ("postgres://" is libpq's other spelling). "sqlite://..." is
-// refused rather than guessed at: tools disagree whether sqlite:///x means "x" or "/x", and a
+// "sqlite:<path>" or "postgresql://..." ("postgres://" is libpq's other spelling). "sqlite://..."
+// is refused rather than guessed at: tools disagree whether sqlite:///x means "x" or "/x", and a
 // database silently opened in the wrong place looks like data loss. A PostgreSQL URL's parts are
 // libpq's to judge when Scribe connects. The messages never repeat the URL: a PostgreSQL URL
 // usually carries a password.

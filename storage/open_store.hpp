@@ -18,7 +18,7 @@ struct opened_store {
   std::shared_ptr<bot::incident_store> incidents;
   std::shared_ptr<bot::postmortem_store> postmortems;
   std::shared_ptr<bot::job_queue> jobs;
-  std::shared_ptr<bot::chat_log> chats;  // the playground's channel
+  std::shared_ptr<bot::chat_log> chats;      // the playground's channel
   std::shared_ptr<bot::group_commit> group;  // null when the store commits each call alone
   // How many store calls may run at once: 1 for SQLite (one writer, group commit), the
   // connection pool's size for PostgreSQL.

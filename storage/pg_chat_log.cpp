@@ -3,16 +3,16 @@
 
 #include "storage/pg_connection.hpp"
 #include "storage/pg_store.hpp"
+#include "storage/shared_sql.hpp"
 
 namespace scribe::storage {
 namespace {
 
 // The newest `$3` messages matching the condition, oldest first.
 std::string recent_where(const char* condition) {
-  return std::string(
-             "SELECT * FROM (SELECT id, channel, thread_id, author_id, author_name, from_bot, "
-             "visible_to, format, text, posted_at, post_key FROM chat_messages WHERE ") +
-         condition + " ORDER BY id DESC LIMIT $2) newest ORDER BY id";
+  return std::string("SELECT * FROM (SELECT ") + shared_sql::message_columns +
+         " FROM chat_messages WHERE " + condition +
+         " ORDER BY id DESC LIMIT $2) newest ORDER BY id";
 }
 
 std::vector<bot::chat_message> load_messages(pg_connection& db, const std::string& sql,
@@ -83,8 +83,8 @@ bot::result<bot::chat_message> pg_store::post(const bot::new_chat_message& messa
           .add(bot::to_unix_micros(message.posted_at))
           .add(message.post_key));
   if (inserted.empty()) {
-    auto known =
-        db->exec("SELECT id FROM chat_messages WHERE post_key = $1", pg_params().add(message.post_key));
+    auto known = db->exec("SELECT id FROM chat_messages WHERE post_key = $1",
+                          pg_params().add(message.post_key));
     auto found = message_by_id(*db, known.int64(0, 0));
     tx.commit();
     return std::move(found.front());
@@ -121,8 +121,9 @@ bool pg_store::add_reaction(std::int64_t message_id, const std::string& emoji,
 bool pg_store::remove_reaction(std::int64_t message_id, const std::string& emoji,
                                const std::string& by) {
   return pool_->acquire()
-             ->exec("DELETE FROM chat_reactions WHERE message_id = $1 AND emoji = $2 AND by_id = $3",
-                    pg_params().add(message_id).add(emoji).add(by))
+             ->exec(
+                 "DELETE FROM chat_reactions WHERE message_id = $1 AND emoji = $2 AND by_id = $3",
+                 pg_params().add(message_id).add(emoji).add(by))
              .affected() == 1;
 }
 

@@ -207,9 +207,8 @@ void apply_pg_migrations(pg_connection& db) {
   db.run(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-  const int current =
-      static_cast<int>(db.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                           .int64(0, 0));
+  const int current = static_cast<int>(
+      db.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").int64(0, 0));
   if (current > migration_count) {
     throw std::runtime_error("the database has schema version " + std::to_string(current) +
                              " but this Scribe knows only up to " +

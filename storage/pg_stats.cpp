@@ -3,6 +3,7 @@
 
 #include "storage/pg_connection.hpp"
 #include "storage/pg_store.hpp"
+#include "storage/shared_sql.hpp"
 
 namespace scribe::storage {
 
@@ -21,16 +22,9 @@ bot::incident_counts pg_store::counts() {
 
 std::vector<bot::queue_stats> pg_store::stats() {
   auto db = pool_->acquire();
-  // Done jobs are kept for de-duplication, so neither query may scan the table: the queue names
-  // come from a loose index scan of the (queue, key) unique index, one probe per queue, and the
-  // counts from the partial index of pending jobs.
-  auto names = db->exec(
-      "WITH RECURSIVE q(name) AS ("
-      "  SELECT MIN(queue) FROM jobs"
-      "  UNION ALL"
-      "  SELECT (SELECT MIN(queue) FROM jobs WHERE queue > q.name) FROM q"
-      "  WHERE q.name IS NOT NULL"
-      ") SELECT name FROM q WHERE name IS NOT NULL");
+  // Neither query scans the jobs table (see shared_sql::queue_names); the counts come from the
+  // partial index of pending jobs.
+  auto names = db->exec(shared_sql::queue_names);
   std::vector<bot::queue_stats> found;
   for (int r = 0; r < names.size(); ++r) {
     bot::queue_stats one;

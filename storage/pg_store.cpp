@@ -2,6 +2,7 @@
 
 #include "storage/pg_connection.hpp"
 #include "storage/pg_migrations.hpp"
+#include "storage/shared_sql.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -12,19 +13,10 @@ namespace {
 
 using bot::errc;
 
-constexpr const char* incident_columns =
-    "id, number, platform, workspace, channel, title, severity, status, summary, opened_by_id, "
-    "opened_by_name, opened_at, closed_by_id, closed_by_name, closed_at";
-
-constexpr const char* entry_columns =
-    "id, incident_id, occurred_at, recorded_at, author_id, author_name, text, source, message_ref, "
-    "link";
-
-constexpr const char* answer_columns =
-    "id, incident_id, question_id, author_id, author_name, answered_at, text, source, answer_ref";
-
-constexpr const char* draft_columns =
-    "incident_id, version, drafted_at, request_key, markdown, content_digest";
+using shared_sql::answer_columns;
+using shared_sql::draft_columns;
+using shared_sql::entry_columns;
+using shared_sql::incident_columns;
 
 bot::incident read_incident(const pg_rows& rows, int r) {
   bot::incident inc;
@@ -170,19 +162,19 @@ bot::recorded_entry insert_entry(pg_connection& db, std::int64_t incident_id,
                   "FOR KEY SHARE");
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto inserted = db.exec(
-      "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, author_id, "
-      "author_name, text, source, message_ref, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-      "ON CONFLICT (incident_id, message_ref) DO NOTHING RETURNING id",
-      pg_params()
-          .add(incident_id)
-          .add(bot::to_unix_micros(entry.occurred_at))
-          .add(bot::to_unix_micros(entry.recorded_at))
-          .add(entry.author.id)
-          .add(entry.author.name)
-          .add(entry.text)
-          .add(bot::to_string(entry.source))
-          .add(entry.message_ref)
-          .add(entry.link));
+        "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, author_id, "
+        "author_name, text, source, message_ref, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+        "ON CONFLICT (incident_id, message_ref) DO NOTHING RETURNING id",
+        pg_params()
+            .add(incident_id)
+            .add(bot::to_unix_micros(entry.occurred_at))
+            .add(bot::to_unix_micros(entry.recorded_at))
+            .add(entry.author.id)
+            .add(entry.author.name)
+            .add(entry.text)
+            .add(bot::to_string(entry.source))
+            .add(entry.message_ref)
+            .add(entry.link));
     if (!inserted.empty()) {
       bot::timeline_entry stored;
       static_cast<bot::entry_draft&>(stored) = entry;
@@ -198,9 +190,8 @@ bot::recorded_entry insert_entry(pg_connection& db, std::int64_t incident_id,
 }
 
 void insert_flag(pg_connection& db, std::int64_t entry_id, const std::string& flagged_by) {
-  db.exec(
-      "INSERT INTO entry_flags (entry_id, flagged_by) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-      pg_params().add(entry_id).add(flagged_by));
+  db.exec("INSERT INTO entry_flags (entry_id, flagged_by) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+          pg_params().add(entry_id).add(flagged_by));
 }
 
 // Runs `update` (a statement that changes incident `id` only while it is open) and records
@@ -285,10 +276,10 @@ bot::result<bot::incident> pg_store::open_incident(const bot::new_incident& fiel
 }
 
 std::optional<bot::incident> pg_store::find_open_incident(const bot::channel_ref& channel) {
-  static const std::string sql = select_from(
-      incident_columns,
-      "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 AND "
-      "status = 'open'");
+  static const std::string sql =
+      select_from(incident_columns,
+                  "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 AND "
+                  "status = 'open'");
   return first_incident(pool_->acquire()->exec(sql, channel_params(channel)));
 }
 
@@ -300,10 +291,10 @@ std::optional<bot::incident> pg_store::find_incident(std::int64_t id) {
 std::optional<bot::incident> pg_store::find_latest_incident(const bot::channel_ref& channel) {
   // The open incident first, then the last closed (NULLS LAST: PostgreSQL sorts NULL first in
   // DESC, SQLite last).
-  static const std::string sql = select_from(
-      incident_columns,
-      "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 "
-      "ORDER BY status = 'open' DESC, closed_at DESC NULLS LAST, id DESC LIMIT 1");
+  static const std::string sql =
+      select_from(incident_columns,
+                  "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 "
+                  "ORDER BY status = 'open' DESC, closed_at DESC NULLS LAST, id DESC LIMIT 1");
   return first_incident(pool_->acquire()->exec(sql, channel_params(channel)));
 }
 
@@ -314,10 +305,9 @@ std::vector<bot::incident> pg_store::find_incidents_by_number(std::int64_t numbe
 }
 
 std::vector<bot::incident> pg_store::list_incidents(const bot::incident_filter& filter) {
-  static const std::string sql = select_from(
-      incident_columns,
-      "FROM incidents WHERE $1::text IS NULL OR status = $1 "
-      "ORDER BY opened_at DESC, id DESC LIMIT $2");
+  static const std::string sql = select_from(incident_columns,
+                                             "FROM incidents WHERE $1::text IS NULL OR status = $1 "
+                                             "ORDER BY opened_at DESC, id DESC LIMIT $2");
   pg_params params;
   if (filter.status) {
     params.add(bot::to_string(*filter.status));
@@ -444,8 +434,7 @@ bot::result<std::optional<bot::timeline_entry>> pg_store::unflag_entry(
       continue;
     }
     had_flag = true;
-    if (db->exec("SELECT 1 FROM entry_flags WHERE entry_id = $1 LIMIT 1",
-                 pg_params().add(entry.id))
+    if (db->exec("SELECT 1 FROM entry_flags WHERE entry_id = $1 LIMIT 1", pg_params().add(entry.id))
             .empty()) {
       db->exec("DELETE FROM timeline_entries WHERE id = $1", pg_params().add(entry.id));
       removed = entry;
@@ -468,8 +457,7 @@ std::optional<std::string> pg_store::find_flagged_message(const bot::channel_ref
 }
 
 std::int64_t pg_store::update_entry_text(const bot::channel_ref& channel,
-                                         const std::string& message_ref,
-                                         const std::string& text) {
+                                         const std::string& message_ref, const std::string& text) {
   static const std::string sql =
       std::string("UPDATE timeline_entries SET text = $5 WHERE message_ref = $4 AND ") +
       in_channel_incidents;
@@ -493,8 +481,8 @@ void pg_store::ping() {
   pool_->acquire()->exec(
       "INSERT INTO health_checks (id, checked_at) VALUES (1, $1) "
       "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-      pg_params().add(bot::to_unix_micros(
-          std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()))));
+      pg_params().add(bot::to_unix_micros(std::chrono::time_point_cast<std::chrono::microseconds>(
+          std::chrono::system_clock::now()))));
 }
 
 std::vector<bot::asked_question> pg_store::questions(std::int64_t incident_id) {
@@ -513,10 +501,9 @@ bot::result<void> pg_store::set_question_message(std::int64_t incident_id,
                                                  const std::string& question_id,
                                                  const std::string& message_ref) {
   if (pool_->acquire()
-          ->exec(
-              "UPDATE postmortem_questions SET message_ref = $1 WHERE incident_id = $2 AND "
-              "question_id = $3",
-              pg_params().add(message_ref).add(incident_id).add(question_id))
+          ->exec("UPDATE postmortem_questions SET message_ref = $1 WHERE incident_id = $2 AND "
+                 "question_id = $3",
+                 pg_params().add(message_ref).add(incident_id).add(question_id))
           .affected() == 0) {
     return errc::entry_not_found;
   }
@@ -637,8 +624,7 @@ bot::result<bot::stored_draft> pg_store::save_draft(const bot::stored_draft& dra
 
 std::optional<bot::stored_draft> pg_store::latest_draft(std::int64_t incident_id) {
   static const std::string sql = select_from(
-      draft_columns,
-      "FROM postmortem_drafts WHERE incident_id = $1 ORDER BY version DESC LIMIT 1");
+      draft_columns, "FROM postmortem_drafts WHERE incident_id = $1 ORDER BY version DESC LIMIT 1");
   return first_draft(pool_->acquire()->exec(sql, pg_params().add(incident_id)));
 }
 
@@ -674,10 +660,10 @@ std::vector<bot::job> pg_store::claim_batch(std::string_view queue, bot::timesta
           .add(static_cast<std::int64_t>(limit)));
   std::vector<std::pair<std::int64_t, bot::job>> claimed;
   for (int r = 0; r < rows.size(); ++r) {
-    claimed.emplace_back(rows.int64(r, 6),
-                         bot::job{rows.int64(r, 0), rows.text(r, 1), rows.text(r, 2),
-                                  rows.text(r, 3), rows.int32(r, 4),
-                                  bot::from_unix_micros(rows.int64(r, 5))});
+    claimed.emplace_back(
+        rows.int64(r, 6),
+        bot::job{rows.int64(r, 0), rows.text(r, 1), rows.text(r, 2), rows.text(r, 3),
+                 rows.int32(r, 4), bot::from_unix_micros(rows.int64(r, 5))});
   }
   // RETURNING gives rows in no promised order.
   std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {

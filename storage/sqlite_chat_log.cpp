@@ -2,6 +2,7 @@
 // because it shares nothing with the incident tables but the connection.
 #include "storage/sqlite_store.hpp"
 
+#include "storage/shared_sql.hpp"
 #include "storage/sqlite_connection.hpp"
 
 #include "storage/sqlite_errors.hpp"
@@ -14,10 +15,7 @@
 namespace scribe::storage {
 namespace {
 
-constexpr const char* message_columns =
-    "id, channel, thread_id, author_id, author_name, from_bot, visible_to, format, text, "
-    "posted_at, "
-    "post_key";
+using shared_sql::message_columns;
 
 bot::chat_message read_message(SQLite::Statement& row) {
   bot::chat_message m;

@@ -2,6 +2,7 @@
 // only GET /metrics uses them.
 #include "storage/sqlite_store.hpp"
 
+#include "storage/shared_sql.hpp"
 #include "storage/sqlite_connection.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -11,17 +12,10 @@ namespace scribe::storage {
 
 std::vector<bot::queue_stats> sqlite_store::stats() {
   std::lock_guard lock(mutex_);
-  // Done jobs stay in the table for de-duplication, so it grows for ever: neither query may scan
-  // it. The queue names come from a skip scan of the (queue, key) unique index, one probe per
-  // queue (SQLite's "loose index scan" with a recursive CTE); the counts come from the partial
-  // index of pending jobs, whose size the inbox limit bounds.
-  auto names = db_->statement(
-      "WITH RECURSIVE q(name) AS ("
-      "  SELECT MIN(queue) FROM jobs"
-      "  UNION ALL"
-      "  SELECT (SELECT MIN(queue) FROM jobs WHERE queue > q.name) FROM q"
-      "  WHERE q.name IS NOT NULL"
-      ") SELECT name FROM q WHERE name IS NOT NULL");
+  // Neither query scans the jobs table, which keeps done jobs for ever: the names come from the
+  // unique index, the counts from the partial index of pending jobs, whose size the inbox limit
+  // bounds.
+  auto names = db_->statement(shared_sql::queue_names);
   std::vector<bot::queue_stats> found;
   while (names.executeStep()) {
     bot::queue_stats one;

@@ -1,5 +1,6 @@
 #include "storage/sqlite_store.hpp"
 
+#include "storage/shared_sql.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/sqlite_errors.hpp"
 #include "storage/sqlite_migrations.hpp"
@@ -21,13 +22,10 @@ using bot::errc;
 // Long enough to ride out another process's write, short enough that a stuck lock is reported.
 constexpr int busy_timeout_ms = 5000;
 
-constexpr const char* incident_columns =
-    "id, number, platform, workspace, channel, title, severity, status, summary, opened_by_id, "
-    "opened_by_name, opened_at, closed_by_id, closed_by_name, closed_at";
-
-constexpr const char* entry_columns =
-    "id, incident_id, occurred_at, recorded_at, author_id, author_name, text, source, message_ref, "
-    "link";
+using shared_sql::answer_columns;
+using shared_sql::draft_columns;
+using shared_sql::entry_columns;
+using shared_sql::incident_columns;
 
 bot::incident read_incident(SQLite::Statement& row) {
   bot::incident inc;
@@ -64,9 +62,6 @@ bot::timeline_entry read_entry(SQLite::Statement& row) {
   return e;
 }
 
-constexpr const char* answer_columns =
-    "id, incident_id, question_id, author_id, author_name, answered_at, text, source, answer_ref";
-
 bot::postmortem_answer read_answer(SQLite::Statement& row) {
   bot::postmortem_answer a;
   a.id = row.getColumn(0).getInt64();
@@ -80,9 +75,6 @@ bot::postmortem_answer read_answer(SQLite::Statement& row) {
   a.answer_ref = row.getColumn(8).getString();
   return a;
 }
-
-constexpr const char* draft_columns =
-    "incident_id, version, drafted_at, request_key, markdown, content_digest";
 
 bot::stored_draft read_draft(SQLite::Statement& row) {
   bot::stored_draft d;

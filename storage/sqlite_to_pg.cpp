@@ -42,8 +42,7 @@ constexpr table_copy tables[] = {
     {"postmortem_answers",
      "id, incident_id, question_id, author_id, author_name, answered_at, text, source, answer_ref",
      "id", "id"},
-    {"postmortem_drafts",
-     "incident_id, version, drafted_at, request_key, markdown, content_digest",
+    {"postmortem_drafts", "incident_id, version, drafted_at, request_key, markdown, content_digest",
      "incident_id, version", nullptr},
     {"chat_messages",
      "id, channel, thread_id, author_id, author_name, from_bot, visible_to, format, text, "

@@ -56,7 +56,7 @@ struct worker_options {
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
   std::chrono::milliseconds min_backoff{std::chrono::seconds(1)};
   std::chrono::milliseconds max_backoff{std::chrono::minutes(5)};
-  int max_attempts = 50;   // then the job is given up: about four hours at the maximum backoff
+  int max_attempts = 50;    // then the job is given up: about four hours at the maximum backoff
   std::size_t batch = 128;  // jobs claimed at once
 };
 

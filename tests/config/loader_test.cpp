@@ -420,8 +420,9 @@ TEST_CASE("a PostgreSQL URL is taken, and refused when malformed without repeati
   CHECK(opts.storage.url == "postgresql://scribe:hunter2@db.example/scribe");
   CHECK(opts.storage.connections == 8);
   // libpq's other spelling, normalised.
-  CHECK(config::load_from_string("", {{"SCRIBE_STORAGE_URL", "postgres://db/scribe"}})
-            .storage.url == "postgresql://db/scribe");
+  CHECK(
+      config::load_from_string("", {{"SCRIBE_STORAGE_URL", "postgres://db/scribe"}}).storage.url ==
+      "postgresql://db/scribe");
   auto e = env_error({{"SCRIBE_STORAGE_URL", "postgresql://scribe:hunter2@db example/scribe"}});
   CHECK(e.key() == "storage.url");
   CHECK_THAT(e.what(), Contains("space or a control character"));

@@ -146,6 +146,25 @@ TEST_CASE("concurrent opens on several replicas number a workspace's incidents 1
                         "workspace, number HAVING COUNT(*) > 1) clashes") == 0);
 }
 
+// The ids of the jobs the racers claimed: `jobs` of them, each claimed by exactly one racer, on
+// its `attempts`th claim.
+template <class Race>
+std::set<std::int64_t> check_each_claimed_once(const Race& race_result, std::size_t jobs,
+                                               int attempts) {
+  std::multiset<std::int64_t> claimed;
+  for (const auto& batch : race_result.results) {
+    if (!batch) continue;
+    for (const auto& j : *batch) {
+      claimed.insert(j.id);
+      CHECK(j.attempts == attempts);
+    }
+  }
+  CHECK(claimed.size() == jobs);
+  std::set<std::int64_t> distinct(claimed.begin(), claimed.end());
+  CHECK(distinct.size() == jobs);
+  return distinct;
+}
+
 TEST_CASE("replicas claiming at once get each job exactly once while the leases hold",
           "[integration][jobs][postgres]") {
   replicas r;
@@ -170,16 +189,7 @@ TEST_CASE("replicas claiming at once get each job exactly once while the leases 
       }
     });
     check_no_errors(drained);
-    std::multiset<std::int64_t> claimed;
-    for (const auto& mine : drained.results) {
-      if (!mine) continue;
-      for (const auto& j : *mine) {
-        claimed.insert(j.id);
-        CHECK(j.attempts == 1);
-      }
-    }
-    CHECK(claimed.size() == jobs);
-    CHECK(std::set<std::int64_t>(claimed.begin(), claimed.end()).size() == jobs);
+    check_each_claimed_once(drained, jobs, 1);
 
     // Just before the leases run out nobody gets anything; once they have, the jobs are handed
     // out again, each to one replica.
@@ -188,19 +198,10 @@ TEST_CASE("replicas claiming at once get each job exactly once while the leases 
     auto retaken =
         race(3, [&](std::size_t i) { return r[i].claim_batch(queue, t0 + 1h, 1h, 100); });
     check_no_errors(retaken);
-    std::multiset<std::int64_t> again;
-    for (const auto& batch : retaken.results) {
-      if (!batch) continue;
-      for (const auto& j : *batch) {
-        again.insert(j.id);
-        CHECK(j.attempts == 2);
-      }
-    }
-    CHECK(again.size() == jobs);
-    CHECK(std::set<std::int64_t>(again.begin(), again.end()).size() == jobs);
+    const auto again = check_each_claimed_once(retaken, jobs, 2);
 
     // Done on one replica is done for all.
-    for (auto id : std::set<std::int64_t>(again.begin(), again.end())) r[0].complete(id, t0 + 1h);
+    for (auto id : again) r[0].complete(id, t0 + 1h);
     for (std::size_t i = 0; i < 3; ++i) {
       CHECK(r[i].pending(queue) == 0);
       CHECK(r[i].claim_batch(queue, t0 + 100h, 1h, 100).empty());

@@ -205,8 +205,7 @@ class meeting_task final : public store_task {
     std::unique_lock lock(room_.mutex);
     ++room_.present;
     room_.changed.notify_all();
-    if (room_.changed.wait_for(lock, patience_,
-                               [&] { return room_.present >= expected_; })) {
+    if (room_.changed.wait_for(lock, patience_, [&] { return room_.present >= expected_; })) {
       ++room_.met;
     }
   }

@@ -28,7 +28,7 @@ struct worker_fixture {
   asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
   std::thread runner;
   std::mutex mutex;
-  std::vector<std::string> seen;  // "key#attempt", in the order handled
+  std::vector<std::string> seen;        // "key#attempt", in the order handled
   jobs::job_worker* running = nullptr;  // for handlers that stop it
 
   jobs::worker_options fast() {
