@@ -131,6 +131,9 @@ void pg_connection::connect() {
   conn_ = PQconnectdb(url_.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string why = conn_ ? first_line(PQerrorMessage(conn_)) : "out of memory";
+    // A failed attempt still holds its PGconn; a constructor that throws runs no destructor.
+    PQfinish(conn_);
+    conn_ = nullptr;
     throw bot::storage_unavailable("PostgreSQL at " + config::redact_credentials(url_) + ": " +
                                    why);
   }
