@@ -271,30 +271,13 @@ class Scenario:
         before = len(self.db.all_entries())
         limit = os.path.getsize(wal)
         subprocess.run(["prlimit", f"--pid={pid}", f"--fsize={limit}:unlimited"], check=True)
-        refused = []
-        for i in range(5):
-            reply = driver.send(driver.slash_command(f"note disk-full-{i}", CHANNEL, CHANNEL_NAME,
-                                                     AUTHOR, AUTHOR_NAME))
-            refused.append(reply)
-        R.check("notes get 503 while the disk is full",
-                all(r.status == 503 for r in refused), [r.status for r in refused])
-        R.check("the 503 says what is wrong and when to come back",
-                all("storage unavailable" in r.text and r.header("Retry-After") for r in refused),
-                refused[0])
-        status, _, body = http_get(self.scribe.url(), "/healthz")
-        R.check("/healthz answers 503 while the disk is full", status == 503, (status, body))
-        R.check("Scribe is still running", self.scribe.running())
+        self.refused_while_broken(driver, "disk-full", "the disk is full")
         R.check("nothing refused was stored", len(self.db.all_entries()) == before)
 
         subprocess.run(["prlimit", f"--pid={pid}", "--fsize=unlimited"], check=True)
         status, _, body = http_get(self.scribe.url(), "/healthz")
         R.check("/healthz answers 200 once the disk has room again", status == 200, (status, body))
-        again = driver.send(driver.slash_command("note disk-full-0", CHANNEL, CHANNEL_NAME,
-                                                 AUTHOR, AUTHOR_NAME))
-        R.check("the same note is taken once the disk has room again", again.status == 200, again)
-        texts = [e["text"] for e in self.db.all_entries()]
-        R.check("it is stored once; the refused others are not",
-                texts.count("disk-full-0") == 1 and "disk-full-1" not in texts)
+        self.taken_again(driver, "disk-full", "the disk has room again")
 
     def database_unreachable(self) -> None:
         group("unreachable database: the run's PostgreSQL database refuses connections, Scribe's "
@@ -308,30 +291,14 @@ class Scenario:
         ended = self.db.refuse_connections(True)
         print(f"    {ended} of Scribe's connections ended", flush=True)
         try:
-            refused = []
-            for i in range(5):
-                reply = driver.send(driver.slash_command(f"note unreachable-{i}", CHANNEL,
-                                                         CHANNEL_NAME, AUTHOR, AUTHOR_NAME))
-                refused.append(reply)
-            R.check("notes get 503 while the database is unreachable",
-                    all(r.status == 503 for r in refused), [r.status for r in refused])
-            R.check("the 503 says what is wrong and when to come back",
-                    all("storage unavailable" in r.text and r.header("Retry-After") for r in refused),
-                    refused[0])
-            status, _, body = http_get(self.scribe.url(), "/healthz")
-            R.check("/healthz answers 503 while the database is unreachable", status == 503,
-                    (status, body))
-            R.check("Scribe is still running", self.scribe.running())
+            self.refused_while_broken(driver, "unreachable", "the database is unreachable")
         finally:
             self.db.refuse_connections(False)
         R.check("/healthz answers 200 once the database is reachable again",
                 poll(lambda: http_get(self.scribe.url(), "/healthz")[0] == 200, timeout=15,
                      interval=0.25))
         R.check("nothing refused was stored", len(self.db.all_entries()) == before)
-        again = driver.send(driver.slash_command("note unreachable-0", CHANNEL, CHANNEL_NAME,
-                                                 AUTHOR, AUTHOR_NAME))
-        R.check("the same note is taken once the database is reachable again",
-                again.status == 200, again)
+        self.taken_again(driver, "unreachable", "the database is reachable again")
         # Every connection Scribe held was ended by the server: none may be used again as if it
         # were alive, whichever request gets it. Concurrent bursts reach each pooled connection.
         statuses = self.concurrent_notes("after-unreachable", rounds=3)
@@ -339,10 +306,32 @@ class Scenario:
                 all(st == 200 for st in statuses.values()),
                 sorted((t, st) for t, st in statuses.items() if st != 200))
         texts = [e["text"] for e in self.db.all_entries()]
-        R.check("it is stored once; the refused others are not",
-                texts.count("unreachable-0") == 1 and "unreachable-1" not in texts)
         R.check("each of those notes is stored once",
                 all(texts.count(t) == 1 for t, st in statuses.items() if st == 200))
+
+    def refused_while_broken(self, driver, prefix: str, state: str) -> None:
+        """Five notes sent while the store cannot write (`state`, for the checks' names): each gets
+        503 with a reason and Retry-After, /healthz says 503, and Scribe keeps running."""
+        refused = [driver.send(driver.slash_command(f"note {prefix}-{i}", CHANNEL, CHANNEL_NAME,
+                                                    AUTHOR, AUTHOR_NAME)) for i in range(5)]
+        R.check(f"notes get 503 while {state}",
+                all(r.status == 503 for r in refused), [r.status for r in refused])
+        R.check("the 503 says what is wrong and when to come back",
+                all("storage unavailable" in r.text and r.header("Retry-After") for r in refused),
+                refused[0])
+        status, _, body = http_get(self.scribe.url(), "/healthz")
+        R.check(f"/healthz answers 503 while {state}", status == 503, (status, body))
+        R.check("Scribe is still running", self.scribe.running())
+
+    def taken_again(self, driver, prefix: str, state: str) -> None:
+        """Once the store writes again (`state`), the first refused note sent again is taken and
+        stored once, and the other refused ones are not stored."""
+        again = driver.send(driver.slash_command(f"note {prefix}-0", CHANNEL, CHANNEL_NAME,
+                                                 AUTHOR, AUTHOR_NAME))
+        R.check(f"the same note is taken once {state}", again.status == 200, again)
+        texts = [e["text"] for e in self.db.all_entries()]
+        R.check("it is stored once; the refused others are not",
+                texts.count(f"{prefix}-0") == 1 and f"{prefix}-1" not in texts)
 
     def concurrent_notes(self, prefix: str, rounds: int) -> dict[str, int | None]:
         """`rounds` times, 8 notes sent at once; note text -> HTTP status (None: no answer)."""
