@@ -25,6 +25,7 @@ class scribe_category final : public boost::system::error_category {
       case errc::malformed_request: return "the request body is malformed";
       case errc::not_a_question: return "not a reply to a postmortem question";
       case errc::not_ready_yet: return "not ready yet, try again shortly";
+      case errc::no_incident_for_flag: return "no incident was open when the message was flagged";
     }
     return "unknown scribe error";
   }

@@ -32,6 +32,7 @@ enum class errc {
   malformed_request,          // a body or field that cannot be parsed as its protocol says
   not_a_question,             // a thread reply whose thread is not a postmortem question's
   not_ready_yet,              // depends on something still under way: try again shortly
+  no_incident_for_flag,       // a flag made, on a message written, outside every incident
 };
 
 const boost::system::error_category& error_category() noexcept;

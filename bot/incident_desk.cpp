@@ -2,6 +2,7 @@
 
 #include "bot/text.hpp"
 
+#include <algorithm>
 #include <type_traits>
 
 namespace scribe::bot {
@@ -26,6 +27,29 @@ std::string headline(const incident& inc) {
 }
 
 }  // namespace
+
+std::optional<incident> incident_for_flag(incident_store& store, const channel_ref& channel,
+                                          timestamp flagged_at,
+                                          std::optional<timestamp> written_at) {
+  if (auto inc = store.find_incident_open_at(channel, flagged_at)) return inc;
+  if (written_at) return store.find_incident_open_at(channel, *written_at);
+  return std::nullopt;
+}
+
+std::string no_incident_for_flag_reply(std::string_view invoked_as) {
+  return "No incident was open in this channel when you flagged that message, and it was not "
+         "written during one, so it is not in any timeline. Start one with " +
+         quote(invoked_as, "open <title>") + ".";
+}
+
+std::string bot_message_not_recorded_reply() {
+  return "That message was posted by a bot: Scribe keeps what people wrote, so it is not in the "
+         "timeline.";
+}
+
+std::string message_gone_reply() {
+  return "That message was deleted before Scribe could read it, so it is not in the timeline.";
+}
 
 incident_desk::incident_desk(incident_store& store, job_queue& jobs, const clock& clock,
                              const config::postmortem_options& postmortem)
@@ -64,10 +88,13 @@ entry_draft incident_desk::system_entry(const person& author, std::string text,
 }
 
 bot_reply incident_desk::open(const command_request& request, const open_command& cmd) {
-  const timestamp now = clock_.now();
+  // Opened when it was declared: a command processed late (a Matrix transaction delivered after
+  // an outage) still opens the incident at the time of the message, so that flags made meanwhile
+  // find it (incident_for_flag).
+  const timestamp at = request.written_at.value_or(clock_.now());
   auto opened =
-      store_.open_incident({request.channel, cmd.title, std::nullopt, request.author, now},
-                           system_entry(request.author, "Incident opened: " + cmd.title, now));
+      store_.open_incident({request.channel, cmd.title, std::nullopt, request.author, at},
+                           system_entry(request.author, "Incident opened: " + cmd.title, at));
   if (!opened) {
     if (opened.error() != errc::incident_already_open) return {opened.error().message()};
     // Another open may have won a race; either way the channel's incident is the one to name.
@@ -85,10 +112,13 @@ bot_reply incident_desk::open(const command_request& request, const open_command
 }
 
 bot_reply incident_desk::note(const command_request& request, const note_command& cmd) {
-  auto inc = store_.find_open_incident(request.channel);
-  if (!inc) return no_open_incident(request);
   const timestamp now = clock_.now();
   const timestamp at = request.written_at.value_or(now);
+  // A note is a flag of its own message: processed late, it goes to the incident that was open
+  // when it was written, even one closed since.
+  auto inc = request.written_at ? store_.find_incident_open_at(request.channel, at) : std::nullopt;
+  if (!inc) inc = store_.find_open_incident(request.channel);
+  if (!inc) return no_open_incident(request);
   auto recorded = store_.add_entry(
       inc->id, {at, now, request.author, cmd.text, entry_source::command, request.message_ref, {}});
   if (!recorded) return {recorded.error().message()};
@@ -145,13 +175,14 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
   auto inc = store_.find_open_incident(request.channel);
   if (!inc) return no_open_incident(request);
   const timestamp now = clock_.now();
+  // Closed when it was said, as open() opens: flags made after it go by the rule of the time.
+  const timestamp at = std::max(request.written_at.value_or(now), inc->opened_at);
   incident_closure closure{
       request.author,
-      now,
+      at,
       cmd.summary,
       system_entry(request.author,
-                   cmd.summary.empty() ? "Incident closed" : "Incident closed: " + cmd.summary,
-                   now),
+                   cmd.summary.empty() ? "Incident closed" : "Incident closed: " + cmd.summary, at),
       {},
       {}};
   for (const auto& q : postmortem_.questions) closure.questions.push_back({q.id, q.text, {}});
@@ -167,7 +198,7 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
   auto closed = store_.close_incident(inc->id, closure);
   if (!closed) return no_open_incident(request);  // someone else closed it a moment ago
   return {incident_label(*closed) + " closed by " + request.author.name + " after " +
-              format_duration(now - closed->opened_at) + ": " + closed->title +
+              format_duration(at - closed->opened_at) + ": " + closed->title +
               "\nNow the blameless review: I'll ask " + std::to_string(closure.questions.size()) +
               " questions here, one message each. Answer in their threads; the draft follows "
               "when every question has an answer (or with " +
@@ -196,23 +227,23 @@ bot_reply incident_desk::draft(const command_request& request) {
       reply_visibility::channel};
 }
 
-result<recorded_entry> incident_desk::flag_message(const channel_ref& channel,
-                                                   const flagged_message& message,
-                                                   const person& flagged_by) {
-  auto inc = store_.find_open_incident(channel);
-  if (!inc) return errc::no_open_incident;
+result<recorded_entry> incident_desk::flag_message(const flag_request& flag,
+                                                   const flagged_message& message) {
+  const auto inc = incident_for_flag(store_, flag.channel, flag.flagged_at, message.written_at);
+  if (!inc) return errc::no_incident_for_flag;
   return store_.flag_entry(inc->id,
                            {message.written_at, clock_.now(), message.author, message.text,
                             message.source, message.message_ref, message.link},
-                           flagged_by.id);
+                           flag.by.id);
 }
 
-result<std::optional<std::int64_t>> incident_desk::flag_again(const channel_ref& channel,
-                                                              const std::string& message_ref,
-                                                              const person& by) {
-  auto inc = store_.find_open_incident(channel);
-  if (!inc) return errc::no_open_incident;
-  return store_.add_flag(inc->id, message_ref, by.id);
+result<std::optional<std::int64_t>> incident_desk::flag_again(const flag_request& flag) {
+  const auto inc = incident_for_flag(store_, flag.channel, flag.flagged_at, flag.written_at);
+  if (!inc) {
+    if (flag.written_at) return errc::no_incident_for_flag;
+    return std::optional<std::int64_t>{};  // the message's time decides: fetch it first
+  }
+  return store_.add_flag(inc->id, flag.message_ref, flag.by.id);
 }
 
 result<std::optional<timeline_entry>> incident_desk::unflag_message(const channel_ref& channel,

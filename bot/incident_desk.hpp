@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace scribe::bot {
 
@@ -53,6 +54,35 @@ struct flagged_message {
   entry_source source = entry_source::reaction;
 };
 
+// One person's flag on a chat message, as the platform reported it.
+struct flag_request {
+  channel_ref channel;
+  std::string message_ref;
+  person by;
+  // When the flag was made: the reaction's own time, or when the request that carried it arrived
+  // (a shortcut, a mention). Not when Scribe gets round to processing it.
+  timestamp flagged_at;
+  // When the flagged message was written, where the platform tells without fetching it (Slack's
+  // message ts is its time); nullopt otherwise.
+  std::optional<timestamp> written_at;
+};
+
+// The incident a flag belongs to: the one that was open in the channel when the flag was made,
+// whenever the flag is processed (an incident that closed in between still gets it); else the one
+// whose open window holds the time the message was written (flagging late, during the postmortem);
+// else none. `written_at` nullopt: only the first rule applies.
+std::optional<incident> incident_for_flag(incident_store& store, const channel_ref& channel,
+                                          timestamp flagged_at,
+                                          std::optional<timestamp> written_at);
+
+// What Scribe tells the flagger, privately, when a flag is not recorded; `invoked_as` ("/incident")
+// is quoted in the advice.
+std::string no_incident_for_flag_reply(std::string_view invoked_as);
+// The flagged message is a bot's (Scribe's own included): only people's messages are recorded.
+std::string bot_message_not_recorded_reply();
+// The flagged message was deleted before Scribe could read it.
+std::string message_gone_reply();
+
 // Timeline replies show at most this many entries, the latest ones.
 inline constexpr std::size_t timeline_reply_limit = 50;
 
@@ -66,16 +96,17 @@ class incident_desk {
   // Never throws for anything the person typed; store failures propagate as exceptions.
   bot_reply run_command(const command_request& request);
 
-  // Records a flagged message in the channel's open incident; a message flagged twice (by one
-  // person or several) is stored once. errc::no_open_incident when the channel has none.
-  result<recorded_entry> flag_message(const channel_ref& channel, const flagged_message& message,
-                                      const person& flagged_by);
+  // Records a flagged message in the incident the flag belongs to (see incident_for_flag); a
+  // message flagged twice (by one person or several) is stored once, also in an incident that has
+  // closed since. errc::no_incident_for_flag when the flag belongs to none.
+  result<recorded_entry> flag_message(const flag_request& flag, const flagged_message& message);
 
-  // A message flagged again: adds `by`'s flag if the channel's open incident has the message
-  // already, and returns its entry's id (nullopt: not recorded yet, the caller fetches it).
-  // errc::no_open_incident when the channel has none.
-  result<std::optional<std::int64_t>> flag_again(const channel_ref& channel,
-                                                 const std::string& message_ref, const person& by);
+  // A message flagged again: adds the flag if the incident it belongs to has the message already,
+  // and returns its entry's id. nullopt: not recorded yet, or the flag's incident depends on when
+  // the message was written and flag.written_at is not known; the caller fetches the message and
+  // calls flag_message. errc::no_incident_for_flag when flag.written_at is known and the flag
+  // belongs to no incident.
+  result<std::optional<std::int64_t>> flag_again(const flag_request& flag);
 
   // Takes back `by`'s flag; the entry goes when nobody's flag is left, and is then returned.
   // errc::entry_not_found when `by` had not flagged it.

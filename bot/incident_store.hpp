@@ -72,6 +72,10 @@ class incident_store {
                                          const entry_draft& opened_entry) = 0;
 
   virtual std::optional<incident> find_open_incident(const channel_ref& channel) = 0;
+  // The channel's incident that was open at `at`: opened at or before it, and still open or
+  // closed after it. Incidents of one channel never overlap, so there is at most one.
+  virtual std::optional<incident> find_incident_open_at(const channel_ref& channel,
+                                                        timestamp at) = 0;
   virtual std::optional<incident> find_incident(std::int64_t id) = 0;
   // The channel's open incident, else the one closed last.
   virtual std::optional<incident> find_latest_incident(const channel_ref& channel) = 0;

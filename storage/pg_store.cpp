@@ -156,11 +156,19 @@ bot::recorded_entry insert_entry(pg_connection& db, std::int64_t incident_id,
   // The entry found instead is locked (KEY SHARE) until we commit, so that a flag added to it
   // cannot meet its foreign key gone. If the last flag was being taken back meanwhile, the lock
   // waits for that and finds the entry deleted; the message is then recorded anew.
+  //
+  // The entry is looked up before the insert too: an insert that conflicts still takes a value
+  // of the id sequence, which counts() reads as the number of entries ever recorded. Only two
+  // replicas recording the same message at the same moment still use up an id.
   static const std::string existing_sql =
       select_from(entry_columns,
                   "FROM timeline_entries WHERE incident_id = $1 AND message_ref = $2 "
                   "FOR KEY SHARE");
   for (int attempt = 0; attempt < 3; ++attempt) {
+    if (entry.message_ref) {
+      auto existing = db.exec(existing_sql, pg_params().add(incident_id).add(entry.message_ref));
+      if (!existing.empty()) return {read_entry(existing, 0), false};
+    }
     auto inserted = db.exec(
         "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, author_id, "
         "author_name, text, source, message_ref, link) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
@@ -281,6 +289,16 @@ std::optional<bot::incident> pg_store::find_open_incident(const bot::channel_ref
                   "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 AND "
                   "status = 'open'");
   return first_incident(pool_->acquire()->exec(sql, channel_params(channel)));
+}
+
+std::optional<bot::incident> pg_store::find_incident_open_at(const bot::channel_ref& channel,
+                                                             bot::timestamp at) {
+  static const std::string sql = select_from(
+      incident_columns,
+      "FROM incidents WHERE platform = $1 AND workspace = $2 AND channel = $3 AND opened_at <= $4 "
+      "AND (closed_at IS NULL OR closed_at > $4) ORDER BY opened_at DESC, id DESC LIMIT 1");
+  return first_incident(
+      pool_->acquire()->exec(sql, channel_params(channel).add(bot::to_unix_micros(at))));
 }
 
 std::optional<bot::incident> pg_store::find_incident(std::int64_t id) {

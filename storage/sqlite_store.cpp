@@ -156,13 +156,23 @@ std::optional<bot::incident> sqlite_store::load_incident(std::int64_t id) {
 
 bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
                                                const bot::entry_draft& entry) {
-  // ON CONFLICT on the unique key: a flag delivered twice, even by two processes at once, is
-  // stored once, and the first one wins.
+  // A message is recorded once per incident: a flag delivered twice finds its entry. Looked up
+  // before inserting, inside the write transaction (no other writer can come in between): an
+  // INSERT that conflicted would still use up an AUTOINCREMENT id, and counts() reads the ids
+  // given as the number of entries ever recorded.
+  if (entry.message_ref) {
+    static const std::string by_message = std::string("SELECT ") + entry_columns +
+                                          " FROM timeline_entries WHERE incident_id = ? AND "
+                                          "message_ref = ?";
+    auto select = db_->statement(by_message);
+    select.bind(1, incident_id);
+    select.bind(2, *entry.message_ref);
+    if (select.executeStep()) return {read_entry(select), false};
+  }
   auto insert = db_->statement(
       "INSERT INTO timeline_entries (incident_id, occurred_at, recorded_at, "
       "author_id, author_name, text, source, message_ref, link) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (incident_id, message_ref) DO NOTHING");
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, incident_id);
   insert.bind(2, bot::to_unix_micros(entry.occurred_at));
   insert.bind(3, bot::to_unix_micros(entry.recorded_at));
@@ -172,23 +182,13 @@ bot::recorded_entry sqlite_store::insert_entry(std::int64_t incident_id,
   insert.bind(7, std::string(bot::to_string(entry.source)));
   if (entry.message_ref) insert.bind(8, *entry.message_ref);
   insert.bind(9, entry.link);
-  if (insert.exec() == 1) {
-    // The row is the draft as given: no need to read it back.
-    bot::timeline_entry stored;
-    static_cast<bot::entry_draft&>(stored) = entry;
-    stored.id = db_->last_insert_rowid();
-    stored.incident_id = incident_id;
-    return {std::move(stored), true};
-  }
-  static const std::string by_message = std::string("SELECT ") + entry_columns +
-                                        " FROM timeline_entries WHERE incident_id = ? AND "
-                                        "message_ref = ?";
-  auto select = db_->statement(by_message);
-  select.bind(1, incident_id);
-  select.bind(2, *entry.message_ref);  // only a reference can conflict
-  if (!select.executeStep())
-    throw std::logic_error("timeline entry vanished inside its transaction");
-  return {read_entry(select), false};
+  insert.exec();
+  // The row is the draft as given: no need to read it back.
+  bot::timeline_entry stored;
+  static_cast<bot::entry_draft&>(stored) = entry;
+  stored.id = db_->last_insert_rowid();
+  stored.incident_id = incident_id;
+  return {std::move(stored), true};
 }
 
 bot::result<bot::incident> sqlite_store::open_incident(const bot::new_incident& fields,
@@ -650,6 +650,23 @@ std::int64_t sqlite_store::pending(std::string_view queue) try {
   count.bind(1, std::string(queue));
   count.executeStep();
   return count.getColumn(0).getInt64();
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+std::optional<bot::incident> sqlite_store::find_incident_open_at(const bot::channel_ref& channel,
+                                                                 bot::timestamp at) try {
+  std::lock_guard lock(mutex_);
+  static const std::string query_sql =
+      std::string("SELECT ") + incident_columns +
+      " FROM incidents WHERE platform = ?1 AND workspace = ?2 AND channel = ?3 AND "
+      "opened_at <= ?4 AND (closed_at IS NULL OR closed_at > ?4) ORDER BY opened_at DESC, id DESC "
+      "LIMIT 1";
+  auto query = db_->statement(query_sql);
+  bind_channel(query, channel);
+  query.bind(4, bot::to_unix_micros(at));
+  if (!query.executeStep()) return std::nullopt;
+  return read_incident(query);
 } catch (const SQLite::Exception& e) {
   rethrow_storage_error(e);
 }

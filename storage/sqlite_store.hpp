@@ -45,6 +45,8 @@ class sqlite_store final : public bot::incident_store,
   bot::result<bot::incident> open_incident(const bot::new_incident& fields,
                                            const bot::entry_draft& opened_entry) override;
   std::optional<bot::incident> find_open_incident(const bot::channel_ref& channel) override;
+  std::optional<bot::incident> find_incident_open_at(const bot::channel_ref& channel,
+                                                     bot::timestamp at) override;
   std::optional<bot::incident> find_incident(std::int64_t id) override;
   std::optional<bot::incident> find_latest_incident(const bot::channel_ref& channel) override;
   std::vector<bot::incident> find_incidents_by_number(std::int64_t number) override;

@@ -237,6 +237,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_event(nlohmann::json
     // The reaction event is the flag: redacting it takes the flag back.
     bot::person by{reaction->event_id, reaction->sender};
     co_return co_await flag(channel_of(reaction->room_id), reaction->target_event_id, std::move(by),
+                            from_matrix_ms(reaction->origin_server_ts),
                             bot::entry_source::reaction);
   }
   if (const auto* redaction = std::get_if<redaction_event>(&event)) {
@@ -273,6 +274,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_event(nlohmann::json
     if (std::find(mentioned.begin(), mentioned.end(), bot_user_id_) != mentioned.end()) {
       bot::person by{message->event_id, message->sender};
       co_return co_await flag(channel, message->event_id, std::move(by),
+                              from_matrix_ms(message->origin_server_ts),
                               bot::entry_source::mention);
     }
     co_return job_outcome::done();
@@ -336,14 +338,15 @@ boost::asio::awaitable<job_outcome> matrix_adapter::run_command(room_message mes
 boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channel,
                                                          std::string event_id,
                                                          bot::person flagged_by,
+                                                         bot::timestamp flagged_at,
                                                          bot::entry_source source) {
-  const std::string ref = message_ref(channel.channel, event_id);
-  auto again = [this, &channel, &ref, &flagged_by] {
-    return desk_.flag_again(channel, ref, flagged_by);
-  };
+  // An event id says nothing of its time: until the message is fetched, only the flag's own time
+  // can place it (bot::incident_for_flag).
+  bot::flag_request request{channel, message_ref(channel.channel, event_id), flagged_by, flagged_at,
+                            std::nullopt};
+  auto again = [this, &request] { return desk_.flag_again(request); };
   const auto known = co_await http::offload(blocking_, std::move(again));
-  if (!known) co_return job_outcome::done();  // no open incident
-  if (*known) {
+  if (known && *known) {
     // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
     // that recorded the entry died before it could (the outbox keeps one job per entry).
     co_await confirm_recorded(channel.channel, event_id, **known);
@@ -351,26 +354,47 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
   }
 
   auto fetched = co_await api_.get_event(channel.channel, event_id);
-  if (fetched.what != call_result::kind::ok) co_return outcome_of(fetched, "fetching the message");
+  if (fetched.what == call_result::kind::retry) co_return outcome_of(fetched, "fetching");
   const auto parsed = parse_event(nlohmann::json::parse(fetched.body, nullptr, false));
   const auto* message = std::get_if<room_message>(&parsed);
+  if (fetched.what != call_result::kind::ok || message == nullptr) {
+    co_await answer_flagger(request, event_id, bot::message_gone_reply());
+    co_return job_outcome::done();
+  }
   // Only people's messages reach the timeline; Scribe's own notices never do.
-  if (message == nullptr || message->sender == bot_user_id_) co_return job_outcome::done();
+  if (message->sender == bot_user_id_) {
+    co_await answer_flagger(request, event_id, bot::bot_message_not_recorded_reply());
+    co_return job_outcome::done();
+  }
   bot::person author{message->sender, ""};
   auto named = co_await display_name(channel.channel, message->sender, author.name);
   if (named.what == call_result::kind::retry) co_return outcome_of(named, "joined_members");
-  bot::flagged_message flagged{ref,
-                               "https://matrix.to/#/" + channel.channel + "/" + event_id,
-                               std::move(author),
-                               from_matrix_ms(message->origin_server_ts),
-                               message->body,
-                               source};
-  auto record = [this, &channel, &flagged, &flagged_by] {
-    return desk_.flag_message(channel, flagged, flagged_by);
-  };
+  bot::flagged_message flagged{
+      request.message_ref, "https://matrix.to/#/" + channel.channel + "/" + event_id,
+      std::move(author),   from_matrix_ms(message->origin_server_ts),
+      message->body,       source};
+  auto record = [this, &request, &flagged] { return desk_.flag_message(request, flagged); };
   const auto recorded = co_await http::offload(blocking_, std::move(record));
-  if (recorded) co_await confirm_recorded(channel.channel, event_id, recorded->entry.id);
+  if (!recorded) {
+    co_await answer_flagger(request, event_id,
+                            bot::no_incident_for_flag_reply(options_.command_prefix));
+    co_return job_outcome::done();
+  }
+  co_await confirm_recorded(channel.channel, event_id, recorded->entry.id);
   co_return job_outcome::done();
+}
+
+boost::asio::awaitable<void> matrix_adapter::answer_flagger(const bot::flag_request& flag,
+                                                            std::string event_id,
+                                                            std::string text) {
+  // Matrix has no private messages in a room: a notice replying to the flagged message, which
+  // mentions the flagger so that their client shows it to them. Once per flag (its event id).
+  nlohmann::json content = notice(text);
+  in_reply_to(content, event_id);
+  content["m.mentions"] = {{"user_ids", {flag.by.name}}};
+  nlohmann::json payload{
+      {"room", flag.channel.channel}, {"type", "m.room.message"}, {"content", std::move(content)}};
+  co_await enqueue_outbox("flag-answer:" + flag.by.id, std::move(payload));
 }
 
 boost::asio::awaitable<void> matrix_adapter::confirm_recorded(std::string room_id,

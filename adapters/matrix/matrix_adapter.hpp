@@ -78,8 +78,14 @@ class matrix_adapter {
                                                        std::string_view request_id) const;
   boost::asio::awaitable<jobs::job_outcome> process_event(nlohmann::json event);
   boost::asio::awaitable<jobs::job_outcome> run_command(room_message message, std::string text);
+  // `flagged_by`'s id is the flag's own event (a reaction, or the mentioning message), its name
+  // the sender; `flagged_at` that event's time.
   boost::asio::awaitable<jobs::job_outcome> flag(bot::channel_ref channel, std::string event_id,
-                                                 bot::person flagged_by, bot::entry_source source);
+                                                 bot::person flagged_by, bot::timestamp flagged_at,
+                                                 bot::entry_source source);
+  // Tells the flagger why the flag was not recorded, in a notice replying to `event_id`.
+  boost::asio::awaitable<void> answer_flagger(const bot::flag_request& flag, std::string event_id,
+                                              std::string text);
   boost::asio::awaitable<jobs::job_outcome> take_back(redaction_event redaction);
   boost::asio::awaitable<jobs::job_outcome> answer(room_message message);
   boost::asio::awaitable<jobs::job_outcome> accept_invite(invite_event invite);

@@ -151,13 +151,14 @@ void playground_channel::flag(const bot::chat_message& message, const bot::perso
                                      message.posted_at,
                                      message.text,
                                      source};
-  const auto recorded = desk_.flag_message(channel(), flagged, by);
+  const bot::flag_request request{channel(), flagged.message_ref, by, clock_.now(),
+                                  message.posted_at};
+  const auto recorded = desk_.flag_message(request, flagged);
   if (recorded) {
     chat_.add_reaction(message.id, recorded_emoji, scribe_person().id);
-  } else if (recorded.error() == errc::no_open_incident) {
-    post_as_scribe("There is no open incident in this channel to flag into. Open one with `" +
-                       std::string(command_word) + " open <title>`.",
-                   bot::chat_format::text, by.id, std::nullopt);
+  } else if (recorded.error() == errc::no_incident_for_flag) {
+    post_as_scribe(bot::no_incident_for_flag_reply(command_word), bot::chat_format::text, by.id,
+                   std::nullopt);
   }
 }
 

@@ -78,8 +78,10 @@ struct slack_adapter::message_to_flag {
   std::string author_id;
   std::string bot_id;
   bot::person flagged_by;
+  bot::timestamp flagged_at;  // the reaction's time, or when the request arrived
   bot::entry_source source = bot::entry_source::reaction;
-  std::string response_url;  // a shortcut's: where to say that there is no open incident
+  std::string response_url;  // a shortcut's: where to answer the flagger privately
+  std::string thread_ts;     // where the flagged message is, for a private answer beside it
 };
 
 slack_adapter::slack_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
@@ -301,12 +303,14 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_inbox(bot::job job) {
   const auto newline = job.payload.find('\n');
   const std::string_view kind = std::string_view(job.payload).substr(0, newline);
   std::string body = newline == std::string::npos ? std::string() : job.payload.substr(newline + 1);
-  if (kind == event_kind) co_return co_await process_event(std::move(body));
-  if (kind == shortcut_kind) co_return co_await process_shortcut(std::move(body));
+  // The job was created when Slack's request arrived: the time of a flag that carries none.
+  if (kind == event_kind) co_return co_await process_event(std::move(body), job.created_at);
+  if (kind == shortcut_kind) co_return co_await process_shortcut(std::move(body), job.created_at);
   co_return job_outcome::give_up("unknown inbox item");
 }
 
-boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string body) {
+boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string body,
+                                                                 bot::timestamp received_at) {
   auto envelope = parse_event_envelope(body);
   if (!envelope) co_return job_outcome::give_up("malformed event");
   const slack_event event = parse_event(envelope->event);
@@ -323,6 +327,8 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
     message.channel = std::move(channel);
     message.ts = reaction->item_ts;
     message.flagged_by = {reaction->user, ""};
+    const auto reacted_at = parse_message_ts(reaction->event_ts);
+    message.flagged_at = reacted_at ? *reacted_at : received_at;
     co_return co_await flag(std::move(message));
   }
   if (const auto* mention = std::get_if<mention_event>(&event)) {
@@ -336,6 +342,10 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
     message.text = std::string(strip_leading_mention(mention->text));
     message.author_id = mention->user;
     message.flagged_by = {mention->user, ""};
+    // The mention is the flag: made when it was written (Slack may deliver it minutes later).
+    const auto written_at = parse_message_ts(mention->ts);
+    message.flagged_at = written_at ? *written_at : received_at;
+    message.thread_ts = mention->thread_ts;
     message.source = bot::entry_source::mention;
     co_return co_await flag(std::move(message));
   }
@@ -374,7 +384,8 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
   co_return job_outcome::done();
 }
 
-boost::asio::awaitable<job_outcome> slack_adapter::process_shortcut(std::string body) {
+boost::asio::awaitable<job_outcome> slack_adapter::process_shortcut(std::string body,
+                                                                    bot::timestamp received_at) {
   auto form = http::parse_form(body);
   if (!form) co_return job_outcome::give_up("malformed shortcut");
   auto parsed = parse_interaction(*form);
@@ -388,7 +399,9 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_shortcut(std::string 
   message.author_id = shortcut->message_user;
   message.bot_id = shortcut->message_bot_id;
   message.flagged_by = {shortcut->user_id, shortcut->user_name};
+  message.flagged_at = received_at;
   message.response_url = shortcut->response_url;
+  message.thread_ts = shortcut->thread_ts;
   co_return co_await flag(std::move(message));
 }
 
@@ -438,29 +451,22 @@ boost::asio::awaitable<call_result> slack_adapter::readable_text(std::string sla
 
 boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message) {
   const std::string ref = message_ref(message.channel.channel, message.ts);
-  auto flag_recorded = [this, &message, &ref] {
-    return desk_.flag_again(message.channel, ref, message.flagged_by);
-  };
+  auto written_at = parse_message_ts(message.ts);
+  if (!written_at) co_return job_outcome::give_up("malformed message ts");
+  // Slack's ts is the message's time, so the incident is known before anything is fetched.
+  bot::flag_request request{message.channel, ref, message.flagged_by, message.flagged_at,
+                            *written_at};
+  auto flag_recorded = [this, &request] { return desk_.flag_again(request); };
   const auto again = co_await http::offload(blocking_, std::move(flag_recorded));
-  if (again && *again) {
+  if (!again) {
+    co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
+    co_return job_outcome::done();
+  }
+  if (*again) {
     // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
     // that recorded the entry died before it could (the outbox keeps one job per entry).
     co_await confirm_recorded(message.channel.channel, message.ts, **again);
     co_return job_outcome::done();
-  }
-  if (!again) {
-    if (!message.response_url.empty()) {
-      nlohmann::json payload{
-          {"response_url", message.response_url},
-          {"body",
-           {{"response_type", "ephemeral"},
-            {"text", "There is no open incident in this channel. Start one with `" +
-                         options_.command + " open <title>`."}}}};
-      co_await enqueue_outbox(
-          "no-incident:" + message.channel.channel + ":" + message.ts + ":" + message.flagged_by.id,
-          payload.dump());
-    }
-    co_return job_outcome::done();  // nothing to flag into: ignored, as Slack users expect
   }
 
   if (!message.known) {
@@ -469,16 +475,18 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
       co_return outcome_of(fetched, "fetching the message");
     auto parsed = parse_history_message(fetched.body, message.ts);
     if (!parsed || !parsed->value) {
-      co_return job_outcome::give_up("the flagged message is gone");
+      co_await answer_flagger(message, bot::message_gone_reply());
+      co_return job_outcome::done();
     }
     message.text = parsed->value->text;
     message.author_id = parsed->value->user;
     message.bot_id = parsed->value->bot_id;
   }
   // Bots' messages, Scribe's own included, never reach the timeline (the rule: no loops).
-  if (!message.bot_id.empty()) co_return job_outcome::done();
-  auto written_at = parse_message_ts(message.ts);
-  if (!written_at) co_return job_outcome::give_up("malformed message ts");
+  if (!message.bot_id.empty()) {
+    co_await answer_flagger(message, bot::bot_message_not_recorded_reply());
+    co_return job_outcome::done();
+  }
 
   bot::person author{message.author_id, ""};
   if (!message.author_id.empty()) {
@@ -500,13 +508,33 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
   if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
   bot::flagged_message flagged{ref,         std::move(url),  std::move(author),
                                *written_at, std::move(text), message.source};
-  auto record = [this, &message, &flagged] {
-    return desk_.flag_message(message.channel, flagged, message.flagged_by);
-  };
+  auto record = [this, &request, &flagged] { return desk_.flag_message(request, flagged); };
   const auto recorded = co_await http::offload(blocking_, std::move(record));
-  if (!recorded) co_return job_outcome::done();  // closed in the meantime
+  if (!recorded) {
+    co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
+    co_return job_outcome::done();
+  }
   co_await confirm_recorded(message.channel.channel, message.ts, recorded->entry.id);
   co_return job_outcome::done();
+}
+
+boost::asio::awaitable<void> slack_adapter::answer_flagger(const message_to_flag& message,
+                                                           std::string text) {
+  // Once per flag however often its job runs: the key names the message and the flagger.
+  std::string key =
+      "flag-answer:" + message.channel.channel + ":" + message.ts + ":" + message.flagged_by.id;
+  nlohmann::json payload;
+  if (!message.response_url.empty()) {
+    payload = {{"response_url", message.response_url},
+               {"body", {{"response_type", "ephemeral"}, {"text", std::move(text)}}}};
+  } else {
+    nlohmann::json params{{"channel", message.channel.channel},
+                          {"user", message.flagged_by.id},
+                          {"text", std::move(text)}};
+    if (!message.thread_ts.empty()) params["thread_ts"] = message.thread_ts;
+    payload = {{"method", "chat.postEphemeral"}, {"params", std::move(params)}};
+  }
+  co_await enqueue_outbox(std::move(key), payload.dump());
 }
 
 boost::asio::awaitable<void> slack_adapter::confirm_recorded(std::string channel, std::string ts,

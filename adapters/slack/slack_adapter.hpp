@@ -86,9 +86,15 @@ class slack_adapter {
   // The 503 for a delivery that found the inbox full, counted and (rate-limited) logged.
   http::response refuse_full(const http::request& req, std::int64_t pending,
                              std::string_view request_id);
-  boost::asio::awaitable<jobs::job_outcome> process_event(std::string body);
-  boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body);
+  // `received_at`: when Slack's request arrived (the inbox job's creation).
+  boost::asio::awaitable<jobs::job_outcome> process_event(std::string body,
+                                                          bot::timestamp received_at);
+  boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body,
+                                                             bot::timestamp received_at);
   boost::asio::awaitable<jobs::job_outcome> flag(message_to_flag message);
+  // Tells the flagger privately why the flag was not recorded: through the shortcut's
+  // response_url, or an ephemeral message in the channel.
+  boost::asio::awaitable<void> answer_flagger(const message_to_flag& message, std::string text);
   boost::asio::awaitable<jobs::job_outcome> unflag(bot::channel_ref channel, std::string ts,
                                                    std::string user);
   boost::asio::awaitable<call_result> fetch_message(std::string channel, std::string ts);

@@ -28,6 +28,18 @@ struct desk_fixture {
   }
   bot_reply run(std::string text, const person& who) { return run(std::move(text), who, channel); }
   bot_reply run(std::string text) { return run(std::move(text), alice); }
+
+  // A flag made now, in `where`, of a message whose time is only known once it is fetched.
+  flag_request flag_by(const person& who, const std::string& ref, const channel_ref& where) {
+    return {where, ref, who, clock.now(), std::nullopt};
+  }
+  result<recorded_entry> flag(const flagged_message& msg, const person& who,
+                              const channel_ref& where) {
+    return desk.flag_message(flag_by(who, msg.message_ref, where), msg);
+  }
+  result<recorded_entry> flag(const flagged_message& msg, const person& who) {
+    return flag(msg, who, channel);
+  }
 };
 
 }  // namespace
@@ -158,7 +170,7 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
                       written,
                       "p99 is 4s on /cart",
                       entry_source::reaction};
-  auto first = desk.flag_message(channel, msg, alice);
+  auto first = flag(msg, alice);
   REQUIRE(first);
   CHECK(first->inserted);
   CHECK(first->entry.occurred_at == written);
@@ -167,7 +179,7 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
 
   SECTION("flagging it again records nothing new") {
     clock.advance(1min);
-    auto second = desk.flag_message(channel, msg, alice);
+    auto second = flag(msg, alice);
     REQUIRE(second);
     CHECK_FALSE(second->inserted);
     CHECK(second->entry.id == first->entry.id);
@@ -183,10 +195,10 @@ TEST_CASE_METHOD(desk_fixture, "flagged messages keep the time they were written
     CHECK_THAT(reply.text, Catch::Contains("10:10 UTC  bob  [reaction]  p99 is 4s on /cart"));
     CHECK(reply.text.find("p99 is 4s") < reply.text.find("added capacity"));
   }
-  SECTION("a channel without an open incident gets no_open_incident") {
-    auto result = desk.flag_message({"slack", "T1", "C-other"}, msg, alice);
+  SECTION("a channel without an incident gets no_incident_for_flag") {
+    auto result = flag(msg, alice, {"slack", "T1", "C-other"});
     REQUIRE_FALSE(result);
-    CHECK(result.error() == errc::no_open_incident);
+    CHECK(result.error() == errc::no_incident_for_flag);
   }
 }
 
@@ -224,8 +236,8 @@ TEST_CASE_METHOD(desk_fixture, "flags with ids of their own are taken back by id
   run("open api latency", alice, room);
   const std::string ref = "!room:example.org/$message";
   flagged_message msg{ref, "", bob, clock.now(), "p99 4s", entry_source::reaction};
-  REQUIRE(desk.flag_message(room, msg, {"$reaction-a", "alice"})->inserted);
-  REQUIRE_FALSE(desk.flag_message(room, msg, {"$reaction-b", "carol"})->inserted);
+  REQUIRE(flag(msg, {"$reaction-a", "alice"}, room)->inserted);
+  REQUIRE_FALSE(flag(msg, {"$reaction-b", "carol"}, room)->inserted);
 
   CHECK(desk.unflag_by_id(room, "$unknown").error() == errc::entry_not_found);
   CHECK(desk.unflag_by_id(channel, "$reaction-a").error() == errc::entry_not_found);  // other room
@@ -244,8 +256,8 @@ TEST_CASE_METHOD(desk_fixture, "a flag lasts until the last person takes theirs 
   run("open api latency");
   const std::string ref = "C-checkout/1795255300.000200";
   flagged_message msg{ref, "", bob, clock.now(), "p99 4s", entry_source::reaction};
-  REQUIRE(desk.flag_message(channel, msg, alice)->inserted);
-  REQUIRE_FALSE(desk.flag_message(channel, msg, bob)->inserted);  // a second flagger
+  REQUIRE(flag(msg, alice)->inserted);
+  REQUIRE_FALSE(flag(msg, bob)->inserted);  // a second flagger
   CHECK(store.timeline_size(1) == 2);
 
   auto first = desk.unflag_message(channel, ref, alice);
@@ -261,15 +273,14 @@ TEST_CASE_METHOD(desk_fixture, "a flag lasts until the last person takes theirs 
 
   CHECK(desk.unflag_message(channel, ref, bob).error() == errc::entry_not_found);
   SECTION("flagging again after removal records it anew") {
-    CHECK(desk.flag_message(channel, msg, bob)->inserted);
+    CHECK(flag(msg, bob)->inserted);
   }
 }
 
 TEST_CASE_METHOD(desk_fixture, "edits and deletions in chat reach the timeline", "[unit][desk]") {
   run("open api latency");
   const std::string ref = "C-checkout/1795255300.000300";
-  REQUIRE(desk.flag_message(channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction},
-                            alice));
+  REQUIRE(flag({ref, "", bob, clock.now(), "p99 4s", entry_source::reaction}, alice));
   CHECK(desk.edit_message(channel, ref, "p99 is 4 s on /cart") == 1);
   CHECK(store.timeline(1).back().text == "p99 is 4 s on /cart");
 
@@ -296,15 +307,127 @@ TEST_CASE_METHOD(desk_fixture, "edits and deletions in chat reach the timeline",
 TEST_CASE_METHOD(desk_fixture, "flagging a recorded message again only adds the flagger",
                  "[unit][desk]") {
   const std::string ref = "C-checkout/1795255300.000400";
-  CHECK(desk.flag_again(channel, ref, bob).error() == errc::no_open_incident);
+  // Before any incident: without the message's time the flag may still belong to one.
+  CHECK_FALSE(*desk.flag_again(flag_by(bob, ref, channel)));
+  flag_request known = flag_by(bob, ref, channel);
+  known.written_at = clock.now();
+  CHECK(desk.flag_again(known).error() == errc::no_incident_for_flag);
   run("open api latency");
-  CHECK_FALSE(*desk.flag_again(channel, ref, bob));  // not recorded yet: the caller fetches it
-  const auto recorded = desk.flag_message(
-      channel, {ref, "", bob, clock.now(), "p99 4s", entry_source::reaction}, alice);
+  CHECK_FALSE(*desk.flag_again(flag_by(bob, ref, channel)));  // not recorded: the caller fetches it
+  const auto recorded = flag({ref, "", bob, clock.now(), "p99 4s", entry_source::reaction}, alice);
   REQUIRE(recorded);
   // The entry's id: what the adapters key the confirmation by.
-  CHECK(*desk.flag_again(channel, ref, bob) == recorded->entry.id);
+  CHECK(*desk.flag_again(flag_by(bob, ref, channel)) == recorded->entry.id);
   CHECK(store.timeline_size(1) == 2);
   REQUIRE(desk.unflag_message(channel, ref, alice));
   CHECK(store.timeline_size(1) == 2);  // bob's flag, added by flag_again, keeps it
+}
+
+// The rule of bot::incident_for_flag: a flag belongs to the incident open when it was made,
+// however late it is processed; else to the one its message was written in; else to none.
+TEST_CASE_METHOD(desk_fixture, "a flag belongs to the incident that was open when it was made",
+                 "[unit][desk][flag-rule]") {
+  const timestamp start = clock.now();
+  const auto at = [start](std::chrono::minutes m) { return start + m; };
+  const std::string ref = "C-checkout/1795256460.000100";
+  run("open api latency");  // INC-1 at +0
+  const flagged_message msg{ref, "", bob, at(1min), "the queue is growing", entry_source::reaction};
+  flag_request made = flag_by(alice, ref, channel);
+  made.flagged_at = at(2min);  // flagged while INC-1 was open...
+  clock.advance(3min);
+  run("close");  // ...closed at +3, before the flag was processed (a slow Slack API, a retry)
+
+  SECTION("processed after the close, it lands in the closed incident") {
+    clock.advance(2min);
+    const auto recorded = desk.flag_message(made, msg);
+    REQUIRE(recorded);
+    CHECK(recorded->entry.incident_id == 1);
+    CHECK(recorded->entry.occurred_at == at(1min));
+    CHECK(store.timeline_size(1) == 3);  // opened, the flag, closed
+  }
+  SECTION("processed after the next incident opened, it still lands in the first") {
+    clock.advance(1min);
+    run("open checkout errors");  // INC-2 at +4
+    clock.advance(1min);
+    const auto recorded = desk.flag_message(made, msg);
+    REQUIRE(recorded);
+    CHECK(recorded->entry.incident_id == 1);
+    CHECK(store.timeline_size(2) == 1);  // INC-2 has only its opening
+    // Flagged again by someone else, also late: the same entry, nothing in INC-2.
+    flag_request again = made;
+    again.by = bob;
+    CHECK(*desk.flag_again(again) == recorded->entry.id);
+  }
+  SECTION("a flag made after the close, on a message written during the incident, joins it") {
+    clock.advance(20min);  // the postmortem is under way
+    made.flagged_at = clock.now();
+    const auto recorded = desk.flag_message(made, msg);
+    REQUIRE(recorded);
+    CHECK(recorded->entry.incident_id == 1);
+  }
+  SECTION("a flag made while another incident is open goes to that one, whatever the message") {
+    clock.advance(1min);
+    run("open checkout errors");  // INC-2 at +4
+    made.flagged_at = clock.now();
+    const auto recorded = desk.flag_message(made, msg);
+    REQUIRE(recorded);
+    CHECK(recorded->entry.incident_id == 2);
+    CHECK(recorded->entry.occurred_at == at(1min));  // written before INC-2: its time is kept
+  }
+  SECTION("a flag made outside every incident, on a message written outside, belongs nowhere") {
+    clock.advance(20min);
+    made.flagged_at = clock.now();
+    flagged_message later = msg;
+    later.written_at = at(10min);
+    const auto refused = desk.flag_message(made, later);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error() == errc::no_incident_for_flag);
+    CHECK(store.timeline_size(1) == 2);
+    CHECK_THAT(no_incident_for_flag_reply("/incident"),
+               Catch::Contains("`/incident open <title>`"));
+  }
+}
+
+TEST_CASE_METHOD(desk_fixture, "the open window of an incident includes its opening, not its close",
+                 "[unit][desk][flag-rule]") {
+  const timestamp opened = clock.now();
+  run("open api latency");
+  clock.advance(10min);
+  const timestamp closed = clock.now();
+  run("close");
+  const channel_ref other{"slack", "T1", "C-other"};
+  CHECK(incident_for_flag(store, channel, opened, std::nullopt)->id == 1);
+  CHECK(incident_for_flag(store, channel, closed - 1us, std::nullopt)->id == 1);
+  CHECK_FALSE(incident_for_flag(store, channel, closed, std::nullopt));
+  CHECK_FALSE(incident_for_flag(store, channel, opened - 1us, std::nullopt));
+  CHECK(incident_for_flag(store, channel, closed, opened + 5min)->id == 1);  // written during it
+  CHECK_FALSE(incident_for_flag(store, channel, closed, opened - 1s));
+  CHECK_FALSE(incident_for_flag(store, other, opened + 1min, opened + 1min));  // another channel
+}
+
+TEST_CASE_METHOD(desk_fixture, "commands delivered late take effect at the time they were written",
+                 "[unit][desk][flag-rule]") {
+  // A Matrix transaction delivered after an outage: open, a note and close, all processed later.
+  const timestamp written = clock.now();
+  const auto command = [&](std::string text, std::chrono::minutes after) {
+    return command_request{channel,
+                           alice,
+                           std::move(text),
+                           "!incident",
+                           "C-checkout/$" + std::to_string(after.count()),
+                           written + after};
+  };
+  clock.advance(1h);
+  desk.run_command(command("open api latency", 0min));
+  CHECK(store.find_incident(1)->opened_at == written);
+  desk.run_command(command("close", 5min));
+  CHECK(store.find_incident(1)->closed_at == written + 5min);
+  run("open checkout errors");  // INC-2, typed now
+  // A note written during INC-1 and processed only now goes to INC-1, not to INC-2.
+  CHECK(desk.run_command(command("note p99 back to 300ms", 2min)).text ==
+        "Noted in INC-1 at 10:02 UTC.");
+  CHECK(store.timeline_size(2) == 1);
+  // One written while no incident was open goes to the open one, as a note always did.
+  CHECK(desk.run_command(command("note a late thought", 30min)).text ==
+        "Noted in INC-2 at 10:30 UTC.");
 }

@@ -139,6 +139,29 @@ STORE_TEST_CASE("the same message in two incidents is two entries", "[integratio
   CHECK(store.add_entry(second, entry_at(t0, "m", "ref"))->inserted);
 }
 
+STORE_TEST_CASE("the incident open at an instant: opened at or before it, closed after it",
+                "[integration][storage]") {
+  auto& store = db.store();
+  const auto other = channel_ref{"slack", "T1", "C2"};
+  CHECK_FALSE(store.find_incident_open_at(room, t0));
+  const auto first = open_in(store, room).id;  // opened at t0
+  CHECK(store.find_incident_open_at(room, t0)->id == first);
+  CHECK(store.find_incident_open_at(room, t0 + 24h)->id == first);  // still open
+  CHECK_FALSE(store.find_incident_open_at(room, t0 - 1us));
+  CHECK_FALSE(store.find_incident_open_at(other, t0 + 1s));
+  REQUIRE(store.close_incident(first, closing(t0 + 1h, "", entry_at(t0 + 1h, "closed"))));
+  CHECK(store.find_incident_open_at(room, t0 + 1h - 1us)->id == first);
+  CHECK_FALSE(store.find_incident_open_at(room, t0 + 1h));
+  auto second = store.open_incident({room, "again", std::nullopt, alice, t0 + 2h},
+                                    entry_at(t0 + 2h, "opened"));
+  REQUIRE(second);
+  CHECK(store.find_incident_open_at(room, t0 + 30min)->id == first);
+  CHECK_FALSE(store.find_incident_open_at(room, t0 + 90min));
+  CHECK(store.find_incident_open_at(room, t0 + 3h)->id == second->id);
+  // A closed incident still takes entries: a flag made while it was open, processed late.
+  CHECK(store.flag_entry(first, entry_at(t0 + 5min, "late", "C1/5.000001"), "U2")->inserted);
+}
+
 STORE_TEST_CASE("errors for unknown and closed incidents", "[integration][storage]") {
   auto& store = db.store();
   CHECK(store.add_entry(404, entry_at(t0, "x")).error() == errc::incident_not_found);

@@ -69,6 +69,14 @@ STORE_TEST_CASE("incident counts: open incidents and entries ever recorded", "[i
   REQUIRE(store.add_entry(first->id, entry_at(t0 + 1s, "flagged", "C1/1.000001")));
   CHECK(store.counts().open == 2);
   CHECK(store.counts().entries_recorded == 3);
+  // One message flagged by two people, or delivered twice, is one entry: counted once.
+  REQUIRE(store.flag_entry(first->id, entry_at(t0 + 2s, "flagged", "C1/2.000001"), "U-ann"));
+  REQUIRE(store.flag_entry(first->id, entry_at(t0 + 2s, "flagged", "C1/2.000001"), "U-bob"));
+  REQUIRE_FALSE(store.add_entry(first->id, entry_at(t0 + 2s, "flagged", "C1/2.000001"))->inserted);
+  CHECK(store.counts().entries_recorded == 4);
+  REQUIRE(store.add_entry(first->id, entry_at(t0 + 3s, "a note")));
+  CHECK(store.counts().entries_recorded == 5);
+  CHECK(store.remove_entries(c1, "C1/2.000001").size() == 1);
 
   REQUIRE(
       store.close_incident(second->id, {alice, t0 + 1h, "", entry_at(t0 + 1h, "closed"), {}, {}}));
@@ -76,5 +84,5 @@ STORE_TEST_CASE("incident counts: open incidents and entries ever recorded", "[i
   CHECK(store.remove_entries(c1, "C1/1.000001").size() == 1);
   const auto counts = store.counts();
   CHECK(counts.open == 1);
-  CHECK(counts.entries_recorded == 4);
+  CHECK(counts.entries_recorded == 6);
 }

@@ -105,7 +105,7 @@ TEST_CASE("playground: a pin flags the message as written, a second pin takes it
   const auto early = f.say(f.bob, "errors since 10:02");
   REQUIRE(f.channel.toggle_flag(early.id, f.ann));
   CHECK(f.last().visible_to == "ann");  // no open incident: told, privately
-  CHECK(f.last().text.find("no open incident") != std::string::npos);
+  CHECK(f.last().text.find("No incident was open") != std::string::npos);
 
   f.say(f.ann, "/incident open checkout down");
   const auto announcement = f.last();
@@ -193,4 +193,23 @@ TEST_CASE("playground: closing asks the questions, thread replies answer, the dr
   CHECK_FALSE(f.channel.thread_root(reply.id));  // threads are one level deep
   CHECK_FALSE(f.channel.thread_root(12345));
   CHECK(f.store.answers(inc->id).size() == 2);
+}
+
+TEST_CASE("playground: a pin after the close, on a message of the incident, joins its timeline",
+          "[integration][playground][flag-rule]") {
+  fixture f;
+  f.say(f.ann, "/incident open checkout down");
+  const auto during = f.say(f.bob, "db pool exhausted");
+  f.say(f.ann, "/incident close");
+  const auto after = f.say(f.bob, "all good now");
+  f.clock.advance(10min);  // flagged late, during the postmortem
+  REQUIRE(f.channel.toggle_flag(during.id, f.ann));
+  const auto texts = f.timeline_texts();
+  CHECK(std::find(texts.begin(), texts.end(), "db pool exhausted") != texts.end());
+  CHECK(has(*f.store.find_message(during.id), playground::recorded_emoji, "scribe"));
+  // Written after the close, flagged with no incident open: told privately, nothing recorded.
+  REQUIRE(f.channel.toggle_flag(after.id, f.ann));
+  CHECK(f.last().visible_to == "ann");
+  CHECK(f.last().text.find("No incident was open") != std::string::npos);
+  CHECK(f.timeline_texts().size() == texts.size());
 }
