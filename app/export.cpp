@@ -10,7 +10,11 @@ int export_postmortem(const config::options& options, const std::string& label,
                       const std::string& workspace, std::ostream& out, std::ostream& err) {
   storage::opened_store store;
   try {
-    store = storage::open_store(options.storage);
+    // Reading only: a folder without a database gets none created in it.
+    store = storage::open_store(options.storage, storage::open_mode::existing);
+  } catch (const storage::no_database& e) {
+    err << "scribe: " << e.what() << ": nothing to export\n";
+    return exit_unavailable;
   } catch (const std::exception& e) {
     err << "scribe: cannot open the store: " << e.what() << '\n';
     return exit_unavailable;

@@ -112,6 +112,21 @@ int serve(const config::options& options) {
   log::info("starting", {{"version", SCRIBE_VERSION}});
   log_configuration(options);
 
+  // The address is bound first: a port in use must not cost a created and migrated database.
+  const unsigned threads = options.server.threads;
+  asio::io_context ioc(static_cast<int>(threads));
+  http::router routes;
+  http::server server(ioc, options.server, routes);
+  asio::ip::tcp::endpoint bound;
+  try {
+    bound = server.listen();  // logs the bound address
+  } catch (const boost::system::system_error& e) {
+    log::error("cannot listen", {{"address", options.server.listen_host + ":" +
+                                                 std::to_string(options.server.listen_port)},
+                                 {"error", e.code().message()}});
+    return exit_unavailable;
+  }
+
   storage::opened_store store;
   try {
     store = storage::open_store(options.storage);
@@ -127,7 +142,6 @@ int serve(const config::options& options) {
   // Store calls block (SQLite writes wait for fsync, PostgreSQL for the server); they run there,
   // never on network threads.
   http::store_thread store_work(store.group.get(), 64, store.concurrency);
-  http::router routes;
   routes.add(beast_http::verb::get, "/healthz",
              [&incidents = *store.incidents, &store_work](http::request_context ctx) {
                return health_check(std::move(ctx), incidents, store_work);
@@ -147,8 +161,6 @@ int serve(const config::options& options) {
   metrics_page.add_routes(routes);
   log::info("web access", {{"policy", access.describe()}});
 
-  const unsigned threads = options.server.threads;
-  asio::io_context ioc(static_cast<int>(threads));
   std::optional<http::client> slack_client;
   std::optional<slack::slack_adapter> slack;
   if (options.slack.enabled()) {
@@ -182,17 +194,8 @@ int serve(const config::options& options) {
     playground->add_routes(routes);
     playground->start();
   }
-  http::server server(ioc, options.server, routes);
-  try {
-    const auto bound = server.listen();  // logs the bound address
-    server.start();
-    if (playground) announce_playground(options.server, bound);
-  } catch (const boost::system::system_error& e) {
-    log::error("cannot listen", {{"address", options.server.listen_host + ":" +
-                                                 std::to_string(options.server.listen_port)},
-                                 {"error", e.code().message()}});
-    return exit_unavailable;
-  }
+  server.start();
+  if (playground) announce_playground(options.server, bound);
 
   // The first signal drains in-flight requests; a second one stops at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -51,6 +51,11 @@ std::string message_gone_reply() {
   return "That message was deleted before Scribe could read it, so it is not in the timeline.";
 }
 
+std::string message_unreadable_reply(std::string_view error) {
+  return "Scribe could not read that message (the chat platform said `" + std::string(error) +
+         "`), so it is not in the timeline. Is Scribe a member of this channel?";
+}
+
 incident_desk::incident_desk(incident_store& store, job_queue& jobs, const clock& clock,
                              const config::postmortem_options& postmortem)
     : store_(store), jobs_(jobs), clock_(clock), postmortem_(postmortem) {}

@@ -82,6 +82,8 @@ std::string no_incident_for_flag_reply(std::string_view invoked_as);
 std::string bot_message_not_recorded_reply();
 // The flagged message was deleted before Scribe could read it.
 std::string message_gone_reply();
+// The platform refused to give Scribe the flagged message; `error` is what it said.
+std::string message_unreadable_reply(std::string_view error);
 
 // Timeline replies show at most this many entries, the latest ones.
 inline constexpr std::size_t timeline_reply_limit = 50;

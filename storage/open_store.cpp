@@ -8,12 +8,15 @@
 
 namespace scribe::storage {
 
-opened_store open_store(const config::storage_options& options) {
+opened_store open_store(const config::storage_options& options, open_mode mode) {
   constexpr std::string_view sqlite_scheme = "sqlite:";
   const std::string_view url = options.url;
   if (url.starts_with(sqlite_scheme)) {
-    auto store =
-        std::make_shared<sqlite_store>(std::filesystem::path(url.substr(sqlite_scheme.size())));
+    const std::filesystem::path file(url.substr(sqlite_scheme.size()));
+    if (mode == open_mode::existing && !std::filesystem::exists(file)) {
+      throw no_database("there is no database at " + file.string() + " (storage.url)");
+    }
+    auto store = std::make_shared<sqlite_store>(file);
     return {store, store, store, store, store, 1};
   }
   if (url.starts_with("postgresql://")) {

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 
 namespace scribe::storage {
 
@@ -25,9 +26,20 @@ struct opened_store {
   std::size_t concurrency = 1;
 };
 
+// Whether opening may create the database: `serve` does, commands that only read do not.
+enum class open_mode { create, existing };
+
+// Thrown by open_store in open_mode::existing when there is no database at the configured place.
+class no_database : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // "sqlite:<path>" or "postgresql://...". Throws std::runtime_error (or bot::storage_unavailable
-// for a database server that cannot be reached) naming the problem, never the password; the
-// caller stops start-up with it.
-opened_store open_store(const config::storage_options& options);
+// for a database server that cannot be reached, or no_database) naming the problem, never the
+// password; the caller stops start-up with it. A PostgreSQL database is never created (the server
+// does that), only its schema.
+opened_store open_store(const config::storage_options& options,
+                        open_mode mode = open_mode::create);
 
 }  // namespace scribe::storage

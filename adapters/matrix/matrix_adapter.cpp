@@ -355,9 +355,15 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
 
   auto fetched = co_await api_.get_event(channel.channel, event_id);
   if (fetched.what == call_result::kind::retry) co_return outcome_of(fetched, "fetching");
+  if (fetched.what == call_result::kind::failed) {
+    log::warn("a flagged message cannot be read",
+              {{"room", channel.channel}, {"error", fetched.error}});
+    co_await answer_flagger(request, event_id, bot::message_unreadable_reply(fetched.error));
+    co_return job_outcome::done();
+  }
   const auto parsed = parse_event(nlohmann::json::parse(fetched.body, nullptr, false));
   const auto* message = std::get_if<room_message>(&parsed);
-  if (fetched.what != call_result::kind::ok || message == nullptr) {
+  if (message == nullptr) {  // redacted: its content is gone
     co_await answer_flagger(request, event_id, bot::message_gone_reply());
     co_return job_outcome::done();
   }

@@ -471,8 +471,19 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
 
   if (!message.known) {
     auto fetched = co_await fetch_message(message.channel.channel, message.ts);
-    if (fetched.what != call_result::kind::ok)
+    if (fetched.what == call_result::kind::retry)
       co_return outcome_of(fetched, "fetching the message");
+    // Neither the channel's history nor a thread has it: deleted since it was flagged.
+    if (fetched.what == call_result::kind::failed && fetched.error == "thread_not_found") {
+      co_await answer_flagger(message, bot::message_gone_reply());
+      co_return job_outcome::done();
+    }
+    if (fetched.what == call_result::kind::failed) {
+      log::warn("a flagged message cannot be read", {{"channel", message.channel.channel},
+                                                     {"error", fetched.error}});
+      co_await answer_flagger(message, bot::message_unreadable_reply(fetched.error));
+      co_return job_outcome::done();
+    }
     auto parsed = parse_history_message(fetched.body, message.ts);
     if (!parsed || !parsed->value) {
       co_await answer_flagger(message, bot::message_gone_reply());
