@@ -39,7 +39,6 @@ class no_database : public std::runtime_error {
 // for a database server that cannot be reached, or no_database) naming the problem, never the
 // password; the caller stops start-up with it. A PostgreSQL database is never created (the server
 // does that), only its schema.
-opened_store open_store(const config::storage_options& options,
-                        open_mode mode = open_mode::create);
+opened_store open_store(const config::storage_options& options, open_mode mode = open_mode::create);
 
 }  // namespace scribe::storage

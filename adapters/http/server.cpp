@@ -527,14 +527,16 @@ tcp::endpoint server::listen() {
     st.acceptor_.close(ignored);
     throw;
   }
-  const auto bound = st.acceptor_.local_endpoint();
-  log::info("http server listening",
-            {{"address", bound.address().to_string()}, {"port", std::to_string(bound.port())}});
-  return bound;
+  return st.acceptor_.local_endpoint();
 }
 
 void server::start() {
   if (!state_->acceptor_.is_open()) throw std::logic_error("http server: start() before listen()");
+  // Said when requests are served, not when the address was bound: what follows binding (opening
+  // the store, setting up the adapters) may take a while, and people and scripts wait for this.
+  const auto bound = state_->acceptor_.local_endpoint();
+  log::info("http server listening",
+            {{"address", bound.address().to_string()}, {"port", std::to_string(bound.port())}});
   net::co_spawn(state_->control_, accept_connections(state_), accept_finished{});
 }
 

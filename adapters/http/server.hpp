@@ -44,8 +44,8 @@ class server {
   // or the address cannot be bound (already in use, not local). Call once, before start().
   boost::asio::ip::tcp::endpoint listen();
 
-  // Starts accepting connections on the io_context's threads. Throws std::logic_error if listen()
-  // has not succeeded.
+  // Starts accepting connections on the io_context's threads, and logs "http server listening"
+  // with the address. Throws std::logic_error if listen() has not succeeded.
   void start();
 
   // Graceful stop: stops accepting (new connections are refused), closes idle keep-alive

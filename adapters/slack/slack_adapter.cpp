@@ -479,8 +479,8 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
       co_return job_outcome::done();
     }
     if (fetched.what == call_result::kind::failed) {
-      log::warn("a flagged message cannot be read", {{"channel", message.channel.channel},
-                                                     {"error", fetched.error}});
+      log::warn("a flagged message cannot be read",
+                {{"channel", message.channel.channel}, {"error", fetched.error}});
       co_await answer_flagger(message, bot::message_unreadable_reply(fetched.error));
       co_return job_outcome::done();
     }

@@ -422,6 +422,14 @@ class Scenario:
                 d, lambda: d.slash_command(f"open Drill {n}", channel, name, AUTHOR, AUTHOR_NAME),
                 "open", channel)
             time.sleep(0.3)
+            # Messages flagged just before the close: their events are processed after it, often
+            # on another replica, and still belong to this incident (the flag rule, issue 16).
+            for k in range(3):
+                ts = new_ts()
+                self.fake.add_message(channel, ts, AUTHOR, f"flagged before the close {n}.{k}")
+                self.send(d, self.flag_event(d, channel, ts, FLAGGERS[k % len(FLAGGERS)],
+                                             f"EvREPC{ws[2:]}{n:04d}F{k}"),
+                          "flag before close", f"{channel}/{ts}")
             # Closed whatever the stop says: a churn incident is never left open.
             record["closed"], record["close_attempts"] = self.until_answered(
                 d, lambda: d.slash_command("close Drill over", channel, name, AUTHOR, AUTHOR_NAME),
@@ -671,6 +679,19 @@ class Scenario:
         R.check("every acknowledged duplicate's event is one inbox job, done",
                 all(inbox.get(e, {}).get("state") == "done" for e in acked_events),
                 [e for e in acked_events if inbox.get(e, {}).get("state") != "done"][:5])
+
+        group("flags made right before their incident closed")
+        incident_of = {i["channel"]: i for i in self.db.incidents()}
+        early = [s for s in self.sent if s.kind == "flag before close" and s.status == 200]
+        wrong = [s.key for s in early
+                 if len(by_ref.get(s.key, [])) != 1 or
+                 by_ref[s.key][0]["incident_id"] != incident_of[s.key.split("/")[0]]["id"]]
+        R.check(f"each of the {len(early)} acknowledged flags made just before a close is one "
+                f"entry, in the incident it was made in", early and not wrong,
+                [(k, by_ref.get(k)) for k in wrong[:3]])
+        late = [s for s in early if len(by_ref.get(s.key, [])) == 1 and
+                by_ref[s.key][0]["recorded_at"] >= incident_of[s.key.split("/")[0]]["closed_at"]]
+        print(f"    {len(late)} of them were recorded after their incident had closed", flush=True)
 
         group("duplicated deliveries")
         counts = {"same event": [0, 0], "two flaggers": [0, 0]}
