@@ -52,4 +52,33 @@ std::optional<entry_source> parse_entry_source(std::string_view text) {
   return std::nullopt;
 }
 
+page_cursor cursor_of(const timeline_entry& entry) {
+  return {entry.occurred_at, entry.id};
+}
+
+page_cursor cursor_of(const incident& inc) {
+  return {inc.opened_at, inc.id};
+}
+
+std::string format_cursor(const page_cursor& cursor) {
+  return std::to_string(to_unix_micros(cursor.at)) + "-" + std::to_string(cursor.id);
+}
+
+std::optional<page_cursor> parse_cursor(std::string_view text) {
+  // The time may be negative (before 1970); the id never is.
+  const auto dash = text.find('-', 1);
+  if (dash == std::string_view::npos || dash + 1 >= text.size()) return std::nullopt;
+  std::int64_t micros = 0;
+  std::int64_t id = 0;
+  const auto time = text.substr(0, dash);
+  const auto number = text.substr(dash + 1);
+  const auto [time_end, time_ec] = std::from_chars(time.data(), time.data() + time.size(), micros);
+  const auto [id_end, id_ec] = std::from_chars(number.data(), number.data() + number.size(), id);
+  if (time_ec != std::errc{} || time_end != time.data() + time.size() || id_ec != std::errc{} ||
+      id_end != number.data() + number.size() || id < 0 || number.front() == '+') {
+    return std::nullopt;
+  }
+  return page_cursor{from_unix_micros(micros), id};
+}
+
 }  // namespace scribe::bot

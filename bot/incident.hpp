@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace scribe::bot {
 
@@ -76,6 +77,34 @@ struct entry_draft {
 struct timeline_entry : entry_draft {
   std::int64_t id = 0;
   std::int64_t incident_id = 0;
+};
+
+// A place in a list ordered by a time and then an id (a timeline in event order, incidents newest
+// first): the next page starts after it.
+struct page_cursor {
+  timestamp at;
+  std::int64_t id = 0;
+  friend bool operator==(const page_cursor&, const page_cursor&) = default;
+};
+page_cursor cursor_of(const timeline_entry& entry);
+page_cursor cursor_of(const incident& inc);
+// Opaque in the JSON API and in links ("1795255200000000-42"); parse_cursor reads only what
+// format_cursor writes.
+std::string format_cursor(const page_cursor& cursor);
+std::optional<page_cursor> parse_cursor(std::string_view text);
+
+// A stretch of time without entries, between two consecutive ones.
+struct quiet_stretch {
+  timestamp from;
+  timestamp to;
+};
+
+// Where a timeline's entries fall, for a figure, without reading them (incident_store::shape).
+struct timeline_shape {
+  // Entries in each of counts.size() equal slices of the span asked for.
+  std::vector<std::int64_t> counts;
+  // The longest quiet stretches asked for, in time order.
+  std::vector<quiet_stretch> quiet;
 };
 
 }  // namespace scribe::bot

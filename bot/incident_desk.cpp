@@ -159,15 +159,13 @@ bot_reply incident_desk::status(const command_request& request) {
 bot_reply incident_desk::show_timeline(const command_request& request) {
   auto inc = store_.find_open_incident(request.channel);
   if (!inc) return no_open_incident(request);
-  const auto entries = store_.timeline(inc->id);
+  const auto total = store_.timeline_size(inc->id);
+  const auto entries = store_.timeline_tail(inc->id, timeline_reply_limit);
   std::string out = headline(*inc);
-  std::size_t first = 0;
-  if (entries.size() > timeline_reply_limit) {
-    first = entries.size() - timeline_reply_limit;
-    out += "\n(" + std::to_string(first) + " earlier entries not shown)";
+  if (const auto earlier = total - static_cast<std::int64_t>(entries.size()); earlier > 0) {
+    out += "\n(" + std::to_string(earlier) + " earlier entries not shown)";
   }
-  for (std::size_t i = first; i < entries.size(); ++i) {
-    const auto& e = entries[i];
+  for (const auto& e : entries) {
     std::string line = single_line(e.text);
     if (line.size() > timeline_line_length) line = utf8_prefix(line, timeline_line_length) + "…";
     out += "\n" + format_utc_clock(e.occurred_at) + " UTC  " + e.author.name + "  [" +

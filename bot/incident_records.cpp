@@ -1,5 +1,7 @@
 #include "bot/incident_records.hpp"
 
+#include "bot/postmortem_desk.hpp"
+
 #include <chrono>
 
 namespace scribe::bot {
@@ -28,8 +30,22 @@ std::vector<incident> incident_records::find_by_label(std::string_view label,
   return find_incidents_by_label(incidents_, label, workspace);
 }
 
-std::vector<timeline_entry> incident_records::timeline(std::int64_t incident_id) {
-  return incidents_.timeline(incident_id);
+timeline_excerpt incident_records::timeline(std::int64_t incident_id,
+                                            const std::optional<page_cursor>& after,
+                                            std::size_t head, std::size_t tail) {
+  return read_excerpt(incidents_, incident_id, after, head, tail);
+}
+
+std::optional<timestamp> incident_records::first_entry_at(std::int64_t incident_id) {
+  const auto first = incidents_.timeline_page(incident_id, std::nullopt, 1);
+  if (first.empty()) return std::nullopt;
+  return first.front().occurred_at;
+}
+
+timeline_shape incident_records::shape(std::int64_t incident_id, timestamp from, timestamp to,
+                                       std::size_t columns, std::chrono::microseconds min_quiet,
+                                       std::size_t max_quiet) {
+  return incidents_.shape(incident_id, from, to, columns, min_quiet, max_quiet);
 }
 
 std::optional<postmortem_view> incident_records::postmortem(std::int64_t incident_id) {
@@ -39,15 +55,8 @@ std::optional<postmortem_view> incident_records::postmortem(std::int64_t inciden
   if (!inc) return std::nullopt;
   // Composed as the next version would be, so that the action items and the review reflect
   // answers given since version N was posted; the composed Markdown itself is not shown.
-  draft_input input;
-  input.inc = *inc;
-  input.timeline = incidents_.timeline(incident_id);
-  input.questions = postmortems_.questions(incident_id);
-  input.answers = postmortems_.answers(incident_id);
-  input.version = latest->version + 1;
-  input.drafted_at = clock_.now();
-  input.timezone = options_.timezone;
-  input.gap_marker = std::chrono::duration_cast<std::chrono::microseconds>(options_.gap_marker);
+  auto input =
+      read_draft_input(incidents_, postmortems_, *inc, latest->version + 1, clock_.now(), options_);
   auto composed = compose_postmortem(input);
   return postmortem_view{std::move(*latest), std::move(input.questions), std::move(input.answers),
                          std::move(composed.actions), std::move(composed.review)};

@@ -10,6 +10,7 @@
 #include "bot/postmortem.hpp"
 #include "bot/postmortem_draft.hpp"
 #include "bot/time.hpp"
+#include "bot/timeline.hpp"
 #include "config/options.hpp"
 
 #include <cstdint>
@@ -50,8 +51,14 @@ class incident_records {
   // As find_incidents_by_label.
   std::vector<incident> find_by_label(std::string_view label, std::string_view workspace);
 
-  // The incident's timeline in event order; empty for an unknown incident.
-  std::vector<timeline_entry> timeline(std::int64_t incident_id);
+  // Part of the incident's timeline: see read_excerpt (bot/timeline.hpp).
+  timeline_excerpt timeline(std::int64_t incident_id, const std::optional<page_cursor>& after,
+                            std::size_t head, std::size_t tail);
+  // The time of the incident's first entry; nullopt when it has none.
+  std::optional<timestamp> first_entry_at(std::int64_t incident_id);
+  // As incident_store::shape.
+  timeline_shape shape(std::int64_t incident_id, timestamp from, timestamp to, std::size_t columns,
+                       std::chrono::microseconds min_quiet, std::size_t max_quiet);
 
   // nullopt while no draft is stored (or for an unknown incident); see postmortem_view for what
   // the fields mean. Throws std::runtime_error when postmortem.timezone is not a known zone

@@ -15,6 +15,7 @@
 #include "bot/incident.hpp"
 #include "bot/postmortem.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -47,6 +48,7 @@ struct incident_closure {
 struct incident_filter {
   std::optional<incident_status> status;  // nullopt: open and closed
   std::size_t limit = 100;
+  std::optional<page_cursor> before;  // only incidents listed after this one (older)
 };
 
 // Totals for monitoring (GET /metrics).
@@ -131,9 +133,30 @@ class incident_store {
   virtual std::vector<timeline_entry> remove_entries(const channel_ref& channel,
                                                      const std::string& message_ref) = 0;
 
-  // The timeline in event order: by occurred_at, then by the order of recording.
-  virtual std::vector<timeline_entry> timeline(std::int64_t incident_id) = 0;
+  // Timelines are read in event order (by occurred_at, then by the order of recording) and in
+  // pages: an alert storm can make one of hundreds of thousands of entries, and nothing that
+  // serves people holds a whole one in memory.
+  //
+  // At most `limit` entries after `after`, or from the first when it is nullopt.
+  virtual std::vector<timeline_entry> timeline_page(std::int64_t incident_id,
+                                                    const std::optional<page_cursor>& after,
+                                                    std::size_t limit) = 0;
+  // The last `limit` entries, in event order.
+  virtual std::vector<timeline_entry> timeline_tail(std::int64_t incident_id,
+                                                    std::size_t limit) = 0;
   virtual std::int64_t timeline_size(std::int64_t incident_id) = 0;
+  // The ids of the people who wrote the incident's entries (empty ids left out), each once.
+  virtual std::vector<std::string> timeline_authors(std::int64_t incident_id) = 0;
+  // Where the entries fall in [from, to), cut into `columns` equal slices (entries outside it
+  // count in the first or last), and the `max_quiet` longest stretches longer than `min_quiet`
+  // between consecutive entries. Reads indexes, not entries; its answer's size does not grow
+  // with the timeline.
+  virtual timeline_shape shape(std::int64_t incident_id, timestamp from, timestamp to,
+                               std::size_t columns, std::chrono::microseconds min_quiet,
+                               std::size_t max_quiet) = 0;
+  // Every entry, page by page: its size grows with the incident, so it is for tests and tools
+  // that need all of it, never for answering people.
+  std::vector<timeline_entry> timeline(std::int64_t incident_id);
 
   // Throws when the store cannot take a small write (for health checks): storage_unavailable for
   // a full disk, a read-only file or a lock held elsewhere.

@@ -136,16 +136,20 @@ std::optional<std::string> postmortem_desk::reminder(std::int64_t incident_id,
   return text;
 }
 
-draft_input postmortem_desk::input_for(const incident& inc, int version) {
+draft_input read_draft_input(incident_store& incidents, postmortem_store& postmortems,
+                             const incident& inc, int version, timestamp now,
+                             const config::postmortem_options& options) {
   draft_input input;
   input.inc = inc;
-  input.timeline = incidents_.timeline(inc.id);
-  input.questions = postmortems_.questions(inc.id);
-  input.answers = postmortems_.answers(inc.id);
+  constexpr std::size_t half = draft_timeline_entries / 2;
+  input.timeline = read_excerpt(incidents, inc.id, std::nullopt, half, half);
+  if (input.timeline.gap_after) input.timeline_authors = incidents.timeline_authors(inc.id);
+  input.questions = postmortems.questions(inc.id);
+  input.answers = postmortems.answers(inc.id);
   input.version = version;
-  input.drafted_at = clock_.now();
-  input.timezone = options_.timezone;
-  input.gap_marker = std::chrono::duration_cast<std::chrono::microseconds>(options_.gap_marker);
+  input.drafted_at = now;
+  input.timezone = options.timezone;
+  input.gap_marker = std::chrono::duration_cast<std::chrono::microseconds>(options.gap_marker);
   return input;
 }
 
@@ -157,7 +161,8 @@ std::optional<drafted> postmortem_desk::draft(const postmortem_job& job) {
   for (int attempt = 0;; ++attempt) {
     if (auto stored = postmortems_.find_draft(inc->id, request_key)) return drafted{*inc, *stored};
     const auto latest = postmortems_.latest_draft(inc->id);
-    const draft_input input = input_for(*inc, latest ? latest->version + 1 : 1);
+    const draft_input input = read_draft_input(
+        incidents_, postmortems_, *inc, latest ? latest->version + 1 : 1, clock_.now(), options_);
     const postmortem_draft composed = compose_postmortem(input);
     std::string digest =
         content_digest(std::string_view(composed.markdown).substr(composed.content_offset));
@@ -173,7 +178,8 @@ std::optional<drafted> postmortem_desk::latest_or_preview(std::int64_t incident_
   const auto inc = incidents_.find_incident(incident_id);
   if (!inc) return std::nullopt;
   if (auto latest = postmortems_.latest_draft(incident_id)) return drafted{*inc, *latest};
-  const postmortem_draft composed = compose_postmortem(input_for(*inc, 0));
+  const postmortem_draft composed = compose_postmortem(
+      read_draft_input(incidents_, postmortems_, *inc, 0, clock_.now(), options_));
   return drafted{
       *inc,
       {inc->id,

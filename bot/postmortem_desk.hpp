@@ -37,6 +37,12 @@ struct drafted {
   stored_draft draft;
 };
 
+// Everything a draft (version `version`, drafted at `now`) of `inc` needs, read from the stores:
+// at most draft_timeline_entries of its timeline. Blocks on them.
+draft_input read_draft_input(incident_store& incidents, postmortem_store& postmortems,
+                             const incident& inc, int version, timestamp now,
+                             const config::postmortem_options& options);
+
 class postmortem_desk {
  public:
   // Every reference must outlive the desk.
@@ -87,8 +93,6 @@ class postmortem_desk {
   std::optional<drafted> latest_or_preview(std::int64_t incident_id);
 
  private:
-  draft_input input_for(const incident& inc, int version);
-
   incident_store& incidents_;
   postmortem_store& postmortems_;
   const clock& clock_;

@@ -236,12 +236,17 @@ void append_figures(std::string& md, const draft_input& input,
 
   // The first sign of trouble is the first entry someone recorded; system entries are Scribe's own
   // bookkeeping (such as "Incident opened") and say nothing about detection.
+  // The first of them is in the excerpt's head: Scribe writes only a few system entries (opened,
+  // severity, closed), and the head holds hundreds.
   const timeline_entry* first_sign = nullptr;
-  for (const auto& e : input.timeline) {
-    if (e.source != entry_source::system) {
-      first_sign = &e;
-      break;
+  for (const auto* part : {&input.timeline.head, &input.timeline.tail}) {
+    for (const auto& e : *part) {
+      if (e.source != entry_source::system) {
+        first_sign = &e;
+        break;
+      }
     }
+    if (first_sign != nullptr) break;
   }
   md += "- **Time to detect:** ";
   if (first_sign != nullptr && first_sign->occurred_at < inc.opened_at) {
@@ -257,11 +262,17 @@ void append_figures(std::string& md, const draft_input& input,
   md += inc.closed_at ? format_duration(*inc.closed_at - inc.opened_at) : "not closed yet";
   md += '\n';
 
-  md += "- **Timeline entries:** " + std::to_string(input.timeline.size()) + '\n';
+  md += "- **Timeline entries:** " + std::to_string(input.timeline.total) + '\n';
 
   std::set<std::string_view> people;
-  for (const auto& e : input.timeline) {
-    if (!e.author.id.empty()) people.insert(e.author.id);
+  if (input.timeline.gap_after) {
+    people.insert(input.timeline_authors.begin(), input.timeline_authors.end());
+  } else {
+    for (const auto* part : {&input.timeline.head, &input.timeline.tail}) {
+      for (const auto& e : *part) {
+        if (!e.author.id.empty()) people.insert(e.author.id);
+      }
+    }
   }
   for (const auto& g : groups) {
     for (const auto* a : g.answers) {
@@ -274,7 +285,8 @@ void append_figures(std::string& md, const draft_input& input,
 
 void append_timeline(std::string& md, const draft_input& input, const local_times& local) {
   md += "## Timeline\n\n";
-  if (input.timeline.empty()) {
+  const auto& excerpt = input.timeline;
+  if (excerpt.head.empty()) {
     md += "Nothing was recorded in the timeline.\n\n";
     return;
   }
@@ -283,7 +295,7 @@ void append_timeline(std::string& md, const draft_input& input, const local_time
           " in parentheses.\n\n";
   }
   const timeline_entry* previous = nullptr;
-  for (const auto& e : input.timeline) {
+  const auto append_entry = [&](const timeline_entry& e) {
     const auto at = utc(e.occurred_at);
     if (previous != nullptr && input.gap_marker.count() > 0 &&
         e.occurred_at - previous->occurred_at > input.gap_marker) {
@@ -304,7 +316,17 @@ void append_timeline(std::string& md, const draft_input& input, const local_time
     }
     md += '\n';
     previous = &e;
+  };
+  for (const auto& e : excerpt.head) append_entry(e);
+  if (excerpt.gap_after && !excerpt.tail.empty()) {
+    const auto& from = excerpt.head.back().occurred_at;
+    const auto& to = excerpt.tail.front().occurred_at;
+    md += "- *… " + std::to_string(omitted(excerpt)) + " more entries between " +
+          utc_date_time(from) + " and " + utc_date_time(to) +
+          " are not shown here: the whole timeline is on the incident's page …*\n\n";
+    previous = nullptr;  // no gap line across the stretch left out; the date heading comes again
   }
+  for (const auto& e : excerpt.tail) append_entry(e);
   md += '\n';
 }
 

@@ -7,6 +7,7 @@
 #include "bot/incident.hpp"
 #include "bot/postmortem.hpp"
 #include "bot/time.hpp"
+#include "bot/timeline.hpp"
 #include "bot/wording_review.hpp"
 
 #include <chrono>
@@ -17,9 +18,19 @@
 
 namespace scribe::bot {
 
+// A draft shows at most this many timeline entries: the first half and the last half of a longer
+// timeline, and how many lie between. Nobody reads 200,000 alerts in a postmortem; the whole
+// timeline stays on the incident's page and in the JSON API.
+inline constexpr std::size_t draft_timeline_entries = 1000;
+
 struct draft_input {
   incident inc;
-  std::vector<timeline_entry> timeline;  // in event order, as incident_store::timeline returns it
+  // The timeline in event order: all of it, or, for a long one, its first and last entries with
+  // the stretch between them counted (read_draft_input reads at most draft_timeline_entries).
+  timeline_excerpt timeline;
+  // Everyone who wrote a timeline entry, each once: needed only when the excerpt leaves entries
+  // out (otherwise its entries say it).
+  std::vector<std::string> timeline_authors;
   std::vector<asked_question> questions;
   std::vector<postmortem_answer> answers;  // as postmortem_store::answers returns them
   int version = 1;

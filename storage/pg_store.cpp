@@ -5,6 +5,7 @@
 #include "storage/shared_sql.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <tuple>
 
@@ -323,9 +324,10 @@ std::vector<bot::incident> pg_store::find_incidents_by_number(std::int64_t numbe
 }
 
 std::vector<bot::incident> pg_store::list_incidents(const bot::incident_filter& filter) {
-  static const std::string sql = select_from(incident_columns,
-                                             "FROM incidents WHERE $1::text IS NULL OR status = $1 "
-                                             "ORDER BY opened_at DESC, id DESC LIMIT $2");
+  static const std::string sql =
+      select_from(incident_columns,
+                  "FROM incidents WHERE ($1::text IS NULL OR status = $1) AND "
+                  "(opened_at, id) < ($3, $4) ORDER BY opened_at DESC, id DESC LIMIT $2");
   pg_params params;
   if (filter.status) {
     params.add(bot::to_string(*filter.status));
@@ -333,6 +335,9 @@ std::vector<bot::incident> pg_store::list_incidents(const bot::incident_filter& 
     params.add_null();
   }
   params.add(static_cast<std::int64_t>(filter.limit));
+  params.add(filter.before ? bot::to_unix_micros(filter.before->at)
+                           : std::numeric_limits<std::int64_t>::max());
+  params.add(filter.before ? filter.before->id : std::numeric_limits<std::int64_t>::max());
   return read_incidents(pool_->acquire()->exec(sql, params));
 }
 
@@ -393,10 +398,74 @@ bot::result<bot::recorded_entry> pg_store::add_entry(std::int64_t incident_id,
   return recorded;
 }
 
-std::vector<bot::timeline_entry> pg_store::timeline(std::int64_t incident_id) {
+std::vector<bot::timeline_entry> pg_store::timeline_page(
+    std::int64_t incident_id, const std::optional<bot::page_cursor>& after, std::size_t limit) {
+  // The row value walks the (incident_id, occurred_at, id) index from the cursor on.
+  static const std::string sql =
+      select_from(entry_columns,
+                  "FROM timeline_entries WHERE incident_id = $1 AND (occurred_at, id) > ($2, $3) "
+                  "ORDER BY occurred_at, id LIMIT $4");
+  return read_entries(pool_->acquire()->exec(
+      sql,
+      pg_params()
+          .add(incident_id)
+          .add(after ? bot::to_unix_micros(after->at) : std::numeric_limits<std::int64_t>::min())
+          .add(after ? after->id : std::numeric_limits<std::int64_t>::min())
+          .add(static_cast<std::int64_t>(limit))));
+}
+
+std::vector<bot::timeline_entry> pg_store::timeline_tail(std::int64_t incident_id,
+                                                         std::size_t limit) {
   static const std::string sql = select_from(
-      entry_columns, "FROM timeline_entries WHERE incident_id = $1 ORDER BY occurred_at, id");
-  return read_entries(pool_->acquire()->exec(sql, pg_params().add(incident_id)));
+      entry_columns,
+      "FROM timeline_entries WHERE incident_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2");
+  auto entries = read_entries(pool_->acquire()->exec(
+      sql, pg_params().add(incident_id).add(static_cast<std::int64_t>(limit))));
+  std::reverse(entries.begin(), entries.end());
+  return entries;
+}
+
+std::vector<std::string> pg_store::timeline_authors(std::int64_t incident_id) {
+  const auto rows = pool_->acquire()->exec(
+      "SELECT DISTINCT author_id FROM timeline_entries WHERE incident_id = $1 AND author_id <> ''",
+      pg_params().add(incident_id));
+  std::vector<std::string> authors;
+  for (int row = 0; row < rows.size(); ++row) authors.push_back(rows.text(row, 0));
+  return authors;
+}
+
+bot::timeline_shape pg_store::shape(std::int64_t incident_id, bot::timestamp from,
+                                    bot::timestamp to, std::size_t columns,
+                                    std::chrono::microseconds min_quiet, std::size_t max_quiet) {
+  bot::timeline_shape out;
+  out.counts.assign(columns, 0);
+  if (columns == 0) return out;
+  auto db = pool_->acquire();
+  const auto counts =
+      db->exec(shared_sql::shape_counts, pg_params()
+                                             .add(incident_id)
+                                             .add(bot::to_unix_micros(from))
+                                             .add(std::max<std::int64_t>((to - from).count(), 1))
+                                             .add(static_cast<std::int64_t>(columns)));
+  for (int row = 0; row < counts.size(); ++row) {
+    const auto column =
+        std::clamp<std::int64_t>(counts.int64(row, 0), 0, static_cast<std::int64_t>(columns) - 1);
+    out.counts[static_cast<std::size_t>(column)] += counts.int64(row, 1);
+  }
+  if (max_quiet == 0) return out;
+  const auto quiet =
+      db->exec(shared_sql::quiet_stretches, pg_params()
+                                                .add(incident_id)
+                                                .add(min_quiet.count())
+                                                .add(static_cast<std::int64_t>(max_quiet)));
+  for (int row = 0; row < quiet.size(); ++row) {
+    out.quiet.push_back(
+        {bot::from_unix_micros(quiet.int64(row, 0)), bot::from_unix_micros(quiet.int64(row, 1))});
+  }
+  std::sort(
+      out.quiet.begin(), out.quiet.end(),
+      [](const bot::quiet_stretch& a, const bot::quiet_stretch& b) { return a.from < b.from; });
+  return out;
 }
 
 std::int64_t pg_store::timeline_size(std::int64_t incident_id) {

@@ -34,4 +34,18 @@ inline constexpr const char* queue_names =
     "  WHERE q.name IS NOT NULL"
     ") SELECT name FROM q WHERE name IS NOT NULL";
 
+// A timeline's entries counted per slice of [from, from + span), for incident_store::shape: $1 the
+// incident, $2 from, $3 span, $4 slices. Integer division in both databases; the caller clamps
+// entries outside the span into the first or last slice. (SQLite binds $N by name.)
+inline constexpr const char* shape_counts =
+    "SELECT ((occurred_at - $2) * $4) / $3 AS slice, COUNT(*) FROM timeline_entries "
+    "WHERE incident_id = $1 GROUP BY slice";
+
+// The longest stretches between consecutive entries (in event order) longer than $2, at most $3
+// of them, longest first: $1 the incident.
+inline constexpr const char* quiet_stretches =
+    "SELECT previous, occurred_at FROM (SELECT occurred_at, LAG(occurred_at) OVER "
+    "(ORDER BY occurred_at, id) AS previous FROM timeline_entries WHERE incident_id = $1) AS t "
+    "WHERE occurred_at - previous > $2 ORDER BY occurred_at - previous DESC, occurred_at LIMIT $3";
+
 }  // namespace scribe::storage::shared_sql

@@ -7,7 +7,10 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+
 #include <sqlite3.h>
+#include <algorithm>
+#include <limits>
 
 #include <algorithm>
 #include <chrono>
@@ -329,16 +332,86 @@ bot::result<bot::recorded_entry> sqlite_store::add_entry(std::int64_t incident_i
   rethrow_storage_error(e);
 }
 
-std::vector<bot::timeline_entry> sqlite_store::timeline(std::int64_t incident_id) try {
+std::vector<bot::timeline_entry> sqlite_store::timeline_page(
+    std::int64_t incident_id, const std::optional<bot::page_cursor>& after, std::size_t limit) try {
   std::lock_guard lock(mutex_);
+  // The row value walks the (incident_id, occurred_at, id) index from the cursor on.
   static const std::string query_sql = std::string("SELECT ") + entry_columns +
-                                       " FROM timeline_entries WHERE incident_id = ? "
-                                       "ORDER BY occurred_at, id";
+                                       " FROM timeline_entries WHERE incident_id = ?1 AND "
+                                       "(occurred_at, id) > (?2, ?3) ORDER BY occurred_at, id "
+                                       "LIMIT ?4";
   auto query = db_->statement(query_sql);
   query.bind(1, incident_id);
+  query.bind(2, after ? bot::to_unix_micros(after->at) : std::numeric_limits<std::int64_t>::min());
+  query.bind(3, after ? after->id : std::numeric_limits<std::int64_t>::min());
+  query.bind(4, static_cast<std::int64_t>(limit));
   std::vector<bot::timeline_entry> entries;
   while (query.executeStep()) entries.push_back(read_entry(query));
   return entries;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+std::vector<bot::timeline_entry> sqlite_store::timeline_tail(std::int64_t incident_id,
+                                                             std::size_t limit) try {
+  std::lock_guard lock(mutex_);
+  static const std::string query_sql = std::string("SELECT ") + entry_columns +
+                                       " FROM timeline_entries WHERE incident_id = ? "
+                                       "ORDER BY occurred_at DESC, id DESC LIMIT ?";
+  auto query = db_->statement(query_sql);
+  query.bind(1, incident_id);
+  query.bind(2, static_cast<std::int64_t>(limit));
+  std::vector<bot::timeline_entry> entries;
+  while (query.executeStep()) entries.push_back(read_entry(query));
+  std::reverse(entries.begin(), entries.end());
+  return entries;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+std::vector<std::string> sqlite_store::timeline_authors(std::int64_t incident_id) try {
+  std::lock_guard lock(mutex_);
+  auto query = db_->statement(
+      "SELECT DISTINCT author_id FROM timeline_entries WHERE incident_id = ? AND author_id <> ''");
+  query.bind(1, incident_id);
+  std::vector<std::string> authors;
+  while (query.executeStep()) authors.push_back(query.getColumn(0).getString());
+  return authors;
+} catch (const SQLite::Exception& e) {
+  rethrow_storage_error(e);
+}
+
+bot::timeline_shape sqlite_store::shape(std::int64_t incident_id, bot::timestamp from,
+                                        bot::timestamp to, std::size_t columns,
+                                        std::chrono::microseconds min_quiet,
+                                        std::size_t max_quiet) try {
+  std::lock_guard lock(mutex_);
+  bot::timeline_shape out;
+  out.counts.assign(columns, 0);
+  if (columns == 0) return out;
+  auto counts = db_->statement(shared_sql::shape_counts);
+  counts.bind("$1", incident_id);
+  counts.bind("$2", bot::to_unix_micros(from));
+  counts.bind("$3", std::max<std::int64_t>((to - from).count(), 1));
+  counts.bind("$4", static_cast<std::int64_t>(columns));
+  while (counts.executeStep()) {
+    const auto column = std::clamp<std::int64_t>(counts.getColumn(0).getInt64(), 0,
+                                                 static_cast<std::int64_t>(columns) - 1);
+    out.counts[static_cast<std::size_t>(column)] += counts.getColumn(1).getInt64();
+  }
+  if (max_quiet == 0) return out;
+  auto quiet = db_->statement(shared_sql::quiet_stretches);
+  quiet.bind("$1", incident_id);
+  quiet.bind("$2", min_quiet.count());
+  quiet.bind("$3", static_cast<std::int64_t>(max_quiet));
+  while (quiet.executeStep()) {
+    out.quiet.push_back({bot::from_unix_micros(quiet.getColumn(0).getInt64()),
+                         bot::from_unix_micros(quiet.getColumn(1).getInt64())});
+  }
+  std::sort(
+      out.quiet.begin(), out.quiet.end(),
+      [](const bot::quiet_stretch& a, const bot::quiet_stretch& b) { return a.from < b.from; });
+  return out;
 } catch (const SQLite::Exception& e) {
   rethrow_storage_error(e);
 }
@@ -705,11 +778,15 @@ std::vector<bot::incident> sqlite_store::find_incidents_by_number(std::int64_t n
 std::vector<bot::incident> sqlite_store::list_incidents(const bot::incident_filter& filter) try {
   std::lock_guard lock(mutex_);
   static const std::string query_sql = std::string("SELECT ") + incident_columns +
-                                       " FROM incidents WHERE ?1 IS NULL OR status = ?1 "
+                                       " FROM incidents WHERE (?1 IS NULL OR status = ?1) AND "
+                                       "(opened_at, id) < (?3, ?4) "
                                        "ORDER BY opened_at DESC, id DESC LIMIT ?2";
   auto query = db_->statement(query_sql);
   if (filter.status) query.bind(1, std::string(bot::to_string(*filter.status)));
   query.bind(2, static_cast<std::int64_t>(filter.limit));
+  query.bind(3, filter.before ? bot::to_unix_micros(filter.before->at)
+                              : std::numeric_limits<std::int64_t>::max());
+  query.bind(4, filter.before ? filter.before->id : std::numeric_limits<std::int64_t>::max());
   std::vector<bot::incident> found;
   while (query.executeStep()) found.push_back(read_incident(query));
   return found;

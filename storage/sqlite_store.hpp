@@ -71,8 +71,16 @@ class sqlite_store final : public bot::incident_store,
                                  const std::string& text) override;
   std::vector<bot::timeline_entry> remove_entries(const bot::channel_ref& channel,
                                                   const std::string& message_ref) override;
-  std::vector<bot::timeline_entry> timeline(std::int64_t incident_id) override;
+  std::vector<bot::timeline_entry> timeline_page(std::int64_t incident_id,
+                                                 const std::optional<bot::page_cursor>& after,
+                                                 std::size_t limit) override;
+  std::vector<bot::timeline_entry> timeline_tail(std::int64_t incident_id,
+                                                 std::size_t limit) override;
   std::int64_t timeline_size(std::int64_t incident_id) override;
+  std::vector<std::string> timeline_authors(std::int64_t incident_id) override;
+  bot::timeline_shape shape(std::int64_t incident_id, bot::timestamp from, bot::timestamp to,
+                            std::size_t columns, std::chrono::microseconds min_quiet,
+                            std::size_t max_quiet) override;
   void ping() override;
   bot::incident_counts counts() override;  // storage/sqlite_incident_stats.cpp
 

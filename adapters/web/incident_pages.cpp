@@ -8,6 +8,7 @@
 #include "bot/text.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 namespace scribe::web {
@@ -176,32 +177,22 @@ std::string vertical_line(std::string_view css_class, double x, std::string_view
 
 std::string timeline_figure(const incident_details& details, std::chrono::microseconds gap_marker) {
   const auto& inc = details.inc;
-  const bot::timestamp end = inc.closed_at.value_or(details.now);
-  // Flagged messages may have been written before the incident was opened: the axis covers them.
-  bot::timestamp from = inc.opened_at;
-  bot::timestamp to = end;
-  for (const auto& e : details.timeline) {
-    from = std::min(from, e.occurred_at);
-    to = std::max(to, e.occurred_at);
-  }
-  const time_axis axis(from, to);
+  const auto& counts = details.shape.counts;
+  const time_axis axis(details.from, details.to);
+  std::int64_t total = 0;
+  for (const auto count : counts) total += count;
   std::string svg =
       "<svg viewBox=\"0 0 1000 60\" preserveAspectRatio=\"none\" role=\"img\" "
       "aria-label=\"Timeline of " +
-      escape_html(bot::incident_label(inc)) + ": " + std::to_string(details.timeline.size()) +
+      escape_html(bot::incident_label(inc)) + ": " + std::to_string(total) +
       " entries\" xmlns=\"http://www.w3.org/2000/svg\">\n";
-  if (gap_marker > std::chrono::microseconds::zero()) {
-    for (std::size_t i = 1; i < details.timeline.size(); ++i) {
-      const auto a = details.timeline[i - 1].occurred_at;
-      const auto b = details.timeline[i].occurred_at;
-      if (b - a <= gap_marker) continue;
-      svg += "<rect class=\"gap\" x=\"" + number(axis.x(a)) + "\" y=\"10\" width=\"" +
-             number(axis.x(b) - axis.x(a)) + "\" height=\"40\"><title>" +
-             bot::format_duration(b - a) + " without entries</title></rect>\n";
-    }
+  for (const auto& quiet : details.shape.quiet) {
+    svg += "<rect class=\"gap\" x=\"" + number(axis.x(quiet.from)) + "\" y=\"10\" width=\"" +
+           number(axis.x(quiet.to) - axis.x(quiet.from)) + "\" height=\"40\"><title>" +
+           bot::format_duration(quiet.to - quiet.from) + " without entries</title></rect>\n";
   }
-  svg += "<line class=\"axis\" x1=\"" + number(axis.x(from)) + "\" y1=\"30\" x2=\"" +
-         number(axis.x(to)) + "\" y2=\"30\" vector-effect=\"non-scaling-stroke\"/>\n";
+  svg += "<line class=\"axis\" x1=\"" + number(axis.x(details.from)) + "\" y1=\"30\" x2=\"" +
+         number(axis.x(details.to)) + "\" y2=\"30\" vector-effect=\"non-scaling-stroke\"/>\n";
   svg += vertical_line(
       "opened", axis.x(inc.opened_at),
       "opened " + utc_date(inc.opened_at) + " " + format_utc_time_of_day(inc.opened_at));
@@ -212,40 +203,88 @@ std::string timeline_figure(const incident_details& details, std::chrono::micros
   } else {
     svg += vertical_line("now", axis.x(details.now), "now (still open)");
   }
-  for (const auto& e : details.timeline) {
-    const std::string title = format_utc_time_of_day(e.occurred_at) + " · " + e.author.name + ": " +
-                              bot::utf8_prefix(bot::single_line(e.text), 120);
-    svg += "<rect class=\"mark\" x=\"" + number(axis.x(e.occurred_at) - 3) +
-           "\" y=\"18\" width=\"6\" height=\"24\"><title>" + escape_html(title) +
+  // One mark per column with entries, never one per entry: a column that holds one entry shown
+  // on the page is titled with it, any other with how many it holds.
+  const auto span = std::max<std::int64_t>((details.to - details.from).count(), 1);
+  const auto column_of = [&](bot::timestamp t) {
+    const auto c = static_cast<std::int64_t>(
+        (static_cast<double>((t - details.from).count()) / static_cast<double>(span)) *
+        static_cast<double>(counts.size()));
+    return static_cast<std::size_t>(
+        std::clamp<std::int64_t>(c, 0, static_cast<std::int64_t>(counts.size()) - 1));
+  };
+  std::vector<const bot::timeline_entry*> alone(counts.size(), nullptr);
+  for (const auto* part : {&details.timeline.head, &details.timeline.tail}) {
+    for (const auto& e : *part) {
+      if (counts.empty()) break;
+      const auto c = column_of(e.occurred_at);
+      if (counts[c] == 1) alone[c] = &e;
+    }
+  }
+  const auto column_time = [&](std::size_t c) {
+    return details.from + bot::timestamp::duration(static_cast<std::int64_t>(
+                              static_cast<double>(span) * (static_cast<double>(c) + 0.5) /
+                              static_cast<double>(counts.size())));
+  };
+  for (std::size_t c = 0; c < counts.size(); ++c) {
+    if (counts[c] == 0) continue;
+    std::string title;
+    double x = axis.x(column_time(c));
+    if (const auto* e = alone[c]) {
+      title = format_utc_time_of_day(e->occurred_at) + " · " + e->author.name + ": " +
+              bot::utf8_prefix(bot::single_line(e->text), 120);
+      x = axis.x(e->occurred_at);
+    } else {
+      title = std::to_string(counts[c]) + (counts[c] == 1 ? " entry" : " entries") + " around " +
+              format_utc_time_of_day(column_time(c));
+    }
+    svg += "<rect class=\"mark\" data-count=\"" + std::to_string(counts[c]) + "\" x=\"" +
+           number(x - 3) + "\" y=\"18\" width=\"6\" height=\"24\"><title>" + escape_html(title) +
            "</title></rect>\n";
   }
   svg += "</svg>\n";
-  return "<figure id=\"timeline-axis\">\n" + svg + "<figcaption>" + time_html(from, true) + " to " +
-         time_html(to, true) + (inc.closed_at ? "" : " (now)") +
+  return "<figure id=\"timeline-axis\">\n" + svg + "<figcaption>" + time_html(details.from, true) +
+         " to " + time_html(details.to, true) + (inc.closed_at ? "" : " (now)") +
          (gap_marker > std::chrono::microseconds::zero()
               ? "; shaded: more than " + bot::format_duration(gap_marker) + " without entries"
               : std::string()) +
          "</figcaption>\n</figure>\n";
 }
 
+std::string entry_html(const bot::timeline_entry& e, const std::string& opened_day) {
+  std::string out = "<li class=\"entry\" id=\"entry-" + std::to_string(e.id) + "\" data-source=\"" +
+                    std::string(bot::to_string(e.source)) + "\">";
+  out += "<div class=\"when\">" + time_html(e.occurred_at, utc_date(e.occurred_at) != opened_day) +
+         "</div>";
+  out += "<span class=\"text\">" + escape_html(e.text) + "</span>";
+  out += "<div class=\"meta\"><span class=\"author\">" + escape_html(e.author.name) +
+         "</span><span class=\"source\">" + std::string(bot::to_string(e.source)) + "</span>";
+  if (const auto link = safe_link(e.link); !link.empty()) {
+    out += "<a class=\"link\" href=\"" + escape_html(link) +
+           "\" rel=\"noopener noreferrer\">in chat</a>";
+  }
+  return out + "</div></li>\n";
+}
+
+// The entries shown, and where some are left out between them a link to the next ones: a plain
+// link, so that it works without JavaScript.
 std::string entries_html(const incident_details& details) {
-  if (details.timeline.empty()) return "<p class=\"empty\">No entries.</p>\n";
+  const auto& excerpt = details.timeline;
+  if (excerpt.head.empty()) return "<p class=\"empty\">No entries.</p>\n";
   const std::string opened_day = utc_date(details.inc.opened_at);
   std::string out = "<ol id=\"entries\">\n";
-  for (const auto& e : details.timeline) {
-    out += "<li class=\"entry\" id=\"entry-" + std::to_string(e.id) + "\" data-source=\"" +
-           std::string(bot::to_string(e.source)) + "\">";
-    out += "<div class=\"when\">" +
-           time_html(e.occurred_at, utc_date(e.occurred_at) != opened_day) + "</div>";
-    out += "<span class=\"text\">" + escape_html(e.text) + "</span>";
-    out += "<div class=\"meta\"><span class=\"author\">" + escape_html(e.author.name) +
-           "</span><span class=\"source\">" + std::string(bot::to_string(e.source)) + "</span>";
-    if (const auto link = safe_link(e.link); !link.empty()) {
-      out += "<a class=\"link\" href=\"" + escape_html(link) +
-             "\" rel=\"noopener noreferrer\">in chat</a>";
-    }
-    out += "</div></li>\n";
+  for (const auto& e : excerpt.head) out += entry_html(e, opened_day);
+  if (excerpt.gap_after) {
+    const std::string next = incident_path(details.inc) + "&after=" +
+                             http::percent_encode(bot::format_cursor(*excerpt.gap_after)) + "#more";
+    out += "<li class=\"more\" id=\"more\"><span>" + std::to_string(excerpt.total) +
+           " entries in all; some between these are not shown."
+           "</span> <a id=\"show-more\" href=\"" +
+           escape_html(next) + "\">Show the next " + std::to_string(more_entries) +
+           "</a> · <a href=\"" + escape_html(incident_path(details.inc)) +
+           "#entries\">Back to the start</a></li>\n";
   }
+  for (const auto& e : excerpt.tail) out += entry_html(e, opened_day);
   return out + "</ol>\n";
 }
 
@@ -353,8 +392,8 @@ std::string safe_link(std::string_view link) {
 }
 
 std::string incident_list_body(const std::vector<bot::incident>& incidents,
-                               std::optional<bot::incident_status> shown, std::size_t limit,
-                               bot::timestamp now) {
+                               std::optional<bot::incident_status> shown,
+                               const std::optional<bot::page_cursor>& older, bot::timestamp now) {
   const auto filter_link = [&](std::string_view href, std::string_view label,
                                std::optional<bot::incident_status> status) {
     return "<a href=\"" + std::string(href) + "\"" +
@@ -389,8 +428,12 @@ std::string incident_list_body(const std::vector<bot::incident>& incidents,
     body += "</tr>\n";
   }
   body += "</tbody>\n</table>\n</div>\n";
-  if (incidents.size() >= limit) {
-    body += "<p class=\"note\">Showing the newest " + std::to_string(limit) + " incidents.</p>\n";
+  if (older) {
+    const std::string href =
+        "/?" + (shown ? "status=" + std::string(bot::to_string(*shown)) + "&" : std::string()) +
+        "cursor=" + http::percent_encode(bot::format_cursor(*older));
+    body += "<p class=\"note\" id=\"older\"><a href=\"" + escape_html(href) +
+            "\">Older incidents</a></p>\n";
   }
   return body;
 }
@@ -449,7 +492,7 @@ json incident_summary_json(const bot::incident& inc) {
 json incident_json(const incident_details& details) {
   json out = incident_summary_json(details.inc);
   json timeline = json::array();
-  for (const auto& e : details.timeline) {
+  for (const auto& e : details.timeline.head) {
     timeline.push_back({{"at", bot::format_rfc3339(e.occurred_at)},
                         {"recorded_at", bot::format_rfc3339(e.recorded_at)},
                         {"author", person_json(e.author)},
@@ -458,6 +501,10 @@ json incident_json(const incident_details& details) {
                         {"link", e.link.empty() ? json(nullptr) : json(e.link)}});
   }
   out["timeline"] = std::move(timeline);
+  out["timeline_total"] = details.timeline.total;
+  out["next_cursor"] = details.timeline.gap_after
+                           ? json(bot::format_cursor(*details.timeline.gap_after))
+                           : json(nullptr);
   out["postmortem"] = details.postmortem ? postmortem_json(*details.postmortem) : json(nullptr);
   return out;
 }
@@ -498,31 +545,92 @@ std::string incident_pages::page(std::string title, std::string body) const {
 }
 
 std::unique_ptr<incident_pages::lookup> incident_pages::find(const std::string& label,
-                                                             const std::string& workspace) {
+                                                             const std::string& workspace,
+                                                             const timeline_request& part) {
   auto out = std::make_unique<lookup>();
   out->found = records_.find_by_label(label, workspace);
-  if (out->found.size() == 1) {
-    const auto& inc = out->found.front();
-    out->details = incident_details{inc, records_.timeline(inc.id), records_.postmortem(inc.id),
-                                    records_.now()};
+  if (out->found.size() != 1) return out;
+  const auto& inc = out->found.front();
+  incident_details details{inc,
+                           records_.timeline(inc.id, part.after, part.head, part.tail),
+                           inc.opened_at,
+                           inc.opened_at,
+                           {},
+                           records_.postmortem(inc.id),
+                           records_.now()};
+  if (part.figure) {
+    // The axis runs from the first of the opening and the first entry (a flagged message may be
+    // older than the incident) to the last of the close (or now) and the last entry.
+    const auto& shown = details.timeline;
+    const auto* last = !shown.tail.empty()   ? &shown.tail.back()
+                       : !shown.head.empty() ? &shown.head.back()
+                                             : nullptr;
+    details.from = std::min(inc.opened_at, records_.first_entry_at(inc.id).value_or(inc.opened_at));
+    details.to = inc.closed_at.value_or(details.now);
+    if (last != nullptr) details.to = std::max(details.to, last->occurred_at);
+    const auto gap_marker =
+        std::chrono::duration_cast<std::chrono::microseconds>(records_.options().gap_marker);
+    details.shape =
+        records_.shape(inc.id, details.from, details.to, figure_columns, gap_marker,
+                       gap_marker > std::chrono::microseconds::zero() ? figure_columns : 0);
   }
+  out->details = std::move(details);
   return out;
 }
+
+namespace {
+
+// ?name= as a whole number from 1 to `max`, `fallback` when absent; nullopt when malformed.
+std::optional<std::size_t> page_size(const http::form_fields& query, std::string_view name,
+                                     std::size_t fallback, std::size_t max) {
+  const auto text = query.get(name);
+  if (!text) return fallback;
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc{} || end != text->data() + text->size() || value < 1 || value > max) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// ?name= as a cursor: nullopt inside when absent; an error when malformed.
+bot::result<std::optional<bot::page_cursor>> cursor_param(const http::form_fields& query,
+                                                          std::string_view name) {
+  const auto text = query.get(name);
+  if (!text) return std::optional<bot::page_cursor>{};
+  if (auto cursor = bot::parse_cursor(*text)) return std::optional<bot::page_cursor>{*cursor};
+  return bot::errc::invalid_argument;
+}
+
+}  // namespace
 
 boost::asio::awaitable<http::response> incident_pages::handle_list_page(http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
-  const auto filter = parse_status_filter(http::parse_query(req.target()));
+  const auto query = http::parse_query(req.target());
+  const auto filter = parse_status_filter(query);
   if (!filter.error.empty()) {
     co_return html_response(req, beast_http::status::bad_request,
                             page("Bad request", error_body("Bad request", filter.error)));
   }
-  const bot::incident_filter wanted{filter.status, 100};
+  const auto before = cursor_param(*query, "cursor");  // parse_status_filter saw a good query
+  if (!before) {
+    co_return html_response(
+        req, beast_http::status::bad_request,
+        page("Bad request", error_body("Bad request", "the cursor is malformed")));
+  }
+  // One more than shown: whether there is an older page.
+  const bot::incident_filter wanted{filter.status, list_page_default + 1, *before};
   auto list = [this, &wanted] { return std::pair{records_.list(wanted), records_.now()}; };
-  const auto [incidents, now] = co_await http::offload(blocking_, std::move(list));
+  auto [incidents, now] = co_await http::offload(blocking_, std::move(list));
+  std::optional<bot::page_cursor> older;
+  if (incidents.size() > list_page_default) {
+    incidents.pop_back();
+    older = bot::cursor_of(incidents.back());
+  }
   co_return html_response(
       req, beast_http::status::ok,
-      page("Incidents", incident_list_body(incidents, filter.status, wanted.limit, now)));
+      page("Incidents", incident_list_body(incidents, filter.status, older, now)));
 }
 
 boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
@@ -531,9 +639,13 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
   if (auto refused = access_.refuse_page(req)) co_return std::move(*refused);
   const auto query = http::parse_query(req.target());
   if (!query) co_return incident_page_response(req, "", "", nullptr);
+  const auto after = cursor_param(*query, "after");
+  if (!after) co_return incident_page_response(req, "", "", nullptr);
   const std::string label(ctx.param("id"));
   const std::string workspace(query->get("workspace").value_or(""));
-  auto load = [this, &label, &workspace] { return find(label, workspace); };
+  // From the start: the first and the last entries; after a cursor: the next ones, then the last.
+  const timeline_request part{*after, *after ? more_entries : page_entries, page_entries, true};
+  auto load = [this, &label, &workspace, &part] { return find(label, workspace, part); };
   const auto found = co_await http::offload(blocking_, std::move(load));
   co_return incident_page_response(req, label, workspace, found.get());
 }
@@ -541,16 +653,30 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
 boost::asio::awaitable<http::response> incident_pages::handle_list_api(http::request_context ctx) {
   const auto& req = ctx.req;
   if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
-  const auto filter = parse_status_filter(http::parse_query(req.target()));
+  const auto query = http::parse_query(req.target());
+  const auto filter = parse_status_filter(query);
   if (!filter.error.empty()) {
     co_return json_error(req, beast_http::status::bad_request, filter.error);
   }
-  const bot::incident_filter wanted{filter.status, 100};
+  const auto limit = page_size(*query, "limit", list_page_default, list_page_max);
+  if (!limit) {
+    co_return json_error(req, beast_http::status::bad_request,
+                         "limit must be a whole number from 1 to " + std::to_string(list_page_max));
+  }
+  const auto before = cursor_param(*query, "cursor");
+  if (!before) co_return json_error(req, beast_http::status::bad_request, "malformed cursor");
+  const bot::incident_filter wanted{filter.status, *limit + 1, *before};
   auto list = [this, &wanted] { return records_.list(wanted); };
-  const auto incidents = co_await http::offload(blocking_, std::move(list));
+  auto incidents = co_await http::offload(blocking_, std::move(list));
+  json next = nullptr;
+  if (incidents.size() > *limit) {
+    incidents.pop_back();
+    next = bot::format_cursor(bot::cursor_of(incidents.back()));
+  }
   json items = json::array();
   for (const auto& inc : incidents) items.push_back(incident_summary_json(inc));
-  co_return json_response(req, beast_http::status::ok, json{{"incidents", std::move(items)}});
+  co_return json_response(req, beast_http::status::ok,
+                          json{{"incidents", std::move(items)}, {"next_cursor", std::move(next)}});
 }
 
 boost::asio::awaitable<http::response> incident_pages::handle_incident_api(
@@ -559,9 +685,18 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_api(
   if (auto refused = access_.refuse(req)) co_return json_refusal(req, std::move(*refused));
   const auto query = http::parse_query(req.target());
   if (!query) co_return incident_api_response(req, "", "", nullptr);
+  const auto limit = page_size(*query, "limit", timeline_page_default, timeline_page_max);
+  if (!limit) {
+    co_return json_error(
+        req, beast_http::status::bad_request,
+        "limit must be a whole number from 1 to " + std::to_string(timeline_page_max));
+  }
+  const auto after = cursor_param(*query, "cursor");
+  if (!after) co_return json_error(req, beast_http::status::bad_request, "malformed cursor");
   const std::string label(ctx.param("id"));
   const std::string workspace(query->get("workspace").value_or(""));
-  auto load = [this, &label, &workspace] { return find(label, workspace); };
+  const timeline_request part{*after, *limit, 0, false};
+  auto load = [this, &label, &workspace, &part] { return find(label, workspace, part); };
   const auto found = co_await http::offload(blocking_, std::move(load));
   co_return incident_api_response(req, label, workspace, found.get());
 }

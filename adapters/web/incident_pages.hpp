@@ -22,10 +22,11 @@
 #include "bot/incident.hpp"
 #include "bot/incident_records.hpp"
 #include "bot/time.hpp"
+#include "bot/timeline.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include "adapters/http/store_thread.hpp"
 #include <nlohmann/json.hpp>
+#include "adapters/http/store_thread.hpp"
 
 #include <chrono>
 #include <memory>
@@ -36,13 +37,34 @@
 
 namespace scribe::web {
 
-// Everything the page (or the JSON) of one incident shows, read in one go.
+// Everything the page (or the JSON) of one incident shows, read in one go. However long the
+// timeline, what is read is bounded: a page of entries, the last few, and the figure's counts.
 struct incident_details {
   bot::incident inc;
-  std::vector<bot::timeline_entry> timeline;  // in event order
+  // The entries shown: the first ones (or a page after a cursor), and on the page the last ones.
+  bot::timeline_excerpt timeline;
+  // The figure's span: from the incident's opening or its first entry, whichever came first, to
+  // its close (or now) or its last entry, whichever came last.
+  bot::timestamp from;
+  bot::timestamp to;
+  // Every entry counted per column of the figure, and the longest quiet stretches (on the page
+  // only; empty for the JSON).
+  bot::timeline_shape shape;
   std::optional<bot::postmortem_view> postmortem;
   bot::timestamp now;  // when it was read: how long an open incident has been open
 };
+
+// Pages of entries: the JSON API gives `timeline_page_default` unless ?limit= asks for up to
+// `timeline_page_max`; the page shows the first and the last `page_entries` and loads
+// `more_entries` at a time after them; the incident list gives 100, at most 1,000.
+inline constexpr std::size_t timeline_page_default = 500;
+inline constexpr std::size_t timeline_page_max = 5000;
+inline constexpr std::size_t page_entries = 100;
+inline constexpr std::size_t more_entries = 500;
+inline constexpr std::size_t list_page_default = 100;
+inline constexpr std::size_t list_page_max = 1000;
+// The figure's columns: one mark at most per column, whatever the number of entries.
+inline constexpr std::size_t figure_columns = 1000;
 
 class incident_pages {
  public:
@@ -66,9 +88,18 @@ class incident_pages {
     std::vector<bot::incident> found;
     std::optional<incident_details> details;  // when exactly one was found
   };
+  // Which part of the timeline to read: `head` entries after `after`, the last `tail`, and for
+  // the page the figure.
+  struct timeline_request {
+    std::optional<bot::page_cursor> after;
+    std::size_t head = page_entries;
+    std::size_t tail = page_entries;
+    bool figure = true;
+  };
   // On the heap, not in the coroutine frame: GCC 12 wrongly reports -Wmismatched-new-delete for
   // Asio's allocation of a frame this large.
-  std::unique_ptr<lookup> find(const std::string& label, const std::string& workspace);
+  std::unique_ptr<lookup> find(const std::string& label, const std::string& workspace,
+                               const timeline_request& part);
   // The answers to what find() found; nullptr: the query string was malformed.
   http::response incident_page_response(const http::request& req, const std::string& label,
                                         const std::string& workspace, const lookup* found) const;
@@ -84,11 +115,11 @@ class incident_pages {
 };
 
 // The <main> content of GET /: the filter links, then a table#incidents of rows
-// tr.incident[data-status], or p#no-incidents. `shown` is the filter in effect; `limit` the most
-// the store was asked for (a note says when the list may be cut).
+// tr.incident[data-status], or p#no-incidents. `shown` is the filter in effect; `older`, when
+// set, is where the next (older) page starts: a link to it follows the table.
 std::string incident_list_body(const std::vector<bot::incident>& incidents,
-                               std::optional<bot::incident_status> shown, std::size_t limit,
-                               bot::timestamp now);
+                               std::optional<bot::incident_status> shown,
+                               const std::optional<bot::page_cursor>& older, bot::timestamp now);
 
 // The <main> content of GET /incidents/{id}. Quiet stretches between consecutive entries longer
 // than `gap_marker` are shaded in the figure (none when it is zero or less).
@@ -97,7 +128,9 @@ std::string incident_page_body(const incident_details& details,
 
 // An incident as the JSON API shows it in a list: no timeline, no postmortem.
 nlohmann::json incident_summary_json(const bot::incident& inc);
-// An incident with its timeline and postmortem (null while there is no draft).
+// An incident with a page of its timeline (its entries in "timeline", the cursor of the next page
+// in "next_cursor", null at the end; "timeline_total") and its postmortem (null while there is no
+// draft).
 nlohmann::json incident_json(const incident_details& details);
 
 // The page of an incident: "/incidents/INC-7?workspace=T1" (the workspace makes it unambiguous).

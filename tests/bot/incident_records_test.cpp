@@ -62,13 +62,21 @@ TEST_CASE_METHOD(records_fixture, "incidents list newest first, filtered by stat
   for (const auto& inc : records.list({})) titles.push_back(inc.title);
   CHECK(titles ==
         std::vector<std::string>{"Login fails", "Search is slow", "Checkout returns 502"});
-  const auto open = records.list({incident_status::open, 100});
+  const auto open = records.list({incident_status::open, 100, {}});
   REQUIRE(open.size() == 2);
   CHECK(open[0].title == "Login fails");
-  const auto closed = records.list({incident_status::closed, 100});
+  const auto closed = records.list({incident_status::closed, 100, {}});
   REQUIRE(closed.size() == 1);
   CHECK(closed[0].title == "Checkout returns 502");
-  CHECK(records.list({std::nullopt, 1}).size() == 1);
+  CHECK(records.list({std::nullopt, 1, {}}).size() == 1);
+  // Older pages: after the last one listed, in the same order.
+  const auto first_page = records.list({std::nullopt, 2, {}});
+  REQUIRE(first_page.size() == 2);
+  const auto second_page = records.list({std::nullopt, 2, cursor_of(first_page.back())});
+  REQUIRE(second_page.size() == 1);
+  CHECK(second_page[0].title == "Checkout returns 502");
+  CHECK(records.list({incident_status::open, 5, cursor_of(first_page.front())}).front().title ==
+        "Search is slow");
 }
 
 TEST_CASE_METHOD(records_fixture, "labels find incidents per workspace", "[unit][records]") {
@@ -88,12 +96,77 @@ TEST_CASE_METHOD(records_fixture, "the timeline comes in event order", "[unit][r
   run("T1", "C1", "open Checkout returns 502");
   clock.advance(2min);
   run("T1", "C1", "note rolled back deploy 4812");
-  const auto entries = records.timeline(latest("T1", "C1").id);
-  REQUIRE(entries.size() == 2);
-  CHECK(entries[0].occurred_at < entries[1].occurred_at);
-  CHECK(entries[1].text == "rolled back deploy 4812");
-  CHECK(records.timeline(9999).empty());
+  const auto entries = records.timeline(latest("T1", "C1").id, std::nullopt, 10, 10);
+  REQUIRE(entries.head.size() == 2);
+  CHECK(entries.tail.empty());
+  CHECK_FALSE(entries.gap_after);
+  CHECK(entries.total == 2);
+  CHECK(entries.head[0].occurred_at < entries.head[1].occurred_at);
+  CHECK(entries.head[1].text == "rolled back deploy 4812");
+  CHECK(records.timeline(9999, std::nullopt, 10, 10).head.empty());
+  CHECK(records.first_entry_at(9999) == std::nullopt);
   CHECK(records.now() == clock.now());
+}
+
+TEST_CASE_METHOD(records_fixture, "a long timeline is read as its first and last entries",
+                 "[unit][records][paging]") {
+  run("T1", "C1", "open Alert storm");
+  for (int i = 1; i <= 29; ++i) {
+    clock.advance(1s);
+    run("T1", "C1", "note alert " + std::to_string(i));
+  }
+  const auto id = latest("T1", "C1").id;
+  const auto excerpt = records.timeline(id, std::nullopt, 5, 5);
+  REQUIRE(excerpt.head.size() == 5);
+  REQUIRE(excerpt.tail.size() == 5);
+  CHECK(excerpt.total == 30);
+  CHECK(omitted(excerpt) == 20);
+  REQUIRE(excerpt.gap_after);
+  CHECK(*excerpt.gap_after == cursor_of(excerpt.head.back()));
+  CHECK(excerpt.head.back().text == "alert 4");
+  CHECK(excerpt.tail.front().text == "alert 25");
+
+  // The next page after the cursor, then the tail, with nothing twice.
+  const auto next = records.timeline(id, excerpt.gap_after, 18, 5);
+  REQUIRE(next.head.size() == 18);
+  CHECK(next.head.front().text == "alert 5");
+  CHECK(next.head.back().text == "alert 22");
+  REQUIRE(next.gap_after);  // alert 23 and 24 are between the page and the tail
+  CHECK(next.tail.front().text == "alert 25");
+  const auto touching = records.timeline(id, excerpt.gap_after, 20, 5);
+  CHECK_FALSE(touching.gap_after);  // the page ends right before the tail
+  CHECK(touching.tail.size() == 5);
+  const auto overlapping = records.timeline(id, excerpt.gap_after, 23, 5);
+  CHECK_FALSE(overlapping.gap_after);
+  REQUIRE(overlapping.tail.size() == 2);  // the tail's first three are on the page already
+  CHECK(overlapping.tail.front().text == "alert 28");
+
+  // Paging through the whole timeline, as the JSON API does, meets every entry once.
+  std::vector<std::string> seen;
+  std::optional<page_cursor> after;
+  do {
+    const auto page = records.timeline(id, after, 7, 0);
+    for (const auto& e : page.head) seen.push_back(e.text);
+    after = page.gap_after;
+  } while (after);
+  REQUIRE(seen.size() == 30);
+  CHECK(seen[1] == "alert 1");
+  CHECK(seen.back() == "alert 29");
+  CHECK(store.timeline(id).size() == 30);
+}
+
+TEST_CASE("cursors are written and read back, and nothing else is read",
+          "[unit][records][paging]") {
+  const page_cursor cursor{from_unix_micros(1'795'255'200'000'123), 42};
+  CHECK(format_cursor(cursor) == "1795255200000123-42");
+  CHECK(parse_cursor(format_cursor(cursor)) == cursor);
+  const page_cursor early{from_unix_micros(-5), 7};
+  CHECK(parse_cursor(format_cursor(early)) == early);
+  for (const auto* bad : {"", "-", "12", "12-", "-3", "a-1", "1-b", "1-2-3", "1--2", "1-+2",
+                          "99999999999999999999-1", "1- 2"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_cursor(bad));
+  }
 }
 
 TEST_CASE_METHOD(records_fixture,

@@ -291,3 +291,46 @@ TEST_CASE_METHOD(postmortem_fixture, "export before any draft composes a preview
   CHECK_FALSE(store.latest_draft(incident_id));
   CHECK_FALSE(postmortems.latest_or_preview(incident_id + 1));
 }
+
+TEST_CASE_METHOD(
+    postmortem_fixture,
+    "the draft of a huge incident shows its first and last entries and counts the rest",
+    "[integration][postmortem][paging]") {
+  run("open Alert storm");
+  incident_id = store.find_latest_incident(channel)->id;
+  const auto opened = clock.now();
+  const std::size_t alerts = draft_timeline_entries + 250;
+  for (std::size_t i = 0; i < alerts; ++i) {
+    const auto at = opened + std::chrono::seconds(i + 1);
+    // A few authors only, as in an alert storm; "bot-7" writes only in the stretch left out.
+    const std::string author = i == 600 ? "bot-7" : "bot-" + std::to_string(i % 3);
+    REQUIRE(store.add_entry(incident_id, {at,
+                                          at,
+                                          {author, author},
+                                          "alert " + std::to_string(i),
+                                          entry_source::command,
+                                          std::nullopt,
+                                          ""}));
+  }
+  clock.advance(2h);
+  run("close");
+  const auto drafted = postmortems.draft({postmortem_step::draft, incident_id, "command:1"});
+  REQUIRE(drafted);
+  const auto& md = drafted->draft.markdown;
+  const auto count = [&md](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = md.find(needle); at != std::string::npos; at = md.find(needle, at + 1)) ++n;
+    return n;
+  };
+  // Opened, the alerts, closed: 1,252 entries; 1,000 shown, 252 counted.
+  CHECK(count(" UTC** · ") == draft_timeline_entries);
+  CHECK_THAT(md, Catch::Contains("- **Timeline entries:** " + std::to_string(alerts + 2) + "\n"));
+  CHECK_THAT(md, Catch::Contains("- *… 252 more entries between "));
+  CHECK_THAT(md, Catch::Contains(" — alert 498\n"));  // the last of the first half (after "opened")
+  CHECK_THAT(md, !Catch::Contains(" — alert 499\n"));
+  CHECK_THAT(md, !Catch::Contains(" — alert 750\n"));
+  CHECK_THAT(md, Catch::Contains(" — alert 751\n"));  // the first of the last half
+  // Contributors count the whole timeline: alice (opened, closed), bot-0..2 and bot-7.
+  CHECK_THAT(md, Catch::Contains("- **Contributors:** 5 people"));
+  CHECK(md.size() < 200'000);
+}

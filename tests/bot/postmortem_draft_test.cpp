@@ -63,7 +63,7 @@ draft_input closed_incident() {
   in.inc.opened_at = at(incident_day, 14h, 5min);
   in.inc.closed_by = bob;
   in.inc.closed_at = at(incident_day, 15h, 17min);
-  in.timeline = {
+  in.timeline = whole_timeline({
       entry(at(incident_day, 13h, 58min), carol, "error rate climbing on eu-west",
             entry_source::reaction, "https://acme.slack.com/archives/C1/p1795276680000100"),
       entry(at(incident_day, 14h, 5min), alice, "Incident opened: Checkout returns 502",
@@ -72,7 +72,7 @@ draft_input closed_incident() {
       entry(at(incident_day, 14h, 52min, 12s), alice, "rolled back deploy 4812",
             entry_source::mention),
       entry(at(incident_day, 15h, 17min), bob, "Incident closed", entry_source::system),
-  };
+  });
   in.questions = {
       {"impact", "What was the impact, on whom, and for how long?", std::nullopt},
       {"detection", "How did we become aware of the problem?", std::nullopt},
@@ -133,9 +133,9 @@ TEST_CASE("a small closed incident drafts exactly this Markdown", "[unit][draft]
   in.inc.opened_at = at(incident_day, 9h, 0min);
   in.inc.closed_by = alice;
   in.inc.closed_at = at(incident_day, 9h, 40min);
-  in.timeline = {entry(at(incident_day, 8h, 55min), bob, "p99 latency at 4s"),
-                 entry(at(incident_day, 9h, 0min), alice, "Incident opened: Search is slow",
-                       entry_source::system)};
+  in.timeline = whole_timeline({entry(at(incident_day, 8h, 55min), bob, "p99 latency at 4s"),
+                                entry(at(incident_day, 9h, 0min), alice,
+                                      "Incident opened: Search is slow", entry_source::system)});
   in.questions = {{"impact", "What was the impact?", std::nullopt},
                   {"actions", "What follow-up actions?", std::nullopt}};
   in.answers = {answer("impact", bob, at(incident_day, 10h, 0min), "Slow search for 45 minutes."),
@@ -282,26 +282,26 @@ TEST_CASE("time to detect cannot be measured without an entry before the opening
       "opened\n";
 
   SECTION("the first entry someone wrote came after the opening") {
-    in.timeline.erase(in.timeline.begin());
+    in.timeline = whole_timeline({in.timeline.head.begin() + 1, in.timeline.head.end()});
     CHECK_THAT(compose_postmortem(in).markdown, Contains(not_measurable));
   }
   SECTION("a system entry before the opening is not a sign of trouble") {
-    in.timeline.front().source = entry_source::system;
+    in.timeline.head.front().source = entry_source::system;
     CHECK_THAT(compose_postmortem(in).markdown, Contains(not_measurable));
   }
   SECTION("an entry at the very time of the opening is not before it") {
-    in.timeline.front().occurred_at = in.inc.opened_at;
+    in.timeline.head.front().occurred_at = in.inc.opened_at;
     CHECK_THAT(compose_postmortem(in).markdown, Contains(not_measurable));
   }
   SECTION("an empty timeline") {
-    in.timeline.clear();
+    in.timeline = whole_timeline({});
     const auto md = compose_postmortem(in).markdown;
     CHECK_THAT(md, Contains(not_measurable));
     CHECK_THAT(md, Contains("\n- **Timeline entries:** 0\n"));
     CHECK(section(md, "Timeline") == "## Timeline\n\nNothing was recorded in the timeline.\n\n");
   }
   SECTION("a first sign on the day before shows its date") {
-    in.timeline.front().occurred_at = at(2026y / November / 20d, 23h, 50min);
+    in.timeline.head.front().occurred_at = at(2026y / November / 20d, 23h, 50min);
     CHECK_THAT(compose_postmortem(in).markdown,
                Contains("\n- **Time to detect:** 14h 15m (first entry 2026-11-20 23:50 UTC, "
                         "incident opened 14:05 UTC)\n"));
@@ -319,7 +319,7 @@ TEST_CASE("contributors are distinct people across entries and answers", "[unit]
                               "And the partner API."));
   CHECK_THAT(compose_postmortem(in).markdown, Contains("\n- **Contributors:** 5 people wrote"));
 
-  in.timeline = {entry(at(incident_day, 14h, 0min), alice, "only me")};
+  in.timeline = whole_timeline({entry(at(incident_day, 14h, 0min), alice, "only me")});
   in.answers.clear();
   CHECK_THAT(compose_postmortem(in).markdown,
              Contains("\n- **Contributors:** 1 person wrote timeline entries or answers\n"));
@@ -348,17 +348,19 @@ TEST_CASE("a gap is marked only when it exceeds gap_marker", "[unit][draft]") {
   const auto first = at(incident_day, 14h, 10min);
 
   SECTION("exactly gap_marker apart: no marker") {
-    in.timeline = {entry(first, alice, "a"), entry(first + minutes(10), alice, "b")};
+    in.timeline =
+        whole_timeline({entry(first, alice, "a"), entry(first + minutes(10), alice, "b")});
     CHECK_THAT(compose_postmortem(in).markdown, !Contains("without entries"));
   }
   SECTION("one second more: a marker between the two entries") {
-    in.timeline = {entry(first, alice, "a"), entry(first + minutes(10) + seconds(1), alice, "b")};
+    in.timeline = whole_timeline(
+        {entry(first, alice, "a"), entry(first + minutes(10) + seconds(1), alice, "b")});
     CHECK_THAT(compose_postmortem(in).markdown,
                Contains("— a\n- *… 10m 1s without entries …*\n- **14:20:01 UTC**"));
   }
   SECTION("a gap across midnight is marked before the next day's heading") {
-    in.timeline = {entry(at(incident_day, 23h, 50min), alice, "late"),
-                   entry(at(2026y / November / 22d, 0h, 20min), bob, "early")};
+    in.timeline = whole_timeline({entry(at(incident_day, 23h, 50min), alice, "late"),
+                                  entry(at(2026y / November / 22d, 0h, 20min), bob, "early")});
     CHECK_THAT(compose_postmortem(in).markdown,
                Contains("### 2026-11-21\n\n- **23:50:00 UTC** · alice · command — late\n"
                         "- *… 30m without entries …*\n\n### 2026-11-22\n\n"
@@ -377,13 +379,13 @@ TEST_CASE("local times in Europe/Berlin across the DST change", "[unit][draft][t
   const auto day = 2026y / March / 29d;
   in.inc.opened_at = at(day, 0h, 30min);
   in.inc.closed_at = at(day, 1h, 30min);
-  in.timeline = {
+  in.timeline = whole_timeline({
       entry(at(2026y / March / 28d, 23h, 45min), carol, "disk alerts"),
       entry(at(day, 0h, 30min), alice, "Incident opened", entry_source::system),
       entry(at(day, 0h, 59min, 59s), bob, "still CET"),
       entry(at(day, 1h, 0min), bob, "now CEST"),
       entry(at(day, 1h, 30min), bob, "Incident closed", entry_source::system),
-  };
+  });
   const auto md = compose_postmortem(in).markdown;
   CHECK(section(md, "Timeline") ==
         "## Timeline\n\n"
@@ -405,11 +407,11 @@ TEST_CASE("local times in Europe/Berlin across the DST change", "[unit][draft][t
 TEST_CASE("local times in America/New_York", "[unit][draft][tz]") {
   auto in = closed_incident();
   in.timezone = "America/New_York";
-  in.timeline = {
+  in.timeline = whole_timeline({
       entry(at(incident_day, 14h, 5min), alice, "winter"),
       entry(at(2026y / November / 22d, 2h, 0min), alice, "evening before, local"),
       entry(at(2027y / July / 1d, 14h, 0min), alice, "summer"),
-  };
+  });
   const auto md = compose_postmortem(in).markdown;
   // The zone's name goes through escaping like everything else ("_" would start emphasis).
   CHECK_THAT(md, Contains("Times are UTC, with the local time in America/New\\_York in "
@@ -561,12 +563,12 @@ TEST_CASE("people's text never becomes markup in the draft", "[unit][draft][esca
 TEST_CASE("links are http(s) only and cannot break out of the destination",
           "[unit][draft][escape]") {
   auto in = closed_incident();
-  in.timeline = {
-      entry(at(incident_day, 14h, 0min), alice, "a", entry_source::mention,
-            "https://example.org/a (b)/c"),
-      entry(at(incident_day, 14h, 1min), alice, "b", entry_source::mention, "javascript:alert(1)"),
-      entry(at(incident_day, 14h, 2min), alice, "c", entry_source::mention,
-            "HTTPS://matrix.to/#/!room:example.org/$event?via=example.org")};
+  in.timeline = whole_timeline(
+      {entry(at(incident_day, 14h, 0min), alice, "a", entry_source::mention,
+             "https://example.org/a (b)/c"),
+       entry(at(incident_day, 14h, 1min), alice, "b", entry_source::mention, "javascript:alert(1)"),
+       entry(at(incident_day, 14h, 2min), alice, "c", entry_source::mention,
+             "HTTPS://matrix.to/#/!room:example.org/$event?via=example.org")});
   const auto md = compose_postmortem(in).markdown;
   CHECK_THAT(md, Contains("\n- [**14:00:00 UTC**](https://example.org/a%20%28b%29/c) · alice"));
   CHECK_THAT(md, Contains("\n- **14:01:00 UTC** · alice · mention — b\n"));

@@ -306,9 +306,65 @@ STORE_TEST_CASE("incidents are listed newest first across channels, filtered by 
     return out;
   };
   CHECK(titles({}) == std::vector<std::string>{"third", "second", "first"});
-  CHECK(titles({incident_status::open, 100}) == std::vector<std::string>{"third", "second"});
-  CHECK(titles({incident_status::closed, 100}) == std::vector<std::string>{"first"});
-  CHECK(titles({std::nullopt, 2}) == std::vector<std::string>{"third", "second"});
+  CHECK(titles({incident_status::open, 100, {}}) == std::vector<std::string>{"third", "second"});
+  CHECK(titles({incident_status::closed, 100, {}}) == std::vector<std::string>{"first"});
+  CHECK(titles({std::nullopt, 2, {}}) == std::vector<std::string>{"third", "second"});
+  CHECK(titles({std::nullopt, 2, cursor_of(*second)}) == std::vector<std::string>{"first"});
+  CHECK(titles({incident_status::open, 2, cursor_of(*third)}) ==
+        std::vector<std::string>{"second"});
+}
+
+STORE_TEST_CASE("a timeline is read in pages, from the start, after a cursor or from the end",
+                "[integration][storage][paging]") {
+  auto& store = db.store();
+  const auto id = open_in(store, room).id;  // "opened" at t0
+  // Two entries at one instant: the id orders them, across a page boundary too.
+  REQUIRE(store.add_entry(id, entry_at(t0 + 2s, "b")));
+  REQUIRE(store.add_entry(id, entry_at(t0 + 2s, "c")));
+  REQUIRE(store.add_entry(id, entry_at(t0 + 1s, "a")));  // recorded later, happened earlier
+  REQUIRE(store.add_entry(id, entry_at(t0 + 3s, "d")));
+  const auto texts = [](const std::vector<timeline_entry>& entries) {
+    std::vector<std::string> out;
+    for (const auto& e : entries) out.push_back(e.text);
+    return out;
+  };
+  const auto first = store.timeline_page(id, std::nullopt, 3);
+  CHECK(texts(first) == std::vector<std::string>{"opened", "a", "b"});
+  CHECK(texts(store.timeline_page(id, cursor_of(first.back()), 3)) ==
+        std::vector<std::string>{"c", "d"});
+  CHECK(store.timeline_page(id, cursor_of(store.timeline_tail(id, 1).back()), 3).empty());
+  CHECK(texts(store.timeline_tail(id, 2)) == std::vector<std::string>{"c", "d"});
+  CHECK(texts(store.timeline_tail(id, 9)).size() == 5);
+  CHECK(store.timeline_page(404, std::nullopt, 3).empty());
+
+  CHECK(store.timeline_authors(id) == std::vector<std::string>{alice.id});
+  auto other = entry_at(t0 + 4s, "e");
+  other.author = {"U2", "bob"};
+  REQUIRE(store.add_entry(id, other));
+  auto authors = store.timeline_authors(id);
+  std::sort(authors.begin(), authors.end());
+  CHECK(authors == std::vector<std::string>{"U1", "U2"});
+}
+
+STORE_TEST_CASE("the shape of a timeline: entries per column and the longest quiet stretches",
+                "[integration][storage][paging]") {
+  auto& store = db.store();
+  const auto id = open_in(store, room).id;  // t0
+  for (const auto at : {t0 + 1s, t0 + 2s, t0 + 2s, t0 + 50s, t0 + 99s, t0 + 5min}) {
+    REQUIRE(store.add_entry(id, entry_at(at, "x")));
+  }
+  // Ten columns of 10 s over [t0, t0 + 100 s); the entry 5 minutes in counts in the last.
+  const auto shape = store.shape(id, t0, t0 + 100s, 10, 20s, 2);
+  CHECK(shape.counts == std::vector<std::int64_t>{4, 0, 0, 0, 0, 1, 0, 0, 0, 2});
+  // Quiet stretches longer than 20 s: 2 -> 50 s (48 s), 50 -> 99 s (49 s), 99 s -> 5 min; the
+  // two longest, in time order.
+  REQUIRE(shape.quiet.size() == 2);
+  CHECK(shape.quiet[0].from == t0 + 50s);
+  CHECK(shape.quiet[0].to == t0 + 99s);
+  CHECK(shape.quiet[1].from == t0 + 99s);
+  CHECK(shape.quiet[1].to == t0 + 5min);
+  CHECK(store.shape(id, t0, t0 + 100s, 10, 20s, 0).quiet.empty());
+  CHECK(store.shape(404, t0, t0 + 1s, 3, 1s, 3).counts == std::vector<std::int64_t>{0, 0, 0});
 }
 
 TEST_CASE("a database locked elsewhere is storage trouble, not an error in the input",

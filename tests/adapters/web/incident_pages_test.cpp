@@ -233,7 +233,8 @@ TEST_CASE_METHOD(web_fixture, "the JSON API lists incidents and shows one in ful
   const auto empty_list = get("/api/incidents?status=closed");
   CHECK(empty_list.result() == beast_http::status::ok);
   CHECK(empty_list[beast_http::field::content_type] == "application/json");
-  CHECK(json::parse(empty_list.body()) == json{{"incidents", json::array()}});
+  CHECK(json::parse(empty_list.body()) ==
+        json{{"incidents", json::array()}, {"next_cursor", nullptr}});
 
   auto open = json::parse(get("/api/incidents/INC-1?workspace=T1").body());
   CHECK(open["id"] == "INC-1");
@@ -374,4 +375,122 @@ TEST_CASE("page helpers", "[unit][web]") {
   CHECK(web::incident_duration(inc, t + 65min) == "open for 1h 5m");
   inc.closed_at = t + 90s;
   CHECK(web::incident_duration(inc, t + 65min) == "1m 30s");
+}
+
+TEST_CASE_METHOD(web_fixture, "a long timeline comes in pages: the JSON API, the page, the figure",
+                 "[integration][web][paging]") {
+  run("T1", "open Alert storm");
+  const auto id = latest("T1").id;
+  const auto opened = clock.now();
+  // 400 alerts, 2 s apart; the figure has 1,000 columns over 800 s, so some hold several.
+  for (int i = 0; i < 400; ++i) {
+    const auto at = opened + std::chrono::seconds(2 * i + 1);
+    REQUIRE(store.add_entry(id, {at,
+                                 at,
+                                 {"am", "alertmanager"},
+                                 "alert " + std::to_string(i),
+                                 bot::entry_source::command,
+                                 std::nullopt,
+                                 ""}));
+  }
+  clock.advance(30min);
+
+  SECTION("the JSON API pages with ?limit= and next_cursor, each entry once") {
+    std::vector<std::string> seen;
+    std::string cursor;
+    int pages = 0;
+    do {
+      const auto res = get("/api/incidents/INC-1?limit=150" +
+                           (cursor.empty() ? std::string() : "&cursor=" + cursor));
+      REQUIRE(res.result() == beast_http::status::ok);
+      const auto body = json::parse(res.body());
+      CHECK(body["timeline_total"] == 401);
+      CHECK(body["timeline"].size() <= 150);
+      for (const auto& e : body["timeline"]) seen.push_back(e["text"]);
+      cursor = body["next_cursor"].is_null() ? "" : body["next_cursor"].get<std::string>();
+      ++pages;
+    } while (!cursor.empty() && pages < 10);
+    CHECK(pages == 3);
+    REQUIRE(seen.size() == 401);
+    CHECK(seen[0] == "Incident opened: Alert storm");
+    CHECK(seen[400] == "alert 399");
+    const auto whole = json::parse(get("/api/incidents/INC-1").body());
+    CHECK(whole["timeline"].size() == 401);  // the default page, 500, holds it all
+    CHECK(whole["next_cursor"].is_null());
+  }
+  SECTION("bad paging parameters get 400 with a reason") {
+    for (const auto* target :
+         {"/api/incidents/INC-1?limit=0", "/api/incidents/INC-1?limit=5001",
+          "/api/incidents/INC-1?limit=ten", "/api/incidents/INC-1?cursor=nonsense",
+          "/api/incidents?limit=1001", "/api/incidents?cursor=1-x"}) {
+      INFO(target);
+      const auto res = get(target);
+      CHECK(res.result() == beast_http::status::bad_request);
+      CHECK(json::parse(res.body())["error"].is_string());
+    }
+    CHECK(get("/incidents/INC-1?after=nonsense").result() == beast_http::status::bad_request);
+    CHECK(get("/?cursor=x").result() == beast_http::status::bad_request);
+  }
+  SECTION("the page shows the first and the last entries, and a link to the next ones") {
+    const auto page = get("/incidents/INC-1");
+    REQUIRE(page.result() == beast_http::status::ok);
+    check_csp_clean(page);
+    const auto& body = page.body();
+    CHECK(count(body, "<li class=\"entry\"") == 2 * web::page_entries);
+    CHECK_THAT(body, Catch::Contains(">alert 98<"));
+    CHECK_THAT(body, !Catch::Contains(">alert 99<"));
+    CHECK_THAT(body, Catch::Contains(">alert 399<"));
+    CHECK_THAT(body, Catch::Contains("401 entries in all"));
+    const std::regex more(
+        R"re(id="show-more" href="(/incidents/INC-1\?workspace=T1&amp;after=[^"#]+)#more")re");
+    std::smatch link;
+    REQUIRE(std::regex_search(body, link, more));
+    std::string next = link[1].str();
+    next.replace(next.find("&amp;"), 5, "&");
+    const auto second = get(next);
+    REQUIRE(second.result() == beast_http::status::ok);
+    // The next 500 from alert 99 reach the end: the other 301, once each, and no link.
+    CHECK(count(second.body(), "<li class=\"entry\"") == 301);
+    CHECK_THAT(second.body(), Catch::Contains(">alert 99<"));
+    CHECK_THAT(second.body(), !Catch::Contains("id=\"show-more\""));
+  }
+  SECTION("the figure draws a mark per column with entries, never one per entry") {
+    const auto body = get("/incidents/INC-1").body();
+    const auto marks = count(body, "<rect class=\"mark\"");
+    CHECK(marks <= web::figure_columns);
+    CHECK(marks < 401);
+    std::int64_t counted = 0;
+    const std::regex data_count(R"re(class="mark" data-count="(\d+)")re");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), data_count);
+         it != std::sregex_iterator(); ++it) {
+      counted += std::stoll((*it)[1].str());
+    }
+    CHECK(counted == 401);
+  }
+}
+
+TEST_CASE_METHOD(web_fixture, "the incident list pages: newest first, then an older page",
+                 "[integration][web][paging]") {
+  for (int i = 0; i < 105; ++i) {
+    run("T1", "open incident " + std::to_string(i), {"U1", "alice"}, "C" + std::to_string(i));
+    clock.advance(1s);
+  }
+  const auto first = json::parse(get("/api/incidents?limit=60").body());
+  REQUIRE(first["incidents"].size() == 60);
+  CHECK(first["incidents"][0]["title"] == "incident 104");
+  REQUIRE(first["next_cursor"].is_string());
+  const auto second = json::parse(
+      get("/api/incidents?limit=60&cursor=" + first["next_cursor"].get<std::string>()).body());
+  REQUIRE(second["incidents"].size() == 45);
+  CHECK(second["incidents"][0]["title"] == "incident 44");
+  CHECK(second["next_cursor"].is_null());
+
+  const auto page = get("/").body();
+  CHECK(count(page, "<tr class=\"incident\"") == 100);
+  std::smatch older;
+  REQUIRE(
+      std::regex_search(page, older, std::regex(R"re(id="older"><a href="(/\?cursor=[^"]+)")re")));
+  const auto rest = get(older[1].str()).body();
+  CHECK(count(rest, "<tr class=\"incident\"") == 5);
+  CHECK_THAT(rest, !Catch::Contains("id=\"older\""));
 }
