@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
   const auto parsed = app::parse_arguments(
       std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
   if (const auto* error = std::get_if<app::usage_error>(&parsed)) {
-    std::cerr << "scribe: " << error->message << "\n\n" << app::usage_text();
+    // A near miss is answered in one line; the whole usage text would bury the suggestion.
+    std::cerr << "scribe: " << error->message << '\n'
+              << (error->show_usage ? "\n" + app::usage_text()
+                                    : "Run scribe --help for the commands and options.\n");
     return app::exit_usage;
   }
   try {

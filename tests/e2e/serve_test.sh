@@ -146,6 +146,11 @@ check "--help exits 0 and lists serve" bash -c "'$scribe' --help | grep -q 'serv
 "$scribe" frobnicate 2>"$work/err"; rc=$?
 check "unknown command exits 64 (got $rc)" test "$rc" = 64
 check "unknown command is named" grep -q 'frobnicate' "$work/err"
+"$scribe" serv 2>"$work/err"; rc=$?
+check "a mistyped command exits 64 (got $rc)" test "$rc" = 64
+check "a mistyped command suggests the one meant" grep -q 'did you mean serve?' "$work/err"
+check "a mistyped command is answered in two lines, not the whole usage" \
+  test "$(wc -l <"$work/err")" -le 2
 "$scribe" 2>/dev/null; rc=$?
 check "no command exits 64" test "$rc" = 64
 
