@@ -39,6 +39,10 @@ int print_slack_manifest(const app::invocation& inv, const config::options& opti
     std::cerr << "scribe: slack-manifest needs --public-url URL or server.public_url\n";
     return app::exit_usage;
   }
+  // A warning, not a refusal: the manifest is still worth printing to edit by hand.
+  if (const auto warning = app::slack_url_warning(url); !warning.empty()) {
+    std::cerr << "scribe: warning: " << warning << '\n';
+  }
   std::cout << app::slack_manifest(url, options.slack.command);
   return app::exit_ok;
 }

@@ -151,6 +151,13 @@ check "a mistyped command exits 64 (got $rc)" test "$rc" = 64
 check "a mistyped command suggests the one meant" grep -q 'did you mean serve?' "$work/err"
 check "a mistyped command is answered in two lines, not the whole usage" \
   test "$(wc -l <"$work/err")" -le 2
+out=$("$scribe" slack-manifest --public-url http://scribe.example.com 2>"$work/err"); rc=$?
+check "slack-manifest with an http:// URL still prints the manifest (got $rc)" \
+  bash -c '[ "$1" = 0 ] && grep -q "request_url: http://scribe.example.com/slack/events" <<<"$2"' _ "$rc" "$out"
+check "slack-manifest with an http:// URL warns that Slack wants https" \
+  grep -q 'warning: Slack sends requests only to https://' "$work/err"
+"$scribe" slack-manifest --public-url http://127.0.0.1:8080 >/dev/null 2>"$work/err"
+check "slack-manifest on loopback does not warn" test ! -s "$work/err"
 "$scribe" 2>/dev/null; rc=$?
 check "no command exits 64" test "$rc" = 64
 
