@@ -27,9 +27,11 @@ check() {  # check <description> <command...>
 }
 
 # Starts `scribe serve` in $work with the given environment; sets $pid and $port from its log.
+# Its stdout (the start-up banner) goes to $work/stdout.
 start_scribe() {
   : >"$work/stderr"
-  (cd "$work" && exec env "$@" "$scribe" serve 2>"$work/stderr") &
+  : >"$work/stdout"
+  (cd "$work" && exec env "$@" "$scribe" serve 2>"$work/stderr" >"$work/stdout") &
   pid=$!
   pids+=("$pid")
   port=""
@@ -86,6 +88,10 @@ else
     test "$(psql "$pg_url" -qAt -c 'SELECT COUNT(*) FROM schema_migrations' || echo 0)" -ge 1
 fi
 
+banner_says() { for _ in $(seq 1 50); do grep -qF "$1" "$work/stdout" && return 0; sleep 0.05; done; return 1; }
+check "the banner names the playground's working address" \
+  banner_says "Try it in the playground: http://127.0.0.1:$port/playground"
+
 kill -TERM "$pid"
 started=$(date +%s)
 wait "$pid"
@@ -138,6 +144,17 @@ start_scribe SCRIBE_SERVER_LISTEN=127.0.0.1:0 "${store_env[@]}" || exit 1
 (cd "$work" && env "${store_env[@]}" SCRIBE_SERVER_LISTEN="127.0.0.1:$port" "$scribe" serve) 2>"$work/err"; rc=$?
 check "address in use exits 69 (got $rc)" test "$rc" = 69
 check "address in use is explained" grep -q "127.0.0.1:$port" "$work/err"
+kill -TERM "$pid"; wait "$pid"
+
+# --- every interface without a token: the pages answer 403, and start-up says so -------------
+start_scribe SCRIBE_SERVER_LISTEN=0.0.0.0:0 "${store_env[@]}" || exit 1
+check "on 0.0.0.0 without a token the banner says the pages answer 403" banner_says "answer 403"
+check "on 0.0.0.0 without a token the banner does not offer the playground" \
+  bash -c '! grep -q "Try it in the playground" "$1"' _ "$work/stdout"
+check "on 0.0.0.0 without a token the log warns" \
+  grep -q 'level=warn msg="playground not served"' "$work/stderr"
+check "on 0.0.0.0 without a token the playground answers 403, as the banner says" \
+  test "$(status_of "http://127.0.0.1:$port/playground")" = 403
 kill -TERM "$pid"; wait "$pid"
 
 # --- the command line ----------------------------------------------------------------------
