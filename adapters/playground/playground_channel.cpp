@@ -183,7 +183,7 @@ void playground_channel::run_postmortem(const bot::postmortem_job& job,
   }
   const auto questions = postmortems_.questions(inc->id);
   if (questions.empty()) return;
-  const auto texts = bot::question_messages(*inc, questions, "");
+  const auto texts = bot::question_messages(*inc, questions, "", command_word);
   for (std::size_t place = 0; place < texts.size(); ++place) {
     const auto posted = post_as_scribe(texts[place], bot::chat_format::text, "", key(place));
     // texts[0] is the introduction; texts[i + 1] asks question i.
