@@ -400,7 +400,7 @@ void append_review(std::string& md, postmortem_draft& draft, const draft_input& 
     }
   }
 
-  md += "## Wording review\n\n";
+  md += "## " + std::string(review_heading) + "\n\n";
   if (draft.review.empty()) {
     md += "No blameful wording was found in the summary or the answers.\n";
     return;

@@ -32,6 +32,11 @@ struct draft_input {
   std::chrono::microseconds gap_marker{std::chrono::minutes(30)};
 };
 
+// The text of the heading ("## Wording review") of the draft's last section, the wording review.
+// The incident page finds it by this name to leave the section out of the draft it shows, since
+// the page has a live section of its own; drafts stored before keep the same heading.
+inline constexpr std::string_view review_heading = "Wording review";
+
 // A wording finding with where it was found.
 struct located_finding {
   wording_finding finding;
