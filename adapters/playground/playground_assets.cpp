@@ -69,12 +69,17 @@ constexpr std::string_view playground_js = R"js((function () {
   }
   var target = /^#m\d+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
   if (!target) toBottom();
+  // Opened at one message (a reply just sent in its thread, a 📌), the view stays with it until
+  // the reader scrolls away: a draft posted at the bottom must not carry it off.
+  ["wheel", "touchmove"].forEach(function (name) {
+    window.addEventListener(name, function () { target = null; }, { passive: true });
+  });
 
   // New posts without a jump: messages that did not change keep their elements, so what is on
   // screen stays where it is (the browser anchors the view to it); someone at the bottom stays at
   // the bottom and sees what arrives.
   function update(html) {
-    var following = atBottom();
+    var following = !target && atBottom();
     var fresh = document.createElement("ol");
     fresh.innerHTML = html;
     var previous = null;
