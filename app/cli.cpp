@@ -1,6 +1,10 @@
 #include "app/cli.hpp"
 
+#include "config/suggestion.hpp"
+
+#include <iterator>
 #include <string_view>
+#include <vector>
 
 namespace scribe::app {
 
@@ -37,28 +41,58 @@ std::string usage_text() {
          "70 internal error, 78 configuration error.\n";
 }
 
+namespace {
+
+struct named_command {
+  std::string_view name;
+  sub_command command;
+};
+
+constexpr named_command commands[] = {
+    {"serve", sub_command::serve},
+    {"check-config", sub_command::check_config},
+    {"slack-manifest", sub_command::slack_manifest},
+    {"matrix-registration", sub_command::matrix_registration},
+    {"export", sub_command::export_postmortem},
+    {"migrate", sub_command::migrate},
+    {"--version", sub_command::version},
+    {"version", sub_command::version},
+    {"--help", sub_command::help},
+    {"-h", sub_command::help},
+    {"help", sub_command::help},
+};
+
+constexpr std::string_view options[] = {"--config", "--public-url", "--workspace", "--from"};
+
+// "unknown argument: serv; did you mean serve?": options are compared with options, words with
+// commands, so that a typo is never answered with something of the other kind.
+usage_error unknown_argument(std::string_view arg) {
+  std::vector<std::string_view> candidates;
+  if (arg.starts_with('-')) {
+    candidates.assign(std::begin(options), std::end(options));
+    for (const auto& c : commands) {
+      if (c.name.starts_with("--")) candidates.push_back(c.name);
+    }
+  } else {
+    for (const auto& c : commands) {
+      if (!c.name.starts_with('-')) candidates.push_back(c.name);
+    }
+  }
+  return usage_error{"unknown argument: " + std::string(arg) +
+                     config::suggestion(arg.substr(0, arg.find('=')), candidates)};
+}
+
+}  // namespace
+
 std::variant<invocation, usage_error> parse_arguments(std::span<const char* const> args) {
   invocation result;
   bool have_command = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
     std::optional<sub_command> named;
-    if (arg == "serve")
-      named = sub_command::serve;
-    else if (arg == "check-config")
-      named = sub_command::check_config;
-    else if (arg == "slack-manifest")
-      named = sub_command::slack_manifest;
-    else if (arg == "matrix-registration")
-      named = sub_command::matrix_registration;
-    else if (arg == "export")
-      named = sub_command::export_postmortem;
-    else if (arg == "migrate")
-      named = sub_command::migrate;
-    else if (arg == "--version" || arg == "version")
-      named = sub_command::version;
-    else if (arg == "--help" || arg == "-h" || arg == "help")
-      named = sub_command::help;
+    for (const auto& c : commands) {
+      if (arg == c.name) named = c.command;
+    }
 
     if (named) {
       if (have_command) return usage_error{"more than one command given: " + std::string(arg)};
@@ -85,10 +119,10 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     } else if (arg.starts_with("--config=")) {
       result.config_file = std::string(arg.substr(std::string_view("--config=").size()));
     } else {
-      return usage_error{"unknown argument: " + std::string(arg)};
+      return unknown_argument(arg);
     }
   }
-  if (!have_command) return usage_error{"no command given"};
+  if (!have_command) return usage_error{"no command given", true};
   if (!result.public_url.empty() && result.command != sub_command::slack_manifest) {
     return usage_error{"--public-url is only for slack-manifest"};
   }

@@ -41,7 +41,8 @@ struct invocation {
 };
 
 struct usage_error {
-  std::string message;
+  std::string message;      // what is wrong, with "; did you mean serve?" for a near miss
+  bool show_usage = false;  // nothing to go on (no command at all): print the whole usage text
 };
 
 // Reads argv (without argv[0]). Returns a usage_error for anything it does not understand.

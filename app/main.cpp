@@ -39,6 +39,10 @@ int print_slack_manifest(const app::invocation& inv, const config::options& opti
     std::cerr << "scribe: slack-manifest needs --public-url URL or server.public_url\n";
     return app::exit_usage;
   }
+  // A warning, not a refusal: the manifest is still worth printing to edit by hand.
+  if (const auto warning = app::slack_url_warning(url); !warning.empty()) {
+    std::cerr << "scribe: warning: " << warning << '\n';
+  }
   std::cout << app::slack_manifest(url, options.slack.command);
   return app::exit_ok;
 }
@@ -100,7 +104,10 @@ int main(int argc, char** argv) {
   const auto parsed = app::parse_arguments(
       std::span<const char* const>(argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)));
   if (const auto* error = std::get_if<app::usage_error>(&parsed)) {
-    std::cerr << "scribe: " << error->message << "\n\n" << app::usage_text();
+    // A near miss is answered in one line; the whole usage text would bury the suggestion.
+    std::cerr << "scribe: " << error->message << '\n'
+              << (error->show_usage ? "\n" + app::usage_text()
+                                    : "Run scribe --help for the commands and options.\n");
     return app::exit_usage;
   }
   try {

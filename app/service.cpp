@@ -17,6 +17,7 @@
 #include "bot/postmortem_desk.hpp"
 #include "config/loader.hpp"
 #include "config/log.hpp"
+#include "config/values.hpp"
 #include "storage/open_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -84,16 +85,22 @@ bool open_api_client(std::optional<http::client>& client, asio::io_context& ioc,
   }
 }
 
-// Where to point a browser at the playground: the README's run command ends here, so it is also
-// printed on stdout for the person who typed it.
-void announce_playground(const config::server_options& server,
-                         const asio::ip::tcp::endpoint& bound) {
+// Where a browser on this machine finds the playground.
+std::string playground_url(const config::server_options& server, std::uint16_t port) {
   std::string host = server.listen_host;
   if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";  // every address: this one works too
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  const std::string url = "http://" + host + ":" + std::to_string(bound.port()) + "/playground";
-  log::info("playground ready", {{"url", url}});
-  std::printf("Scribe is running. Try it in the playground: %s\n", url.c_str());
+  return "http://" + host + ":" + std::to_string(port) + "/playground";
+}
+
+void announce_playground(const config::server_options& server, const web::access_policy& access,
+                         const asio::ip::tcp::endpoint& bound) {
+  if (access.refuses_everyone()) {
+    log::warn("playground not served", {{"reason", access.describe()}});
+  } else {
+    log::info("playground ready", {{"url", playground_url(server, bound.port())}});
+  }
+  std::printf("%s\n", playground_banner(server, access, bound.port()).c_str());
   std::fflush(stdout);
 }
 
@@ -106,6 +113,21 @@ void log_configuration(const config::options& options) {
 }
 
 }  // namespace
+
+// When listening on every interface without a token, requests from this machine are refused
+// too, rather than told apart by their peer address: a reverse proxy or an SSH tunnel on this
+// machine connects from loopback on behalf of anyone, so the address does not say who asks. One
+// rule (no token: listen on loopback) is easy to check; start-up says so at warn level instead.
+std::string playground_banner(const config::server_options& server,
+                              const web::access_policy& access, std::uint16_t port) {
+  if (access.refuses_everyone()) {
+    return "Scribe is running on " + config::format_host_port(server.listen_host, port) +
+           ", but its pages and the playground answer 403: without web.token they are served only "
+           "while Scribe listens on loopback. Set SCRIBE_WEB_TOKEN, or listen on 127.0.0.1.";
+  }
+  return "Scribe is running. Try it in the playground: " + playground_url(server, port) +
+         (access.token_required() ? " (sign in with web.token)" : "");
+}
 
 int serve(const config::options& options) {
   log::set_level(options.log.level);
@@ -159,7 +181,8 @@ int serve(const config::options& options) {
   pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
   web::metrics_endpoint metrics_page(store_work, *store.incidents, *store.jobs, clock, access);
   metrics_page.add_routes(routes);
-  log::info("web access", {{"policy", access.describe()}});
+  log::write(access.refuses_everyone() ? log::level::warn : log::level::info, "web access",
+             {{"policy", access.describe()}});
 
   std::optional<http::client> slack_client;
   std::optional<slack::slack_adapter> slack;
@@ -195,7 +218,7 @@ int serve(const config::options& options) {
     playground->start();
   }
   server.start();
-  if (playground) announce_playground(options.server, bound);
+  if (playground) announce_playground(options.server, access, bound);
 
   // The first signal drains in-flight requests; a second one stops at once.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -200,12 +200,10 @@ bot_reply incident_desk::close(const command_request& request, const close_comma
   };
   auto closed = store_.close_incident(inc->id, closure);
   if (!closed) return no_open_incident(request);  // someone else closed it a moment ago
+  // Only the facts of the close: the postmortem's introduction (question_messages) follows at
+  // once and explains the review, on every platform, so saying it here too would say it twice.
   return {incident_label(*closed) + " closed by " + request.author.name + " after " +
-              format_duration(at - closed->opened_at) + ": " + closed->title +
-              "\nNow the blameless review: I'll ask " + std::to_string(closure.questions.size()) +
-              " questions here, one message each. Answer in their threads; the draft follows "
-              "when every question has an answer (or with " +
-              quote(request.invoked_as, "draft") + ").",
+              format_duration(at - closed->opened_at) + ": " + closed->title,
           reply_visibility::channel};
 }
 

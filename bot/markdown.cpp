@@ -33,7 +33,10 @@ class inline_parser {
     std::size_t i = 0;
     while (i < text.size()) {
       const char c = text[i];
-      if (c == '\\' && i + 1 < text.size() && is_ascii_punct(text[i + 1])) {
+      if (c == '\\' && i + 1 < text.size() &&
+          (is_ascii_punct(text[i + 1]) || text[i + 1] == '\n')) {
+        // An escaped punctuation character is itself; a backslash at a line's end is a hard line
+        // break, which is the line break itself here.
         append(text.substr(i + 1, 1));
         i += 2;
       } else if (c == '`') {

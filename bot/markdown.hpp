@@ -3,10 +3,11 @@
 // chat adapter and the web page render the one stored draft in their own format.
 //
 // The subset: ATX headings (`#` to `######`), paragraphs, `- `/`* ` bullet items with two-space
-// continuation lines, `**bold**`, `*italic*`/`_italic_`, `` `code` ``, `[text](url)` and
-// backslash escapes of ASCII punctuation. Anything else is text as written: the parser never
-// fails, so a draft edited by hand still renders, only more plainly.
-// Pure functions, safe from any thread.
+// continuation lines, `**bold**`, `*italic*`/`_italic_`, `` `code` ``, `[text](url)`, backslash
+// escapes of ASCII punctuation and hard line breaks (a backslash at a line's end). Every line
+// break inside a paragraph or item is kept, soft or hard. Anything else is text as written: the
+// parser never fails, so a draft edited by hand still renders, only more plainly. Pure functions,
+// safe from any thread.
 
 #include <string>
 #include <string_view>

@@ -70,14 +70,17 @@ follow_up schedule(const incident& inc, const postmortem_job& job, timestamp run
 
 std::vector<std::string> question_messages(const incident& inc,
                                            const std::vector<asked_question>& questions,
-                                           std::string_view other_ways) {
+                                           std::string_view other_ways,
+                                           std::string_view invoked_as) {
   const std::string count = std::to_string(questions.size());
   std::vector<std::string> messages{
       "Postmortem of " + incident_label(inc) + " · " + inc.title + "\n" + count +
       " questions follow, one message each. Answer in each question's thread; several answers "
       "are welcome. " +
       (other_ways.empty() ? "" : std::string(other_ways) + " ") +
-      "This review is blameless: it is about systems and circumstances, not people."};
+      "The draft follows when every question has an answer, or now with `" +
+      std::string(invoked_as) +
+      " draft`. This review is blameless: it is about systems and circumstances, not people."};
   for (std::size_t i = 0; i < questions.size(); ++i) {
     messages.push_back("Question " + std::to_string(i + 1) + " of " + count + " · " +
                        questions[i].id + "\n" + questions[i].text);

@@ -151,10 +151,13 @@ std::optional<postmortem_job> decode_postmortem_job(std::string_view payload);
 follow_up schedule(const incident& inc, const postmortem_job& job, timestamp run_after);
 
 // What the "ask" step posts, one message each: an introduction, then every question, numbered.
-// `other_ways` is a sentence for the introduction naming how else a platform takes answers ("Or
-// answer them all in a form."); it may be empty.
+// The introduction is the one place that explains the review (the reply to `close` only states
+// the close). `other_ways` is a sentence for it naming how else a platform takes answers ("Or
+// answer them all in a form."), or empty; `invoked_as` is how the platform's users type commands
+// ("/incident", "!incident"), for the draft command it names.
 std::vector<std::string> question_messages(const incident& inc,
                                            const std::vector<asked_question>& questions,
-                                           std::string_view other_ways);
+                                           std::string_view other_ways,
+                                           std::string_view invoked_as);
 
 }  // namespace scribe::bot

@@ -94,6 +94,23 @@ class local_times {
   const date::time_zone* zone_;
 };
 
+// Where the inline code span that opens at text[start] ends (just after its closing backticks), or
+// npos when it is not one to keep as code: one or two backticks, closed by as many on the same
+// line, with something between them and no backtick inside. Longer runs are left to escaping: three
+// at the start of a line open a fenced code block.
+std::size_t code_span_end(std::string_view text, std::size_t start) {
+  std::size_t ticks = 0;
+  while (start + ticks < text.size() && text[start + ticks] == '`') ++ticks;
+  if (ticks > 2) return std::string_view::npos;
+  const auto close = text.find_first_of("`\n", start + ticks);
+  if (close == std::string_view::npos || text[close] != '`' || close == start + ticks) {
+    return std::string_view::npos;
+  }
+  std::size_t closing = 0;
+  while (close + closing < text.size() && text[close + closing] == '`') ++closing;
+  return closing == ticks ? close + closing : std::string_view::npos;
+}
+
 // Splits on '\n' and trims each line (also '\r' and U+00A0).
 std::vector<std::string_view> trimmed_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -107,20 +124,26 @@ std::vector<std::string_view> trimmed_lines(std::string_view text) {
   return lines;
 }
 
+// Where people's lines meet: a hard line break (a backslash at the end of the line), because a
+// plain newline is a soft break that CommonMark, GFM and pandoc render as a space, joining the
+// lines into one, while chat and the web page show them as written.
+constexpr std::string_view line_break = "\\\n";
+
 // Appends what people wrote inside a list item: the first line where the item is, the others
-// indented two spaces as continuation lines. Blank lines are dropped, because a blank line inside
-// a list item is where simple Markdown readers (and ours) end the list.
+// indented two spaces as continuation lines, after a hard break. Blank lines are dropped, because
+// a blank line inside a list item is where simple Markdown readers (and ours) end the list.
 void append_item_text(std::string& out, std::string_view text) {
   bool first = true;
   for (const auto line : trimmed_lines(text)) {
     if (line.empty()) continue;
-    if (!first) out += "\n  ";
+    if (!first) out += std::string(line_break) + "  ";
     out += escape_markdown(line);
     first = false;
   }
 }
 
-// Appends what people wrote as paragraphs: runs of blank lines become one paragraph break.
+// Appends what people wrote as paragraphs: runs of blank lines become one paragraph break, other
+// line ends hard breaks.
 void append_paragraphs(std::string& out, std::string_view text) {
   bool pending_break = false;
   bool first = true;
@@ -129,7 +152,7 @@ void append_paragraphs(std::string& out, std::string_view text) {
       pending_break = !first;
       continue;
     }
-    if (!first) out += pending_break ? "\n\n" : "\n";
+    if (!first) out += pending_break ? std::string_view("\n\n") : line_break;
     out += escape_markdown(line);
     first = false;
     pending_break = false;
@@ -399,7 +422,7 @@ void append_review(std::string& md, postmortem_draft& draft, const draft_input& 
     }
   }
 
-  md += "## Wording review\n\n";
+  md += "## " + std::string(review_heading) + "\n\n";
   if (draft.review.empty()) {
     md += "No blameful wording was found in the summary or the answers.\n";
     return;
@@ -453,10 +476,26 @@ std::string escape_markdown(std::string_view text) {
     }
     const bool first_on_line = line_start;
     line_start = false;
+    if (c == '`') {
+      // Code is safe as it is: nothing inside a code span is read as Markdown, so `kubectl
+      // rollout undo` stays code instead of showing its backticks.
+      if (const auto end = code_span_end(text, i); end != std::string_view::npos) {
+        out.append(text.substr(i, end - i));
+        i = end;
+        continue;
+      }
+      // Not a span: every backtick of the run is text, so that no part of it opens one either.
+      while (i < text.size() && text[i] == '`') {
+        out += "\\`";
+        ++i;
+      }
+      continue;
+    }
     if (first_on_line) {
-      // A list marker or an ordered-list number at the start of a line ("1. ", "2026.") would
-      // turn the line into a list; escaping the marker keeps it text.
-      if (c == '-' || c == '+') {
+      // A list marker, an ordered-list number ("1. ", "2026.", "1) ") or a setext underline
+      // ("===") at the start of a line would turn the line, or the one above it, into a list or
+      // a heading; escaping the marker keeps it text.
+      if (c == '-' || c == '+' || c == '=') {
         out += '\\';
         out += c;
         ++i;
@@ -465,9 +504,10 @@ std::string escape_markdown(std::string_view text) {
       if (c >= '0' && c <= '9') {
         std::size_t end = i;
         while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-        if (end < text.size() && text[end] == '.') {
+        if (end < text.size() && (text[end] == '.' || text[end] == ')')) {
           out.append(text.substr(i, end - i));
-          out += "\\.";
+          out += '\\';
+          out += text[end];
           i = end + 1;
           continue;
         }
@@ -482,7 +522,12 @@ std::string escape_markdown(std::string_view text) {
       case ']':
       case '<':
       case '>':
-      case '#': out += '\\'; break;
+      case '#':
+      case '&':  // an entity such as &amp; would show as the character it names
+      case '|':  // a GFM table's cells
+      case '~':  // GFM strikethrough
+        out += '\\';
+        break;
       default: break;
     }
     out += c;

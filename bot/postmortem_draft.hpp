@@ -43,6 +43,11 @@ struct draft_input {
   std::chrono::microseconds gap_marker{std::chrono::minutes(30)};
 };
 
+// The text of the heading ("## Wording review") of the draft's last section, the wording review.
+// The incident page finds it by this name to leave the section out of the draft it shows, since
+// the page has a live section of its own; drafts stored before keep the same heading.
+inline constexpr std::string_view review_heading = "Wording review";
+
 // A wording finding with where it was found.
 struct located_finding {
   wording_finding finding;
@@ -66,7 +71,8 @@ struct postmortem_draft {
 // "actions" question, and the wording review of the summary and every answer.
 //
 // Uses only the Markdown subset bot/markdown.hpp reads: ATX headings, paragraphs, "- " lists with
-// continuation lines indented two spaces, bold, italic, code, links, backslash escapes. Everything
+// continuation lines indented two spaces, bold, italic, code, links, backslash escapes, and hard
+// line breaks (a backslash at a line's end) between the lines people wrote. Everything
 // people wrote goes through escape_markdown; links are http(s) only, with the bytes that could end
 // a link destination percent-encoded. Answers to questions that are not in `questions` are left
 // out (the store refuses them).
@@ -75,10 +81,12 @@ struct postmortem_draft {
 // std::runtime_error when `timezone` is not a zone of the system's tzdata.
 postmortem_draft compose_postmortem(const draft_input& input);
 
-// Markdown that shows `text` literally: backslash-escapes the characters that would otherwise
-// start emphasis, code, links, HTML or a heading/list/quote at a line start (\ ` * _ [ ] < > #
-// anywhere; "-", "+" and the "." of "1." first on a line). Newlines are kept: a caller that puts
-// the text in a list item indents the continuation lines.
+// Markdown that shows `text` as written, in Scribe's renderer and in CommonMark, GFM and pandoc
+// alike: backslash-escapes the characters that would otherwise start emphasis, links, HTML,
+// entities, GFM tables or strikethrough, or a heading/list/quote at a line start (\ ` * _ [ ] < >
+// # & | ~ anywhere; "-", "+", "=" and the "." or ")" of "1." or "1)" first on a line). Inline code
+// (`code` or ``code`` within one line) is kept as code: nothing inside it is read as Markdown.
+// Newlines are kept: a caller joins lines with hard breaks and indents them inside a list item.
 std::string escape_markdown(std::string_view text);
 
 // A short digest (16 hex digits, FNV-1a 64) of `text`, stable across builds and platforms.

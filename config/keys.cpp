@@ -101,11 +101,15 @@ key_spec playground_key() {
   return {.name = "web.playground",
           .parse =
               [](std::string_view text, options& opts) {
+                // Exactly the three documented words: YAML 1.1's yes/no/on/off are refused
+                // rather than read, because the example, the README and check-config only ever
+                // say true, false and auto, and a value that works but appears nowhere in them
+                // is one a reader cannot look up.
                 if (text == "auto") {
                   opts.web.playground.reset();
-                } else if (text == "true" || text == "on" || text == "yes") {
+                } else if (text == "true") {
                   opts.web.playground = true;
-                } else if (text == "false" || text == "off" || text == "no") {
+                } else if (text == "false") {
                   opts.web.playground = false;
                 } else {
                   throw std::invalid_argument("expected true, false or auto");

@@ -1,5 +1,6 @@
 #include "config/loader.hpp"
 
+#include "config/suggestion.hpp"
 #include "config/values.hpp"
 
 #include <yaml-cpp/eventhandler.h>
@@ -74,37 +75,6 @@ std::string with_key(const std::string& key, const std::string& message) {
 // short so that a pasted blob does not flood the log.
 std::string quote_value(std::string_view raw) {
   return quote_for_message(redact_credentials(raw), 80);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean X?" for the closest candidate within a few typos, or "".
-template <class Range>
-std::string suggestion(std::string_view wrong, const Range& candidates) {
-  std::string best;
-  std::size_t best_distance = 0;
-  for (const auto& candidate : candidates) {
-    std::size_t distance = edit_distance(wrong, candidate);
-    if (best.empty() || distance < best_distance) {
-      best = std::string(candidate);
-      best_distance = distance;
-    }
-  }
-  std::size_t allowed = std::max<std::size_t>(2, best.size() / 5);
-  return !best.empty() && best_distance <= allowed ? "; did you mean " + best + "?" : "";
 }
 
 std::string line_of(const YAML::Node& node) {

@@ -126,8 +126,9 @@ struct postmortem_options {
 };
 
 struct web_options {
-  // web.token: required (as a Bearer token) for incident pages and exports; when empty they are
-  // served only while the server listens on loopback.
+  // web.token: required (as a Bearer token or through /signin) for the incident pages, exports,
+  // the JSON API, /metrics and the playground; when empty they are served only while the server
+  // listens on loopback.
   std::string token;
   // web.playground: a chat channel on a web page that talks to the bot core like Slack and
   // Matrix do (to try Scribe out). nullopt ("auto"): on only when neither is configured.

@@ -156,6 +156,25 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+// Why "1.5h" is refused, with an example in the unit that was written: 1.5 of it in the next
+// smaller unit ("90m, not 1.5h"). The example is the same for every input with that unit, so the
+// reason never repeats the value (see values.hpp).
+std::string fraction_reason(std::string_view unit_written) {
+  constexpr std::string_view reason = "a duration must be a whole number of its unit";
+  const auto found = std::find_if(duration_units.begin(), duration_units.end(),
+                                  [&](const unit& u) { return u.suffix == unit_written; });
+  if (found == duration_units.end()) {
+    return std::string(reason) + " (ms, s, m, h or d, e.g. 90m, not 1.5h)";
+  }
+  if (found + 1 == duration_units.end()) {
+    return std::string(reason) + ": milliseconds are the smallest (e.g. 2ms, not 1.5ms)";
+  }
+  const unit& smaller = *(found + 1);
+  return std::string(reason) + ": write a fraction in a smaller unit (e.g. " +
+         std::to_string(found->factor * 3 / 2 / smaller.factor) + std::string(smaller.suffix) +
+         ", not 1.5" + std::string(found->suffix) + ")";
+}
+
 }  // namespace
 
 std::chrono::milliseconds parse_duration(std::string_view text) {
@@ -170,7 +189,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
   std::string_view suffix = text.substr(digits);
   if (!suffix.empty() && (suffix.front() == '.' || suffix.front() == ',')) {
     throw std::invalid_argument(
-        "a duration must be a whole number of its unit (e.g. 1500ms, not a fraction of a second)");
+        fraction_reason(suffix.substr(1 + leading_digits(suffix.substr(1)))));
   }
   if (suffix.empty())
     throw std::invalid_argument("the unit is missing (ms, s, m, h or d, e.g. 10s)");

@@ -544,7 +544,8 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_postmortem(bot::job 
     } else {
       questions = std::move(asked);
       if (questions.empty()) co_return job_outcome::done();
-      for (const auto& text : bot::question_messages(*inc, questions, "")) {
+      for (const auto& text :
+           bot::question_messages(*inc, questions, "", options_.command_prefix)) {
         contents.push_back(notice(text));
       }
     }

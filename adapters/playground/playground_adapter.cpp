@@ -8,6 +8,7 @@
 #include "config/log.hpp"
 
 #include <charconv>
+#include <variant>
 
 namespace scribe::playground {
 namespace {
@@ -32,6 +33,26 @@ std::string name_cookie_header(std::string_view name) {
   // Lax, not Strict: the name should still be there when someone follows a link to the page.
   return std::string(name_cookie) + "=" + http::percent_encode(name) +
          "; Path=/playground; Max-Age=31536000; HttpOnly; SameSite=Lax";
+}
+
+// The fields of a form post that changes something, or the response refusing it: the access
+// rules (cross-site posts included), then the media type and the encoding.
+std::variant<http::form_fields, http::response> posted_form(const web::access_policy& access,
+                                                            const http::request& req) {
+  if (auto refused = access.refuse_write(req)) return std::move(*refused);
+  if (!http::is_media_type(req[beast_http::field::content_type],
+                           "application/x-www-form-urlencoded")) {
+    return http::make_error(req, beast_http::status::unsupported_media_type,
+                            "send the form as application/x-www-form-urlencoded");
+  }
+  auto form = http::parse_form(req.body());
+  if (!form) return http::make_error(req, beast_http::status::bad_request, "the form is malformed");
+  return std::move(*form);
+}
+
+// Where a thread's page opens: at its first message, with the composer replying there.
+std::string thread_page(std::int64_t thread_id, std::int64_t message_id) {
+  return "/playground?thread=" + std::to_string(thread_id) + "#m" + std::to_string(message_id);
 }
 
 std::string page_document(std::string body) {
@@ -67,6 +88,8 @@ void playground_adapter::add_routes(http::router& routes) {
              [this](http::request_context ctx) { return handle_post(std::move(ctx)); });
   routes.add(beast_http::verb::post, "/playground/messages/{id}/pin",
              [this](http::request_context ctx) { return handle_pin(std::move(ctx)); });
+  routes.add(beast_http::verb::post, "/playground/name",
+             [this](http::request_context ctx) { return handle_name(std::move(ctx)); });
   add_playground_assets(routes);
 }
 
@@ -93,6 +116,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_page(http::req
   if (auto refused = access_.refuse_page(ctx.req)) co_return std::move(*refused);
   page_state state{remembered_name(ctx.req), std::nullopt, "", ""};
   const auto query = http::parse_query(ctx.req.target());
+  state.changing_name = query && query->get("rename");
   if (query && query->get("thread")) {
     const auto id = parse_id(*query->get("thread"));
     auto find = [this, id] { return id ? channel_.thread_root(*id) : std::nullopt; };
@@ -114,20 +138,13 @@ boost::asio::awaitable<http::response> playground_adapter::handle_messages(
 
 boost::asio::awaitable<http::response> playground_adapter::handle_post(http::request_context ctx) {
   const auto& req = ctx.req;
-  if (auto refused = access_.refuse_write(req)) co_return std::move(*refused);
-  if (!http::is_media_type(req[beast_http::field::content_type],
-                           "application/x-www-form-urlencoded")) {
-    co_return http::make_error(req, beast_http::status::unsupported_media_type,
-                               "send the form as application/x-www-form-urlencoded");
-  }
-  const auto form = http::parse_form(req.body());
-  if (!form) {
-    co_return http::make_error(req, beast_http::status::bad_request, "the form is malformed");
-  }
-  page_state state{std::string(form->get("author").value_or("")), std::nullopt, "",
-                   std::string(form->get("text").value_or(""))};
+  auto read = posted_form(access_, req);
+  if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
+  const auto& form = std::get<http::form_fields>(read);
+  page_state state{std::string(form.get("author").value_or("")), std::nullopt, "",
+                   std::string(form.get("text").value_or(""))};
   std::optional<std::int64_t> thread;
-  if (const auto thread_field = form->get("thread"); thread_field && !thread_field->empty()) {
+  if (const auto thread_field = form.get("thread"); thread_field && !thread_field->empty()) {
     thread = parse_id(*thread_field);
     if (!thread) state.error = "The thread to reply in is not a message number.";
   }
@@ -148,9 +165,9 @@ boost::asio::awaitable<http::response> playground_adapter::handle_post(http::req
   }
   // A command may have scheduled postmortem work (close, draft): no need to wait for the poll.
   postmortem_worker_.notify();
-  auto back =
-      web::redirect(req, thread ? "/playground?thread=" + std::to_string(*thread) + "#composer"
-                                : "/playground#composer");
+  // Back where the message went: the channel opens at its newest message (the page's script),
+  // a thread at the reply just sent, with the composer still answering there.
+  auto back = web::redirect(req, thread ? thread_page(*thread, said->id) : "/playground");
   back.set(beast_http::field::set_cookie, name_cookie_header(author->name));
   co_return back;
 }
@@ -161,7 +178,8 @@ boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::requ
   const auto id = parse_id(ctx.param("id"));
   const auto who = person_named(remembered_name(req));
   if (!who) {
-    page_state state{"", std::nullopt, "Write a message with your name first: 📌 flags as you.", ""};
+    // The page asks for the name before it offers 📌, so this is a browser that lost its cookie.
+    page_state state{"", std::nullopt, "Say who you are first (📌 flags as you), then 📌 again.", ""};
     co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
   }
   auto toggle = [this, &id, &who] {
@@ -173,6 +191,23 @@ boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::requ
         "no message with that number to flag (Scribe's own cannot be flagged)");
   }
   co_return web::redirect(req, "/playground#m" + std::to_string(*id));
+}
+
+boost::asio::awaitable<http::response> playground_adapter::handle_name(http::request_context ctx) {
+  const auto& req = ctx.req;
+  auto read = posted_form(access_, req);
+  if (auto* refused = std::get_if<http::response>(&read)) co_return std::move(*refused);
+  const auto& form = std::get<http::form_fields>(read);
+  const auto thread = parse_id(form.get("thread").value_or(""));
+  const auto who = person_named(form.get("author").value_or(""));
+  if (!who) {
+    page_state state{std::string(form.get("author").value_or("")), std::nullopt,
+                     "Write a name of 1 to 40 bytes, without line breaks.", "", true};
+    co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
+  }
+  auto back = web::redirect(req, thread ? thread_page(*thread, *thread) : "/playground");
+  back.set(beast_http::field::set_cookie, name_cookie_header(who->name));
+  co_return back;
 }
 
 boost::asio::awaitable<job_outcome> playground_adapter::process_postmortem(bot::job job) {

@@ -5,10 +5,12 @@
 // and Matrix adapters run theirs.
 //
 // Routes, all behind web::access_policy (the page shows incident data):
-//   GET  /playground                    the page (?thread=<id> to reply in a thread)
+//   GET  /playground                    the page (?thread=<id> to reply in a thread, ?rename=1 to
+//                                       change the name it writes under)
 //   GET  /playground/messages           the message list alone, which the page's script polls
 //   POST /playground/messages           author, text[, thread]: 303 back to the page
 //   POST /playground/messages/{id}/pin  📌 on or off, as the name the browser last wrote with
+//   POST /playground/name               author[, thread]: remember the name, 303 back to the page
 //   GET  /static/playground.{css,js}
 //
 // Lifetime: everything passed to the constructor must outlive the adapter; stop() before the
@@ -51,6 +53,7 @@ class playground_adapter {
   boost::asio::awaitable<http::response> handle_messages(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_post(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_pin(http::request_context ctx);
+  boost::asio::awaitable<http::response> handle_name(http::request_context ctx);
   boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
 
  private:

@@ -33,10 +33,18 @@ form.pin { display: inline; margin: 0; }
 button.pin { border: 1px solid var(--line); border-radius: 1rem; background: transparent; cursor: pointer; padding: 0.1rem 0.5rem; }
 button.pin.pinned { border-color: var(--accent); background: var(--panel); }
 ol.thread { list-style: none; margin: 0.4rem 0 0 1.2rem; padding: 0 0 0 0.6rem; border-left: 3px solid var(--line); }
-#composer { display: grid; gap: 0.4rem; max-width: 60rem; position: sticky; bottom: 0; background: var(--bg); padding: 0.6rem 0; }
-#composer textarea, #composer input { font: inherit; padding: 0.4rem; width: 100%; box-sizing: border-box; }
-#composer button { justify-self: start; font: inherit; padding: 0.35rem 1.2rem; }
-#replying-to { margin: 0; }
+/* The composer stays in view at the bottom, and small: on a phone it is one row to write in and a
+   line of small print, so the messages (and their 📌 buttons) keep the screen. */
+#composer, #name-form { max-width: 60rem; position: sticky; bottom: 0; background: var(--bg); padding: 0.4rem 0; border-top: 1px solid var(--line); }
+#composer .row, #name-form .row { display: flex; gap: 0.5rem; align-items: flex-end; }
+#composer textarea { flex: 1; min-width: 0; resize: none; max-height: 8.5em; font: inherit; padding: 0.35rem; box-sizing: border-box; }
+#name-form .row { align-items: center; }
+#name-form input { flex: 1; min-width: 0; font: inherit; padding: 0.35rem; box-sizing: border-box; }
+#composer button, #name-form button { flex: none; font: inherit; padding: 0.35rem 1rem; }
+#composer p, #name-form p { margin: 0.2rem 0 0; font-size: 0.8rem; color: var(--muted); }
+#composer p.error, #name-form p.error { margin: 0 0 0.2rem; font-size: 0.9rem; }
+#replying-to { margin: 0 0 0.3rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 )css";
 
 constexpr std::string_view playground_js = R"js((function () {
@@ -44,7 +52,52 @@ constexpr std::string_view playground_js = R"js((function () {
   var list = document.getElementById("messages");
   var composer = document.getElementById("composer");
   var text = document.getElementById("text");
+  var nameInput = document.getElementById("author");
   if (!list) return;
+
+  // A chat opens at its newest message, as after a send; a link to one message (a 📌, a thread)
+  // opens at that message instead, where the browser puts it. Not the browser's memory of where
+  // a reload was: the newest is what someone back on the page wants to see.
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  function atBottom() {
+    var page = document.scrollingElement || document.documentElement;
+    return page.scrollHeight - page.scrollTop - page.clientHeight < 48;
+  }
+  function toBottom() {
+    var page = document.scrollingElement || document.documentElement;
+    page.scrollTop = page.scrollHeight;
+  }
+  var target = /^#m\d+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
+  if (!target) toBottom();
+  // Opened at one message (a reply just sent in its thread, a 📌), the view stays with it until
+  // the reader scrolls away: a draft posted at the bottom must not carry it off.
+  ["wheel", "touchmove"].forEach(function (name) {
+    window.addEventListener(name, function () { target = null; }, { passive: true });
+  });
+
+  // New posts without a jump: messages that did not change keep their elements, so what is on
+  // screen stays where it is (the browser anchors the view to it); someone at the bottom stays at
+  // the bottom and sees what arrives.
+  function update(html) {
+    var following = !target && atBottom();
+    var fresh = document.createElement("ol");
+    fresh.innerHTML = html;
+    var previous = null;
+    var keep = {};
+    Array.prototype.slice.call(fresh.children).forEach(function (item) {
+      var old = item.id ? document.getElementById(item.id) : null;
+      var node = old && old.parentNode === list && old.isEqualNode(item) ? old : item;
+      if (old && old !== node && old.parentNode === list) list.removeChild(old);
+      var place = previous ? previous.nextSibling : list.firstChild;
+      if (node !== place) list.insertBefore(node, place);
+      keep[node.id] = true;
+      previous = node;
+    });
+    Array.prototype.slice.call(list.children).forEach(function (item) {
+      if (!keep[item.id]) list.removeChild(item);
+    });
+    if (following) toBottom();
+  }
   var shown = null;
   function refresh() {
     fetch("/playground/messages", { credentials: "same-origin", cache: "no-store" })
@@ -52,21 +105,31 @@ constexpr std::string_view playground_js = R"js((function () {
       .then(function (html) {
         if (html !== null && html !== shown) {
           shown = html;
-          list.innerHTML = html;
+          update(html);
         }
       })
       .catch(function () {})
       .then(function () { setTimeout(refresh, 1000); });
   }
   refresh();
+
   if (text && composer) {
+    // The box grows with what is written, up to the CSS max-height, then scrolls.
+    var grow = function () {
+      text.style.height = "auto";
+      text.style.height = text.scrollHeight + 2 + "px";
+    };
+    text.addEventListener("input", grow);
+    grow();
     text.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         composer.requestSubmit();
       }
     });
-    if (location.hash === "#composer" || location.hash === "") text.focus();
+    text.focus({ preventScroll: true });
+  } else if (nameInput) {
+    nameInput.focus({ preventScroll: true });
   }
 })();
 )js";

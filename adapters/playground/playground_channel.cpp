@@ -71,6 +71,17 @@ bot::result<bot::person> person_named(std::string_view name) {
   return bot::person{std::string(name), std::string(name)};
 }
 
+bool asks_question(const bot::chat_message& message) {
+  if (!message.from_bot || !message.post_key) return false;
+  // "<job key>#<place>" (run_postmortem): the ask job's place 0 is the introduction, the others
+  // its questions.
+  const std::string_view key = *message.post_key;
+  const auto hash = key.rfind('#');
+  if (hash == std::string_view::npos || key.substr(hash + 1) == "0") return false;
+  const auto job = bot::decode_postmortem_job(key.substr(0, hash));
+  return job && job->step == bot::postmortem_step::ask;
+}
+
 playground_channel::playground_channel(bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                                        bot::chat_log& chat, const bot::clock& clock)
     : desk_(desk), postmortems_(postmortems), chat_(chat), clock_(clock) {}
@@ -184,7 +195,7 @@ void playground_channel::run_postmortem(const bot::postmortem_job& job,
   }
   const auto questions = postmortems_.questions(inc->id);
   if (questions.empty()) return;
-  const auto texts = bot::question_messages(*inc, questions, "");
+  const auto texts = bot::question_messages(*inc, questions, "", command_word);
   for (std::size_t place = 0; place < texts.size(); ++place) {
     const auto posted = post_as_scribe(texts[place], bot::chat_format::text, "", key(place));
     // texts[0] is the introduction; texts[i + 1] asks question i.

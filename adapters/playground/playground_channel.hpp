@@ -50,6 +50,10 @@ std::string message_link(std::int64_t message_id);
 // for an empty one, one longer than max_name_bytes, or one with control characters.
 bot::result<bot::person> person_named(std::string_view name);
 
+// Whether `message` is Scribe's post of a postmortem question (not the introduction before them),
+// whose thread takes answers. Told by the key run_postmortem posts it under.
+bool asks_question(const bot::chat_message& message);
+
 class playground_channel {
  public:
   // Every reference must outlive the channel.

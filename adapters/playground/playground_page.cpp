@@ -57,7 +57,7 @@ std::string message_html(const bot::chat_message& message, const std::string& vi
   }
   out += "</div><div class=\"body\">" + body_html(message) + "</div><div class=\"actions\">";
   out += reactions_html(message);
-  if (!message.from_bot) {
+  if (!message.from_bot && !viewer.empty()) {
     const bool pinned = flagged_by(message, viewer);
     out += "<form class=\"pin\" method=\"post\" action=\"/playground/messages/" + id +
            "/pin\"><button class=\"pin" + std::string(pinned ? " pinned" : "") +
@@ -65,8 +65,9 @@ std::string message_html(const bot::chat_message& message, const std::string& vi
            (pinned ? "Take your flag back" : "Flag into the incident's timeline") + "\">" +
            flag_emoji + "</button></form>";
   }
-  if (!message.thread_id) {
-    out += "<a class=\"reply\" href=\"/playground?thread=" + id + "#composer\">Reply in thread</a>";
+  if (!message.thread_id && asks_question(message)) {
+    out += "<a class=\"reply\" href=\"/playground?thread=" + id + "#m" + id +
+           "\">Answer in thread</a>";
   }
   out += "</div>";
   if (!replies.empty()) {
@@ -79,6 +80,62 @@ std::string message_html(const bot::chat_message& message, const std::string& vi
 
 bool visible(const bot::chat_message& message, const std::string& viewer) {
   return message.visible_to.empty() || message.visible_to == viewer;
+}
+
+constexpr std::string_view keys_hint = "Enter sends; Shift+Enter for a new line";
+
+// Asked once, before the composer: every message and 📌 goes under this name, so a flag pressed
+// before writing anything is never lost for want of one.
+std::string name_form(const page_state& state) {
+  std::string out = "<form id=\"name-form\" method=\"post\" action=\"/playground/name\">\n";
+  if (!state.error.empty()) {
+    out += "<p class=\"error\" id=\"error\">" + escape_html(state.error) + "</p>\n";
+  }
+  if (state.thread) {
+    out += "<input type=\"hidden\" name=\"thread\" value=\"" + std::to_string(state.thread->id) +
+           "\">\n";
+  }
+  out +=
+      "<div class=\"row\"><label for=\"author\">Your name</label> <input id=\"author\" "
+      "name=\"author\" required maxlength=\"" +
+      std::to_string(max_name_bytes) + "\" value=\"" + escape_html(state.viewer) +
+      "\" autocomplete=\"nickname\" placeholder=\"what others see\"> <button id=\"start\" "
+      "type=\"submit\">" +
+      (state.viewer.empty() ? "Start" : "Change") +
+      "</button></div>\n<p class=\"as\">Your messages and flags (📌) go under this name; "
+      "anyone may write under any name here.</p>\n</form>\n";
+  return out;
+}
+
+std::string composer(const page_state& state) {
+  std::string out = "<form id=\"composer\" method=\"post\" action=\"/playground/messages\">\n";
+  if (!state.error.empty()) {
+    out += "<p class=\"error\" id=\"error\">" + escape_html(state.error) + "</p>\n";
+  }
+  if (state.thread) {
+    const std::string id = std::to_string(state.thread->id);
+    const std::string quote = bot::utf8_prefix(state.thread->text, 200);
+    out += "<p id=\"replying-to\">" +
+           (asks_question(*state.thread)
+                ? std::string("Your reply answers ")
+                : "Replying in the thread of " + escape_html(state.thread->author.name) + ": ") +
+           "<q>" + text_to_html(quote) +
+           "</q> <a href=\"/playground\">Back to the channel</a></p>\n"
+           "<input type=\"hidden\" name=\"thread\" value=\"" +
+           id + "\">\n";
+  }
+  out += "<input type=\"hidden\" name=\"author\" value=\"" + escape_html(state.viewer) +
+         "\">\n<div class=\"row\"><label for=\"text\" class=\"visually-hidden\">Message</label>"
+         "<textarea id=\"text\" name=\"text\" required rows=\"2\" maxlength=\"" +
+         std::to_string(max_text_bytes) + "\" placeholder=\"" +
+         (state.thread ? "Your answer. " : "A message, or /incident help. ") +
+         std::string(keys_hint) + "\">" + escape_html(state.draft_text) +
+         "</textarea><button id=\"send\" type=\"submit\">Send</button></div>\n"
+         "<p class=\"as\">Writing as <strong id=\"viewer\">" +
+         escape_html(state.viewer) + "</strong> · <a id=\"rename\" href=\"/playground?rename=1" +
+         (state.thread ? "&amp;thread=" + std::to_string(state.thread->id) : std::string()) +
+         "\">Change name</a></p>\n</form>\n";
+  return out;
 }
 
 }  // namespace
@@ -131,33 +188,12 @@ std::string render_page(const std::vector<bot::chat_message>& messages, const pa
       "<h1>Playground</h1>\n<p class=\"hint\">A chat channel to try Scribe in. Open an incident "
       "with <code>/incident open &lt;title&gt;</code>, write what you see, flag messages with "
       "&#x1F4CC; (or mention <code>@scribe</code>), add <code>/incident note &lt;text&gt;</code>, "
-      "then <code>/incident close</code> and answer the questions in their threads. "
+      "then <code>/incident close</code>: Scribe asks the postmortem questions, and a reply in a "
+      "question's thread (<em>Answer in thread</em>) is an answer. "
       "<code>/incident help</code> lists every command. Timelines and drafts are under "
       "<a href=\"/\">Incidents</a>.</p>\n";
   out += "<ol id=\"messages\">\n" + render_messages(messages, state.viewer) + "</ol>\n";
-  out += "<form id=\"composer\" method=\"post\" action=\"/playground/messages\">\n";
-  if (!state.error.empty()) {
-    out += "<p class=\"error\" id=\"error\">" + escape_html(state.error) + "</p>\n";
-  }
-  if (state.thread) {
-    const std::string id = std::to_string(state.thread->id);
-    const std::string quote = bot::utf8_prefix(state.thread->text, 200);
-    out += "<p id=\"replying-to\">Replying in the thread of " +
-           escape_html(state.thread->author.name) + ": <q>" + text_to_html(quote) +
-           "</q> <a href=\"/playground\">Back to the channel</a></p>\n"
-           "<input type=\"hidden\" name=\"thread\" value=\"" +
-           id + "\">\n";
-  }
-  out +=
-      "<label for=\"author\">Your name</label> <input id=\"author\" name=\"author\" "
-      "required maxlength=\"" +
-      std::to_string(max_name_bytes) + "\" value=\"" + escape_html(state.viewer) +
-      "\" autocomplete=\"nickname\">\n<label for=\"text\">Message</label>\n<textarea id=\"text\" "
-      "name=\"text\" required rows=\"3\" maxlength=\"" +
-      std::to_string(max_text_bytes) + "\" placeholder=\"" +
-      (state.thread ? "Your answer" : "/incident open Checkout is failing") + "\">" +
-      escape_html(state.draft_text) +
-      "</textarea>\n<button id=\"send\" type=\"submit\">Send</button>\n</form>\n";
+  out += state.viewer.empty() || state.changing_name ? name_form(state) : composer(state);
   return out;
 }
 

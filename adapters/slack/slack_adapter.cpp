@@ -728,7 +728,8 @@ boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, b
   const auto questions = co_await http::offload(blocking_, std::move(load));
   if (questions.empty()) co_return job_outcome::done();
   const std::string& channel = inc.channel.channel;
-  const auto texts = bot::question_messages(inc, questions, "Or answer them all in a form.");
+  const auto texts =
+      bot::question_messages(inc, questions, "Or answer them all in a form.", options_.command);
   std::vector<nlohmann::json> messages;
   messages.push_back(message_with_form_button(channel, texts.front(), inc.id));
   for (std::size_t i = 1; i < texts.size(); ++i) {

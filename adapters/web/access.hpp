@@ -56,6 +56,10 @@ class access_policy {
   // Whether web.token is set, so that pages offer to sign out.
   bool token_required() const { return !token_.empty(); }
 
+  // Whether every page, the API and /metrics answer 403: no web.token, and listening beyond
+  // loopback. Start-up warns about it, since nothing but the chat webhooks will work.
+  bool refuses_everyone() const { return token_.empty() && !loopback_only_; }
+
   // One line for the start-up log: how incident data is protected.
   std::string describe() const;
 

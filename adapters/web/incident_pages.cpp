@@ -5,11 +5,13 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/web/assets.hpp"
 #include "bot/markdown.hpp"
+#include "bot/postmortem_draft.hpp"
 #include "bot/text.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <iterator>
 
 namespace scribe::web {
 namespace {
@@ -143,7 +145,10 @@ std::string status_html(bot::incident_status status) {
   return "<span class=\"status status-" + text + "\">" + text + "</span>";
 }
 
+// "slack · C024BE91L"; a channel named after its platform (the playground's one channel) is
+// named once, not "playground · playground".
 std::string channel_text(const bot::channel_ref& channel) {
+  if (channel.channel == channel.platform) return channel.platform;
   return channel.platform + " · " + channel.channel;
 }
 
@@ -293,6 +298,30 @@ std::string download_path(const bot::incident& inc) {
          "/postmortem.md?workspace=" + http::percent_encode(inc.channel.workspace);
 }
 
+// The draft as the page shows it, below the page's own headings (h1 the incident, h2 "Postmortem
+// draft"): without its title, which would say both again, and without its wording review, which
+// the page shows as a section of its own, of the answers as they are now.
+std::vector<bot::markdown::block> draft_blocks(std::string_view markdown) {
+  using bot::markdown::block_kind;
+  auto blocks = bot::markdown::parse(markdown);
+  if (!blocks.empty() && blocks.front().kind == block_kind::heading && blocks.front().level == 1) {
+    blocks.erase(blocks.begin());
+  }
+  const auto review = std::find_if(blocks.begin(), blocks.end(), [](const auto& b) {
+    return b.kind == block_kind::heading && b.level == 2 &&
+           bot::markdown::plain_text(b.spans) == bot::review_heading;
+  });
+  const auto after =
+      std::find_if(review == blocks.end() ? review : std::next(review), blocks.end(),
+                   [](const auto& b) { return b.kind == block_kind::heading && b.level <= 2; });
+  blocks.erase(review, after);
+  // Its sections ("## Summary") become the h3s of the page's h2.
+  for (auto& b : blocks) {
+    if (b.kind == block_kind::heading) b.level = std::min(b.level + 1, 6);
+  }
+  return blocks;
+}
+
 std::string postmortem_html(const incident_details& details) {
   const auto& inc = details.inc;
   std::string out = "<section id=\"postmortem\">\n<h2>Postmortem draft</h2>\n";
@@ -309,13 +338,8 @@ std::string postmortem_html(const incident_details& details) {
          std::to_string(view.latest.version) + "</span>, drafted " +
          time_html(view.latest.drafted_at, true) + " · <a id=\"download\" href=\"" +
          escape_html(download_path(inc)) + "\">Download as Markdown</a></p>\n";
-  // The draft's headings go below the page's own (h1 the incident, h2 this section).
-  auto blocks = bot::markdown::parse(view.latest.markdown);
-  for (auto& block : blocks) {
-    if (block.kind == bot::markdown::block_kind::heading)
-      block.level = std::min(block.level + 2, 6);
-  }
-  out += "<div class=\"draft\">\n" + bot::markdown::to_html(blocks) + "\n</div>\n</section>\n";
+  out += "<div class=\"draft\">\n" + bot::markdown::to_html(draft_blocks(view.latest.markdown)) +
+         "\n</div>\n</section>\n";
   out +=
       "<section id=\"review\">\n<h2>Wording review</h2>\n"
       "<p class=\"note\">Of the summary and the answers as they are now (the draft above is "

@@ -51,6 +51,31 @@ TEST_CASE("mistakes are usage errors that name the problem", "[unit][cli]") {
   CHECK_THAT(refused({"slack-manifest", "--public-url"}), Catch::Contains("needs a URL"));
 }
 
+TEST_CASE("a near miss suggests the command or option meant", "[unit][cli]") {
+  CHECK(refused({"serv"}) == "unknown argument: serv; did you mean serve?");
+  CHECK(refused({"check-confg"}) == "unknown argument: check-confg; did you mean check-config?");
+  CHECK(refused({"serve", "--confg", "x.yaml"}) ==
+        "unknown argument: --confg; did you mean --config?");
+  CHECK(refused({"slack-manifest", "--public-ur=https://x"}) ==
+        "unknown argument: --public-ur=https://x; did you mean --public-url?");
+  CHECK(refused({"--verison"}) == "unknown argument: --verison; did you mean --version?");
+  // Options are not offered for words, nor commands for options; far misses get no guess.
+  CHECK(refused({"serve", "--serve"}) == "unknown argument: --serve");
+  CHECK(refused({"deploy"}) == "unknown argument: deploy");
+}
+
+TEST_CASE("only a missing command asks for the whole usage text", "[unit][cli]") {
+  auto full = [](std::vector<const char*> args) {
+    auto r = parse(std::move(args));
+    REQUIRE(std::holds_alternative<usage_error>(r));
+    return std::get<usage_error>(r).show_usage;
+  };
+  CHECK(full({}));
+  CHECK(full({"--config", "x.yaml"}));
+  CHECK_FALSE(full({"serv"}));
+  CHECK_FALSE(full({"serve", "--config"}));
+}
+
 TEST_CASE("the usage text lists the exit codes", "[unit][cli]") {
   const auto text = usage_text();
   for (auto code : {"64", "69", "70", "78"}) CHECK_THAT(text, Catch::Contains(code));

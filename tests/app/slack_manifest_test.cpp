@@ -51,3 +51,15 @@ TEST_CASE("deploy/slack-app-manifest.yaml is the manifest for the example URL", 
   committed << file.rdbuf();
   CHECK(committed.str() == app::slack_manifest("https://scribe.example.com", "/incident"));
 }
+
+TEST_CASE("an http:// public URL is warned about, unless it is this machine", "[unit][slack]") {
+  CHECK_THAT(
+      app::slack_url_warning("http://scribe.example.com"),
+      Catch::Contains("only to https:// URLs") && Catch::Contains("http://scribe.example.com"));
+  CHECK_THAT(app::slack_url_warning("http://10.0.0.5:8080/scribe"),
+             Catch::Contains("http://10.0.0.5:8080"));
+  CHECK(app::slack_url_warning("https://scribe.example.com").empty());
+  CHECK(app::slack_url_warning("http://127.0.0.1:8080").empty());
+  CHECK(app::slack_url_warning("http://localhost:8080").empty());
+  CHECK(app::slack_url_warning("http://[::1]:8080").empty());
+}

@@ -68,10 +68,8 @@ TEST_CASE_METHOD(desk_fixture, "a whole incident from open to close", "[unit][de
 
   auto closed = run("close rolled back deploy 4812");
   CHECK(closed.visibility == reply_visibility::channel);
-  CHECK_THAT(closed.text,
-             Catch::StartsWith("INC-1 closed by alice after 1h 12m: Checkout returns 502\n"));
-  CHECK_THAT(closed.text, Catch::Contains("I'll ask 8 questions here"));
-  CHECK_THAT(closed.text, Catch::Contains("`/incident draft`"));
+  // The facts only: the postmortem's introduction, posted next, explains the review.
+  CHECK(closed.text == "INC-1 closed by alice after 1h 12m: Checkout returns 502");
 
   auto inc = store.find_incident(1);
   REQUIRE(inc);

@@ -90,3 +90,12 @@ TEST_CASE("markdown: HTML with everything from people escaped", "[unit][markdown
   CHECK(to_html({}) == "");
   CHECK(escape_html("a&b<c>\"d\"") == "a&amp;b&lt;c&gt;&quot;d&quot;");
 }
+
+TEST_CASE("markdown: a backslash at a line's end is a hard line break", "[unit][markdown]") {
+  const auto blocks = parse("- first\\\n  second\n\nend with a backslash\\\n");
+  REQUIRE(blocks.size() == 2);
+  CHECK(plain_text(blocks[0].spans) == "first\nsecond");
+  CHECK(to_html({blocks[0]}) == "<ul><li>first<br>second</li></ul>");
+  // At the very end of a block there is no line to break to: the backslash is text.
+  CHECK(plain_text(blocks[1].spans) == "end with a backslash\\");
+}

@@ -1,8 +1,13 @@
 // The postmortem draft as Markdown: a pure function of the incident, its timeline and answers.
 #include "bot/postmortem_draft.hpp"
 
+#include "bot/markdown.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -333,7 +338,7 @@ TEST_CASE("the timeline in event order with gap markers, UTC only", "[unit][draf
         "- [**13:58:00 UTC**](https://acme.slack.com/archives/C1/p1795276680000100) · carol · "
         "reaction — error rate climbing on eu-west\n"
         "- **14:05:00 UTC** · alice · system — Incident opened: Checkout returns 502\n"
-        "- **14:05:12 UTC** · bob · command — 502s on /pay\n"
+        "- **14:05:12 UTC** · bob · command — 502s on /pay\\\n"
         "  only in eu-west\n"
         "- *… 47m without entries …*\n"
         "- **14:52:12 UTC** · alice · mention — rolled back deploy 4812\n"
@@ -437,16 +442,16 @@ TEST_CASE("answers are listed under their question with author, source and time"
   CHECK(questions ==
         "## Questions\n\n"
         "### What was the impact, on whom, and for how long?\n\n"
-        "- **dave** (thread, 16:02 UTC): About 40% of checkouts failed\n"
+        "- **dave** (thread, 16:02 UTC): About 40% of checkouts failed\\\n"
         "  for 72 minutes.\n"
-        "- **bob** (form, 2026-11-22 09:10 UTC): Partners saw\n"
+        "- **bob** (form, 2026-11-22 09:10 UTC): Partners saw\\\n"
         "  timeouts too.\n\n"
         "### How did we become aware of the problem?\n\n"
         "No answers yet.\n\n"
         "### What went wrong? What slowed us down?\n\n"
         "- **carol** (form, 16:10 UTC): The deploy pipeline let an expired certificate through.\n\n"
         "### What follow-up actions will make this less likely or less harmful?\n\n"
-        "- **alice** (thread, 16:20 UTC): \\- Add an alert on queue depth @alice by 2026-12-05\n"
+        "- **alice** (thread, 16:20 UTC): \\- Add an alert on queue depth @alice by 2026-12-05\\\n"
         "  \\- Document the failover runbook (due Dec 12)\n\n");
 }
 
@@ -533,16 +538,48 @@ TEST_CASE("blameless text about systems gets no findings", "[unit][draft][wordin
 
 TEST_CASE("escape_markdown keeps people's text literal", "[unit][draft][escape]") {
   CHECK(escape_markdown("plain text, 100% fine!") == "plain text, 100% fine!");
-  CHECK(escape_markdown("**bold** _it_ `code` [x](y) <b> a\\b #tag") ==
-        "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\[x\\](y) \\<b\\> a\\\\b \\#tag");
+  CHECK(escape_markdown("**bold** _it_ [x](y) <b> a\\b #tag") ==
+        "\\*\\*bold\\*\\* \\_it\\_ \\[x\\](y) \\<b\\> a\\\\b \\#tag");
   CHECK(escape_markdown("# heading") == "\\# heading");
   CHECK(escape_markdown("> quote") == "\\> quote");
-  CHECK(escape_markdown("- item\n+ item\n  - nested\n2026. a year\n12) paren") ==
-        "\\- item\n\\+ item\n  \\- nested\n2026\\. a year\n12) paren");
+  CHECK(escape_markdown("- item\n+ item\n  - nested\n2026. a year\n12) paren\n===") ==
+        "\\- item\n\\+ item\n  \\- nested\n2026\\. a year\n12\\) paren\n\\===");
+  // Entities, GFM's table cells and strikethrough.
+  CHECK(escape_markdown("AT&amp;T | a ~~b~~") == "AT\\&amp;T \\| a \\~\\~b\\~\\~");
   // Only at a line start: a hyphen or a number inside a line is text already.
   CHECK(escape_markdown("a - b + c 1. d") == "a - b + c 1. d");
   CHECK(escape_markdown("\n\n") == "\n\n");
   CHECK(escape_markdown("") == "");
+}
+
+TEST_CASE("escape_markdown keeps inline code as code", "[unit][draft][escape]") {
+  // Nothing inside a code span is read as Markdown, so it goes through as written.
+  CHECK(escape_markdown("ran `kubectl rollout undo` at *10:02*") ==
+        "ran `kubectl rollout undo` at \\*10:02\\*");
+  CHECK(escape_markdown("``a`` and `x_y < z`") == "``a`` and `x_y < z`");
+  CHECK(escape_markdown("`code` first on a line") == "`code` first on a line");
+  // Backticks that do not make a span on one line are text.
+  CHECK(escape_markdown("a lone ` tick") == "a lone \\` tick");
+  CHECK(escape_markdown("`open\nclose`") == "\\`open\nclose\\`");
+  // A backtick inside is not kept: the run that would open the span is text, all of it.
+  CHECK(escape_markdown("``a`b``") == "\\`\\`a\\`b\\`\\`");
+  CHECK(escape_markdown("`a``b`") == "\\`a\\`\\`b\\`");
+  CHECK(escape_markdown("``mismatched`") == "\\`\\`mismatched\\`");
+  // Three backticks could open a fenced code block: never kept.
+  CHECK(escape_markdown("```sh```") == "\\`\\`\\`sh\\`\\`\\`");
+}
+
+TEST_CASE("the lines of a multi-line answer or summary end in hard breaks", "[unit][draft]") {
+  auto in = closed_incident();
+  in.inc.summary = "Rolled back.\nThen scaled up.\n\nA second paragraph.";
+  in.answers = {
+      answer("went_wrong", bob, at(incident_day, 16h, 30min),
+             "The pool was too small.\n  Nobody was paged.\n\n\nRan `kubectl get pods`.")};
+  const auto md = compose_postmortem(in).markdown;
+  CHECK_THAT(md,
+             Contains("## Summary\n\nRolled back.\\\nThen scaled up.\n\nA second paragraph.\n"));
+  CHECK_THAT(md, Contains("\n- **bob** (thread, 16:30 UTC): The pool was too small.\\\n"
+                          "  Nobody was paged.\\\n  Ran `kubectl get pods`.\n"));
 }
 
 TEST_CASE("people's text never becomes markup in the draft", "[unit][draft][escape]") {
@@ -555,7 +592,7 @@ TEST_CASE("people's text never becomes markup in the draft", "[unit][draft][esca
   CHECK_THAT(md, StartsWith("# Postmortem draft: INC-7 · \\*Checkout\\* \\<b\\>down\\</b\\>\n"));
   CHECK_THAT(md, Contains("\n- **Opened:** 2026-11-21 14:05 UTC by x\\_man \\[admin\\]\n"));
   CHECK_THAT(md, Contains("\n- **bob** (thread, 16:30 UTC): \\<script\\>alert(1)\\</script\\> "
-                          "\\*\\*loud\\*\\*\n  \\# heading\n  \\- not a list\n"));
+                          "\\*\\*loud\\*\\*\\\n  \\# heading\\\n  \\- not a list\n"));
   CHECK_THAT(md, !Contains("<script>"));
   CHECK(lines_starting_with(md, "# ").size() == 1);
 }
@@ -603,4 +640,71 @@ TEST_CASE("content_digest is FNV-1a 64 as 16 lower-case hex digits", "[unit][dra
   CHECK(content_digest("a") == "af63dc4c8601ec8c");
   CHECK(content_digest("foobar") == "85944171f73967e8");
   CHECK(content_digest(std::string("a\0b", 3)) != content_digest("ab"));
+}
+
+namespace {
+
+// What `renderer` (a command line) prints for the Markdown file `input`; fails the test when it
+// cannot run, naming the package that provides it.
+std::string rendered_by(const std::string& renderer, const std::filesystem::path& input) {
+  const std::string program = renderer.substr(0, renderer.find(' '));
+  if (std::system(("command -v " + program + " >/dev/null").c_str()) != 0) {
+    FAIL(program << " is missing: scripts/install-deps --tests installs it (Debian's " << program
+                 << ")");
+  }
+  FILE* pipe = popen((renderer + " '" + input.string() + "'").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  REQUIRE(pclose(pipe) == 0);
+  return out;
+}
+
+// HTML without the line ends the renderers put between elements, and with one spelling of <br>.
+// A soft line break (a bare newline inside a paragraph, which CommonMark shows as a space) would
+// vanish here and no longer match Scribe's <br>: the comparison catches lines run together.
+std::string comparable(std::string html) {
+  for (auto at = html.find("<br />\n"); at != std::string::npos; at = html.find("<br />\n", at)) {
+    html.replace(at, 7, "<br>");
+  }
+  std::erase(html, '\n');
+  return html;
+}
+
+}  // namespace
+
+TEST_CASE("the draft renders in cmark and cmark-gfm as Scribe's own pages render it",
+          "[integration][draft]") {
+  auto in = closed_incident();
+  in.inc.summary = "Rolled back deploy 4812.\nThen raised the pool size.";
+  in.answers = {
+      answer("impact", alice, at(incident_day, 16h, 0min),
+             "Checkout failed for 40 minutes.\nMostly in eu-west."),
+      answer("went_wrong", bob, at(incident_day, 16h, 30min),
+             "We ran `kubectl rollout undo` late.\n# not a heading\n1) not a list\n===\n"
+             "AT&amp;T | a ~~b~~ <b>x</b> *y* [z](y) C:\\"),
+      answer("actions", carol, at(incident_day, 17h, 0min), "Alert on pool saturation @carol"),
+  };
+  const auto md = compose_postmortem(in).markdown;
+  scribe::test_support::temp_dir dir;
+  const auto file = dir / "draft.md";
+  std::ofstream(file) << md;
+  INFO(md);
+
+  const std::string ours = comparable(markdown::to_html(markdown::parse(md)));
+  // What the web page shows: lines as written, code as code, the rest as text.
+  CHECK_THAT(ours, Contains("Checkout failed for 40 minutes.<br>Mostly in eu-west."));
+  CHECK_THAT(ours,
+             Contains("We ran <code>kubectl rollout undo</code> late.<br># not a heading<br>"
+                      "1) not a list<br>===<br>AT&amp;amp;T | a ~~b~~ &lt;b&gt;x&lt;/b&gt; *y* "
+                      "[z](y) C:\\</li>"));
+  CHECK_THAT(ours, Contains("<p>Rolled back deploy 4812.<br>Then raised the pool size.</p>"));
+  // CommonMark, and GitHub's flavour with the extensions github.com turns on. (The fixture has no
+  // bare URL in people's text: GFM would make it a link, which Scribe's renderer does not.)
+  for (const std::string renderer :
+       {"cmark", "cmark-gfm -e table -e strikethrough -e autolink -e tagfilter"}) {
+    INFO(renderer);
+    CHECK(comparable(rendered_by(renderer, file)) == ours);
+  }
 }

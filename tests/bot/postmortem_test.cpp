@@ -50,14 +50,17 @@ TEST_CASE("the ask step posts an introduction, then each question numbered", "[u
   inc.title = "checkout down";
   const std::vector<asked_question> questions{{"impact", "Who was hurt?", std::nullopt},
                                               {"lucky", "Where did we get lucky?", std::nullopt}};
-  const auto plain = question_messages(inc, questions, "");
+  const auto plain = question_messages(inc, questions, "", "!incident");
   REQUIRE(plain.size() == 3);
   CHECK(plain[0].starts_with("Postmortem of INC-7 · checkout down\n2 questions follow"));
   CHECK(plain[0].find("blameless") != std::string::npos);
+  CHECK(plain[0].find("now with `!incident draft`") != std::string::npos);
   CHECK(plain[0].find("  ") == std::string::npos);
   CHECK(plain[1] == "Question 1 of 2 · impact\nWho was hurt?");
   CHECK(plain[2] == "Question 2 of 2 · lucky\nWhere did we get lucky?");
-  const auto slack = question_messages(inc, questions, "Or answer them all in a form.");
-  CHECK(slack[0].find("welcome. Or answer them all in a form. This review") != std::string::npos);
+  const auto slack = question_messages(inc, questions, "Or answer them all in a form.", "/inc");
+  CHECK(slack[0].find("welcome. Or answer them all in a form. The draft follows") !=
+        std::string::npos);
+  CHECK(slack[0].find("now with `/inc draft`") != std::string::npos);
   CHECK(slack[2] == plain[2]);
 }

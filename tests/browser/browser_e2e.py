@@ -19,11 +19,16 @@ adapters/web/incident_pages.hpp (the list, the incident page, the JSON API) and
 adapters/web/access.hpp (the token, /signin, the session cookie) document.
 
 The run:
-  1. The playground, as two people (alice, bob): `/incident open` with a <script> in the title,
-     messages (one with <b>), two flagged with the 📌 button and confirmed with Scribe's 📝, a
-     note, an @scribe mention, `/incident close`; the eight default questions answered in their
-     threads through each question's "Reply in thread" link (one answer blameful, one with an
-     action item); the draft appears in a second tab without a reload (the page polls).
+  1. The playground, as three people (alice, bob, carol): the name asked once, before anything
+     else, and kept; `/incident open` with a <script> in the title, messages (one with <b>, one
+     of two lines written with Shift+Enter and sent with Enter), two flagged with the 📌 button
+     and confirmed with Scribe's 📝, one flagged by carol before she wrote anything, a note, an
+     @scribe mention, `/incident close` answered with the close's facts and one introduction; the
+     eight default questions (the only messages that offer a thread) answered in their threads
+     through each question's "Answer in thread" link (one answer blameful, one with an action
+     item); the view after every send (the newest message, or the reply in its thread, on
+     screen), new posts arriving without moving what is being read, the composer's size on a
+     phone; the draft appears in a second tab without a reload (the page polls).
   2. The incident list and its filters; 3. the incident page: entries in the database's timeline
      order with UTC and local times, the figure, the draft, the wording review, the download;
   4. escaping on every page; 5. /api/incidents and /api/incidents/INC-1 against the database;
@@ -31,9 +36,11 @@ The run:
   7. a restart with SCRIBE_WEB_TOKEN: pages go to /signin, a wrong token is refused, the right one
      signs in with an HttpOnly Secure cookie, the API wants the Bearer token, the playground works,
      signing out forgets the session;
-  8. screenshots (wide, full height; one phone-sized) into $SCRIBE_ARTEFACTS_DIR, by default
-     <the directory of scribe>/artefacts/browser, which is kept. On failure the page's HTML, a
-     screenshot and Scribe's log are saved there too.
+  8. a restart without the token, and an incident in plain words (INC-2) whose playground and
+     page are the README's screenshots (docs/images/);
+  9. screenshots (wide, full height; one phone-sized) into $SCRIBE_ARTEFACTS_DIR, by default
+     <the directory of scribe>/artefacts/browser, which is kept; the README's in its docs/ folder.
+     On failure the page's HTML, a screenshot and Scribe's log are saved there too.
 
 Every check prints on failure; the last line is "N passed, M failed". BROWSER_E2E_KEEP=1 keeps the
 temporary directory (scribe.log, the database, console.json).
@@ -58,7 +65,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
-from scribe_e2e import Results, Scribe, finish_run, group, http_get, run_scenario, test_store  # noqa: E402
+from scribe_e2e import (Results, Scribe, finish_run, group, http_get, http_request,  # noqa: E402
+                        run_scenario, test_store)
 
 try:
     from selenium import webdriver
@@ -68,6 +76,7 @@ try:
                                             WebDriverException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
     SELENIUM_MISSING = ""
 except ImportError as error:  # pragma: no cover - reported by main()
@@ -84,6 +93,7 @@ WAIT = 15.0                      # seconds for anything the page or Scribe does 
 WORKSPACE = "local"              # the playground's workspace (playground_channel.hpp)
 FLAG, RECORDED = "\U0001F4CC", "\U0001F4DD"   # 📌 a person's flag, 📝 Scribe's confirmation
 QUESTION = re.compile(r"^Question (\d+) of (\d+) · (\S+)")
+KEYS_HINT = "Enter sends; Shift+Enter for a new line"   # in the composer's placeholder
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 # config/options.cpp: default_postmortem_questions(), in order.
@@ -151,6 +161,19 @@ function one(li) {
   };
 }
 return Array.from(document.querySelectorAll('#messages li.message')).map(one);
+"""
+
+# Where message `id` is on screen: its top, whether all of it is between the top of the window
+# and the top of the composer (sticky at the bottom, so it covers what is under it), and whether
+# its end is (for a message taller than that space, a draft).
+PLACE_JS = r"""
+var el = document.getElementById(arguments[0]);
+if (!el) return null;
+var box = el.getBoundingClientRect();
+var form = document.querySelector('#composer, #name-form');
+var limit = form ? form.getBoundingClientRect().top : window.innerHeight;
+return {top: box.top, bottom: box.bottom, visible: box.top >= -1 && box.bottom <= limit + 1,
+        end_visible: box.bottom > 0 && box.bottom <= limit + 1};
 """
 
 
@@ -315,12 +338,20 @@ class Browser:
                 "return Math.max(document.documentElement.scrollHeight, "
                 "document.body ? document.body.scrollHeight : 0)")
             emulate(max(height, min(int(full), MAX_SHOT_HEIGHT)))
-        os.makedirs(self.artefacts, exist_ok=True)
         path = os.path.join(self.artefacts, name + ".png")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         self.driver.save_screenshot(path)
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         self.shots.append(path)
         return path
+
+    def as_phone(self, on: bool) -> None:
+        """The window as a phone's screen (PHONE, touch, 2x), or back to the desktop's."""
+        if on:
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True})
+        else:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def overflows_sideways_on_phone(self) -> int:
         """How many CSS pixels the page is wider than a phone's screen (0: no sideways
@@ -405,7 +436,7 @@ class Scenario:
             self.browser = Browser(self.artefacts)
             # Each part goes on after an earlier one failed: one broken page hides nothing else.
             for part in (self.playground, self.incident_list, self.incident_page, self.json_api,
-                         self.signed_in):
+                         self.signed_in, self.readme_screenshots):
                 try:
                     part()
                 except Exception:  # noqa: BLE001 - a surprise is a failed check, page saved
@@ -452,14 +483,50 @@ class Scenario:
     def message(self, num: int) -> dict | None:
         return next((m for m in self.messages() if m["num"] == num), None)
 
-    def say(self, author: str, text: str, what: str, thread: int | None = None) -> int | None:
-        """Types `text` as `author` into the composer and sends it; the number of the message as
-        the page shows it after the redirect, or None."""
+    def place(self, num: int) -> dict | None:
+        return self.browser.driver.execute_script(PLACE_JS, f"m{num}")
+
+    def become(self, author: str) -> None:
+        """Makes `author` the name this browser writes and flags under: through the form the page
+        shows until it knows a name, or the composer's "Change name"."""
         b = self.browser
+        if b.text("#viewer") == author:
+            return
+        if not b.exists("form#name-form"):
+            b.click_and_load("#rename", f"Change name, to write as {author}")
+        if not R.check(f"the page asks for the name, to write as {author}",
+                       b.exists("form#name-form #author"), b.summary()):
+            return
         b.type_into("#author", author)
-        b.type_into("#text", text)
-        if not b.click_and_load("#send", f"sending {what}"):
-            return None
+        b.click_and_load("#start", f"giving the name {author}")
+        R.check(f"the page writes as {author} now, and keeps the thread it was in",
+                b.text("#viewer") == author and ("thread=" in b.path()) == b.exists("#replying-to"),
+                b.summary())
+
+    def say(self, author: str, text: str, what: str, thread: int | None = None,
+            with_keys: bool = False) -> int | None:
+        """Types `text` as `author` into the composer and sends it (with the Send button, or with
+        the Enter key when `with_keys`, a "\n" in `text` typed as Shift+Enter); the number of the
+        message as the page shows it after the redirect, or None. Checks that the message is on
+        screen then, and in a channel message also the newest one."""
+        b = self.browser
+        self.become(author)
+        if with_keys:
+            box = b.find("#text")
+            box.clear()
+            for i, line in enumerate(text.split("\n")):
+                if i:
+                    box.send_keys(Keys.SHIFT, Keys.ENTER, Keys.SHIFT)
+                box.send_keys(line)
+            b.driver.execute_script("window.__scribeE2eOldDocument = true;")
+            box.send_keys(Keys.ENTER)
+            R.check(f"Enter sends {what}: a new page loads", bool(b.until(b.new_document_loaded)),
+                    b.driver.current_url)
+            b.check_console(f"sending {what}")
+        else:
+            b.type_into("#text", text)
+            if not b.click_and_load("#send", f"sending {what}"):
+                return None
         if thread is not None:
             R.check(f"after {what} the page stays in the thread",
                     f"thread={thread}" in b.path() and b.exists("#replying-to"), b.path())
@@ -470,7 +537,20 @@ class Scenario:
         R.check(f"{what} is on the page as written, by {author}", mine,
                 f"{b.path()}: " + (short([(m["author"], m["body"]) for m in self.messages()[-5:]])
                                    if b.exists("#messages") else short(b.text("body"))))
-        return mine[-1]["num"] if mine else None
+        if not mine:
+            return None
+        num = mine[-1]["num"]
+        channel = [m for m in self.messages() if m["thread"] is None]
+        # In the channel, Scribe's answer to a command comes with the page; what its jobs post
+        # later (the questions after a close) may fill the screen and push the message up.
+        if thread is not None or sum(m["num"] > num for m in channel) <= 1:
+            R.check(f"after {what} it is on screen, above the composer",
+                    (self.place(num) or {}).get("visible"), f"{b.path()}: {self.place(num)}")
+        if thread is None:
+            R.check(f"after {what} the newest message ends on screen (the page opens at the newest)",
+                    (self.place(channel[-1]["num"]) or {}).get("end_visible"),
+                    f"#m{channel[-1]['num']}: {self.place(channel[-1]['num'])}")
+        return num
 
     def bot_reply_after(self, num: int | None) -> dict | None:
         if num is None:
@@ -497,9 +577,17 @@ class Scenario:
         group("1. the playground: an incident, flags, the questions and the draft")
         b = self.browser
         b.open(self.url("/playground"), "the playground")
-        for css in ("#messages", "form#composer", "#author", "#text", "#send"):
+        for css in ("#messages", "form#name-form", "#author", "#start"):
             R.check(f"the playground has {css}", b.exists(css))
+        R.check("a first visit asks for a name before offering the composer",
+                not b.exists("form#composer"), b.summary())
         R.check("the playground starts empty", not self.messages(), short(self.messages()))
+        self.become("alice")
+        for css in ("form#composer", "#text", "#send", "#viewer", "#rename"):
+            R.check(f"once named, the playground has {css}", b.exists(css))
+        R.check("the composer's placeholder says how Enter and Shift+Enter work",
+                KEYS_HINT in (b.find("#text").get_attribute("placeholder") or ""),
+                b.find("#text").get_attribute("placeholder"))
 
         opened = self.say("alice", f"/incident open {TITLE}", "/incident open")
         self.msg["open"] = opened
@@ -516,11 +604,23 @@ class Scenario:
                 pool and "<b>bold?</b>" in pool["body"] and "b" not in pool["tags"], short(pool))
         for name in ("errors", "pool"):
             m = self.message(self.msg[name]) if self.msg[name] else None
-            R.check(f"a person's message has a 📌 button and a reply link ({name})",
-                    m and m["has_pin"] and m["has_reply"] and not m["pinned"], short(m))
+            R.check(f"a person's message has a 📌 button and no thread (only questions offer "
+                    f"one) ({name})", m and m["has_pin"] and not m["has_reply"] and not m["pinned"],
+                    short(m))
+        two_lines = self.say("bob", "pool at 100/100\nqueue growing", "two lines with Shift+Enter",
+                             with_keys=True)
+        m = self.message(two_lines) if two_lines else None
+        R.check("Shift+Enter made a second line of the same message",
+                m and m["body"] == "pool at 100/100\nqueue growing", short(m))
         # bob wrote last, so the 📌 buttons flag as bob (the name cookie).
         self.flag(self.msg["errors"], "bob", "alice's message")
         self.flag(self.msg["pool"], "bob", "bob's message")
+        # carol only gives her name: her first act is a 📌, and it counts.
+        self.become("carol")
+        self.flag(self.msg["errors"], "carol", "alice's message, by carol before she wrote")
+        m = self.message(self.msg["errors"]) if self.msg["errors"] else None
+        R.check("carol's 📌 is the second on alice's message", m and f"{FLAG} 2" in m["reactions"],
+                short(m))
 
         note = self.say("alice", "/incident note rolled back the deploy", "/incident note")
         reply = self.bot_reply_after(note)
@@ -533,7 +633,9 @@ class Scenario:
 
         closed = self.say("alice", "/incident close rolled back", "/incident close")
         reply = self.bot_reply_after(closed)
-        R.check("Scribe answers /incident close", reply is not None, short(self.messages()[-3:]))
+        R.check("Scribe answers /incident close with the close's facts only",
+                reply is not None and reply["body"].startswith("INC-1 closed by alice")
+                and "question" not in reply["body"], short(self.messages()[-3:]))
 
         # The questions are posted by the postmortem worker: the page's poll shows them.
         def asked():
@@ -553,7 +655,18 @@ class Scenario:
         b.check_console("the playground while the questions arrive")
         if not self.questions:
             return
+        after_close = [m for m in self.messages() if m["bot"] and m["thread"] is None
+                       and closed is not None and m["num"] > closed]
+        intros = [m for m in after_close if "questions follow" in (m["body"] or "")]
+        R.check("one introduction before the questions, not two",
+                len(intros) == 1 and intros[0]["num"] < min(self.questions.values()),
+                short([m["body"][:60] for m in after_close]))
+        threads = sorted(m["num"] for m in self.messages() if m["has_reply"])
+        R.check("only the eight questions offer a thread (Answer in thread)",
+                threads == sorted(self.questions.values()), f"{threads} vs {self.questions}")
         b.screenshot("playground-questions", full_page=False)
+        self.check_no_jump()
+        self.check_phone_composer()
 
         ids = [q for q in DEFAULT_QUESTION_IDS if q in self.questions]
         for qid in ids[:-1]:
@@ -602,17 +715,81 @@ class Scenario:
         R.check("window.pwned is undefined after /incident open",
                 b.driver.execute_script("return typeof window.pwned") == "undefined")
 
+    def check_no_jump(self) -> None:
+        """What another person posts appears without moving what this one is reading, and
+        follows the bottom for someone who is there."""
+        b = self.browser
+        older = self.msg.get("errors")
+        if older is None:
+            return
+        b.driver.execute_script(
+            "document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", f"m{older}")
+        before = self.place(older)
+        n = len(self.messages())
+        self.post_as("dave", "dave joins the channel")
+        arrived = b.until(lambda: len(self.messages()) > n)
+        after = self.place(older)
+        R.check("a new post while an older message is read: it appears without a reload",
+                arrived, short(self.messages()[-2:]))
+        R.check("a new post while an older message is read: nothing moves on screen",
+                before and after and abs(after["top"] - before["top"]) <= 2, f"{before} -> {after}")
+        b.driver.execute_script("window.scrollTo(0, document.documentElement.scrollHeight)")
+        n = len(self.messages())
+        self.post_as("dave", "dave is at the bottom too")
+        b.until(lambda: len(self.messages()) > n)
+        newest = self.messages()[-1]
+        R.check("a new post while at the bottom: it comes into view",
+                newest["body"] == "dave is at the bottom too"
+                and b.until(lambda: (self.place(newest["num"]) or {}).get("visible")),
+                f"{short(newest)} {self.place(newest['num'])}")
+        b.check_console("the playground while others post")
+
+    def post_as(self, who: str, text: str) -> None:
+        """Another person's message, sent past this browser (the form's POST itself)."""
+        form = urllib.parse.urlencode({"author": who, "text": text}).encode("utf-8")
+        status, _, body = http_request(self.scribe.url(), "POST", "/playground/messages", form,
+                                       {"Content-Type": "application/x-www-form-urlencoded"})
+        R.check(f"{who} posts {text!r} (303)", status == 303, f"{status}: {short(body)}")
+
+    def check_phone_composer(self) -> None:
+        """On a phone's screen the composer is small and covers none of the 📌 buttons."""
+        b = self.browser
+        b.as_phone(True)
+        try:
+            b.open(self.url("/playground"), "the playground on a phone")
+            height, screen = b.driver.execute_script(
+                "return [document.getElementById('composer').getBoundingClientRect().height, "
+                "window.innerHeight]")
+            R.check("on a phone the composer takes at most a sixth of the screen",
+                    height <= screen / 6, f"{height:.0f} of {screen} px")
+            covered = b.driver.execute_script("""
+                var form = document.getElementById('composer').getBoundingClientRect();
+                return Array.from(document.querySelectorAll('button.pin')).filter(function (p) {
+                  var r = p.getBoundingClientRect();
+                  if (r.bottom <= 0 || r.top >= window.innerHeight) return false;
+                  var hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return hit !== p && !p.contains(hit);
+                }).map(function (p) { return p.closest('li.message').id; });""")
+            R.check("on a phone no 📌 button on screen is under the composer", not covered,
+                    short(covered))
+            b.screenshot("playground-phone", PHONE, full_page=False, mobile=True)
+        finally:
+            b.as_phone(False)
+
     def answer(self, qid: str) -> None:
-        """Follows the question's "Reply in thread" link and answers there."""
+        """Follows the question's "Answer in thread" link and answers there."""
         b = self.browser
         num = self.questions[qid]
         who, text = ANSWERS[qid]
         if not b.click_and_load(f"#m{num} > .actions a.reply", f"the reply link of {qid}"):
             return
-        R.check(f"the reply link of {qid} opens its thread with #replying-to",
+        R.check(f"the reply link of {qid} opens its thread with #replying-to, saying it answers",
                 f"thread={num}" in b.path() and b.exists("#replying-to")
-                and qid in (b.text("#replying-to") or ""),
+                and qid in (b.text("#replying-to") or "")
+                and "answers" in (b.text("#replying-to") or ""),
                 f"{b.path()}: {b.text('#replying-to')}")
+        R.check(f"the thread of {qid} opens at its question",
+                (self.place(num) or {}).get("top", -9) >= -2, str(self.place(num)))
         answered = self.say(who, text, f"the answer to {qid}", thread=num)
         m = self.message(answered) if answered else None
         R.check(f"the answer to {qid} is in the question's thread with Scribe's 📝",
@@ -645,6 +822,9 @@ class Scenario:
             row = inc1[0]
             R.check("INC-1 is closed in the list", row.get_attribute("data-status") == "closed"
                     and "closed" in row.text, row.text)
+            channel = row.find_element(By.CSS_SELECTOR, "td.channel").text
+            R.check("the playground's channel is named once in the list, not "
+                    "'playground · playground'", channel == "playground", channel)
             title = row.find_element(By.CSS_SELECTOR, "td.title")
             R.check("the title's <script> is text in the list",
                     "<script>window.pwned=1</script>" in title.text
@@ -743,11 +923,20 @@ class Scenario:
                 not b.find_all("ol#entries b, section#postmortem .draft b"),
                 short([e.get_attribute("outerHTML") for e in b.find_all("ol#entries b")]))
 
+        R.check("the playground's channel is named once on the page",
+                (b.text("dd.channel") or "").startswith("playground (workspace")
+                and "·" not in b.text("dd.channel"), b.text("dd.channel") or "")
         drafts = self.db.drafts(inc["id"])
         draft = b.text("section#postmortem .draft") or ""
         R.check("section#postmortem shows the rendered draft (headings, the answers)",
-                b.find_all("section#postmortem .draft h3") and "Postmortem" in draft
+                b.find_all("section#postmortem .draft h3")
                 and all(text in draft for _, text in ANSWERS.values()), short(draft))
+        headings = [h.text for h in b.find_all("h1, h2, h3, h4, h5, h6")]
+        R.check("the page says 'Postmortem draft' once: the draft's own title is left out",
+                sum("Postmortem draft" in h for h in headings) == 1, short(headings))
+        R.check("the wording review appears once, as the page's section",
+                sum("Wording review" in h for h in headings) == 1
+                and b.exists("section#review h2"), short(headings))
         R.check("the page shows the latest draft's version",
                 drafts and b.text("#draft-version") == str(drafts[-1]["version"]),
                 f"{b.text('#draft-version')} vs {[d['version'] for d in drafts]}")
@@ -939,6 +1128,44 @@ class Scenario:
         b.open(self.url("/"), "the list after signing out")
         R.check("after signing out the list wants a sign-in again",
                 b.path().startswith("/signin"), b.path())
+
+
+    # ---- the README's screenshots -------------------------------------------------------------
+
+    def readme_screenshots(self) -> None:
+        """An incident as a reader would run one (the checks above use hostile text), for
+        docs/images/: the playground after the close, and the incident's page."""
+        group("8. the README's screenshots")
+        b = self.browser
+        rc, _ = self.scribe.terminate()
+        R.check("scribe stops on SIGTERM", rc == 0, f"exit code {rc}")
+        self.scribe.env = self.env()
+        ok, why = self.scribe.start()
+        if not R.check("scribe serve starts again without a web token", ok, why):
+            return
+        b.open(self.url("/playground"), "the playground, for the README")
+        opened = self.say("alice", "/incident open Checkout returns 502 in eu-west", "INC-2 open")
+        errors = self.say("alice", "error rate at 40% on /pay since 10:02", "INC-2's first sign")
+        self.say("bob", "/incident sev 2", "INC-2 sev")
+        pool = self.say("bob", "db pool exhausted on eu-west-2 (100/100)", "INC-2's cause")
+        self.flag(errors, "bob", "INC-2's first sign")
+        self.flag(pool, "bob", "INC-2's cause")
+        self.say("alice", "/incident note rolled back deploy 4812", "INC-2 note")
+        self.say("alice", "@scribe 502s gone since 10:41", "INC-2 mention")
+        self.say("alice", "/incident close rolled back deploy 4812", "INC-2 close")
+        asked = b.until(lambda: sum(1 for m in self.messages()
+                                    if m["bot"] and QUESTION.match(m["body"] or "")
+                                    and opened is not None and m["num"] > opened) >= 8)
+        R.check("INC-2's questions are asked", asked, short(self.messages()[-3:]))
+        b.open(self.url("/playground"), "the playground with INC-2's questions")
+        b.screenshot("docs/playground", full_page=False)
+        self.say("bob", "/incident draft", "INC-2 draft")
+        R.check("INC-2's draft is posted", b.until(lambda: any(
+            m["bot"] and m["headings"] and "INC-2" in m["headings"][0] for m in self.messages())),
+            short(self.messages()[-2:]))
+        b.open(self.url(f"/incidents/INC-2?workspace={WORKSPACE}"), "INC-2's page")
+        R.check("INC-2's page shows its draft", b.exists("section#postmortem .draft"), b.summary())
+        b.screenshot("docs/incident", full_page=False)
 
 
 # ---------------------------------------------------------------------------------------------

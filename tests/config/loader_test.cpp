@@ -89,7 +89,7 @@ postmortem:
   timezone: America/New_York
 web:
   token: t0ken
-  playground: off
+  playground: false
 log:
   level: debug
 )",
@@ -275,6 +275,18 @@ TEST_CASE("a bad environment value names the key and the variable", "[unit]") {
         "server.threads: must be from 1 to 64, got \"0\" (from SCRIBE_SERVER_THREADS)");
 }
 
+TEST_CASE("SCRIBE_WEB_PLAYGROUND takes exactly the documented true, false and auto", "[unit]") {
+  CHECK(config::load_from_string("", {{"SCRIBE_WEB_PLAYGROUND", "true"}}).web.playground == true);
+  CHECK(config::load_from_string("", {{"SCRIBE_WEB_PLAYGROUND", "false"}}).web.playground == false);
+  CHECK_FALSE(config::load_from_string("", {{"SCRIBE_WEB_PLAYGROUND", "auto"}}).web.playground);
+  for (const char* other : {"yes", "no", "on", "off", "1", "TRUE"}) {
+    INFO(other);
+    auto e = env_error({{"SCRIBE_WEB_PLAYGROUND", other}});
+    CHECK(e.key() == "web.playground");
+    CHECK_THAT(e.what(), Contains("expected true, false or auto"));
+  }
+}
+
 TEST_CASE("unknown keys and sections in the file name the key", "[unit]") {
   auto key = yaml_error("server:\n  listn: 127.0.0.1:8080\n");
   CHECK(key.key() == "server.listn");
@@ -370,6 +382,8 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"server.body_limit", "64KB", "unknown unit"},
       {"server.body_limit", "-1", "negative"},
       {"web.playground", "maybe", "expected true, false or auto"},
+      {"web.playground", "yes", "expected true, false or auto"},
+      {"web.playground", "off", "expected true, false or auto"},
       {"server.read_timeout", "0s", "longer than 0"},
       {"server.read_timeout", "10", "unit is missing"},
       {"server.idle_timeout", "1.5s", "whole number"},

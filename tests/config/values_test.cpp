@@ -53,7 +53,13 @@ TEST_CASE("parse_duration refuses what it cannot read exactly", "[unit]") {
   CHECK_THAT(duration_reason("10"), Contains("unit is missing"));
   CHECK_THAT(duration_reason("-1s"), Contains("negative"));
   CHECK_THAT(duration_reason("+1s"), Contains("whole number"));
-  CHECK_THAT(duration_reason("1.5s"), Contains("1500ms"));
+  CHECK_THAT(duration_reason("1.5s"), Contains("e.g. 1500ms, not 1.5s"));
+  // The example is in the unit that was written, not always milliseconds.
+  CHECK_THAT(duration_reason("1.5h"), Contains("e.g. 90m, not 1.5h"));
+  CHECK_THAT(duration_reason("2.25d"), Contains("e.g. 36h, not 1.5d"));
+  CHECK_THAT(duration_reason("0,5m"), Contains("e.g. 90s, not 1.5m"));
+  CHECK_THAT(duration_reason("1.5ms"), Contains("milliseconds are the smallest"));
+  CHECK_THAT(duration_reason("1.5"), Contains("whole number of its unit (ms, s, m, h or d"));
   CHECK_THAT(duration_reason("10 s"), Contains("unknown unit"));
   CHECK_THAT(duration_reason("10S"), Contains("unknown unit"));
   CHECK_THAT(duration_reason("10sec"), Contains("unknown unit"));

@@ -804,7 +804,11 @@ class Scenario:
         if not self.incident:
             R.fail("close: skipped, no incident")
             return
-        close, _ = self.command(ALICE, "!incident close rolled back", "close", expect="INC-1 closed")
+        close, reply = self.command(ALICE, "!incident close rolled back", "close",
+                                    expect="INC-1 closed")
+        R.check("close: the reply states the close only (the introduction explains the review)",
+                reply is not None and "\n" not in body(reply).strip()
+                and "question" not in body(reply), body(reply) if reply else None)
         inc = poll(lambda: (lambda i: i if i and i["status"] == "closed" else None)(self.incident_row()),
                    POLL) or self.incident_row()
         R.check("close: the incident is closed with its summary",
@@ -839,6 +843,8 @@ class Scenario:
             self.intro = intro[0]
             R.check("the introduction: an m.notice with HTML naming INC-1",
                     not notice_problems(intro[0]) and "INC-1" in body(intro[0]), content_of(intro[0]))
+            R.check("the introduction names the draft command as Matrix users type it",
+                    "!incident draft" in body(intro[0]), body(intro[0]))
             R.check("the introduction comes before the questions",
                     all(timeline.index(intro[0]["event_id"]) < timeline.index(q) for q in question_ids))
 

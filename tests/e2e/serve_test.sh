@@ -27,9 +27,11 @@ check() {  # check <description> <command...>
 }
 
 # Starts `scribe serve` in $work with the given environment; sets $pid and $port from its log.
+# Its stdout (the start-up banner) goes to $work/stdout.
 start_scribe() {
   : >"$work/stderr"
-  (cd "$work" && exec env "$@" "$scribe" serve 2>"$work/stderr") &
+  : >"$work/stdout"
+  (cd "$work" && exec env "$@" "$scribe" serve 2>"$work/stderr" >"$work/stdout") &
   pid=$!
   pids+=("$pid")
   port=""
@@ -86,6 +88,10 @@ else
     test "$(psql "$pg_url" -qAt -c 'SELECT COUNT(*) FROM schema_migrations' || echo 0)" -ge 1
 fi
 
+banner_says() { for _ in $(seq 1 50); do grep -qF "$1" "$work/stdout" && return 0; sleep 0.05; done; return 1; }
+check "the banner names the playground's working address" \
+  banner_says "Try it in the playground: http://127.0.0.1:$port/playground"
+
 kill -TERM "$pid"
 started=$(date +%s)
 wait "$pid"
@@ -140,12 +146,35 @@ check "address in use exits 69 (got $rc)" test "$rc" = 69
 check "address in use is explained" grep -q "127.0.0.1:$port" "$work/err"
 kill -TERM "$pid"; wait "$pid"
 
+# --- every interface without a token: the pages answer 403, and start-up says so -------------
+start_scribe SCRIBE_SERVER_LISTEN=0.0.0.0:0 "${store_env[@]}" || exit 1
+check "on 0.0.0.0 without a token the banner says the pages answer 403" banner_says "answer 403"
+check "on 0.0.0.0 without a token the banner does not offer the playground" \
+  bash -c '! grep -q "Try it in the playground" "$1"' _ "$work/stdout"
+check "on 0.0.0.0 without a token the log warns" \
+  grep -q 'level=warn msg="playground not served"' "$work/stderr"
+check "on 0.0.0.0 without a token the playground answers 403, as the banner says" \
+  test "$(status_of "http://127.0.0.1:$port/playground")" = 403
+kill -TERM "$pid"; wait "$pid"
+
 # --- the command line ----------------------------------------------------------------------
 check "--version exits 0 and prints a version" bash -c "'$scribe' --version | grep -Eq '^scribe [0-9]+\.[0-9]+\.[0-9]+'"
 check "--help exits 0 and lists serve" bash -c "'$scribe' --help | grep -q 'serve'"
 "$scribe" frobnicate 2>"$work/err"; rc=$?
 check "unknown command exits 64 (got $rc)" test "$rc" = 64
 check "unknown command is named" grep -q 'frobnicate' "$work/err"
+"$scribe" serv 2>"$work/err"; rc=$?
+check "a mistyped command exits 64 (got $rc)" test "$rc" = 64
+check "a mistyped command suggests the one meant" grep -q 'did you mean serve?' "$work/err"
+check "a mistyped command is answered in two lines, not the whole usage" \
+  test "$(wc -l <"$work/err")" -le 2
+out=$("$scribe" slack-manifest --public-url http://scribe.example.com 2>"$work/err"); rc=$?
+check "slack-manifest with an http:// URL still prints the manifest (got $rc)" \
+  bash -c '[ "$1" = 0 ] && grep -q "request_url: http://scribe.example.com/slack/events" <<<"$2"' _ "$rc" "$out"
+check "slack-manifest with an http:// URL warns that Slack wants https" \
+  grep -q 'warning: Slack sends requests only to https://' "$work/err"
+"$scribe" slack-manifest --public-url http://127.0.0.1:8080 >/dev/null 2>"$work/err"
+check "slack-manifest on loopback does not warn" test ! -s "$work/err"
 "$scribe" 2>/dev/null; rc=$?
 check "no command exits 64" test "$rc" = 64
 

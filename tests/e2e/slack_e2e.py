@@ -822,6 +822,9 @@ class Scenario:
                 reply)
         R.check("close: 'INC-1 closed by alice after ...'",
                 str(body.get("text", "")).startswith("INC-1 closed by alice after "), body.get("text"))
+        R.check("close: the reply states the close in one line (the postmortem's introduction "
+                "explains the review)", "\n" not in str(body.get("text", "")).strip()
+                and "question" not in str(body.get("text", "")), body.get("text"))
         inc = self.db.incident(C_INC)
         R.check("close: INC-1 is closed in the database", inc and inc["status"] == "closed", inc)
         if not self.need_incidents("flags after close"):

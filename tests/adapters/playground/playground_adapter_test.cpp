@@ -50,7 +50,7 @@ TEST_CASE_METHOD(adapter_fixture,
                  "[integration][playground]") {
   const auto posted = post("/playground/messages", "author=Ann+Lee&text=%2Fincident+open+db+down");
   CHECK(posted.result() == beast_http::status::see_other);
-  CHECK(posted[beast_http::field::location] == "/playground#composer");
+  CHECK(posted[beast_http::field::location] == "/playground");  // the page opens at the newest
   CHECK(std::string(posted[beast_http::field::set_cookie])
             .starts_with("scribe_playground_name=Ann%20Lee;"));
   const auto inc = store.find_open_incident(playground::channel());
@@ -63,7 +63,7 @@ TEST_CASE_METHOD(adapter_fixture,
   CHECK(page.result() == beast_http::status::ok);
   CHECK(page[beast_http::field::content_type] == "text/html; charset=utf-8");
   CHECK_THAT(std::string(page["Content-Security-Policy"]), Catch::Contains("script-src 'self'"));
-  CHECK_THAT(page.body(), Catch::Contains("value=\"Ann Lee\""));
+  CHECK_THAT(page.body(), Catch::Contains("name=\"author\" value=\"Ann Lee\""));
   CHECK_THAT(page.body(), Catch::Contains("INC-1"));
   const auto fragment = send(beast_http::verb::get, "/playground/messages");
   CHECK(fragment.body().starts_with("<li class=\"message\""));
@@ -84,7 +84,10 @@ TEST_CASE_METHOD(adapter_fixture,
   const auto no_name = post("/playground/messages", "author=&text=hello+there");
   CHECK(no_name.result() == beast_http::status::bad_request);
   CHECK_THAT(no_name.body(), Catch::Contains("Write your name"));
-  CHECK_THAT(no_name.body(), Catch::Contains(">hello there</textarea>"));  // kept to resend
+  CHECK_THAT(no_name.body(), Catch::Contains("id=\"name-form\""));
+  const auto too_long = post("/playground/messages", "author=ann&text=" + std::string(4001, 'x'));
+  CHECK(too_long.result() == beast_http::status::bad_request);
+  CHECK_THAT(too_long.body(), Catch::Contains(">" + std::string(4001, 'x') + "</textarea>"));
   CHECK(messages().empty());
 
   CHECK(post("/playground/messages", "author=a&text=+").result() ==
@@ -108,13 +111,52 @@ TEST_CASE_METHOD(adapter_fixture,
 }
 
 TEST_CASE_METHOD(adapter_fixture,
+                 "playground: the name is given once, remembered, and a reply stays in its thread",
+                 "[integration][playground]") {
+  const auto first = send(beast_http::verb::get, "/playground");
+  CHECK_THAT(first.body(), Catch::Contains("id=\"name-form\""));
+
+  const auto named = post("/playground/name", "author=+Ann+Lee+");
+  CHECK(named.result() == beast_http::status::see_other);
+  CHECK(named[beast_http::field::location] == "/playground");
+  CHECK(std::string(named[beast_http::field::set_cookie])
+            .starts_with("scribe_playground_name=Ann%20Lee;"));
+  const std::string cookie = "scribe_playground_name=Ann%20Lee";
+  const auto page =
+      send(beast_http::verb::get, "/playground", "", {{beast_http::field::cookie, cookie}});
+  CHECK_THAT(page.body(), Catch::Contains("<strong id=\"viewer\">Ann Lee</strong>"));
+  CHECK_THAT(page.body(), !Catch::Contains("id=\"name-form\""));
+  const auto renaming = send(beast_http::verb::get, "/playground?rename=1", "",
+                             {{beast_http::field::cookie, cookie}});
+  CHECK_THAT(renaming.body(), Catch::Contains("id=\"name-form\""));
+
+  const auto bad = post("/playground/name", "author=%0A");
+  CHECK(bad.result() == beast_http::status::bad_request);
+  CHECK_THAT(bad.body(), Catch::Contains("Write a name of 1 to 40 bytes"));
+  CHECK(bad[beast_http::field::set_cookie].empty());
+
+  // Named from a thread's page: back to that thread. A reply there comes back to the reply.
+  post("/playground/messages", "author=ann&text=%2Fincident+open+db+down");
+  const auto root = messages().front().id;
+  const auto in_thread = post("/playground/name", "author=bob&thread=" + std::to_string(root));
+  CHECK(in_thread[beast_http::field::location] ==
+        "/playground?thread=" + std::to_string(root) + "#m" + std::to_string(root));
+  const auto replied =
+      post("/playground/messages", "author=bob&text=me+too&thread=" + std::to_string(root));
+  CHECK(replied[beast_http::field::location] ==
+        "/playground?thread=" + std::to_string(root) + "#m" + std::to_string(messages().back().id));
+}
+
+TEST_CASE_METHOD(adapter_fixture,
                  "playground: behind the web token, and not for other sites' forms",
                  "[integration][playground]") {
-  CHECK(send(beast_http::verb::post, "/playground/messages", "author=a&text=x",
-             {{beast_http::field::content_type, "application/x-www-form-urlencoded"},
-              {beast_http::field::host, "127.0.0.1:8080"},
-              {beast_http::field::origin, "https://evil.example"}})
-            .result() == beast_http::status::forbidden);
+  for (const char* target : {"/playground/messages", "/playground/name"}) {
+    CHECK(send(beast_http::verb::post, target, "author=a&text=x",
+               {{beast_http::field::content_type, "application/x-www-form-urlencoded"},
+                {beast_http::field::host, "127.0.0.1:8080"},
+                {beast_http::field::origin, "https://evil.example"}})
+              .result() == beast_http::status::forbidden);
+  }
   CHECK(messages().empty());
 
   web.token = "0123456789abcdef0123456789abcdef";

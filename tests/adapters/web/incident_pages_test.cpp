@@ -189,7 +189,14 @@ TEST_CASE_METHOD(web_fixture, "a closed incident's page shows the draft and its 
   CHECK_THAT(body, Catch::Contains("<span id=\"draft-version\">1</span>"));
   CHECK_THAT(body, Catch::Contains(
                        "<a id=\"download\" href=\"/incidents/INC-1/postmortem.md?workspace=T1\">"));
-  CHECK_THAT(body, Catch::Contains("<div class=\"draft\">\n<h3>"));
+  // The draft starts below the page's headings, without its own title: the page's h1 names the
+  // incident, its h2 says "Postmortem draft", and neither is said again.
+  CHECK_THAT(body, Catch::Contains("<div class=\"draft\">\n<p><em>Version 1"));
+  CHECK_THAT(body, Catch::Contains("<h3>Summary</h3>"));
+  CHECK(count(body, "Postmortem draft") == 1);
+  // The wording review once: the page's own section, not the draft's copy as well.
+  CHECK(count(body, "Wording review") == 1);
+  CHECK(count(body, "@dave forgot") == 2);  // the answer in the draft, the finding in the review
   CHECK_THAT(body, Catch::Contains("&lt;em&gt;check&lt;/em&gt;"));
   CHECK_THAT(body, !Catch::Contains("<em>check</em>"));
   CHECK_THAT(body, Catch::Contains("<section id=\"review\">"));
@@ -199,6 +206,23 @@ TEST_CASE_METHOD(web_fixture, "a closed incident's page shows the draft and its 
 
   // The download link works for the same reader.
   CHECK(get("/incidents/INC-1/postmortem.md?workspace=T1").result() == beast_http::status::ok);
+}
+
+TEST_CASE_METHOD(web_fixture, "a channel named after its platform is named once",
+                 "[integration][web]") {
+  desk.run_command({{"playground", "local", "playground"},
+                    {"alice", "alice"},
+                    "open Checkout is failing",
+                    "/incident",
+                    {},
+                    {}});
+  const auto page = get("/incidents/INC-1?workspace=local").body();
+  CHECK_THAT(page, Catch::Contains("<dd class=\"channel\">playground <span"));
+  CHECK_THAT(get("/").body(), Catch::Contains("<td class=\"channel\">playground</td>"));
+  CHECK_THAT(page + get("/").body(), !Catch::Contains("playground · playground"));
+  run("T1", "open Checkout returns 502");
+  CHECK_THAT(get("/incidents/INC-1?workspace=T1").body(),
+             Catch::Contains("<dd class=\"channel\">slack · C1 <span"));
 }
 
 TEST_CASE_METHOD(web_fixture, "unknown and ambiguous incident pages say why",
