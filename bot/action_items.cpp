@@ -1,6 +1,6 @@
 #include "bot/action_items.hpp"
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <array>
 #include <cstddef>
@@ -87,7 +87,7 @@ std::size_t separator_length_before(std::string_view s, std::size_t i) {
 
 // The end of `word` (ASCII, lower case) when the text has it as a whole word at `i`, else npos.
 std::size_t match_word(std::string_view s, std::size_t i, std::string_view word) {
-  if (i > s.size() || !iequals(s.substr(i, word.size()), word)) return npos;
+  if (i > s.size() || !text::iequals(s.substr(i, word.size()), word)) return npos;
   return word_ends_at(s, i + word.size()) ? i + word.size() : npos;
 }
 
@@ -481,7 +481,7 @@ std::string_view strip_list_marker(std::string_view line) {
   };
   for (const std::string_view bullet : {"-", "*", "+", "\u2022", "\u2013", "\u2014"}) {
     if (line.substr(0, bullet.size()) == bullet && followed_by_space(bullet.size())) {
-      line = trim(line.substr(bullet.size()));
+      line = text::trim(line.substr(bullet.size()));
       break;
     }
   }
@@ -489,11 +489,11 @@ std::string_view strip_list_marker(std::string_view line) {
   while (digits < line.size() && digits < 3 && is_ascii_digit(byte_at(line, digits))) ++digits;
   if (digits > 0 && digits < line.size() && (line[digits] == '.' || line[digits] == ')') &&
       followed_by_space(digits + 1)) {
-    line = trim(line.substr(digits + 1));
+    line = text::trim(line.substr(digits + 1));
   }
   for (const std::string_view box : {"[ ]", "[x]", "[X]"}) {
     if (line.substr(0, box.size()) == box && followed_by_space(box.size())) {
-      line = trim(line.substr(box.size()));
+      line = text::trim(line.substr(box.size()));
       break;
     }
   }
@@ -520,7 +520,7 @@ std::vector<std::string_view> split_items(std::string_view line) {
 }
 
 std::optional<action_item> parse_item(std::string_view part, chrono::year_month_day today) {
-  part = trim(part);
+  part = text::trim(part);
   if (part.empty()) return std::nullopt;
   action_item item;
   std::string text{part};
@@ -535,7 +535,7 @@ std::optional<action_item> parse_item(std::string_view part, chrono::year_month_
   }
   // A heading ("Actions:", "Follow-ups for the payments team:") introduces items but is none.
   if (!item.due && item.owner.empty() && part.back() == ':') return std::nullopt;
-  item.text = std::string{trim(text)};
+  item.text = std::string{text::trim(text)};
   // A part of only punctuation ("-", "--") is a divider, not an action.
   bool has_word = false;
   for (const char c : item.text) has_word = has_word || is_word_byte(static_cast<unsigned char>(c));
@@ -551,7 +551,7 @@ std::vector<action_item> parse_action_items(std::string_view answer, chrono::yea
   while (begin <= answer.size()) {
     auto end = answer.find('\n', begin);
     if (end == npos) end = answer.size();
-    const auto line = strip_list_marker(trim(answer.substr(begin, end - begin)));
+    const auto line = strip_list_marker(text::trim(answer.substr(begin, end - begin)));
     for (const auto part : split_items(line)) {
       if (auto item = parse_item(part, today)) items.push_back(std::move(*item));
     }

@@ -1,6 +1,6 @@
 #include "bot/incident_desk.hpp"
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -166,8 +166,9 @@ bot_reply incident_desk::show_timeline(const command_request& request) {
     out += "\n(" + std::to_string(earlier) + " earlier entries not shown)";
   }
   for (const auto& e : entries) {
-    std::string line = single_line(e.text);
-    if (line.size() > timeline_line_length) line = utf8_prefix(line, timeline_line_length) + "…";
+    std::string line = text::single_line(e.text);
+    if (line.size() > timeline_line_length)
+      line = text::utf8_prefix(line, timeline_line_length) + "…";
     out += "\n" + format_utc_clock(e.occurred_at) + " UTC  " + e.author.name + "  [" +
            std::string{to_string(e.source)} + "]  " + line;
   }

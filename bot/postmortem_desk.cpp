@@ -1,7 +1,7 @@
 #include "bot/postmortem_desk.hpp"
 
 #include "bot/incident_records.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <algorithm>
 #include <set>
@@ -15,7 +15,7 @@ follow_up draft_when_complete(const incident& inc, timestamp now) {
 }
 
 bool is_blank(std::string_view text) {
-  return trim(text).empty();
+  return text::trim(text).empty();
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "bot/postmortem_draft.hpp"
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <date/tz.h>
 
@@ -117,7 +117,8 @@ std::vector<std::string_view> trimmed_lines(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     const auto end = text.find('\n', start);
-    lines.push_back(trim(text.substr(start, end == std::string_view::npos ? end : end - start)));
+    lines.push_back(
+        text::trim(text.substr(start, end == std::string_view::npos ? end : end - start)));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -162,24 +163,24 @@ void append_paragraphs(std::string& out, std::string_view text) {
 
 // A name, title or question on one line, escaped.
 std::string inline_text(std::string_view text) {
-  return escape_markdown(single_line(trim(text)));
+  return escape_markdown(text::single_line(text::trim(text)));
 }
 
 std::string display_name(const person& who) {
-  const auto name = single_line(trim(who.name));
+  const auto name = text::single_line(text::trim(who.name));
   if (!name.empty()) return name;
-  return who.id.empty() ? "someone" : single_line(who.id);
+  return who.id.empty() ? "someone" : text::single_line(who.id);
 }
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() && text::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 // A link destination that cannot end the link early or smuggle in a script: http(s) only, and the
 // bytes that end or break a destination in Markdown, Slack (`<url|text>`) or HTML percent-encoded.
 // Empty when the link should be dropped.
 std::string safe_url(std::string_view url) {
-  url = trim(url);
+  url = text::trim(url);
   if (!starts_with_ignoring_case(url, "https://") && !starts_with_ignoring_case(url, "http://")) {
     return {};
   }
@@ -226,7 +227,7 @@ std::chrono::year_month_day reference_day(const incident& inc) {
 void append_summary(std::string& md, const draft_input& input, const local_times& local) {
   const incident& inc = input.inc;
   md += "## Summary\n\n";
-  if (!trim(inc.summary).empty()) {
+  if (!text::trim(inc.summary).empty()) {
     append_paragraphs(md, inc.summary);
   } else if (inc.closed_at) {
     md += "No summary was given when the incident was closed.\n";
@@ -333,7 +334,7 @@ void append_timeline(std::string& md, const draft_input& input, const local_time
     md += "- " + (url.empty() ? time : '[' + time + "](" + url + ')') + local.suffix(e.occurred_at);
     md += " · " + escape_markdown(display_name(e.author)) + " · ";
     md += to_string(e.source);
-    if (!trim(e.text).empty()) {
+    if (!text::trim(e.text).empty()) {
       md += " — ";
       append_item_text(md, e.text);
     }
@@ -364,7 +365,7 @@ void append_questions(std::string& md, const draft_input& input,
   const auto day = reference_day(input.inc);
   for (const auto& g : groups) {
     const auto& q = *g.question;
-    md += "### " + inline_text(trim(q.text).empty() ? q.id : q.text) + "\n\n";
+    md += "### " + inline_text(text::trim(q.text).empty() ? q.id : q.text) + "\n\n";
     if (g.answers.empty()) {
       md += "No answers yet.\n\n";
       continue;
@@ -373,7 +374,7 @@ void append_questions(std::string& md, const draft_input& input,
       md += "- **" + escape_markdown(display_name(a->author)) + "** (";
       md += to_string(a->source);
       md += ", " + utc_time_on(a->answered_at, day) + "): ";
-      if (trim(a->text).empty()) {
+      if (text::trim(a->text).empty()) {
         md += "*(empty)*";
       } else {
         append_item_text(md, a->text);
@@ -446,7 +447,7 @@ postmortem_draft compose_postmortem(const draft_input& input) {
   postmortem_draft draft;
   std::string& md = draft.markdown;
   md += "# Postmortem draft: " + incident_label(inc);
-  if (!trim(inc.title).empty()) md += " · " + inline_text(inc.title);
+  if (!text::trim(inc.title).empty()) md += " · " + inline_text(inc.title);
   md += "\n\n*Version " + std::to_string(input.version) + " · drafted " +
         utc_date_time(input.drafted_at) +
         ". Blameless: this draft is about systems and circumstances, not people.*\n\n";

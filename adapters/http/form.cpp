@@ -1,6 +1,6 @@
 #include "adapters/http/form.hpp"
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 namespace scribe::http {
 namespace {
@@ -17,7 +17,7 @@ int hex_digit(char c) {
 bot::result<std::string> form_decode(std::string_view in) {
   auto out = percent_decode(in, true);
   if (!out) return bot::errc::malformed_request;
-  if (!bot::is_valid_utf8(*out)) return replace_invalid_utf8(*out);
+  if (!text::is_valid_utf8(*out)) return replace_invalid_utf8(*out);
   return std::move(*out);
 }
 
@@ -116,7 +116,7 @@ bot::result<form_fields> parse_form(std::string_view body) {
 
 bool is_media_type(std::string_view content_type_header, std::string_view media_type) {
   const auto semicolon = content_type_header.find(';');
-  return bot::iequals(strip_ows(content_type_header.substr(0, semicolon)), media_type);
+  return text::iequals(strip_ows(content_type_header.substr(0, semicolon)), media_type);
 }
 
 bot::result<form_fields> parse_query(std::string_view target) {

@@ -1,7 +1,7 @@
 #include "adapters/matrix/payloads.hpp"
 
 #include "adapters/http/json_fields.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <openssl/crypto.h>
 
@@ -27,7 +27,7 @@ bool same_secret(std::string_view given, std::string_view expected) {
 // scheme is case-insensitive (RFC 9110 11.1) and followed by one or more spaces (RFC 6750 2.1).
 std::string_view bearer_token(std::string_view header) {
   constexpr std::string_view scheme = "bearer";
-  if (header.size() <= scheme.size() || !bot::iequals(header.substr(0, scheme.size()), scheme) ||
+  if (header.size() <= scheme.size() || !text::iequals(header.substr(0, scheme.size()), scheme) ||
       header[scheme.size()] != ' ') {
     return {};
   }
@@ -44,7 +44,7 @@ std::string_view bearer_token(std::string_view header) {
 constexpr std::size_t max_quoted_bytes = 64;
 
 std::string quote_capped(std::string_view text) {
-  return "\"" + bot::utf8_prefix(text, max_quoted_bytes) + "\"";
+  return "\"" + text::utf8_prefix(text, max_quoted_bytes) + "\"";
 }
 
 using http::member;

@@ -1,7 +1,7 @@
 #include "adapters/playground/playground_channel.hpp"
 
-#include "bot/text.hpp"
 #include "config/log.hpp"
+#include "text/text.hpp"
 
 #include <algorithm>
 
@@ -23,7 +23,7 @@ bool is_word_char(char c) {
 bool mentions_scribe(std::string_view text) {
   constexpr std::string_view mention = "@scribe";
   for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
-    const bool same = bot::iequals(text.substr(at, mention.size()), mention);
+    const bool same = text::iequals(text.substr(at, mention.size()), mention);
     const std::size_t end = at + mention.size();
     if (same && (end == text.size() || !is_word_char(text[end]))) return true;
   }
@@ -35,7 +35,7 @@ std::optional<std::string_view> command_arguments(std::string_view text) {
   if (!text.starts_with(command_word)) return std::nullopt;
   const std::string_view rest = text.substr(command_word.size());
   if (!rest.empty() && !is_space(rest.front())) return std::nullopt;  // "/incidents"
-  return bot::trim(rest);
+  return text::trim(rest);
 }
 
 bool has_reaction(const bot::chat_message& message, std::string_view emoji, std::string_view by) {
@@ -62,7 +62,7 @@ std::string message_link(std::int64_t message_id) {
 }
 
 bot::result<bot::person> person_named(std::string_view name) {
-  name = bot::trim(name);
+  name = text::trim(name);
   const bool control = std::any_of(name.begin(), name.end(), [](char c) {
     return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
   });
@@ -89,7 +89,7 @@ playground_channel::playground_channel(bot::incident_desk& desk, bot::postmortem
 bot::result<bot::chat_message> playground_channel::say(const bot::person& author,
                                                        std::string_view text,
                                                        std::optional<std::int64_t> thread) {
-  text = bot::trim(text);
+  text = text::trim(text);
   if (text.empty() || text.size() > max_text_bytes) return errc::invalid_argument;
   const bot::new_chat_message said{
       std::string(channel_name), thread,       author,      false, "", bot::chat_format::text,

@@ -3,7 +3,7 @@
 #include "adapters/playground/playground_channel.hpp"
 #include "adapters/web/html.hpp"
 #include "bot/markdown.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -114,7 +114,7 @@ std::string composer(const page_state& state) {
   }
   if (state.thread) {
     const std::string id = std::to_string(state.thread->id);
-    const std::string quote = bot::utf8_prefix(state.thread->text, 200);
+    const std::string quote = text::utf8_prefix(state.thread->text, 200);
     out += "<p id=\"replying-to\">" +
            (asks_question(*state.thread)
                 ? std::string("Your reply answers ")

@@ -1,7 +1,7 @@
 #include "adapters/slack/payloads.hpp"
 
 #include "adapters/http/json_fields.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <limits>
 #include <optional>
@@ -17,7 +17,7 @@ using json = nlohmann::json;
 constexpr std::size_t max_quoted_bytes = 64;
 
 std::string quote_capped(std::string_view text) {
-  return "\"" + bot::utf8_prefix(text, max_quoted_bytes) + "\"";
+  return "\"" + text::utf8_prefix(text, max_quoted_bytes) + "\"";
 }
 
 // Whether arrays and objects in `body` nest at most `max_depth` deep. A linear scan that skips
@@ -339,7 +339,7 @@ bot::result<interaction> parse_interaction(const http::form_fields& form) {
   if (type == "message_action") return parse_message_shortcut(*payload);
   if (type == "block_actions") return parse_block_actions(*payload);
   if (type == "view_submission") return parse_view_submission(*payload);
-  return interaction{ignored_interaction{bot::utf8_prefix(type, max_quoted_bytes)}};
+  return interaction{ignored_interaction{text::utf8_prefix(type, max_quoted_bytes)}};
 }
 
 bot::result<api_result> parse_api_result(std::string_view body) {

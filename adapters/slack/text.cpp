@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 namespace scribe::slack {
 namespace {
@@ -118,14 +118,14 @@ std::string escape_text(std::string_view text) {
 }
 
 std::string_view strip_leading_mention(std::string_view text, std::string_view bot_user_id) {
-  const std::string_view trimmed = bot::trim(text);
+  const std::string_view trimmed = text::trim(text);
   if (!trimmed.starts_with("<@")) return trimmed;
   const auto close = trimmed.find('>');
   if (close == std::string_view::npos) return trimmed;
   const std::string_view inner = trimmed.substr(2, close - 2);
   const std::string_view id = inner.substr(0, inner.find('|'));
   if (id.empty() || (!bot_user_id.empty() && id != bot_user_id)) return trimmed;
-  return bot::trim(trimmed.substr(close + 1));
+  return text::trim(trimmed.substr(close + 1));
 }
 
 namespace {

@@ -6,7 +6,7 @@
 #include "adapters/web/assets.hpp"
 #include "bot/markdown.hpp"
 #include "bot/postmortem_draft.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -237,7 +237,7 @@ std::string timeline_figure(const incident_details& details, std::chrono::micros
     double x = axis.x(column_time(c));
     if (const auto* e = alone[c]) {
       title = format_utc_time_of_day(e->occurred_at) + " · " + e->author.name + ": " +
-              bot::utf8_prefix(bot::single_line(e->text), 120);
+              text::utf8_prefix(text::single_line(e->text), 120);
       x = axis.x(e->occurred_at);
     } else {
       title = std::to_string(counts[c]) + (counts[c] == 1 ? " entry" : " entries") + " around " +
@@ -403,7 +403,7 @@ std::string incident_path(const bot::incident& inc) {
 
 std::string safe_link(std::string_view link) {
   const auto starts_with = [&](std::string_view prefix) {
-    return link.size() >= prefix.size() && bot::iequals(link.substr(0, prefix.size()), prefix);
+    return link.size() >= prefix.size() && text::iequals(link.substr(0, prefix.size()), prefix);
   };
   for (const char c : link) {
     // Browsers strip these from URLs, which could turn "java\tscript:" into a scheme.

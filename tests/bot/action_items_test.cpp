@@ -1,6 +1,6 @@
 #include "bot/action_items.hpp"
 
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -232,6 +232,6 @@ TEST_CASE("odd input does not throw and keeps text valid", "[unit][actions]") {
   CHECK(items[0].due == 2026y / December / 5d);
 
   for (const auto& item : parse("- Fix the \u00e9t\u00e9 alert \u2014 by Dec 5 \u2014 @al")) {
-    CHECK(is_valid_utf8(item.text));
+    CHECK(scribe::text::is_valid_utf8(item.text));
   }
 }

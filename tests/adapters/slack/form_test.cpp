@@ -1,9 +1,9 @@
 // application/x-www-form-urlencoded parsing and Content-Type matching.
 
 #include "adapters/http/form.hpp"
-#include "bot/text.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
+#include "text/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -100,7 +100,7 @@ TEST_CASE("parse_form replaces invalid UTF-8 with U+FFFD", "[unit][form]") {
   CHECK(decoded_value("t=%ED%A0%80") ==
         std::string{fffd} + std::string{fffd} + std::string{fffd});  // UTF-16 surrogate
   CHECK(decoded_value("t=%C3%A9") == "\xC3\xA9");
-  CHECK(bot::is_valid_utf8(decoded_value("t=%F0%9F%98%80%F0%9F%98%FF%80%80%C2")));
+  CHECK(text::is_valid_utf8(decoded_value("t=%F0%9F%98%80%F0%9F%98%FF%80%80%C2")));
 }
 
 TEST_CASE("replace_invalid_utf8 follows WHATWG's maximal subparts", "[unit][form]") {

@@ -2,7 +2,7 @@
 
 #include "adapters/slack/messages.hpp"
 #include "adapters/slack/text.hpp"
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -38,9 +38,9 @@ std::vector<std::string> check_message(const json& body, const message_limits& l
     CHECK(block.at("type") == "section");
     CHECK(block.at("text").at("type") == "mrkdwn");
     const auto& text = block.at("text").at("text").get_ref<const std::string&>();
-    CHECK(!bot::trim(text).empty());
+    CHECK(!text::trim(text).empty());
     CHECK(slack_length(text) <= limits.max_section_text);
-    CHECK(bot::is_valid_utf8(text));
+    CHECK(text::is_valid_utf8(text));
     block_text += slack_length(text);
     sections.push_back(text);
   }

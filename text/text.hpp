@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace scribe::bot {
+namespace scribe::text {
 
 bool is_valid_utf8(std::string_view text);
 // Counts code points; invalid bytes count as one each.
@@ -23,4 +23,4 @@ std::string utf8_prefix(std::string_view text, std::size_t max_bytes);
 // Collapses every run of whitespace (including newlines) into one space: for one-line fields.
 std::string single_line(std::string_view text);
 
-}  // namespace scribe::bot
+}  // namespace scribe::text

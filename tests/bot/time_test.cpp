@@ -1,6 +1,5 @@
-#include "bot/incident.hpp"
-#include "bot/text.hpp"
 #include "bot/time.hpp"
+#include "bot/incident.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -24,29 +23,6 @@ TEST_CASE("durations read like a person would say them", "[unit][time]") {
   CHECK(format_duration(72min) == "1h 12m");
   CHECK(format_duration(2h + 59s) == "2h");
   CHECK(format_duration(51h) == "2d 3h");
-}
-
-TEST_CASE("UTF-8 validation", "[unit][text]") {
-  CHECK(is_valid_utf8(""));
-  CHECK(is_valid_utf8("plain"));
-  CHECK(is_valid_utf8("Ümlaut — 💳"));
-  CHECK_FALSE(is_valid_utf8("\x80"));
-  CHECK_FALSE(is_valid_utf8("\xC0\x80"));          // overlong NUL
-  CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // a UTF-16 surrogate
-  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-  CHECK_FALSE(is_valid_utf8("\xE2\x82"));          // cut short
-}
-
-TEST_CASE("trimming and splitting words", "[unit][text]") {
-  CHECK(trim("  a b \n") == "a b");
-  CHECK(trim("\xC2\xA0x\xC2\xA0") == "x");
-  CHECK(trim("") == "");
-  std::string_view rest;
-  CHECK(first_word("  open  the title ", rest) == "open");
-  CHECK(rest == "the title");
-  CHECK(single_line(" a \n\n b\tc ") == "a b c");
-  CHECK(utf8_prefix("aü", 2) == "a");
-  CHECK(code_point_count("aü💳") == 3);
 }
 
 TEST_CASE("labels", "[unit][incident]") {

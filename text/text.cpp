@@ -1,6 +1,6 @@
-#include "bot/text.hpp"
+#include "text/text.hpp"
 
-namespace scribe::bot {
+namespace scribe::text {
 namespace {
 
 // Length of the whitespace sequence starting at `pos`, or 0.
@@ -122,4 +122,4 @@ std::string single_line(std::string_view text) {
   return out;
 }
 
-}  // namespace scribe::bot
+}  // namespace scribe::text
