@@ -1,7 +1,7 @@
 #include "adapters/matrix/matrix_adapter.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/http/json_fields.hpp"
+#include "json/fields.hpp"
 #include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/matrix/messages.hpp"
@@ -33,7 +33,7 @@ http::response matrix_error(const http::request& req, beast_http::status status,
 
 std::string event_id_of(const call_result& sent) {
   const auto body = nlohmann::json::parse(sent.body, nullptr, false);
-  return http::string_at(body, "event_id");
+  return json_fields::string_at(body, "event_id");
 }
 
 bot::timestamp from_matrix_ms(std::int64_t ms) {
@@ -210,7 +210,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_inbox(bot::job job) 
   // Each event becomes its own job, keyed by its id, so that one needing a retry (the homeserver
   // busy) neither holds up nor repeats the others, and an event in two transactions runs once.
   for (auto& event : *events) {
-    std::string event_id = http::string_at(event, "event_id");
+    std::string event_id = json_fields::string_at(event, "event_id");
     if (event_id.empty()) continue;
     std::string key = "event:" + event_id;
     std::string payload = event.dump();
@@ -229,7 +229,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_event(nlohmann::json
     co_return co_await accept_invite(*invite);
   }
   // Scribe's own events come back in transactions: they never cause anything.
-  std::string sender = http::string_at(raw, "sender");
+  std::string sender = json_fields::string_at(raw, "sender");
   if (sender == bot_user_id_) co_return job_outcome::done();
 
   if (const auto* reaction = std::get_if<reaction_event>(&event)) {
@@ -254,7 +254,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_event(nlohmann::json
       if (original.what == call_result::kind::retry) co_return outcome_of(original, "fetching");
       const auto body = nlohmann::json::parse(original.body, nullptr, false);
       if (original.what != call_result::kind::ok ||
-          http::string_at(body, "sender") != message->sender) {
+          json_fields::string_at(body, "sender") != message->sender) {
         co_return job_outcome::done();
       }
       std::string ref = message_ref(message->room_id, message->relation.event_id);
@@ -300,10 +300,10 @@ boost::asio::awaitable<http::call_result> matrix_adapter::display_name(std::stri
   if (members.what == call_result::kind::retry) co_return members;
   std::map<std::string, std::string> names;
   const auto body = nlohmann::json::parse(members.body, nullptr, false);
-  const auto& joined = http::member(body, "joined");
+  const auto& joined = json_fields::member(body, "joined");
   if (joined.is_object()) {
     for (const auto& [id, profile] : joined.items()) {
-      std::string shown = http::string_at(profile, "display_name");
+      std::string shown = json_fields::string_at(profile, "display_name");
       names[id] = shown.empty() ? id : shown;
     }
   }
@@ -473,20 +473,20 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_outbox(bot::job job)
   if (item.contains("unreact")) {
     // Scribe's own 📝 on the message: found through the relations API, then redacted.
     const auto& target = item["unreact"];
-    std::string room = http::string_at(target, "room");
-    std::string event = http::string_at(target, "event");
+    std::string room = json_fields::string_at(target, "room");
+    std::string event = json_fields::string_at(target, "event");
     auto found = co_await api_.relations(room, event, "m.annotation", "m.reaction");
     if (found.what != call_result::kind::ok) co_return outcome_of(found, "relations");
     const auto body = nlohmann::json::parse(found.body, nullptr, false);
-    const auto& chunk = http::member(body, "chunk");
+    const auto& chunk = json_fields::member(body, "chunk");
     if (!chunk.is_array()) co_return job_outcome::done();
     for (const auto& related : chunk) {
-      const auto& relates = http::member(http::member(related, "content"), "m.relates_to");
-      if (http::string_at(related, "sender") != bot_user_id_ ||
-          http::string_at(relates, "key") != recorded_key) {
+      const auto& relates = json_fields::member(json_fields::member(related, "content"), "m.relates_to");
+      if (json_fields::string_at(related, "sender") != bot_user_id_ ||
+          json_fields::string_at(relates, "key") != recorded_key) {
         continue;
       }
-      auto redacted = co_await api_.redact(room, http::string_at(related, "event_id"),
+      auto redacted = co_await api_.redact(room, json_fields::string_at(related, "event_id"),
                                            transaction_id(job.key, 0), "the flag was taken back");
       if (redacted.what != call_result::kind::ok) co_return outcome_of(redacted, "redacting");
     }

@@ -1,6 +1,6 @@
 #include "adapters/matrix/payloads.hpp"
 
-#include "adapters/http/json_fields.hpp"
+#include "json/fields.hpp"
 #include "text/text.hpp"
 
 #include <openssl/crypto.h>
@@ -47,8 +47,8 @@ std::string quote_capped(std::string_view text) {
   return "\"" + text::utf8_prefix(text, max_quoted_bytes) + "\"";
 }
 
-using http::member;
-using http::string_at;
+using json_fields::member;
+using json_fields::string_at;
 
 // obj[key] if it is an integer that fits std::int64_t. Floats (1.4e12, and integers beyond
 // 64 bits, which nlohmann reads as floats) and strings are not timestamps.

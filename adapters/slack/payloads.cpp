@@ -1,6 +1,6 @@
 #include "adapters/slack/payloads.hpp"
 
-#include "adapters/http/json_fields.hpp"
+#include "json/fields.hpp"
 #include "text/text.hpp"
 
 #include <limits>
@@ -62,8 +62,8 @@ std::optional<json> parse_json(std::string_view body) {
   return doc;
 }
 
-using http::member;
-using http::string_at;
+using json_fields::member;
+using json_fields::string_at;
 
 // obj[key] if it is an integer that fits std::int64_t, else 0.
 std::int64_t int_at(const json& obj, const char* key) {

@@ -1,6 +1,6 @@
-#include "adapters/http/json_fields.hpp"
+#include "json/fields.hpp"
 
-namespace scribe::http {
+namespace scribe::json_fields {
 
 const nlohmann::json& member(const nlohmann::json& obj, const char* key) {
   static const nlohmann::json null_value;
@@ -14,4 +14,4 @@ std::string string_at(const nlohmann::json& obj, const char* key) {
   return value.is_string() ? value.get<std::string>() : std::string{};
 }
 
-}  // namespace scribe::http
+}  // namespace scribe::json_fields

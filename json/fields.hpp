@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace scribe::http {
+namespace scribe::json_fields {
 
 // obj[key], or a null value when obj is not an object or has no such key.
 const nlohmann::json& member(const nlohmann::json& obj, const char* key);
@@ -14,4 +14,4 @@ const nlohmann::json& member(const nlohmann::json& obj, const char* key);
 // obj[key] if it is a string, else "" (absent, null, a number, an object...).
 std::string string_at(const nlohmann::json& obj, const char* key);
 
-}  // namespace scribe::http
+}  // namespace scribe::json_fields
