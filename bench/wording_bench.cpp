@@ -30,11 +30,8 @@ using stopwatch = std::chrono::steady_clock;
 
 std::vector<bench::verdict_finding> review_line(const bench::corpus_line& line) {
   std::vector<bench::verdict_finding> out;
-  for (const auto& f : bot::review_wording(line.sentence)) {
-    // The reviewer before issue 17 had no kinds: its drama, hindsight and root-cause rules are
-    // advice, the others blame.
-    const bool advice = f.rule == "root_cause" || f.rule == "dramatising" || f.rule == "hindsight";
-    out.push_back({f.rule, !advice});
+  for (const auto& f : bot::review_wording(line.sentence, line.people)) {
+    out.push_back({f.rule, f.kind == bot::finding_kind::blame});
   }
   return out;
 }
@@ -116,8 +113,16 @@ int run(int argc, char** argv) {
   // The corpora's sentences again and again, as paragraphs, up to the word count.
   const std::string unit = long_text;
   while (word_count(long_text) < static_cast<std::size_t>(words)) long_text += unit;
-  while (word_count(long_text) > static_cast<std::size_t>(words)) {
-    long_text.resize(long_text.find_last_of(' '));
+  // Cut at the space after the last word wanted.
+  std::size_t seen = 0;
+  bool in_word = false;
+  for (std::size_t i = 0; i < long_text.size(); ++i) {
+    const bool space = long_text[i] == ' ' || long_text[i] == '\n' || long_text[i] == '\t';
+    if (space && in_word && ++seen == static_cast<std::size_t>(words)) {
+      long_text.resize(i);
+      break;
+    }
+    in_word = !space;
   }
   std::vector<double> ms;
   std::size_t found = 0;
