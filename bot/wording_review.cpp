@@ -563,7 +563,12 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
            wf::phrasal_class(v->base, r.at(o).norm) != verb_class::none)) {
     ++o;
   }
-  if (o > k) {
+  // "the <em>": a determiner alone is no object.
+  bool only_function_words = true;
+  for (std::size_t w = k; w < o; ++w) {
+    only_function_words = only_function_words && r.has(w, wf::determiner | wf::function_word);
+  }
+  if (o > k && !(only_function_words && !pronoun_object)) {
     p.object_begin = k;
     p.object_end = o;
     p.tail_end = o;

@@ -111,7 +111,9 @@ json postmortem_json(const bot::postmortem_view& view) {
   for (const auto& r : view.review) {
     review.push_back({{"quote", r.finding.quote},
                       {"rule", r.finding.rule},
+                      {"kind", bot::to_string(r.finding.kind)},
                       {"suggestion", r.finding.suggestion},
+                      {"rewrite", r.finding.rewrite ? json(*r.finding.rewrite) : json(nullptr)},
                       {"where", r.where}});
   }
   return json{{"version", view.latest.version},
@@ -287,11 +289,18 @@ std::string postmortem_html(const incident_details& details) {
   } else {
     out += "<ul class=\"findings\">\n";
     for (const auto& r : view.review) {
-      out += "<li class=\"finding\"><q class=\"quote\">" + escape_html(r.finding.quote) +
+      const std::string kind(bot::to_string(r.finding.kind));
+      out += "<li class=\"finding finding-" + kind + "\" data-kind=\"" + kind +
+             "\"><q class=\"quote\">" + escape_html(r.finding.quote) +
              "</q> <span class=\"where\">in " + escape_html(r.where) +
-             "</span> <span class=\"rule\">" + escape_html(r.finding.rule) +
-             "</span><br><span class=\"suggestion\">" + escape_html(r.finding.suggestion) +
-             "</span></li>\n";
+             "</span> <span class=\"kind\">" + kind + "</span> <span class=\"rule\">" +
+             escape_html(r.finding.rule) + "</span><br><span class=\"suggestion\">" +
+             escape_html(r.finding.suggestion) + "</span>";
+      if (r.finding.rewrite) {
+        out += "<br><span class=\"rewrite\">Rewrite: " + escape_html(*r.finding.rewrite) +
+               "</span>";
+      }
+      out += "</li>\n";
     }
     out += "</ul>\n";
   }
