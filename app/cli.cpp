@@ -25,14 +25,21 @@ std::string usage_text() {
          "                 copy a SQLite database into the empty PostgreSQL database that\n"
          "                 storage.url names, ids and all, in one transaction; run it once,\n"
          "                 with every Scribe stopped, before starting replicas on PostgreSQL\n"
+         "  review [--json] [--people \"Dave,@kim\"] [FILE|-]\n"
+         "                 review a text for blameful wording (standard input without FILE or\n"
+         "                 with -): each finding with its sentence, why, and a rewrite;\n"
+         "                 --json prints {\"findings\": [...]}; --people names the incident's\n"
+         "                 people. Exit 0 when nothing is found, 1 with findings. Opens no\n"
+         "                 database and reads no configuration\n"
          "  --version      print the version\n"
          "  --help         print this help\n"
          "\n"
          "Every configuration key section.key can also be set as SCRIBE_SECTION_KEY in the\n"
          "environment (for example SCRIBE_SERVER_LISTEN=0.0.0.0:8080); see the README.\n"
          "\n"
-         "Exit codes: 0 success, 64 usage error, 65 migrate refused (no source, or a target\n"
-         "that holds data), 66 no such incident, 69 storage or network\n"
+         "Exit codes: 0 success, 1 review found wording to look at, 64 usage error,\n"
+         "65 migrate refused (no source, or a target that holds data), 66 no such incident\n"
+         "(or file to review), 69 storage or network\n"
          "unavailable, "
          "70 internal error, 78 configuration error.\n";
 }
@@ -55,6 +62,8 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       named = sub_command::export_postmortem;
     else if (arg == "migrate")
       named = sub_command::migrate;
+    else if (arg == "review" && !have_command)
+      named = sub_command::review;
     else if (arg == "--version" || arg == "version")
       named = sub_command::version;
     else if (arg == "--help" || arg == "-h" || arg == "help")
@@ -79,6 +88,15 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       if (i + 1 >= args.size())
         return usage_error{"--from needs a database, e.g. sqlite:data/scribe.db"};
       result.from = args[++i];
+    } else if (arg == "--json" && result.command == sub_command::review) {
+      result.json = true;
+    } else if (arg == "--people" && result.command == sub_command::review) {
+      if (i + 1 >= args.size())
+        return usage_error{"--people needs names, e.g. --people \"Dave,@kim\""};
+      result.people = args[++i];
+    } else if (result.command == sub_command::review && have_command && result.file.empty() &&
+               (arg == "-" || !arg.starts_with("-"))) {
+      result.file = std::string(arg);
     } else if (result.command == sub_command::export_postmortem && have_command &&
                result.incident.empty() && !arg.starts_with("-")) {
       result.incident = std::string(arg);
