@@ -533,8 +533,9 @@ def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, re
                store=None) -> None:
     """The end of an e2e run, whatever happened: Scribe is killed, its log is searched for every
     secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN, the password in
-    SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake (if any) is stopped;
-    the work folder and a PostgreSQL `store` are removed unless $keep_variable is set, in which
+    SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake (if any)
+    is stopped; the work folder and a PostgreSQL `store` are removed unless $keep_variable is set,
+    in which
     case each of `records` (file name -> a function giving what to write as JSON, such as the
     fake's call record) is written into it first."""
     if scribe is not None:
