@@ -535,9 +535,8 @@ def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, re
     secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN, the password in
     SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake (if any)
     is stopped; the work folder and a PostgreSQL `store` are removed unless $keep_variable is set,
-    in which
-    case each of `records` (file name -> a function giving what to write as JSON, such as the
-    fake's call record) is written into it first."""
+    in which case each of `records` (file name -> a function giving what to write as JSON, such as
+    the fake's call record) is written into it first."""
     if scribe is not None:
         scribe.kill()
         # Whatever the scenario, the secrets it configured never reach Scribe's log.
