@@ -137,14 +137,14 @@ constexpr std::string_view adverbs =
     "quickly later finally first once clearly obviously probably likely allegedly literally "
     "only manually directly briefly personally unfortunately carelessly blindly sloppily "
     "recklessly lazily negligently stupidly irresponsibly thoughtlessly hastily rashly "
-    "single-handedly singlehandedly promptly calmly quietly silently";
+    "single-handedly singlehandedly promptly calmly quietly silently double";
 
 constexpr std::string_view judgements =
     "careless carelessly carelessness sloppy sloppily sloppiness reckless recklessly recklessness "
     "lazy lazily laziness negligent negligently negligence stupid stupidly stupidity "
     "irresponsible irresponsibly irresponsibility blindly thoughtless thoughtlessly dumb idiotic "
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
-    "hasty hastily cavalier lax sloppiest laziest dumbest";
+    "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed";
 
 constexpr std::string_view benign_words =
     "stale old unused obsolete temporary temp test duplicate extra orphaned expired leftover "
@@ -176,12 +176,12 @@ constexpr std::string_view dramas =
     "disaster disasters disastrous disastrously catastrophe catastrophes catastrophic "
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
     "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
-    "terribly awful embarrassing imploded exploded";
+    "terribly awful embarrassing imploded exploded mess shambles";
 
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
     "patch typo mistake query command rollout release code branch decision work edit update "
-    "upgrade rule terraform job import batch";
+    "upgrade rule terraform job import batch hotfix";
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
@@ -216,12 +216,13 @@ constexpr std::string_view diligence_verbs =
     "escalate page renew double-check confirm warn communicate document inform "
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
-    "coordinate announce call pay/paid/paid";
+    "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
+    "flag report share clean restore fix investigate";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
-    "seem try open close decide assume believe want need work handle join debug confuse";
+    "seem try open close decide assume believe want need work handle join debug confuse care";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "
@@ -243,6 +244,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"roll", "out", verb_class::action},   {"set", "up", verb_class::diligence},
     {"back", "up", verb_class::diligence}, {"kick", "off", verb_class::action},
     {"roll", "back", verb_class::action},  {"rush", "out", verb_class::action},
+    {"blow", "away", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

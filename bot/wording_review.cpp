@@ -261,7 +261,7 @@ bool noun_like_suffix(std::string_view w) {
 // Whether what follows token i reads as a predicate: a verb, an auxiliary, a modal or an adverb.
 bool sentence_reader::followed_by_predicate(std::size_t i) const {
   std::size_t j = i;
-  if (is(j, "from") && has(j + 1, wf::determiner)) {
+  if (is_any(j, {"from", "on", "in", "of"}) && has(j + 1, wf::determiner)) {
     // "mike from the payments team took ...".
     std::size_t k = j + 2;
     while (k < t_.size() && k < j + 5 && !has(k, wf::team)) ++k;
@@ -294,6 +294,16 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
     return actor{i, i + 1, actor_kind::person, true};
   }
   if ((f & wf::indefinite) != 0) return actor{i, i + 1, actor_kind::indefinite, t.possessive};
+  // "Why didn't anyone check ...?": a question that points at whoever could have.
+  if ((w == "anyone" || w == "anybody") && i >= 1 && has(i - 1, wf::negation) &&
+      has(i - 1, wf::auxiliary)) {
+    return actor{i, i + 1, actor_kind::indefinite, false};
+  }
+  // "they" names people or systems alike; only a counterfactual condition ("had they tested")
+  // makes it people.
+  if (w == "they" && i >= 1 && is_any(i - 1, {"had", "if"})) {
+    return actor{i, i + 1, actor_kind::weak_person, false};
+  }
   if (w == "we") return actor{i, i + 1, actor_kind::we, false};
   if (auto np = noun_phrase_actor(i)) return np;
   // "Engineer A", "Team member 2".
@@ -312,7 +322,8 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   const bool start = sentence_start(i);
   const bool name = (f & wf::first_name) != 0;
   const bool ambiguous = (f & wf::ambiguous_name) != 0;
-  if (name || ambiguous) {
+  const bool after_determiner = i > 0 && has(i - 1, wf::determiner);
+  if ((name || ambiguous) && !after_determiner) {
     // A capitalised name mid-sentence is a person; at the start, or in lower case, only as a
     // subject (a verb follows) or an owner ("kim's").
     const bool as_subject =
@@ -440,11 +451,19 @@ struct predicate {
 };
 
 bool is_particle(std::string_view w) {
-  return w == "down" || w == "up" || w == "over" || w == "out" || w == "off" || w == "back";
+  return w == "down" || w == "up" || w == "over" || w == "out" || w == "off" || w == "back" ||
+         w == "away";
 }
 
 bool ends_object(const sentence_reader& r, std::size_t i) {
   if (r.clause_break(i)) return true;
+  // "wrote the migration corrupted half the rows": a harm verb after a noun starts the next
+  // clause ("the corrupted rows" keeps its adjective).
+  if (const auto* v = r.verb(i); v != nullptr && v->kind == verb_class::harm &&
+                                 v->form != wf::verb_form::gerund && i > 0 &&
+                                 !r.has(i - 1, wf::determiner)) {
+    return true;
+  }
   if (r.has(i, wf::adverb) || r.has(i, wf::modal | wf::auxiliary)) return true;
   if (!r.word(i) && r.at(i).kind != token_kind::number && r.at(i).kind != token_kind::code &&
       r.at(i).kind != token_kind::mention) {
@@ -467,7 +486,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // ", who ..." after a subject: "Jordan, who disabled the health checks".
   if (r.punct(j, ",") && r.is(j + 1, "who")) j += 2;
   if (r.is(j, "who")) ++j;
-  if (r.is(j, "from") && r.has(j + 1, wf::determiner)) {
+  if (r.is_any(j, {"from", "on", "in", "of"}) && r.has(j + 1, wf::determiner)) {
     // "mike from the payments team took prod out": skip the appositive.
     std::size_t k = j + 2;
     while (k < r.size() && k < j + 5 && !r.has(k, wf::team)) ++k;
@@ -646,6 +665,7 @@ class sentence_review {
  private:
   void find_actors();
   void check_subject(const actor& a);
+  void check_predicate(const actor& a, predicate p);
   void check_causal_frames();
   void check_passive_agents();
   void check_phrases();
@@ -748,6 +768,19 @@ void sentence_review::check_subject(const actor& a) {
     return;
   }
   auto p = parse_predicate(r_, a.last);
+  // "The developer who wrote the migration corrupted half the rows": the relative clause, then
+  // the main clause's verb after it.
+  if (r_.is(a.last, "who") && p.verb != nullptr) {
+    const std::size_t after = p.tail_end != npos ? p.tail_end : p.end;
+    if (after < r_.size() && r_.verb(after) != nullptr) {
+      check_predicate(a, parse_predicate(r_, after));
+      relative_or_question_ = true;
+    }
+  }
+  check_predicate(a, std::move(p));
+}
+
+void sentence_review::check_predicate(const actor& a, predicate p) {
   if (p.verb == nullptr) {
     // Copulas with a judgement: "Frank was lazy", "@kate is clueless", "Pat was incompetent".
     if (p.copula && a.kind != actor_kind::we) {
@@ -778,8 +811,11 @@ void sentence_review::check_subject(const actor& a) {
   const bool past =
       p.verb->form == wf::verb_form::past || p.verb->form == wf::verb_form::past_or_participle;
   const std::size_t clause_end = r_.clause_end(p.end);
+  // "the wrong index", also "in the wrong workspace" after the object.
   const bool negative_object =
-      p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier);
+      (p.object_begin != npos &&
+       r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier)) ||
+      (p.verb != nullptr && r_.any_flag(p.end, r_.clause_end(p.end), wf::negative_qualifier));
   const bool benign_object =
       p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::benign);
   const bool instead = r_.find(p.end, r_.size(), "instead") != npos;
@@ -805,7 +841,7 @@ void sentence_review::check_subject(const actor& a) {
       inverted || (p.perfect && a.first >= 1 &&
                    (r_.is(a.first - 1, "if") ||
                     (r_.is(a.first - 1, "only") && a.first >= 2 && r_.is(a.first - 2, "if"))));
-  if (conditional && !p.copula && p.kind != verb_class::none && !weak) {
+  if (conditional && !p.copula && p.kind != verb_class::none && (!weak || r_.is(a.first, "they"))) {
     add(a.first >= 1 && r_.is(a.first - 1, "had") ? a.first - 1 : a.first, p.end,
         rule_for(a.kind, rule_id::counterfactual));
     remove_actor(a);
@@ -851,7 +887,8 @@ void sentence_review::check_subject(const actor& a) {
       rewrite_blocked = true;
       return;
     }
-    if ((p.kind == verb_class::diligence || p.kind == verb_class::action) && !weak &&
+    if ((p.kind == verb_class::diligence || p.kind == verb_class::action) &&
+        a.kind != actor_kind::weak_person &&
         (past || r_.is_any(a.last, {"never"}) || p.verb->form == wf::verb_form::base)) {
       if (a.kind == actor_kind::team && !r_.is_any(p.begin, {"never"}) && !past &&
           p.verb->form != wf::verb_form::base) {
@@ -974,7 +1011,8 @@ void sentence_review::check_causal_frames() {
                               (lead_before(1, "of") && lead_before(2, "because")) ||
                               (lead_before(2, "back") && lead_before(1, "to"));
     if (caused_frame && (!a.possessive || artifact_after)) {
-      if (weak && !artifact_after) continue;
+      // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
+      if (weak && !artifact_after && !r_.at(a.first).capitalised) continue;
       const std::size_t from = lead_before(2, "caused") || lead_before(2, "due") ||
                                        lead_before(2, "because") || lead_before(2, "back")
                                    ? lead - 2
@@ -996,7 +1034,8 @@ void sentence_review::check_causal_frames() {
       set_question("What made that possible?");
       continue;
     }
-    if (before(1, "to") && before(2, "thanks") && !a.possessive) {
+    if (before(1, "to") && before(2, "thanks") && !a.possessive &&
+        (!weak || r_.at(a.first).capitalised)) {
       if (r_.any_flag(0, r_.size(), wf::positive)) continue;
       add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
@@ -1028,6 +1067,10 @@ void sentence_review::check_causal_frames() {
           break;
         }
       }
+      // "Thanks to @mila's hotfix, search was down": thanks for an outcome is sarcasm.
+      if (lead_before(1, "to") && lead_before(2, "thanks")) {
+        harmful = harmful || r_.any_flag(a.last + 1, r_.size(), wf::outcome);
+      }
       if (harmful && !r_.any_flag(0, r_.size(), wf::positive)) {
         add(lead, a.last + 1,
             rule_for(a.kind,
@@ -1039,9 +1082,10 @@ void sentence_review::check_causal_frames() {
       }
       continue;
     }
-    // "A typo by Chen caused the DNS outage": the act is named, and who did it.
-    if (before(1, "by") && i >= 2 && r_.has(i - 2, wf::artifact) && !a.possessive && !weak) {
-      bool harmful = false;
+    // "A typo by Chen caused the DNS outage", "a typo from Mateo": the act, and who did it.
+    if ((before(1, "by") || before(1, "from")) && i >= 2 && r_.has(i - 2, wf::artifact) &&
+        !a.possessive && (!weak || r_.at(i).capitalised)) {
+      bool harmful = r_.is_any(i - 2, {"typo", "mistake", "slip", "blunder"});
       for (std::size_t k = a.last; k < r_.size(); ++k) harmful = harmful || harm_at(k);
       if (harmful) {
         const bool slip = r_.is_any(i - 2, {"typo", "mistake"});
@@ -1130,7 +1174,7 @@ void sentence_review::check_passive_agents() {
     if (verb_at == npos) continue;
     const auto* v = r_.verb(verb_at);
     const bool negative = r_.any_flag(start, a.first, wf::negative_qualifier) ||
-                          r_.find(start, a.first, "without") != npos;
+                          r_.find(start, r_.clause_end(a.last), "without") != npos;
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
                           negated || negative || v->base == "silence" || v->base == "target";
     if (!blameful) continue;
@@ -1210,6 +1254,27 @@ void sentence_review::check_phrases() {
       {{"know", "what", "he", "is", "doing"}, rule_id::competence, false},
       {{"should", "never", "have", "been", "given"}, rule_id::competence, true},
       {{"not", "qualified"}, rule_id::competence, true},
+      {{"rookie", "mistake"}, rule_id::competence, false},
+      {{"rookie", "error"}, rule_id::competence, false},
+      {{"newbie", "mistake"}, rule_id::competence, false},
+      {{"beginner", "mistake"}, rule_id::competence, false},
+      {{"amateur", "hour"}, rule_id::competence, false},
+      {{"isn't", "experienced", "enough"}, rule_id::competence, true},
+      {{"wasn't", "experienced", "enough"}, rule_id::competence, true},
+      {{"not", "experienced", "enough"}, rule_id::competence, true},
+      {{"too", "junior"}, rule_id::competence, true},
+      {{"too", "inexperienced"}, rule_id::competence, true},
+      {{"inexperienced"}, rule_id::competence, true},
+      {{"didn't", "care"}, rule_id::judgement, true},
+      {{"did", "not", "care"}, rule_id::judgement, true},
+      {{"doesn't", "care"}, rule_id::judgement, true},
+      {{"couldn't", "care", "less"}, rule_id::judgement, true},
+      {{"without", "thinking"}, rule_id::judgement, true},
+      {{"no", "business"}, rule_id::competence, true},
+      {{"wasn't", "ready"}, rule_id::competence, true},
+      {{"isn't", "ready"}, rule_id::competence, true},
+      {{"was", "not", "ready"}, rule_id::competence, true},
+      {{"out", "of", "my", "depth"}, rule_id::self_blame, false},
       // mechanistic "human error"
       {{"human", "error"}, rule_id::human_error, false},
       {{"human", "errors"}, rule_id::human_error, false},
@@ -1239,6 +1304,10 @@ void sentence_review::check_phrases() {
       {{"we", "all", "know", "whose"}, rule_id::implied_blame, false},
       {{"you", "know", "who"}, rule_id::implied_blame, false},
       {{"guess", "who"}, rule_id::implied_blame, false},
+      {{"guessing", "who"}, rule_id::implied_blame, false},
+      {{"wonder", "who"}, rule_id::implied_blame, false},
+      {{"wonder", "whose"}, rule_id::implied_blame, false},
+      {{"you", "know", "who", "you", "are"}, rule_id::implied_blame, false},
       {{"a", "certain", "someone"}, rule_id::implied_blame, false},
       {{"certain", "people"}, rule_id::implied_blame, false},
       {{"as", "usual"}, rule_id::implied_blame, true},
@@ -1328,26 +1397,47 @@ void sentence_review::check_phrases() {
     add(i, i + 2, doer->kind == actor_kind::self ? rule_id::self_blame : rule_id::human_error);
     rewrite_blocked = rewrite_blocked || edits.empty();
   }
-  // Sarcasm: praise for harm, or for whoever did it.
+  // Sarcasm: praise for harm ("Thanks, Kevin, for taking the whole site down", "nice work
+  // breaking prod"), or for whoever did it.
   for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
     if (!r_.has(i, wf::praise_cue)) continue;
-    const bool praise =
-        matches(r_, i, {"great", "job"}) || matches(r_, i, {"nice", "work"}) ||
-        matches(r_, i, {"nice", "job"}) || matches(r_, i, {"good", "job"}) ||
-        matches(r_, i, {"well", "done"}) || matches(r_, i, {"thanks", "a", "lot"}) ||
-        matches(r_, i, {"thanks", "a", "bunch"}) || r_.is(i, "kudos") || r_.is(i, "bravo");
+    const bool thanks_a_lot =
+        matches(r_, i, {"thanks", "a", "lot"}) || matches(r_, i, {"thanks", "a", "bunch"});
+    const bool praise = matches(r_, i, {"great", "job"}) || matches(r_, i, {"nice", "work"}) ||
+                        matches(r_, i, {"nice", "job"}) || matches(r_, i, {"good", "job"}) ||
+                        matches(r_, i, {"well", "done"}) || thanks_a_lot || r_.is(i, "thanks") ||
+                        r_.is(i, "kudos") || r_.is(i, "bravo");
     if (!praise) continue;
     bool harm = false;
-    for (std::size_t k = i + 2; k < r_.size(); ++k) {
+    for (std::size_t k = i + 1; k < r_.size(); ++k) {
       const auto* v = r_.verb(k);
+      bool phrasal_harm = false;
+      for (std::size_t j = k + 1; v != nullptr && j < r_.size() && j <= k + 4; ++j) {
+        phrasal_harm = phrasal_harm || (r_.word(j) && wf::phrasal_class(v->base, r_.at(j).norm) ==
+                                                          verb_class::harm);
+      }
       if (r_.is_any(k, {"whoever", "someone", "somebody"}) ||
-          (v != nullptr && v->kind == verb_class::harm) || r_.has(k, wf::negative_qualifier) ||
-          r_.is_any(k, {"prod", "production", "friday"})) {
+          (v != nullptr && v->kind == verb_class::harm) || phrasal_harm ||
+          r_.has(k, wf::negative_qualifier) || r_.is_any(k, {"prod", "production", "friday"})) {
         harm = true;
       }
     }
-    if (harm || (r_.is(i, "thanks") && !r_.any_flag(i + 3, r_.size(), wf::positive))) {
-      add(i, r_.is(i, "thanks") ? i + 3 : i + 2, rule_id::implied_blame);
+    const bool positive = r_.any_flag(i + 1, r_.size(), wf::positive);
+    if (harm || (thanks_a_lot && !positive)) {
+      add(i,
+          thanks_a_lot
+              ? i + 3
+              : (r_.is(i, "thanks") || r_.is(i, "kudos") || r_.is(i, "bravo") ? i + 1 : i + 2),
+          rule_id::implied_blame);
+      rewrite_blocked = true;
+    }
+  }
+  // "classic ana, skipping the checklist again", "typical ops".
+  for (const auto& a : actors_) {
+    if (a.first >= 1 && r_.is_any(a.first - 1, {"classic", "typical"}) &&
+        a.kind != actor_kind::we) {
+      add(a.first - 1, a.last,
+          a.kind == actor_kind::self ? rule_id::self_blame : rule_id::implied_blame);
       rewrite_blocked = true;
     }
   }
@@ -1473,7 +1563,8 @@ void sentence_review::check_advice() {
     }
     // Drama words and phrases.
     if (r_.has(i, wf::drama)) {
-      if (r_.is_any(i + 1, {"recovery", "backtracking", "drill", "planning", "plan"}) ||
+      if (r_.is_any(i + 1, {"recovery", "backtracking", "drill", "planning", "plan", "up", "with",
+                            "around"}) ||
           r_.punct(i + 1, "-") || sentence_reader_is_quoted(r_, i)) {
         continue;
       }
