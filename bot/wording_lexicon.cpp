@@ -148,7 +148,8 @@ constexpr std::string_view judgements =
 
 constexpr std::string_view benign_words =
     "stale old unused obsolete temporary temp test duplicate extra orphaned expired leftover "
-    "dead deprecated bad corrupt corrupted stuck hung failed failing zombie";
+    "dead deprecated bad corrupt corrupted stuck hung failed failing zombie runaway rogue leaking "
+    "long-running blocking";
 
 constexpr std::string_view negative_qualifiers =
     "wrong bad broken buggy faulty incorrect unreviewed untested unapproved unvetted invalid "
@@ -244,7 +245,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"roll", "out", verb_class::action},   {"set", "up", verb_class::diligence},
     {"back", "up", verb_class::diligence}, {"kick", "off", verb_class::action},
     {"roll", "back", verb_class::action},  {"rush", "out", verb_class::action},
-    {"blow", "away", verb_class::harm},
+    {"blow", "away", verb_class::harm},    {"fail", "over", verb_class::action},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

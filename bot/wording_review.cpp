@@ -935,6 +935,12 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       if (weak && (p.verb->base == "fail" || p.verb->base == "miss" || p.verb->base == "skip")) {
         return;
       }
+      // "Chris missed the first page because his phone was on silent": a miss told with its
+      // circumstance is the account a blameless review asks for.
+      if ((p.verb->base == "miss" || p.verb->base == "skip") &&
+          r_.find(p.end, r_.size(), "because") != npos) {
+        return;
+      }
       const bool ignore = p.verb->base == "ignore" || p.verb->base == "overlook" ||
                           p.verb->base == "disregard" || p.verb->base == "neglect" ||
                           p.verb->base == "dismiss";
