@@ -652,7 +652,7 @@ struct edit {
 class sentence_review {
  public:
   sentence_review(std::string_view text, const sentence& s, const known_people& people)
-      : text_(text), s_(s), r_(s, people) {}
+      : text_(text), r_(s, people) {}
 
   void run();
 
@@ -693,7 +693,6 @@ class sentence_review {
   }
 
   std::string_view text_;
-  const sentence& s_;
   sentence_reader r_;
   std::vector<actor> actors_;
   bool relative_or_question_ = false;  // set per subject by check_subject
