@@ -186,6 +186,7 @@ constexpr std::string_view artifacts =
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
+    "hindsight "
     "should obvious clear signs preventable avoidable could could've couldve saw seen";
 
 constexpr std::string_view praise_cues = "great nice good well thanks kudos bravo";
@@ -209,7 +210,7 @@ constexpr std::string_view action_verbs =
     "upgrade migrate commit/committed/committed copy paste approve target configure set/set/set "
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
-    "use promote resize patch install uninstall turn switch shut/shut/shut roll "
+    "use promote resize patch install uninstall turn switch shut/shut/shut roll lock "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -246,6 +247,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"back", "up", verb_class::diligence}, {"kick", "off", verb_class::action},
     {"roll", "back", verb_class::action},  {"rush", "out", verb_class::action},
     {"blow", "away", verb_class::harm},    {"fail", "over", verb_class::action},
+    {"lock", "out", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

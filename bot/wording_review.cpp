@@ -294,6 +294,10 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
     return actor{i, i + 1, actor_kind::person, true};
   }
   if ((f & wf::indefinite) != 0) return actor{i, i + 1, actor_kind::indefinite, t.possessive};
+  // "Some people never read the runbook": people left unnamed on purpose.
+  if ((w == "some" || w == "certain") && is_any(i + 1, {"people", "folks", "engineers"})) {
+    return actor{i, i + 2, actor_kind::indefinite, false};
+  }
   // "Why didn't anyone check ...?": a question that points at whoever could have.
   if ((w == "anyone" || w == "anybody") && i >= 1 && has(i - 1, wf::negation) &&
       has(i - 1, wf::auxiliary)) {
@@ -486,6 +490,17 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // ", who ..." after a subject: "Jordan, who disabled the health checks".
   if (r.punct(j, ",") && r.is(j + 1, "who")) j += 2;
   if (r.is(j, "who")) ++j;
+  // "The on-call, as usual, ignored the warnings": a short aside between subject and verb.
+  if (r.punct(j, ",")) {
+    for (std::size_t k = j + 2; k < r.size() && k <= j + 4; ++k) {
+      if (r.punct(k, ",")) {
+        if (r.verb(k + 1) != nullptr || r.has(k + 1, wf::adverb | wf::auxiliary | wf::negation)) {
+          j = k + 1;
+        }
+        break;
+      }
+    }
+  }
   if (r.is_any(j, {"from", "on", "in", "of"}) && r.has(j + 1, wf::determiner)) {
     // "mike from the payments team took prod out": skip the appositive.
     std::size_t k = j + 2;
@@ -872,6 +887,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     }
     return;
   }
+  // "Diego had never run a migration on this cluster": experience, not an omission.
+  if (p.negated && p.perfect && r_.find(p.begin, p.end, "never") != npos) return;
   if (p.negated) {
     // "didn't check", "never tested", "did not know how to".
     if (p.kind == verb_class::cognition && p.verb->base == "know" && r_.is(p.end, "how") &&
@@ -994,6 +1011,20 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   }
 }
 
+// The artifact a possessive actor owns: "Kevin's change", "Hiroshi's bad merge" (up to two
+// describing words between); npos when there is none.
+std::size_t owned_artifact(const sentence_reader& r, const actor& a) {
+  if (!a.possessive) return npos;
+  for (std::size_t k = a.last; k < r.size() && k <= a.last + 2; ++k) {
+    if (r.has(k, wf::artifact)) return k;
+    if (!r.word(k) || r.verb(k) != nullptr ||
+        r.has(k, wf::function_word | wf::determiner | wf::auxiliary)) {
+      return npos;
+    }
+  }
+  return npos;
+}
+
 // "because of @dave", "due to Kevin's change", "caused by @sam", "thanks to Dave", "the real
 // cause was Jordan", "it's on him", "Li Wei's fault".
 void sentence_review::check_causal_frames() {
@@ -1002,7 +1033,8 @@ void sentence_review::check_causal_frames() {
     const auto before = [&](std::size_t back, std::string_view w) {
       return i >= back && r_.is(i - back, w);
     };
-    const bool artifact_after = a.possessive && r_.has(a.last, wf::artifact);
+    const std::size_t artifact = owned_artifact(r_, a);
+    const bool artifact_after = artifact != npos;
     // "due to Kevin's change", "because of the intern's deploy": skip a determiner.
     const std::size_t lead = (i >= 1 && r_.has(i - 1, wf::determiner)) ? i - 1 : i;
     const auto lead_before = [&](std::size_t back, std::string_view w) {
@@ -1022,7 +1054,7 @@ void sentence_review::check_causal_frames() {
                                        lead_before(2, "because") || lead_before(2, "back")
                                    ? lead - 2
                                    : lead;
-      add(from, artifact_after ? a.last + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
+      add(from, artifact_after ? artifact + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       if (artifact_after) {
         edits.push_back({lead, a.last, lead != i ? original(lead, lead + 1) : "the"});
@@ -1066,18 +1098,23 @@ void sentence_review::check_causal_frames() {
       // "The intern's deploy broke checkout", "Dave's deploy ... brought the site down",
       // "Sven's typo ... caused the whole thing".
       bool harmful = false;
-      for (std::size_t k = a.last + 1; k < r_.size(); ++k) {
+      for (std::size_t k = artifact + 1; k < r_.size(); ++k) {
         if (harm_at(k) || r_.is_any(k, {"locked", "filled", "overloaded", "exhausted"})) {
           harmful = true;
           break;
         }
       }
+      // "Hiroshi's bad merge is why the build was red".
+      const bool reason = r_.is_any(artifact + 1, {"is", "was"}) &&
+                          (r_.is(artifact + 2, "why") ||
+                           (r_.is(artifact + 2, "the") && r_.is(artifact + 3, "reason")));
+      harmful = harmful || reason;
       // "Thanks to @mila's hotfix, search was down": thanks for an outcome is sarcasm.
       if (lead_before(1, "to") && lead_before(2, "thanks")) {
-        harmful = harmful || r_.any_flag(a.last + 1, r_.size(), wf::outcome);
+        harmful = harmful || r_.any_flag(artifact + 1, r_.size(), wf::outcome);
       }
       if (harmful && !r_.any_flag(0, r_.size(), wf::positive)) {
-        add(lead, a.last + 1,
+        add(lead, artifact + 1,
             rule_for(a.kind,
                      r_.is(a.last, "typo") ? rule_id::human_error : rule_id::person_as_cause));
         remove_actor(a);
@@ -1110,6 +1147,16 @@ void sentence_review::check_causal_frames() {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
+      remove_actor(a);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "Carlos is the reason checkout was down".
+    if (!a.possessive && !weak && r_.is_any(a.last, {"is", "was"}) &&
+        (r_.is(a.last + 1, "why") ||
+         (r_.is(a.last + 1, "the") && r_.is_any(a.last + 2, {"reason", "cause", "culprit"})))) {
+      add(a.first, r_.is(a.last + 1, "why") ? a.last + 2 : a.last + 3,
+          rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1179,7 +1226,9 @@ void sentence_review::check_passive_agents() {
     if (verb_at == npos) continue;
     const auto* v = r_.verb(verb_at);
     const bool negative = r_.any_flag(start, a.first, wf::negative_qualifier) ||
-                          r_.find(start, r_.clause_end(a.last), "without") != npos;
+                          r_.find(start, r_.clause_end(a.last), "without") != npos ||
+                          r_.find(a.last, r_.size(), "nobody") != npos ||
+                          r_.find(a.last, r_.size(), "never") != npos;
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
                           negated || negative || v->base == "silence" || v->base == "target";
     if (!blameful) continue;
@@ -1630,6 +1679,12 @@ void sentence_review::check_advice() {
       edits.push_back({i, r_.punct(i + 2, ",") ? i + 3 : i + 2, ""});
       set_question("What was known at the time?");
       i += 1;
+      continue;
+    }
+    if (w == "hindsight" && !r_.is(i + 1, "bias") &&
+        (i == 0 || !r_.is_any(i - 1, {"in", "with"}))) {
+      add(i, i + 1, rule_id::hindsight);  // "with 20/20 hindsight"
+      rewrite_blocked = true;
       continue;
     }
     if (w == "clearly") {
