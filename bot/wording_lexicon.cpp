@@ -71,7 +71,8 @@ constexpr std::string_view roles =
     "on-caller sre dba admin sysadmin administrator operator reviewer approver author committer "
     "contractor consultant manager lead owner guy gal girl boy man woman person employee teammate "
     "colleague coworker co-worker architect analyst tester commander responder staffer member "
-    "technician specialist ic driver pilot typist";
+    "technician specialist ic driver pilot typist deployer releaser maintainer oncaller requester "
+    "submitter assignee";
 
 // Several people.
 constexpr std::string_view teams =
@@ -210,7 +211,7 @@ constexpr std::string_view action_verbs =
     "upgrade migrate commit/committed/committed copy paste approve target configure set/set/set "
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
-    "use promote resize patch install uninstall turn switch shut/shut/shut roll lock "
+    "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -247,7 +248,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"back", "up", verb_class::diligence}, {"kick", "off", verb_class::action},
     {"roll", "back", verb_class::action},  {"rush", "out", verb_class::action},
     {"blow", "away", verb_class::harm},    {"fail", "over", verb_class::action},
-    {"lock", "out", verb_class::harm},
+    {"lock", "out", verb_class::harm},     {"make", "worse", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

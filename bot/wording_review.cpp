@@ -420,7 +420,7 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
         (f & (wf::system_word | wf::artifact)) != 0 ||
         (!verb_like &&
          (f & (wf::function_word | wf::adverb | wf::auxiliary | wf::modal | wf::negation)) == 0 &&
-         next != "who");
+         next != "who" && next != "responsible");
     if (thing && !verb_like) return std::nullopt;
   }
   bool team_head = false;
@@ -456,7 +456,7 @@ struct predicate {
 
 bool is_particle(std::string_view w) {
   return w == "down" || w == "up" || w == "over" || w == "out" || w == "off" || w == "back" ||
-         w == "away";
+         w == "away" || w == "worse";
 }
 
 bool ends_object(const sentence_reader& r, std::size_t i) {
@@ -490,6 +490,20 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // ", who ..." after a subject: "Jordan, who disabled the health checks".
   if (r.punct(j, ",") && r.is(j + 1, "who")) j += 2;
   if (r.is(j, "who")) ++j;
+  // "The engineer responsible for the change took ...", "the SRE on duty had ...".
+  if (r.is(j, "responsible") || (r.is(j, "in") && r.is(j + 1, "charge"))) {
+    // The main verb is the first finite one ("took"), not a noun that is also a verb ("change").
+    const auto finite = [&](std::size_t k) {
+      const auto* v = r.verb(k);
+      return r.has(k, wf::auxiliary | wf::modal) ||
+             (v != nullptr && v->form != wf::verb_form::base && v->form != wf::verb_form::gerund &&
+              !r.has(k - 1, wf::determiner));
+    };
+    std::size_t k = j + 1;
+    while (k < r.size() && k <= j + 6 && !finite(k)) ++k;
+    if (k < r.size() && k <= j + 6) j = k;
+  }
+  if (r.is(j, "on") && r.is_any(j + 1, {"duty", "call", "shift", "rotation"})) j += 2;
   // "The on-call, as usual, ignored the warnings": a short aside between subject and verb.
   if (r.punct(j, ",")) {
     for (std::size_t k = j + 2; k < r.size() && k <= j + 4; ++k) {
@@ -969,7 +983,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     }
     case verb_class::action:
     case verb_class::diligence: {
-      if (weak && !negative_object) return;
+      if (a.kind == actor_kind::weak_person && !negative_object) return;
       if (p.verb->base == "rush") {
         add(a.first, p.end, rule_for(a.kind, rule_id::judgement));
         remove_actor(a);
@@ -998,6 +1012,9 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         }
         return false;
       }();
+      if (a.kind == actor_kind::weak_team && !(negative_object || skipped_safeguard || then_harm)) {
+        return;
+      }
       if (negative_object || instead || skipped_safeguard || outcome_frame || then_harm ||
           because) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
@@ -1147,6 +1164,13 @@ void sentence_review::check_causal_frames() {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
+      remove_actor(a);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "this wouldn't have happened on Emma's watch".
+    if (a.possessive && r_.is(a.last, "watch") && before(1, "on")) {
+      add(i - 1, a.last + 1, rule_for(a.kind, rule_id::implied_blame));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1325,6 +1349,9 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"should", "never", "have", "been", "allowed"}, rule_id::competence, true},
+      {{"shouldn't", "have", "been", "allowed"}, rule_id::competence, true},
+      {{"should", "not", "have", "been", "allowed"}, rule_id::competence, true},
       {{"wasn't", "ready"}, rule_id::competence, true},
       {{"isn't", "ready"}, rule_id::competence, true},
       {{"was", "not", "ready"}, rule_id::competence, true},
