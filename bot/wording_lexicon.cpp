@@ -52,6 +52,9 @@ constexpr std::string_view first_names =
     "valentina valeria vanessa vera victor victoria vijay vik vikram vincent viktor vivek wang "
     "wei wendy william xavier xin yan yang yasmin yuki yusuf yuri zach zara zhang zoe zoey "
     "zhao zhou wu huang kowalski nguyen tran pham smith jones garcia muller schmidt "
+    "lin ling ming hui ying xiao feng hao jie yu kofi kwame ama ade tunde chidi emeka ngozi "
+    "pieter jonas sanjay marta luca greta diego stefan nikhil gabriel wei yusuf fatima olga "
+    "ingrid kai anton hiroshi zara felix lukas matteo mona dana nadia chris omar priya raj "
     "souza silva santos kumar sharma patel singh gupta rossi ferrari tanaka suzuki sato "
     "watanabe yamamoto kaur ivanov petrov novak hansen nielsen johansson andersson";
 
@@ -84,7 +87,7 @@ constexpr std::string_view teams =
 // something only people do.
 constexpr std::string_view team_modifiers =
     "infra infrastructure networking security support qa sre dba ops devops legal finance "
-    "marketing sales";
+    "marketing sales engineering product management leadership hr";
 
 // Programs, products and parts of a system: a capitalised one is not a person.
 constexpr std::string_view system_words =
@@ -145,7 +148,8 @@ constexpr std::string_view judgements =
     "lazy lazily laziness negligent negligently negligence stupid stupidly stupidity "
     "irresponsible irresponsibly irresponsibility blindly thoughtless thoughtlessly dumb idiotic "
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
-    "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed";
+    "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed arrogance "
+    "ignorance";
 
 constexpr std::string_view benign_words =
     "stale old unused obsolete temporary temp test duplicate extra orphaned expired leftover "
@@ -178,7 +182,7 @@ constexpr std::string_view dramas =
     "disaster disasters disastrous disastrously catastrophe catastrophes catastrophic "
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
     "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
-    "terribly awful embarrassing imploded exploded mess shambles";
+    "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly";
 
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
@@ -187,7 +191,7 @@ constexpr std::string_view artifacts =
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
-    "hindsight "
+    "hindsight root-causing "
     "should obvious clear signs preventable avoidable could could've couldve saw seen";
 
 constexpr std::string_view praise_cues = "great nice good well thanks kudos bravo";
@@ -225,7 +229,8 @@ constexpr std::string_view diligence_verbs =
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
-    "seem try open close decide assume believe want need work handle join debug confuse care";
+    "seem try open close decide assume believe want need work handle join debug confuse care "
+    "lack own";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "

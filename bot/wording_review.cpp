@@ -361,7 +361,9 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   // At the start, an unknown word is a person only as the subject of a past-tense verb:
   // "jsmith pushed ...", "Marta knocked over ...".
   if (start && !noun_like_suffix(w) && w.size() >= 3 && (t.capitalised || !w.ends_with('s'))) {
-    const auto* v = verb(i + 1);
+    std::size_t k = i + 1;
+    while (k < t_.size() && k <= i + 3 && has(k, wf::adverb)) ++k;  // "Lin accidentally ..."
+    const auto* v = verb(k);
     if (v != nullptr &&
         (v->form == wf::verb_form::past || v->form == wf::verb_form::past_or_participle) &&
         v->kind != verb_class::none) {
@@ -652,6 +654,21 @@ bool harm_verb_at(const sentence_reader& r, std::size_t k) {
   return false;
 }
 
+template <class Words>
+bool matches_words(const sentence_reader& r, std::size_t i, const Words& words) {
+  std::size_t k = i;
+  for (const auto w : words) {
+    if (k >= r.size() || r.at(k).norm != w) return false;
+    ++k;
+  }
+  return true;
+}
+
+bool matches(const sentence_reader& r, std::size_t i,
+             std::initializer_list<std::string_view> words) {
+  return matches_words(r, i, words);
+}
+
 // ---- findings before they become wording_finding -----------------------------------------
 
 enum class rewrite_frame {
@@ -853,6 +870,15 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
                           r_.has(without + 2, wf::safeguard) || r_.verb(without + 1) != nullptr);
 
   if (p.passive) return;  // "Kim was paged": something done to them
+  // "as part of the retention job, as scheduled", "on purpose", "per the policy": a planned act.
+  for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
+    if (matches(r_, k, {"as", "planned"}) || matches(r_, k, {"as", "scheduled"}) ||
+        matches(r_, k, {"as", "part", "of"}) || matches(r_, k, {"on", "purpose"}) ||
+        matches(r_, k, {"per", "the"}) || matches(r_, k, {"as", "requested"}) ||
+        matches(r_, k, {"as", "designed"}) || matches(r_, k, {"as", "intended"})) {
+      return;
+    }
+  }
   // A question puts the negation first: "Why didn't you test it?"
   if (a.first >= 1 && r_.has(a.first - 1, wf::negation) && r_.has(a.first - 1, wf::auxiliary)) {
     p.negated = true;
@@ -1063,12 +1089,14 @@ void sentence_review::check_causal_frames() {
     const bool caused_frame = (lead_before(1, "by") && lead_before(2, "caused")) ||
                               (lead_before(1, "to") && lead_before(2, "due")) ||
                               (lead_before(1, "of") && lead_before(2, "because")) ||
-                              (lead_before(2, "back") && lead_before(1, "to"));
+                              (lead_before(2, "back") && lead_before(1, "to")) ||
+                              (lead_before(2, "down") && lead_before(1, "to"));
     if (caused_frame && (!a.possessive || artifact_after)) {
       // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
       if (weak && !artifact_after && !r_.at(a.first).capitalised) continue;
       const std::size_t from = lead_before(2, "caused") || lead_before(2, "due") ||
-                                       lead_before(2, "because") || lead_before(2, "back")
+                                       lead_before(2, "because") || lead_before(2, "back") ||
+                                       lead_before(2, "down")
                                    ? lead - 2
                                    : lead;
       add(from, artifact_after ? artifact + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
@@ -1164,6 +1192,13 @@ void sentence_review::check_causal_frames() {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
+      remove_actor(a);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "Chen's attitude towards testing", "Kevin's carelessness".
+    if (a.possessive && (r_.is(a.last, "attitude") || r_.has(a.last, wf::judgement))) {
+      add(lead, a.last + 1, rule_for(a.kind, rule_id::judgement));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1279,21 +1314,6 @@ struct phrase_rule {
   bool needs_actor;  // a person, team or "I" must be in the sentence
 };
 
-template <class Words>
-bool matches_words(const sentence_reader& r, std::size_t i, const Words& words) {
-  std::size_t k = i;
-  for (const auto w : words) {
-    if (k >= r.size() || r.at(k).norm != w) return false;
-    ++k;
-  }
-  return true;
-}
-
-bool matches(const sentence_reader& r, std::size_t i,
-             std::initializer_list<std::string_view> words) {
-  return matches_words(r, i, words);
-}
-
 void sentence_review::check_phrases() {
   static const std::vector<phrase_rule> rules{
       // competence and character
@@ -1301,6 +1321,13 @@ void sentence_review::check_phrases() {
       {{"any", "decent"}, rule_id::competence, false},
       {{"any", "half-decent"}, rule_id::competence, false},
       {{"more", "experienced"}, rule_id::competence, false},
+      {{"lacks", "the", "experience"}, rule_id::competence, true},
+      {{"lacked", "the", "experience"}, rule_id::competence, true},
+      {{"lacks", "experience"}, rule_id::competence, true},
+      {{"lacked", "experience"}, rule_id::competence, true},
+      {{"lacks", "the", "skills"}, rule_id::competence, true},
+      {{"thought", "it", "was", "a", "good", "idea"}, rule_id::implied_blame, true},
+      {{"thought", "it", "would", "be", "a", "good", "idea"}, rule_id::implied_blame, true},
       {{"more", "competent"}, rule_id::competence, false},
       {{"even", "a", "first-year"}, rule_id::competence, false},
       {{"even", "a", "junior"}, rule_id::competence, false},
@@ -1465,6 +1492,20 @@ void sentence_review::check_phrases() {
       }
     }
   }
+  // "A senior engineer would have known", "any good developer would": a person held up against.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"a", "an", "any"}) ||
+        !r_.is_any(i + 1, {"senior", "experienced", "competent", "good", "decent", "careful",
+                           "better", "real", "proper", "responsible", "professional"})) {
+      continue;
+    }
+    std::size_t k = i + 2;
+    if (r_.has(k, wf::role) && r_.has(k + 1, wf::role)) ++k;  // "a senior on-call engineer"
+    if (r_.has(k, wf::role) && r_.is_any(k + 1, {"would", "wouldn't", "would've", "should"})) {
+      add(i, k + 2, rule_id::competence);
+      rewrite_blocked = true;
+    }
+  }
   // "An AWS engineer debugging ... mistakenly removed too many servers".
   for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
     if (!r_.is_any(i, {"mistakenly", "accidentally", "inadvertently", "wrongly"}) ||
@@ -1616,7 +1657,7 @@ void sentence_review::check_advice() {
     const auto& w = r_.at(i).norm;
     // "the root cause", "root causes", "root-cause".
     if ((w == "root" && r_.is_any(i + 1, {"cause", "causes", "caused"})) || w == "root-cause" ||
-        w == "root-causes" || w == "root-caused") {
+        w == "root-causes" || w == "root-caused" || w == "root-causing") {
       const bool two = w == "root";
       std::size_t first = i;
       std::size_t last = i + (two ? 2 : 1);
