@@ -205,7 +205,11 @@ constexpr std::string_view indefinites = "someone somebody whoever";
 constexpr std::string_view harm_verbs =
     "break/broke/broken crash kill delete drop/dropped/dropped wipe corrupt destroy nuke trash "
     "hose tank brick wreck cause trigger botch overwrite/overwrote/overwritten truncate silence "
-    "mute misconfigure mistype misread/misread/misread fry fat-finger hammer overload";
+    "mute misconfigure mistype misread/misread/misread fry fat-finger hammer overload leak expose "
+    "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
+    "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
+    "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
+    "garble";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
     "disregard dismiss";

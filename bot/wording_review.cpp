@@ -362,7 +362,8 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   // "jsmith pushed ...", "Marta knocked over ...".
   if (start && !noun_like_suffix(w) && w.size() >= 3 && (t.capitalised || !w.ends_with('s'))) {
     std::size_t k = i + 1;
-    while (k < t_.size() && k <= i + 3 && has(k, wf::adverb)) ++k;  // "Lin accidentally ..."
+    // "Lin accidentally ...", "Ruth never bothered ...".
+    while (k < t_.size() && k <= i + 3 && has(k, wf::adverb | wf::negation)) ++k;
     const auto* v = verb(k);
     if (v != nullptr &&
         (v->form == wf::verb_form::past || v->form == wf::verb_form::past_or_participle) &&
@@ -1125,7 +1126,7 @@ void sentence_review::check_causal_frames() {
       continue;
     }
     if (before(1, "because") && !a.possessive) continue;  // the clause rules judge the verb
-    if (a.possessive && r_.is_any(a.last, {"fault", "mistake"})) {
+    if (a.possessive && r_.is_any(a.last, {"fault", "mistake", "doing"})) {
       add(lead, a.last + 1,
           a.kind == actor_kind::self ? rule_id::self_blame
                                      : rule_for(a.kind, rule_id::person_as_cause));
@@ -1288,8 +1289,12 @@ void sentence_review::check_passive_agents() {
                           r_.find(start, r_.clause_end(a.last), "without") != npos ||
                           r_.find(a.last, r_.size(), "nobody") != npos ||
                           r_.find(a.last, r_.size(), "never") != npos;
+    // "left open by Kenji": a state that should not have been left.
+    const bool exposed = r_.is_any(verb_at + 1, {"open", "exposed", "unlocked", "unpatched",
+                                                 "unattended", "unprotected", "public"});
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
-                          negated || negative || v->base == "silence" || v->base == "target";
+                          negated || negative || exposed || v->base == "silence" ||
+                          v->base == "target";
     if (!blameful) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
     if (weak && v->kind != verb_class::harm && v->kind != verb_class::omission) continue;
@@ -1414,6 +1419,8 @@ void sentence_review::check_phrases() {
       {{"guess", "who"}, rule_id::implied_blame, false},
       {{"guessing", "who"}, rule_id::implied_blame, false},
       {{"wonder", "who"}, rule_id::implied_blame, false},
+      {{"not", "saying", "who"}, rule_id::implied_blame, false},
+      {{"won't", "name", "names"}, rule_id::implied_blame, false},
       {{"wonder", "whose"}, rule_id::implied_blame, false},
       {{"you", "know", "who", "you", "are"}, rule_id::implied_blame, false},
       {{"a", "certain", "someone"}, rule_id::implied_blame, false},
