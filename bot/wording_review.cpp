@@ -670,6 +670,13 @@ bool matches(const sentence_reader& r, std::size_t i,
   return matches_words(r, i, words);
 }
 
+// A word in quotes is mentioned, not used: the "careless" label, a "disaster" drill.
+bool is_quoted(const sentence_reader& r, std::size_t i) {
+  if (i == 0 || r.at(i - 1).kind != token_kind::punct) return false;
+  const auto& q = r.at(i - 1).norm;
+  return q == "\"" || q == "\xE2\x80\x9C" || q == "'";
+}
+
 // ---- findings before they become wording_finding -----------------------------------------
 
 enum class rewrite_frame {
@@ -1164,8 +1171,8 @@ void sentence_review::check_causal_frames() {
             rule_for(a.kind,
                      r_.is(a.last, "typo") ? rule_id::human_error : rule_id::person_as_cause));
         remove_actor(a);
-        edits.push_back({lead, a.last, lead == 0 || lead != i ? "The" : "the"});
-        if (lead != i) edits.back().text = r_.at(lead).capitalised ? "The" : "the";
+        // The owner goes, the thing stays: "The intern's deploy" -> "The deploy".
+        edits.push_back({lead, a.last, r_.at(lead).capitalised ? "The" : "the"});
         set_question("What let the change through, and what would have caught it earlier?");
       }
       continue;
@@ -1607,11 +1614,7 @@ void sentence_review::check_judgement_words() {
                                      [](const actor& a) { return a.kind != actor_kind::we; });
   for (std::size_t i = 0; i < r_.size(); ++i) {
     if (!r_.has(i, wf::judgement)) continue;
-    if (i > 0 && r_.at(i - 1).kind == token_kind::punct &&
-        (r_.at(i - 1).norm == "\"" || r_.at(i - 1).norm == "\xE2\x80\x9C" ||
-         r_.at(i - 1).norm == "'")) {
-      continue;  // a quoted word: the "careless" label
-    }
+    if (is_quoted(r_, i)) continue;  // a word mentioned, not used: the "careless" label
     const bool about_act = r_.has(i + 1, wf::artifact) || r_.has(i + 1, wf::role);
     if (!any_actor && !about_act) continue;
     // Applied to a system subject: "The health check was careless".
@@ -1653,11 +1656,6 @@ void sentence_review::check_judgement_words() {
   }
 }
 
-bool sentence_reader_is_quoted(const sentence_reader& r, std::size_t i) {
-  return i > 0 && r.at(i - 1).kind == token_kind::punct &&
-         (r.at(i - 1).norm == "\"" || r.at(i - 1).norm == "\xE2\x80\x9C");
-}
-
 void sentence_review::check_advice() {
   for (std::size_t i = 0; i < r_.size(); ++i) {
     if (!r_.has(i, wf::advice_cue)) continue;
@@ -1694,7 +1692,7 @@ void sentence_review::check_advice() {
     if (r_.has(i, wf::drama)) {
       if (r_.is_any(i + 1, {"recovery", "backtracking", "drill", "planning", "plan", "up", "with",
                             "around"}) ||
-          r_.punct(i + 1, "-") || sentence_reader_is_quoted(r_, i)) {
+          r_.punct(i + 1, "-") || is_quoted(r_, i)) {
         continue;
       }
       add(i, i + 1, rule_id::dramatising);
