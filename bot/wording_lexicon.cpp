@@ -54,7 +54,8 @@ constexpr std::string_view first_names =
     "zhao zhou wu huang kowalski nguyen tran pham smith jones garcia muller schmidt "
     "lin ling ming hui ying xiao feng hao jie yu kofi kwame ama ade tunde chidi emeka ngozi "
     "pieter jonas sanjay marta luca greta diego stefan nikhil gabriel wei yusuf fatima olga "
-    "ingrid kai anton hiroshi zara felix lukas matteo mona dana nadia chris omar priya raj "
+    "ingrid kai anton hiroshi zara felix lukas matteo mona dana nadia chris omar priya raj bo jo "
+    "mo "
     "souza silva santos kumar sharma patel singh gupta rossi ferrari tanaka suzuki sato "
     "watanabe yamamoto kaur ivanov petrov novak hansen nielsen johansson andersson";
 
@@ -163,7 +164,8 @@ constexpr std::string_view negative_qualifiers =
 constexpr std::string_view safeguards =
     "review reviews approval test tests testing dry canary backup backups rollback plan check "
     "checks checking telling asking warning notice sign-off signoff staging confirmation ticket "
-    "announcement heads-up dry-run checklist permission";
+    "announcement heads-up dry-run checklist permission step steps stage phase runbook "
+    "procedure";
 
 constexpr std::string_view positives =
     "quick quickly fast swift prompt fix fixed rollback help helped helping saved caught spotted "
