@@ -1008,6 +1008,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
                                        p.complement->kind != verb_class::cognition))) {
         return;
       }
+      // "Liam missed nothing".
+      if (p.object_begin != npos && r_.is_any(p.object_begin, {"nothing", "none", "no"})) return;
       // "forgot his laptop charger": one's own things, not a step of the work.
       if (p.verb->base == "forget" && p.complement == nullptr && p.object_begin != npos &&
           r_.is_any(p.object_begin, {"his", "her", "their", "my"})) {
