@@ -55,7 +55,8 @@ constexpr std::string_view first_names =
     "lin ling ming hui ying xiao feng hao jie yu kofi kwame ama ade tunde chidi emeka ngozi "
     "pieter jonas sanjay marta luca greta diego stefan nikhil gabriel wei yusuf fatima olga "
     "ingrid kai anton hiroshi zara felix lukas matteo mona dana nadia chris omar priya raj bo jo "
-    "mo "
+    "mo tessa sergio bea quinn ines ollie amit noah elena rahul ravi leo kai hugo ana bianca "
+    "hana yuki oscar mira liam julia pavel eva akira carla rui "
     "souza silva santos kumar sharma patel singh gupta rossi ferrari tanaka suzuki sato "
     "watanabe yamamoto kaur ivanov petrov novak hansen nielsen johansson andersson";
 
@@ -189,7 +190,7 @@ constexpr std::string_view dramas =
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
     "patch typo mistake query command rollout release code branch decision work edit update "
-    "upgrade rule terraform job import batch hotfix";
+    "upgrade rule terraform job import batch hotfix move call";
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
@@ -211,7 +212,7 @@ constexpr std::string_view harm_verbs =
     "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
     "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
     "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
-    "garble";
+    "garble hardcode";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
     "disregard dismiss";

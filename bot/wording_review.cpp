@@ -370,6 +370,20 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
         v->kind != verb_class::none) {
       return actor{i, i + 1, actor_kind::weak_person, t.possessive};
     }
+    // A capitalised one before "should've followed" or "was negligent".
+    if (t.capitalised && (has(k, wf::modal) || is_any(k, {"was", "is"}))) {
+      std::size_t j = k + 1;
+      while (j < t_.size() && j <= k + 2 &&
+             (is_any(j, {"have", "'ve", "not"}) || has(j, wf::adverb))) {
+        ++j;
+      }
+      const auto* after = verb(j);
+      if ((after != nullptr && after->kind != verb_class::none &&
+           after->form != wf::verb_form::gerund) ||
+          has(j, wf::judgement | wf::derogatory)) {
+        return actor{i, i + 1, actor_kind::weak_person, false};
+      }
+    }
   }
   return std::nullopt;
 }
@@ -1205,7 +1219,8 @@ void sentence_review::check_causal_frames() {
     // "A typo by Chen caused the DNS outage", "a typo from Mateo": the act, and who did it.
     if ((before(1, "by") || before(1, "from")) && i >= 2 && r_.has(i - 2, wf::artifact) &&
         !a.possessive && (!weak || r_.at(i).capitalised)) {
-      bool harmful = r_.is_any(i - 2, {"typo", "mistake", "slip", "blunder"});
+      bool harmful = r_.is_any(i - 2, {"typo", "mistake", "slip", "blunder"}) ||
+                     r_.any_flag(i >= 4 ? i - 4 : 0, i - 2, wf::negative_qualifier | wf::judgement);
       for (std::size_t k = a.last; k < r_.size(); ++k) harmful = harmful || harm_at(k);
       if (harmful) {
         const bool slip = r_.is_any(i - 2, {"typo", "mistake"});
@@ -1239,6 +1254,16 @@ void sentence_review::check_causal_frames() {
     // "this wouldn't have happened on Emma's watch".
     if (a.possessive && r_.is(a.last, "watch") && before(1, "on")) {
       add(i - 1, a.last + 1, rule_for(a.kind, rule_id::implied_blame));
+      remove_actor(a);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "Ingrid is responsible for the outage", "the on-call was at fault".
+    if (!a.possessive && !weak && r_.is_any(a.last, {"is", "was", "were", "are"}) &&
+        ((r_.is(a.last + 1, "responsible") && r_.is(a.last + 2, "for") &&
+          r_.any_flag(a.last + 3, r_.size(), wf::outcome)) ||
+         (r_.is(a.last + 1, "at") && r_.is(a.last + 2, "fault")))) {
+      add(a.first, a.last + 3, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1326,7 +1351,7 @@ void sentence_review::check_passive_agents() {
                                                  "unattended", "unprotected", "public"});
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
                           negated || negative || exposed || v->base == "silence" ||
-                          v->base == "target";
+                          v->base == "target" || v->base == "rush";
     if (!blameful) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
     if (weak && v->kind != verb_class::harm && v->kind != verb_class::omission) continue;
@@ -1433,6 +1458,7 @@ void sentence_review::check_phrases() {
       {{"fat-fingered"}, rule_id::human_error, false},
       {{"fat", "fingered"}, rule_id::human_error, false},
       {{"fat-fingers"}, rule_id::human_error, false},
+      {{"fat", "fingers"}, rule_id::human_error, false},
       {{"fat", "finger"}, rule_id::human_error, false},
       {{"fat-finger"}, rule_id::human_error, false},
       {{"made", "a", "mistake"}, rule_id::human_error, true},
@@ -1451,6 +1477,10 @@ void sentence_review::check_phrases() {
       {{"guess", "who"}, rule_id::implied_blame, false},
       {{"guessing", "who"}, rule_id::implied_blame, false},
       {{"wonder", "who"}, rule_id::implied_blame, false},
+      {{"remain", "nameless"}, rule_id::implied_blame, false},
+      {{"shall", "not", "be", "named"}, rule_id::implied_blame, false},
+      {{"to", "its", "knees"}, rule_id::person_as_cause, true},
+      {{"to", "their", "knees"}, rule_id::person_as_cause, true},
       {{"not", "saying", "who"}, rule_id::implied_blame, false},
       {{"won't", "name", "names"}, rule_id::implied_blame, false},
       {{"wonder", "whose"}, rule_id::implied_blame, false},
