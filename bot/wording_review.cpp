@@ -1220,7 +1220,7 @@ void sentence_review::check_causal_frames() {
     if ((before(1, "by") || before(1, "from")) && i >= 2 && r_.has(i - 2, wf::artifact) &&
         !a.possessive && (!weak || r_.at(i).capitalised)) {
       bool harmful = r_.is_any(i - 2, {"typo", "mistake", "slip", "blunder"}) ||
-                     r_.any_flag(i >= 4 ? i - 4 : 0, i - 2, wf::negative_qualifier | wf::judgement);
+                     r_.any_flag(i >= 4 ? i - 4 : 0, i - 2, wf::negative_qualifier);
       for (std::size_t k = a.last; k < r_.size(); ++k) harmful = harmful || harm_at(k);
       if (harmful) {
         const bool slip = r_.is_any(i - 2, {"typo", "mistake"});
