@@ -223,6 +223,7 @@ constexpr std::string_view action_verbs =
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
+    "give/gave/given "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -237,6 +238,7 @@ constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
+    "speak/spoke/spoken "
     "lack own";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
@@ -250,17 +252,18 @@ struct phrasal {
   verb_class kind;
 };
 constexpr phrasal phrasal_verbs[] = {
-    {"take", "down", verb_class::harm},    {"bring", "down", verb_class::harm},
-    {"knock", "over", verb_class::harm},   {"knock", "out", verb_class::harm},
-    {"mess", "up", verb_class::harm},      {"screw", "up", verb_class::harm},
-    {"blow", "up", verb_class::harm},      {"take", "out", verb_class::harm},
-    {"wipe", "out", verb_class::harm},     {"turn", "off", verb_class::action},
-    {"switch", "off", verb_class::action}, {"shut", "down", verb_class::action},
-    {"roll", "out", verb_class::action},   {"set", "up", verb_class::diligence},
-    {"back", "up", verb_class::diligence}, {"kick", "off", verb_class::action},
-    {"roll", "back", verb_class::action},  {"rush", "out", verb_class::action},
-    {"blow", "away", verb_class::harm},    {"fail", "over", verb_class::action},
-    {"lock", "out", verb_class::harm},     {"make", "worse", verb_class::harm},
+    {"take", "down", verb_class::harm},     {"bring", "down", verb_class::harm},
+    {"knock", "over", verb_class::harm},    {"knock", "out", verb_class::harm},
+    {"mess", "up", verb_class::harm},       {"screw", "up", verb_class::harm},
+    {"blow", "up", verb_class::harm},       {"take", "out", verb_class::harm},
+    {"wipe", "out", verb_class::harm},      {"turn", "off", verb_class::action},
+    {"switch", "off", verb_class::action},  {"shut", "down", verb_class::action},
+    {"roll", "out", verb_class::action},    {"set", "up", verb_class::diligence},
+    {"back", "up", verb_class::diligence},  {"kick", "off", verb_class::action},
+    {"roll", "back", verb_class::action},   {"rush", "out", verb_class::action},
+    {"blow", "away", verb_class::harm},     {"fail", "over", verb_class::action},
+    {"lock", "out", verb_class::harm},      {"make", "worse", verb_class::harm},
+    {"speak", "up", verb_class::diligence},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

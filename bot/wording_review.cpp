@@ -319,7 +319,10 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
     // "Ops never reads", "SREs had lost access".
     return actor{i, i + 1, actor_kind::team, t.possessive};
   }
-  if ((f & wf::team_modifier) != 0 && t.capitalised && sentence_start(i) &&
+  // "Networking broke ...", also after one more word of the team's name: "Data engineering".
+  const bool team_name_start =
+      sentence_start(i) || (i == 1 && t_[0].capitalised && t_[0].kind == token_kind::word);
+  if ((f & wf::team_modifier) != 0 && (t.capitalised || i == 1) && team_name_start &&
       followed_by_predicate(i + 1)) {
     return actor{i, i + 1, actor_kind::weak_team, t.possessive};
   }
@@ -374,7 +377,7 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
     if (t.capitalised && (has(k, wf::modal) || is_any(k, {"was", "is"}))) {
       std::size_t j = k + 1;
       while (j < t_.size() && j <= k + 2 &&
-             (is_any(j, {"have", "'ve", "not"}) || has(j, wf::adverb))) {
+             (is_any(j, {"have", "'ve", "not", "too", "so", "very"}) || has(j, wf::adverb))) {
         ++j;
       }
       const auto* after = verb(j);
@@ -507,6 +510,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // ", who ..." after a subject: "Jordan, who disabled the health checks".
   if (r.punct(j, ",") && r.is(j + 1, "who")) j += 2;
   if (r.is(j, "who")) ++j;
+  if (r.is(j, "the") && r.is(j + 1, "one") && r.is(j + 2, "who")) j += 3;  // "I'm the one who ..."
   // "The engineer responsible for the change took ...", "the SRE on duty had ...".
   if (r.is(j, "responsible") || (r.is(j, "in") && r.is(j + 1, "charge"))) {
     // The main verb is the first finite one ("took"), not a noun that is also a verb ("change").
@@ -853,11 +857,22 @@ void sentence_review::check_subject(const actor& a) {
 
 void sentence_review::check_predicate(const actor& a, predicate p) {
   if (p.verb == nullptr) {
+    // "If the reviewer had been more careful": a counterfactual about the person's care.
+    const bool conditional_care =
+        p.copula && p.perfect && a.first >= 1 && r_.is_any(a.first - 1, {"if", "had"});
+    for (std::size_t k = p.end; conditional_care && k < r_.size() && k <= p.end + 2; ++k) {
+      if (r_.is_any(k, {"careful", "attentive", "diligent", "thorough", "awake", "alert"})) {
+        add(a.first, k + 1, rule_for(a.kind, rule_id::counterfactual));
+        remove_actor(a);
+        rewrite_blocked = true;
+        return;
+      }
+    }
     // Copulas with a judgement: "Frank was lazy", "@kate is clueless", "Pat was incompetent".
     if (p.copula && a.kind != actor_kind::we) {
       std::size_t k = p.end;
-      while (k < r_.size() && r_.is_any(k, {"a", "an", "so", "very", "really", "just", "totally",
-                                            "completely", "pretty", "being"})) {
+      while (k < r_.size() && r_.is_any(k, {"a", "an", "so", "too", "very", "really", "just",
+                                            "totally", "completely", "pretty", "being"})) {
         ++k;
       }
       if (r_.has(k, wf::judgement)) {
@@ -878,7 +893,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     }
     return;
   }
-  const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
+  bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
   const bool past =
       p.verb->form == wf::verb_form::past || p.verb->form == wf::verb_form::past_or_participle;
   const std::size_t clause_end = r_.clause_end(p.end);
@@ -923,6 +938,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
                     (r_.is(a.first - 1, "only") && a.first >= 2 && r_.is(a.first - 2, "if"))));
   // "If Lee had known about the flag, ...": missing information, not a verdict.
   if (conditional && p.kind == verb_class::cognition && !p.negated) return;
+  // "Had Ola spoken up earlier": the inverted condition is specific enough for an unsure name.
+  if (inverted && weak && r_.at(a.first).capitalised) weak = false;
   if (conditional && !p.copula && p.kind != verb_class::none && (!weak || r_.is(a.first, "they"))) {
     add(a.first >= 1 && r_.is(a.first - 1, "had") ? a.first - 1 : a.first, p.end,
         rule_for(a.kind, rule_id::counterfactual));
@@ -1056,7 +1073,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     }
     case verb_class::action:
     case verb_class::diligence: {
-      if (a.kind == actor_kind::weak_person && !negative_object) return;
+      // An unsure name counts when the act is tied to the outcome: "right after Duc
+      // force-pushed", "because Femi switched off the WAF".
+      const bool tied = a.first >= 1 && r_.is_any(a.first - 1, {"after", "when", "because"}) &&
+                        r_.at(a.first).capitalised;
+      if (a.kind == actor_kind::weak_person && !negative_object && !tied) return;
       if (p.verb->base == "rush") {
         add(a.first, p.end, rule_for(a.kind, rule_id::judgement));
         remove_actor(a);
@@ -1438,6 +1459,11 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"can't", "trust"}, rule_id::competence, true},
+      {{"cannot", "trust"}, rule_id::competence, true},
+      {{"can", "not", "trust"}, rule_id::competence, true},
+      {{"nobody", "bothered"}, rule_id::implied_blame, false},
+      {{"no", "one", "bothered"}, rule_id::implied_blame, false},
       {{"should", "never", "have", "been", "allowed"}, rule_id::competence, true},
       {{"shouldn't", "have", "been", "allowed"}, rule_id::competence, true},
       {{"should", "not", "have", "been", "allowed"}, rule_id::competence, true},
