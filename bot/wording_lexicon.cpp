@@ -252,13 +252,13 @@ constexpr std::string_view diligence_verbs =
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
     "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
-    "flag report share clean restore fix investigate";
+    "flag report share clean restore fix investigate drain";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
-    "speak/spoke/spoken "
+    "speak/spoke/spoken act point opt "
     "lack own";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "

@@ -472,6 +472,9 @@ struct predicate {
   std::size_t object_begin = npos;  // the object noun phrase, when there is one
   std::size_t object_end = npos;
   std::size_t tail_end = npos;  // after the object and a particle that follows it ("took X down")
+  // "chose to ignore": the act was chosen, in the past. A choice weighed against another
+  // ("decided to roll forward instead of rolling back") is no slip.
+  bool chosen_past = false;
 };
 
 bool is_particle(std::string_view w) {
@@ -592,6 +595,14 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // was impossible ("could not find the dashboard", "could not have seen the change").
   p.modal_counterfactual = p.perfect && (should || (could && !p.negated));
   const auto* v = r.verb(j);
+  // "chose to ignore the canary", "decided to skip staging": the chosen act is what is said.
+  while (v != nullptr && (v->base == "choose" || v->base == "decide" || v->base == "opt") &&
+         r.is(j + 1, "to") && r.verb(j + 2) != nullptr) {
+    p.chosen_past = p.chosen_past || v->form == wf::verb_form::past ||
+                    v->form == wf::verb_form::past_or_participle;
+    j += 2;
+    v = r.verb(j);
+  }
   if (v == nullptr) {
     p.end = j;
     return p;
@@ -931,7 +942,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     relative_or_question_ = true;
   }
   // "If Lee had read the runbook, ...", "Had she waited ...", "if only @omar had checked".
-  const bool inverted = a.first >= 1 && r_.is(a.first - 1, "had") && r_.sentence_start(a.first - 1);
+  // "Had she waited ...", also after the consequence: "... avoided entirely had the operator
+  // followed the procedure".
+  const bool inverted = a.first >= 1 && r_.is(a.first - 1, "had") && p.verb != nullptr &&
+                        p.verb->form != wf::verb_form::gerund && !p.copula &&
+                        (r_.sentence_start(a.first - 1) ||
+                         (p.verb->form != wf::verb_form::base &&
+                          std::none_of(actors_.begin(), actors_.end(),
+                                       [&](const actor& b) { return b.last == a.first - 1; })));
   const bool conditional =
       inverted || (p.perfect && a.first >= 1 &&
                    (r_.is(a.first - 1, "if") ||
@@ -1031,7 +1049,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       return;
     }
     case verb_class::omission: {
-      if (!past && p.verb->form != wf::verb_form::third_person) return;
+      if (!past && !p.chosen_past && p.verb->form != wf::verb_form::third_person) return;
       // "failed to follow the policy" is an omission; "failed to reproduce the bug", "failed to
       // connect" tell of an attempt.
       if (p.verb->base == "fail" &&
@@ -1102,6 +1120,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       // "... and blocked all traffic", "... a config change that took down payments".
       const bool then_harm = [&] {
         for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
+          if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
           if (r_.is_any(k, {"and", "that", "which"}) && harm_at(k + 1)) return true;
         }
         return false;
@@ -1109,8 +1128,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       if (a.kind == actor_kind::weak_team && !(negative_object || skipped_safeguard || then_harm)) {
         return;
       }
-      if (negative_object || instead || skipped_safeguard || outcome_frame || then_harm ||
-          because) {
+      if (negative_object || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
+          then_harm || because) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
         remove_actor(a);
         rewrite_clause(a, p, rewrite_frame::slip);
@@ -1154,17 +1173,18 @@ void sentence_review::check_causal_frames() {
     if (a.kind == actor_kind::we) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
     // Possessive person and artifact: "Kevin's change", "bob's script".
-    const bool caused_frame = (lead_before(1, "by") && lead_before(2, "caused")) ||
-                              (lead_before(1, "to") && lead_before(2, "due")) ||
+    const bool caused_by = lead_before(1, "by") && lead >= 2 &&
+                           r_.is_any(lead - 2, {"caused", "triggered", "precipitated", "introduced",
+                                                "started", "initiated"});
+    const bool caused_frame = caused_by || (lead_before(1, "to") && lead_before(2, "due")) ||
                               (lead_before(1, "of") && lead_before(2, "because")) ||
                               (lead_before(2, "back") && lead_before(1, "to")) ||
                               (lead_before(2, "down") && lead_before(1, "to"));
     if (caused_frame && (!a.possessive || artifact_after)) {
       // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
       if (weak && !artifact_after && !r_.at(a.first).capitalised) continue;
-      const std::size_t from = lead_before(2, "caused") || lead_before(2, "due") ||
-                                       lead_before(2, "because") || lead_before(2, "back") ||
-                                       lead_before(2, "down")
+      const std::size_t from = caused_by || lead_before(2, "due") || lead_before(2, "because") ||
+                                       lead_before(2, "back") || lead_before(2, "down")
                                    ? lead - 2
                                    : lead;
       add(from, artifact_after ? artifact + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
@@ -1175,7 +1195,7 @@ void sentence_review::check_causal_frames() {
         // "traces back to annatwo@ restarting the wrong systems": the act stays, its actor goes.
         edits.push_back({a.first, a.last, ""});
         rewrite_blocked = rewrite_blocked || r_.verb(a.last) == nullptr;
-      } else if (!lead_before(2, "caused")) {
+      } else if (!caused_by) {
         // "Checkout was down because of @dave." -> "Checkout was down."
         edits.push_back({from, a.last, ""});
       } else {
@@ -1205,6 +1225,23 @@ void sentence_review::check_causal_frames() {
       } else {
         rewrite_blocked = true;
       }
+      continue;
+    }
+    // "The real cause was Jordan", "the root of the problem was Mia's decision".
+    const bool cause_subject = [&] {
+      if (!(lead_before(1, "was") || lead_before(1, "is"))) return false;
+      for (std::size_t k = lead >= 6 ? lead - 6 : 0; k + 1 < lead; ++k) {
+        if (r_.is_any(k, {"cause", "culprit", "reason", "root", "source", "origin", "trigger"})) {
+          return true;
+        }
+      }
+      return false;
+    }();
+    if (cause_subject && (!a.possessive || artifact_after) && !weak) {
+      add(lead - 1, artifact_after ? artifact + 1 : a.last,
+          rule_for(a.kind, rule_id::person_as_cause));
+      remove_actor(a);
+      rewrite_blocked = true;
       continue;
     }
     if (a.possessive && artifact_after && !weak) {
@@ -1299,14 +1336,6 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
       continue;
     }
-    // "The real cause was Jordan", "blame for the outage lies with @priya".
-    if ((before(1, "was") || before(1, "is")) &&
-        (before(2, "cause") || before(2, "culprit") || before(2, "reason"))) {
-      add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
-      remove_actor(a);
-      rewrite_blocked = true;
-      continue;
-    }
     if ((before(1, "with") || before(1, "on")) &&
         (before(2, "lies") || before(2, "rests") || before(2, "falls") || before(2, "blame"))) {
       add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
@@ -1363,10 +1392,13 @@ void sentence_review::check_passive_agents() {
     }
     if (verb_at == npos) continue;
     const auto* v = r_.verb(verb_at);
-    const bool negative = r_.any_flag(start, a.first, wf::negative_qualifier) ||
-                          r_.find(start, r_.clause_end(a.last), "without") != npos ||
-                          r_.find(a.last, r_.size(), "nobody") != npos ||
-                          r_.find(a.last, r_.size(), "never") != npos;
+    const bool negative =
+        r_.any_flag(start, a.first, wf::negative_qualifier) ||
+        r_.find(start, r_.clause_end(a.last), "without") != npos ||
+        r_.find(a.last, r_.size(), "nobody") != npos ||
+        (r_.find(a.last, r_.size(), "before") != npos &&
+         r_.any_flag(r_.find(a.last, r_.size(), "before"), r_.size(), wf::safeguard)) ||
+        r_.find(a.last, r_.size(), "never") != npos;
     // "left open by Kenji": a state that should not have been left.
     const bool exposed = r_.is_any(verb_at + 1, {"open", "exposed", "unlocked", "unpatched",
                                                  "unattended", "unprotected", "public"});
@@ -1459,6 +1491,21 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"poor", "call"}, rule_id::judgement, true},
+      {{"bad", "call"}, rule_id::judgement, true},
+      {{"poor", "decision"}, rule_id::judgement, true},
+      {{"bad", "decision"}, rule_id::judgement, true},
+      {{"poor", "judgement"}, rule_id::judgement, true},
+      {{"poor", "judgment"}, rule_id::judgement, true},
+      {{"lacked", "the", "basic", "knowledge"}, rule_id::competence, true},
+      {{"lacks", "the", "basic", "knowledge"}, rule_id::competence, true},
+      {{"lacked", "the", "knowledge"}, rule_id::competence, true},
+      {{"lacked", "the", "skills"}, rule_id::competence, true},
+      {{"a", "certain", "engineer"}, rule_id::implied_blame, false},
+      {{"a", "certain", "developer"}, rule_id::implied_blame, false},
+      {{"a", "certain", "person"}, rule_id::implied_blame, false},
+      {{"a", "certain", "team"}, rule_id::implied_blame, false},
+      {{"no", "coincidence"}, rule_id::implied_blame, true},
       {{"can't", "trust"}, rule_id::competence, true},
       {{"cannot", "trust"}, rule_id::competence, true},
       {{"can", "not", "trust"}, rule_id::competence, true},
@@ -1561,7 +1608,15 @@ void sentence_review::check_phrases() {
         }
         if (!acts) continue;
       }
-      add(i, last, rule.rule);
+      // "I made a poor call": a judgement of oneself is self-blame.
+      const bool only_self =
+          !actors_.empty() && std::all_of(actors_.begin(), actors_.end(), [](const actor& a) {
+            return a.kind == actor_kind::self || a.kind == actor_kind::we;
+          });
+      add(i, last,
+          only_self && (rule.rule == rule_id::judgement || rule.rule == rule_id::competence)
+              ? rule_id::self_blame
+              : rule.rule);
       if (rule.rule == rule_id::competence && (r_.is(i, "dropped") || r_.is(i, "drop"))) {
         // "Sam dropped the ball on the certificate renewal." -> "The certificate renewal fell
         // through."
@@ -1604,7 +1659,7 @@ void sentence_review::check_phrases() {
   // "An AWS engineer debugging ... mistakenly removed too many servers".
   for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
     if (!r_.is_any(i, {"mistakenly", "accidentally", "inadvertently", "wrongly"}) ||
-        r_.verb(i + 1) == nullptr) {
+        (r_.verb(i + 1) == nullptr && !(r_.word(i + 1) && r_.at(i + 1).norm.ends_with("ed")))) {
       continue;
     }
     const auto doer = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
