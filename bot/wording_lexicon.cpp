@@ -180,7 +180,8 @@ constexpr std::string_view benign_words =
 
 constexpr std::string_view negative_qualifiers =
     "wrong bad broken buggy faulty incorrect unreviewed untested unapproved unvetted invalid "
-    "malformed bogus half-finished risky dangerous unsafe mistaken erroneous";
+    "malformed bogus half-finished risky dangerous unsafe mistaken erroneous bug bugs regression "
+    "defect vulnerability";
 
 constexpr std::string_view safeguards =
     "review reviews approval test tests testing dry canary backup backups rollback plan check "
@@ -243,7 +244,7 @@ constexpr std::string_view action_verbs =
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
-    "give/gave/given "
+    "give/gave/given introduce "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -252,7 +253,7 @@ constexpr std::string_view diligence_verbs =
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
     "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
-    "flag report share clean restore fix investigate drain";
+    "flag report share clean restore fix investigate drain consult heed";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "

@@ -1128,7 +1128,10 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       if (a.kind == actor_kind::weak_team && !(negative_object || skipped_safeguard || then_harm)) {
         return;
       }
-      if (negative_object || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
+      // A duty done on the wrong thing is still a duty done ("fixed the bug", "checked the
+      // wrong dashboard" tells what happened): the wrong object makes only an act a slip.
+      const bool wrong_act = negative_object && p.kind == verb_class::action;
+      if (wrong_act || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
           then_harm || because) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
         remove_actor(a);
@@ -1176,15 +1179,19 @@ void sentence_review::check_causal_frames() {
     const bool caused_by = lead_before(1, "by") && lead >= 2 &&
                            r_.is_any(lead - 2, {"caused", "triggered", "precipitated", "introduced",
                                                 "started", "initiated"});
-    const bool caused_frame = caused_by || (lead_before(1, "to") && lead_before(2, "due")) ||
+    const bool result_of = lead_before(1, "of") && lead >= 2 &&
+                           r_.is_any(lead - 2, {"result", "consequence", "product"});
+    const bool caused_frame = caused_by || result_of ||
+                              (lead_before(1, "to") && lead_before(2, "due")) ||
                               (lead_before(1, "of") && lead_before(2, "because")) ||
                               (lead_before(2, "back") && lead_before(1, "to")) ||
                               (lead_before(2, "down") && lead_before(1, "to"));
     if (caused_frame && (!a.possessive || artifact_after)) {
       // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
       if (weak && !artifact_after && !r_.at(a.first).capitalised) continue;
-      const std::size_t from = caused_by || lead_before(2, "due") || lead_before(2, "because") ||
-                                       lead_before(2, "back") || lead_before(2, "down")
+      const std::size_t from = caused_by || result_of || lead_before(2, "due") ||
+                                       lead_before(2, "because") || lead_before(2, "back") ||
+                                       lead_before(2, "down")
                                    ? lead - 2
                                    : lead;
       add(from, artifact_after ? artifact + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
@@ -1249,7 +1256,8 @@ void sentence_review::check_causal_frames() {
       // "Sven's typo ... caused the whole thing".
       bool harmful = false;
       for (std::size_t k = artifact + 1; k < r_.size(); ++k) {
-        if (harm_at(k) || r_.is_any(k, {"locked", "filled", "overloaded", "exhausted"})) {
+        if (harm_at(k) || r_.is_any(k, {"locked", "filled", "overloaded", "exhausted", "extended",
+                                        "prolonged", "worsened", "delayed", "allowed"})) {
           harmful = true;
           break;
         }
@@ -1272,6 +1280,14 @@ void sentence_review::check_causal_frames() {
         edits.push_back({lead, a.last, r_.at(lead).capitalised ? "The" : "the"});
         set_question("What let the change through, and what would have caught it earlier?");
       }
+      continue;
+    }
+    // "Proper testing by the developer would have caught this": what they should have done.
+    if (before(1, "by") && !a.possessive && !weak && r_.is_any(a.last, {"would", "could"}) &&
+        r_.is_any(a.last + 1, {"have", "'ve"})) {
+      add(i - 1, a.last + 2, rule_for(a.kind, rule_id::counterfactual));
+      remove_actor(a);
+      rewrite_blocked = true;
       continue;
     }
     // "A typo by Chen caused the DNS outage", "a typo from Mateo": the act, and who did it.
@@ -1298,6 +1314,14 @@ void sentence_review::check_causal_frames() {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
+      remove_actor(a);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "The QA team's failure to test", "Kevin's oversight": the noun is the omission.
+    if (a.possessive && r_.is_any(a.last, {"failure", "refusal", "oversight", "neglect",
+                                           "inability", "reluctance"})) {
+      add(lead, a.last + 1, rule_for(a.kind, rule_id::counterfactual));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1392,8 +1416,13 @@ void sentence_review::check_passive_agents() {
     }
     if (verb_at == npos) continue;
     const auto* v = r_.verb(verb_at);
+    // "The incident originated with a change made by Henrik": an act named as the origin.
+    const bool origin =
+        verb_at >= 1 && r_.has(verb_at - 1, wf::artifact) &&
+        (r_.any_flag(0, verb_at, wf::outcome) || r_.find(0, verb_at, "originated") != npos ||
+         r_.find(0, verb_at, "stemmed") != npos || r_.find(0, verb_at, "resulted") != npos);
     const bool negative =
-        r_.any_flag(start, a.first, wf::negative_qualifier) ||
+        origin || r_.any_flag(start, a.first, wf::negative_qualifier) ||
         r_.find(start, r_.clause_end(a.last), "without") != npos ||
         r_.find(a.last, r_.size(), "nobody") != npos ||
         (r_.find(a.last, r_.size(), "before") != npos &&
@@ -1654,6 +1683,30 @@ void sentence_review::check_phrases() {
     if (r_.has(k, wf::role) && r_.is_any(k + 1, {"would", "wouldn't", "would've", "should"})) {
       add(i, k + 2, rule_id::competence);
       rewrite_blocked = true;
+    }
+  }
+  // "failed to take the alert seriously", "lacked sufficient understanding of the system".
+  const bool person_here = std::any_of(actors_.begin(), actors_.end(),
+                                       [](const actor& a) { return a.kind != actor_kind::we; });
+  for (std::size_t i = 0; person_here && i < r_.size(); ++i) {
+    if (r_.is(i, "seriously") && i >= 3) {
+      const auto took = std::max<std::size_t>(i, 5) - 5;
+      if ((r_.find(took, i, "take") != npos || r_.find(took, i, "took") != npos) &&
+          (r_.any_flag(took >= 2 ? took - 2 : 0, i, wf::negation) ||
+           r_.find(took >= 2 ? took - 2 : 0, i, "failed") != npos)) {
+        add(i, i + 1, rule_id::judgement);
+        rewrite_blocked = true;
+      }
+    }
+    if (r_.is_any(i, {"lack", "lacks", "lacked", "lacking"})) {
+      for (std::size_t k = i + 1; k < r_.size() && k <= i + 3; ++k) {
+        if (r_.is_any(k, {"understanding", "knowledge", "experience", "skills", "skill",
+                          "competence", "expertise"})) {
+          add(i, k + 1, rule_id::competence);
+          rewrite_blocked = true;
+          break;
+        }
+      }
     }
   }
   // "An AWS engineer debugging ... mistakenly removed too many servers".
