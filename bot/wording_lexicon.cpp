@@ -233,7 +233,7 @@ constexpr std::string_view harm_verbs =
     "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
     "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
     "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
-    "garble hardcode";
+    "garble hardcode spam/spammed/spammed hide/hid/hidden mask";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
     "disregard dismiss";
@@ -244,7 +244,7 @@ constexpr std::string_view action_verbs =
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
-    "give/gave/given introduce "
+    "give/gave/given introduce raise lower "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -259,7 +259,7 @@ constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
-    "speak/spoke/spoken act point opt "
+    "speak/spoke/spoken act point opt cut/cut/cut "
     "lack own";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "

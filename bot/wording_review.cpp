@@ -261,11 +261,16 @@ bool noun_like_suffix(std::string_view w) {
 // Whether what follows token i reads as a predicate: a verb, an auxiliary, a modal or an adverb.
 bool sentence_reader::followed_by_predicate(std::size_t i) const {
   std::size_t j = i;
-  if (is_any(j, {"from", "on", "in", "of"}) && has(j + 1, wf::determiner)) {
+  if (is_any(j, {"from", "on", "in", "of"}) &&
+      (has(j + 1, wf::determiner) || has(j + 1, wf::team_modifier))) {
     // "mike from the payments team took ...".
     std::size_t k = j + 2;
     while (k < t_.size() && k < j + 5 && !has(k, wf::team)) ++k;
-    if (has(k, wf::team)) j = k + 1;
+    if (has(k, wf::team)) {
+      j = k + 1;
+    } else if (has(j + 1, wf::team_modifier)) {
+      j += 2;
+    }
   }
   while (j < t_.size() && has(j, wf::adverb)) ++j;
   if (j >= t_.size()) return false;
@@ -383,7 +388,7 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
       const auto* after = verb(j);
       if ((after != nullptr && after->kind != verb_class::none &&
            after->form != wf::verb_form::gerund) ||
-          has(j, wf::judgement | wf::derogatory)) {
+          has(j, wf::judgement | wf::derogatory) || (is(j, "to") && is(j + 1, "blame"))) {
         return actor{i, i + 1, actor_kind::weak_person, false};
       }
     }
@@ -539,11 +544,16 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       }
     }
   }
-  if (r.is_any(j, {"from", "on", "in", "of"}) && r.has(j + 1, wf::determiner)) {
+  if (r.is_any(j, {"from", "on", "in", "of"}) &&
+      (r.has(j + 1, wf::determiner) || r.has(j + 1, wf::team_modifier))) {
     // "mike from the payments team took prod out": skip the appositive.
     std::size_t k = j + 2;
     while (k < r.size() && k < j + 5 && !r.has(k, wf::team)) ++k;
-    if (r.has(k, wf::team)) j = k + 1;
+    if (r.has(k, wf::team)) {
+      j = k + 1;
+    } else if (r.has(j + 1, wf::team_modifier)) {
+      j += 2;  // "the folks in infra forgot ..."
+    }
   }
   bool should = false;
   bool could = false;
@@ -641,7 +651,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // A pronoun object stands alone: "escalated this hours earlier".
   const bool pronoun_object =
       r.is_any(k, {"it", "them", "this", "that"}) && !r.has(k + 1, wf::artifact | wf::system_word);
-  if (pronoun_object) o = k + 1;
+  if (pronoun_object) o = r.is(k + 1, "one") ? k + 2 : k + 1;  // "messed this one up"
   while (!pronoun_object && o < r.size() && !ends_object(r, o) &&
          !(r.word(o) && is_particle(r.at(o).norm) &&
            wf::phrasal_class(v->base, r.at(o).norm) != verb_class::none)) {
@@ -1375,8 +1385,11 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
       continue;
     }
-    if (r_.is(a.last, "to") && r_.is(a.last + 1, "blame") && !before(1, "not")) {
-      add(a.first, a.last + 2, rule_for(a.kind, rule_id::person_as_cause));
+    // "X to blame", "Eleni is to blame".
+    const std::size_t to_at = r_.is_any(a.last, {"is", "was", "are", "were"}) ? a.last + 1 : a.last;
+    if (r_.is(to_at, "to") && r_.is(to_at + 1, "blame") && !before(1, "not") &&
+        !r_.is(a.first, "nobody")) {
+      add(a.first, to_at + 2, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
     }
@@ -1425,6 +1438,8 @@ void sentence_review::check_passive_agents() {
         origin || r_.any_flag(start, a.first, wf::negative_qualifier) ||
         r_.find(start, r_.clause_end(a.last), "without") != npos ||
         r_.find(a.last, r_.size(), "nobody") != npos ||
+        (r_.find(a.last, r_.size(), "which") != npos &&
+         harm_at(r_.find(a.last, r_.size(), "which") + 1)) ||
         (r_.find(a.last, r_.size(), "before") != npos &&
          r_.any_flag(r_.find(a.last, r_.size(), "before"), r_.size(), wf::safeguard)) ||
         r_.find(a.last, r_.size(), "never") != npos;
@@ -1436,7 +1451,11 @@ void sentence_review::check_passive_agents() {
                           v->base == "target" || v->base == "rush";
     if (!blameful) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
-    if (weak && v->kind != verb_class::harm && v->kind != verb_class::omission) continue;
+    // "by Sunil": a capitalised word after "by" is a name as much as a known one.
+    if (weak && !r_.at(a.first).capitalised && v->kind != verb_class::harm &&
+        v->kind != verb_class::omission) {
+      continue;
+    }
     const std::size_t last = artifact_after ? a.last + 1 : a.last;
     add(a.first - 1, last,
         a.kind == actor_kind::indefinite ? rule_id::implied_blame : rule_id::passive_blame);
@@ -1520,6 +1539,11 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"cut", "corners"}, rule_id::judgement, true},
+      {{"cutting", "corners"}, rule_id::judgement, true},
+      {{"didn't", "have", "a", "clue"}, rule_id::competence, true},
+      {{"doesn't", "have", "a", "clue"}, rule_id::competence, true},
+      {{"did", "not", "have", "a", "clue"}, rule_id::competence, true},
       {{"poor", "call"}, rule_id::judgement, true},
       {{"bad", "call"}, rule_id::judgement, true},
       {{"poor", "decision"}, rule_id::judgement, true},
@@ -1707,6 +1731,26 @@ void sentence_review::check_phrases() {
           break;
         }
       }
+    }
+  }
+  // "The admin was supposed to rotate the credentials and didn't".
+  for (std::size_t i = 0; person_here && i + 1 < r_.size(); ++i) {
+    if (!r_.is(i, "supposed") || !r_.is(i + 1, "to")) continue;
+    for (std::size_t k = i + 2; k < r_.size(); ++k) {
+      if (r_.is_any(k, {"didn't", "didnt", "never"}) || matches(r_, k, {"did", "not"})) {
+        add(i, i + 2, rule_id::counterfactual);
+        rewrite_blocked = true;
+        break;
+      }
+    }
+  }
+  // "a mistake on Petra's part".
+  for (const auto& a : actors_) {
+    if (a.possessive && r_.is(a.last, "part") && a.first >= 1 && r_.is(a.first - 1, "on") &&
+        r_.find(0, a.first, "mistake") != npos) {
+      add(a.first - 1, a.last + 1, rule_for(a.kind, rule_id::human_error));
+      remove_actor(a);
+      rewrite_blocked = true;
     }
   }
   // "An AWS engineer debugging ... mistakenly removed too many servers".
@@ -2240,8 +2284,12 @@ std::optional<std::string> apply_edits(std::string_view text, const sentence& s,
                          (t.norm == "," || t.norm == "." || t.norm == ";" || t.norm == ":" ||
                           t.norm == "!" || t.norm == "?" || t.norm == ")" || t.norm == "]");
     // A comma left at the start, after a removed word, or doubled by a removal, goes too.
+    // ("..., which hid the problem" keeps its comma.)
+    const bool clause_follows = i + 1 < s.tokens.size() &&
+                                (s.tokens[i + 1].norm == "which" || s.tokens[i + 1].norm == "who" ||
+                                 s.tokens[i + 1].norm == "and" || s.tokens[i + 1].norm == "but");
     if (t.kind == token_kind::punct && t.norm == "," &&
-        (out.empty() || out.back() == ',' || after_removal)) {
+        (out.empty() || out.back() == ',' || (after_removal && !clause_follows))) {
       ++i;
       after_removal = false;
       continue;
