@@ -329,7 +329,7 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
       sentence_start(i) || (i == 1 && t_[0].capitalised && t_[0].kind == token_kind::word);
   if ((f & wf::team_modifier) != 0 && (t.capitalised || i == 1) && team_name_start &&
       followed_by_predicate(i + 1)) {
-    return actor{i, i + 1, actor_kind::weak_team, t.possessive};
+    return actor{sentence_start(i) ? i : 0, i + 1, actor_kind::weak_team, t.possessive};
   }
   const bool start = sentence_start(i);
   const bool name = (f & wf::first_name) != 0;
@@ -466,6 +466,7 @@ struct predicate {
   std::string_view particle;
   bool negated = false;
   bool modal_counterfactual = false;  // should/could/ought (to) have
+  bool modal = false;                 // any modal: "would not have approved" is no past act
   bool perfect = false;
   bool copula = false;  // was/is/were ... (then `verb` is a participle: passive)
   bool passive = false;
@@ -501,14 +502,15 @@ bool ends_object(const sentence_reader& r, std::size_t i) {
       r.at(i).kind != token_kind::mention) {
     return true;
   }
-  return r.is_any(
-      i, {"because", "when",    "after",  "before",  "and",    "but",     "so",      "which",
-          "while",   "at",      "in",     "for",     "during", "by",      "without", "instead",
-          "on",      "from",    "within", "since",   "until",  "as",      "then",    "again",
-          "into",    "to",      "with",   "that",    "who",    "despite", "even",    "once",
-          "if",      "against", "across", "through", "via",    "about",   "around",  "behind",
-          "toward",  "towards", "like",   "than",    "along",  "right",   "away",    "all",
-          "every",   "earlier", "later"});
+  return r.is_any(i, {"because", "when",    "after", "before", "and",    "but",      "so",
+                      "which",   "while",   "at",    "in",     "for",    "during",   "by",
+                      "without", "instead", "on",    "from",   "within", "since",    "until",
+                      "as",      "then",    "again", "into",   "to",     "with",     "that",
+                      "who",     "despite", "even",  "once",   "if",     "against",  "across",
+                      "through", "via",     "about", "around", "behind", "toward",   "towards",
+                      "like",    "than",    "along", "right",  "away",   "all",      "every",
+                      "earlier", "later",   "here",  "there",  "today",  "yesterday"}) ||
+         (r.at(i).norm.size() > 4 && r.at(i).norm.ends_with("ly") && r.verb(i) == nullptr);
 }
 
 predicate parse_predicate(const sentence_reader& r, std::size_t i) {
@@ -570,6 +572,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       continue;
     }
     if ((f & wf::modal) != 0) {
+      p.modal = true;
       should = should || w.starts_with("should") || w == "ought" || w.starts_with("must");
       could = could || w.starts_with("could");
       if (w.find("'ve") != std::string::npos || w.ends_with("ve")) p.perfect = true;
@@ -652,7 +655,10 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   const bool pronoun_object =
       r.is_any(k, {"it", "them", "this", "that"}) && !r.has(k + 1, wf::artifact | wf::system_word);
   if (pronoun_object) o = r.is(k + 1, "one") ? k + 2 : k + 1;  // "messed this one up"
-  while (!pronoun_object && o < r.size() && !ends_object(r, o) &&
+  // "force-pushed over main": "over" is no particle of "force-push", so no object follows.
+  const bool preposition_next = !pronoun_object && r.word(k) && is_particle(r.at(k).norm) &&
+                                wf::phrasal_class(v->base, r.at(k).norm) == verb_class::none;
+  while (!pronoun_object && !preposition_next && o < r.size() && !ends_object(r, o) &&
          !(r.word(o) && is_particle(r.at(o).norm) &&
            wf::phrasal_class(v->base, r.at(o).norm) != verb_class::none)) {
     ++o;
@@ -756,7 +762,8 @@ class sentence_review {
   std::vector<raw_finding> findings;
   std::vector<edit> edits;
   std::vector<std::pair<std::size_t, std::size_t>> removed_people;  // actor spans left out
-  std::string question;          // the learning question the rewrite ends with, if any
+  std::string question;  // the learning question the rewrite ends with, if any
+  const std::vector<actor>& actors() const { return actors_; }
   bool rewrite_blocked = false;  // a finding whose wording cannot be rewritten honestly
 
  private:
@@ -1000,6 +1007,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     }
     return;
   }
+  // "A more careful reviewer would not have approved this": a hypothesis, not a past omission.
+  if (p.negated && p.modal && !p.modal_counterfactual) return;
   // "Diego had never run a migration on this cluster": experience, not an omission.
   if (p.negated && p.perfect && r_.find(p.begin, p.end, "never") != npos) return;
   if (p.negated) {
@@ -1208,7 +1217,7 @@ void sentence_review::check_causal_frames() {
       remove_actor(a);
       if (artifact_after) {
         edits.push_back({lead, a.last, lead != i ? original(lead, lead + 1) : "the"});
-      } else if (lead_before(2, "back")) {
+      } else if (lead_before(2, "back") || result_of) {
         // "traces back to annatwo@ restarting the wrong systems": the act stays, its actor goes.
         edits.push_back({a.first, a.last, ""});
         rewrite_blocked = rewrite_blocked || r_.verb(a.last) == nullptr;
@@ -2070,6 +2079,14 @@ void sentence_review::rewrite_clause(const actor& a, const predicate& p, rewrite
   }
   if (claims(first, p.end)) return;
   const bool has_object = p.object_begin != npos;
+  // "gave the customer the wrong steps": two objects cannot both become the subject.
+  for (std::size_t k = has_object ? p.object_begin + 1 : npos; has_object && k < p.object_end;
+       ++k) {
+    if (r_.has(k, wf::determiner) && !r_.is_any(k - 1, {"of", "and", "or"})) {
+      rewrite_blocked = true;
+      return;
+    }
+  }
   std::string object = has_object ? object_text(p) : "";
   const bool many = has_object && plural(p.object_begin, p.object_end);
   const std::string be = many ? "were" : "was";
@@ -2318,13 +2335,20 @@ std::optional<std::string> apply_edits(std::string_view text, const sentence& s,
   return out;
 }
 
-bool contains_lower(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return false;
+// Whether `needle` (lower case) is in `haystack` as a whole word, in any case.
+bool contains_word(std::string_view haystack, std::string_view needle) {
+  const auto is_letter = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
   std::string h(haystack);
-  std::string n(needle);
   for (auto& c : h) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
-  for (auto& c : n) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
-  return h.find(n) != std::string::npos;
+  for (auto at = h.find(needle); at != std::string::npos; at = h.find(needle, at + 1)) {
+    const bool starts = at == 0 || !is_letter(h[at - 1]);
+    const bool ends = at + needle.size() >= h.size() || !is_letter(h[at + needle.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
 }
 
 std::vector<raw_finding> non_overlapping(std::vector<raw_finding> found, const sentence& s) {
@@ -2372,16 +2396,24 @@ std::optional<std::string> make_rewrite(std::string_view text, const sentence& s
   if (!review.question.empty() && (blame || review.question == "What was known at the time?")) {
     *rewritten += " " + review.question;
   }
-  // Never name whom the sentence blamed.
-  for (const auto& [first, last] : review.removed_people) {
+  // Never name whom the sentence blamed, nor anyone else it blamed through a rule that left them
+  // in place ("Mateus acted recklessly").
+  auto spans = review.removed_people;
+  if (blame) {
+    for (const auto& a : review.actors()) {
+      if (a.kind != actor_kind::we) spans.emplace_back(a.first, a.last);
+    }
+  }
+  for (const auto& [first, last] : spans) {
     for (std::size_t i = first; i < last; ++i) {
       const auto& t = s.tokens[i];
       if (t.norm.size() < 2 || (flags_of(t.norm) & (wf::determiner | wf::function_word)) != 0) {
         continue;
       }
-      std::string name = t.norm;
-      if ((flags_of(name) & (wf::role | wf::team)) != 0 && name.size() < 3) continue;
-      if (contains_lower(*rewritten, name)) return std::nullopt;
+      const std::string& name = t.norm;
+      // Pronouns and two-letter words would match inside other words.
+      if (name.size() < 3 || (flags_of(name) & (wf::pronoun | wf::self_word)) != 0) continue;
+      if (contains_word(*rewritten, name)) return std::nullopt;
     }
   }
   // The rewrite must pass the review itself.
