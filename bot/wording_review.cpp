@@ -1706,12 +1706,15 @@ void sentence_review::check_phrases() {
   }
   // "A senior engineer would have known", "any good developer would": a person held up against.
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    // "a more careful reviewer would not have approved this".
+    const std::size_t adjective = r_.is_any(i + 1, {"more", "truly", "really"}) ? i + 2 : i + 1;
     if (!r_.is_any(i, {"a", "an", "any"}) ||
-        !r_.is_any(i + 1, {"senior", "experienced", "competent", "good", "decent", "careful",
-                           "better", "real", "proper", "responsible", "professional"})) {
+        !r_.is_any(adjective, {"senior", "experienced", "competent", "good", "decent", "careful",
+                               "better", "real", "proper", "responsible", "professional",
+                               "attentive", "diligent", "thorough"})) {
       continue;
     }
-    std::size_t k = i + 2;
+    std::size_t k = adjective + 1;
     if (r_.has(k, wf::role) && r_.has(k + 1, wf::role)) ++k;  // "a senior on-call engineer"
     if (r_.has(k, wf::role) && r_.is_any(k + 1, {"would", "wouldn't", "would've", "should"})) {
       add(i, k + 2, rule_id::competence);
