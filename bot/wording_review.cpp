@@ -310,7 +310,11 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   }
   // "they" names people or systems alike; only a counterfactual condition ("had they tested")
   // makes it people.
-  if (w == "they" && i >= 1 && is_any(i - 1, {"had", "if"})) {
+  const bool they_knew = is_any(i + 1, {"should've", "shouldve", "should", "could've"}) &&
+                         (verb(i + 2) != nullptr || (is(i + 2, "have") && verb(i + 3) != nullptr &&
+                                                     verb(i + 3)->kind == verb_class::cognition)) &&
+                         (verb(i + 2) == nullptr || verb(i + 2)->kind == verb_class::cognition);
+  if (w == "they" && ((i >= 1 && is_any(i - 1, {"had", "if"})) || they_knew)) {
     return actor{i, i + 1, actor_kind::weak_person, false};
   }
   if (w == "we") return actor{i, i + 1, actor_kind::we, false};
@@ -1020,6 +1024,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       rewrite_clause(a, p, rewrite_frame::hard_to);
       return;
     }
+    // "didn't know how DNS TTLs work": a gap in knowledge told as a verdict.
+    if (p.kind == verb_class::cognition && p.verb->base == "know" &&
+        r_.is_any(p.end, {"how", "what"}) && !weak) {
+      add(a.first, p.end + 1, rule_for(a.kind, rule_id::competence));
+      remove_actor(a);
+      rewrite_blocked = true;
+      return;
+    }
     if (p.kind == verb_class::cognition && p.verb->base == "understand") {
       add(a.first, p.end, rule_for(a.kind, rule_id::competence));
       rewrite_blocked = true;
@@ -1571,8 +1583,6 @@ void sentence_review::check_phrases() {
       {{"can't", "trust"}, rule_id::competence, true},
       {{"cannot", "trust"}, rule_id::competence, true},
       {{"can", "not", "trust"}, rule_id::competence, true},
-      {{"nobody", "bothered"}, rule_id::implied_blame, false},
-      {{"no", "one", "bothered"}, rule_id::implied_blame, false},
       {{"should", "never", "have", "been", "allowed"}, rule_id::competence, true},
       {{"shouldn't", "have", "been", "allowed"}, rule_id::competence, true},
       {{"should", "not", "have", "been", "allowed"}, rule_id::competence, true},
@@ -1811,6 +1821,17 @@ void sentence_review::check_phrases() {
               : (r_.is(i, "thanks") || r_.is(i, "kudos") || r_.is(i, "bravo") ? i + 1 : i + 2),
           rule_id::implied_blame);
       rewrite_blocked = true;
+    }
+  }
+  // "nobody on the SRE team bothered to read the alert".
+  for (std::size_t i = 0; i < r_.size(); ++i) {
+    if (!r_.is(i, "nobody") && !(r_.is(i, "no") && r_.is(i + 1, "one"))) continue;
+    for (std::size_t k = i + 1; k < r_.size() && k <= i + 6; ++k) {
+      if (r_.is(k, "bothered")) {
+        add(i, k + 1, rule_id::implied_blame);
+        rewrite_blocked = true;
+        break;
+      }
     }
   }
   // "classic ana, skipping the checklist again", "typical ops".
