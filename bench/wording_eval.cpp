@@ -188,9 +188,11 @@ std::string format_score(std::string_view part, const corpus_score& s) {
            (known.kind == label::none ? "–" : std::to_string(c.fired)) + " | " +
            (known.kind == label::none ? "–" : percent(c.fired_right, c.fired)) + " |\n";
   }
-  for (const auto& [name, c] : s.categories) {
+  for (const auto& entry : s.categories) {
+    const auto& name = entry.first;
+    const auto& c = entry.second;
     const bool listed = std::any_of(known_categories.begin(), known_categories.end(),
-                                    [&](const auto& k) { return k.name == name; });
+                                    [&name](const auto& k) { return k.name == name; });
     if (listed) continue;
     out += "| " + name + " (rule only) | | 0 | – | " + std::to_string(c.fired) + " | " +
            percent(c.fired_right, c.fired) + " |\n";
