@@ -207,7 +207,8 @@ constexpr std::string_view dramas =
     "disaster disasters disastrous disastrously catastrophe catastrophes catastrophic "
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
     "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
-    "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly";
+    "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly "
+    "eternity";
 
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "

@@ -319,6 +319,11 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   }
   if (w == "we") return actor{i, i + 1, actor_kind::we, false};
   if (auto np = noun_phrase_actor(i)) return np;
+  // "Dev should have double checked": a capitalised role word opening a sentence is a name.
+  if ((f & wf::role) != 0 && (f & wf::determiner) == 0 && t.capitalised && sentence_start(i) &&
+      !t.all_capitals && is_any(i + 1, {"should", "should've", "shouldve", "could've"})) {
+    return actor{i, i + 1, actor_kind::person, false};
+  }
   // "Engineer A", "Team member 2".
   if ((f & wf::role) != 0 && t.capitalised && i + 1 < t_.size() &&
       (t_[i + 1].norm.size() == 1 || t_[i + 1].kind == token_kind::number)) {
@@ -1181,7 +1186,11 @@ std::size_t owned_artifact(const sentence_reader& r, const actor& a) {
   if (!a.possessive) return npos;
   for (std::size_t k = a.last; k < r.size() && k <= a.last + 2; ++k) {
     if (r.has(k, wf::artifact)) return k;
-    if (!r.word(k) || r.verb(k) != nullptr ||
+    // A participle describes the thing: "Meera's misconfigured alert rule".
+    const auto* v = r.verb(k);
+    const bool participle = v != nullptr && (v->form == wf::verb_form::past_or_participle ||
+                                             v->form == wf::verb_form::participle);
+    if (!r.word(k) || (v != nullptr && !participle) ||
         r.has(k, wf::function_word | wf::determiner | wf::auxiliary)) {
       return npos;
     }
@@ -1287,6 +1296,8 @@ void sentence_review::check_causal_frames() {
       // "Sven's typo ... caused the whole thing".
       bool harmful = false;
       for (std::size_t k = artifact + 1; k < r_.size(); ++k) {
+        // "Meera's alert rule was silenced by the maintenance mode": harm done to the thing.
+        if (r_.is_any(k - 1, {"was", "were", "been", "got", "is", "are"})) continue;
         if (harm_at(k) || r_.is_any(k, {"locked", "filled", "overloaded", "exhausted", "extended",
                                         "prolonged", "worsened", "delayed", "allowed"})) {
           harmful = true;
@@ -2010,14 +2021,17 @@ void sentence_review::check_advice() {
       continue;
     }
     // Hindsight about the situation.
-    const bool frame = matches(r_, i, {"in", "hindsight"}) ||
-                       matches(r_, i, {"with", "hindsight"}) ||
-                       matches(r_, i, {"in", "retrospect"}) || matches(r_, i, {"looking", "back"});
-    if (frame) {
-      add(i, i + 2, rule_id::hindsight);
-      edits.push_back({i, r_.punct(i + 2, ",") ? i + 3 : i + 2, ""});
+    const std::size_t frame =
+        matches(r_, i, {"looking", "at", "it", "now"}) ? 4
+        : matches(r_, i, {"in", "hindsight"}) || matches(r_, i, {"with", "hindsight"}) ||
+                matches(r_, i, {"in", "retrospect"}) || matches(r_, i, {"looking", "back"})
+            ? 2
+            : 0;
+    if (frame != 0) {
+      add(i, i + frame, rule_id::hindsight);
+      edits.push_back({i, r_.punct(i + frame, ",") ? i + frame + 1 : i + frame, ""});
       set_question("What was known at the time?");
-      i += 1;
+      i += frame - 1;
       continue;
     }
     if (w == "hindsight" && !r_.is(i + 1, "bias") &&
@@ -2053,8 +2067,14 @@ void sentence_review::check_advice() {
         continue;
       }
     }
-    if (matches(r_, i, {"signs", "were"}) && r_.find(i + 2, i + 4, "there") != npos) {
-      add(i, r_.find(i + 2, i + 4, "there") + 1, rule_id::hindsight);
+    const auto signs_end = [&] {
+      for (std::size_t k = i + 2; k < r_.size() && k <= i + 4; ++k) {
+        if (r_.is_any(k, {"there", "everywhere", "obvious", "clear"})) return k + 1;
+      }
+      return npos;
+    };
+    if (matches(r_, i, {"signs", "were"}) && signs_end() != npos) {
+      add(i, signs_end(), rule_id::hindsight);
       rewrite_blocked = true;
       continue;
     }
