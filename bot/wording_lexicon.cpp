@@ -171,7 +171,7 @@ constexpr std::string_view judgements =
     "lazy lazily laziness negligent negligently negligence stupid stupidly stupidity "
     "irresponsible irresponsibly irresponsibility blindly thoughtless thoughtlessly dumb idiotic "
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
-    "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed arrogance "
+    "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed winged arrogance "
     "ignorance";
 
 constexpr std::string_view benign_words =
@@ -286,7 +286,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"roll", "back", verb_class::action},   {"rush", "out", verb_class::action},
     {"blow", "away", verb_class::harm},     {"fail", "over", verb_class::action},
     {"lock", "out", verb_class::harm},      {"make", "worse", verb_class::harm},
-    {"speak", "up", verb_class::diligence},
+    {"speak", "up", verb_class::diligence}, {"lock", "down", verb_class::action},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

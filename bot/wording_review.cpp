@@ -274,7 +274,8 @@ bool sentence_reader::followed_by_predicate(std::size_t i) const {
   }
   while (j < t_.size() && has(j, wf::adverb)) ++j;
   if (j >= t_.size()) return false;
-  if (has(j, wf::auxiliary | wf::modal | wf::negation)) return true;
+  // "Ines just winged the failover": slang verbs of judgement are listed as judgement words.
+  if (has(j, wf::auxiliary | wf::modal | wf::negation | wf::judgement)) return true;
   const auto* v = verb(j);
   return v != nullptr && v->form != wf::verb_form::gerund;
 }
@@ -798,6 +799,16 @@ class sentence_review {
   }
   void remove_actor(const actor& a) { removed_people.emplace_back(a.first, a.last); }
   bool harm_at(std::size_t k) const { return harm_verb_at(r_, k); }
+  // Where the clause of a predicate ends: at punctuation or where another clause begins
+  // ("ran the failover from memory because the runbook link was broken").
+  std::size_t own_clause_end(std::size_t from) const {
+    std::size_t i = from;
+    while (i < r_.size() && !r_.clause_break(i) &&
+           !r_.is_any(i, {"because", "since", "while", "when", "but", "although", "though"})) {
+      ++i;
+    }
+    return i;
+  }
   bool claims(std::size_t first, std::size_t last) const {
     for (const auto& e : edits) {
       if (first < e.last && e.first < last) return true;
@@ -938,7 +949,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   const bool negative_object =
       (p.object_begin != npos &&
        r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier)) ||
-      (p.verb != nullptr && r_.any_flag(p.end, r_.clause_end(p.end), wf::negative_qualifier));
+      (p.verb != nullptr && r_.any_flag(p.end, own_clause_end(p.end), wf::negative_qualifier));
   const bool benign_object =
       p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::benign);
   const bool instead = r_.find(p.end, r_.size(), "instead") != npos;
@@ -1153,6 +1164,16 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
             }
             return false;
           }());
+      // "... and didn't tell anyone": the same subject leaves a duty undone.
+      const bool and_not_done = [&] {
+        for (std::size_t k = p.end; k + 2 < r_.size(); ++k) {
+          if (r_.is_any(k, {"and", "but"}) && r_.is_any(k + 1, {"didn't", "didnt", "never"})) {
+            const auto* v = r_.verb(k + 2);
+            return v != nullptr && v->kind == verb_class::diligence;
+          }
+        }
+        return false;
+      }();
       // "... and blocked all traffic", "... a config change that took down payments".
       const bool then_harm = [&] {
         for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
@@ -1161,14 +1182,15 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         }
         return false;
       }();
-      if (a.kind == actor_kind::weak_team && !(negative_object || skipped_safeguard || then_harm)) {
+      if (a.kind == actor_kind::weak_team &&
+          !(negative_object || skipped_safeguard || then_harm || and_not_done)) {
         return;
       }
       // A duty done on the wrong thing is still a duty done ("fixed the bug", "checked the
       // wrong dashboard" tells what happened): the wrong object makes only an act a slip.
       const bool wrong_act = negative_object && p.kind == verb_class::action;
       if (wrong_act || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
-          then_harm || because) {
+          then_harm || because || and_not_done) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
         remove_actor(a);
         rewrite_clause(a, p, rewrite_frame::slip);
@@ -1633,6 +1655,7 @@ void sentence_review::check_phrases() {
       {{"guess", "who"}, rule_id::implied_blame, false},
       {{"guessing", "who"}, rule_id::implied_blame, false},
       {{"wonder", "who"}, rule_id::implied_blame, false},
+      {{"funny", "how"}, rule_id::implied_blame, true},
       {{"remain", "nameless"}, rule_id::implied_blame, false},
       {{"shall", "not", "be", "named"}, rule_id::implied_blame, false},
       {{"to", "its", "knees"}, rule_id::person_as_cause, true},
@@ -1763,6 +1786,29 @@ void sentence_review::check_phrases() {
           rewrite_blocked = true;
           break;
         }
+      }
+    }
+  }
+  // "Hank was told twice to renew the certificate and never did".
+  if (person_here && r_.size() >= 3) {
+    std::size_t end = r_.size();
+    while (end > 0 && r_.at(end - 1).kind == token_kind::punct) --end;
+    if (end >= 2 &&
+        (matches(r_, end - 2, {"never", "did"}) ||
+         (r_.is_any(end - 1, {"didn't", "didnt"}) && r_.is_any(end - 2, {"and", "but"})))) {
+      add(end - 2, end, rule_id::counterfactual);
+      rewrite_blocked = true;
+    }
+  }
+  // "I don't think Wes understands how our caching layer works".
+  for (std::size_t i = 0; person_here && i + 2 < r_.size(); ++i) {
+    if (!(matches(r_, i, {"don't", "think"}) || matches(r_, i, {"doubt"}))) continue;
+    for (std::size_t k = i + 2; k + 1 < r_.size() && k <= i + 6; ++k) {
+      if (r_.is_any(k, {"understands", "knows", "understood", "knew"}) &&
+          r_.is_any(k + 1, {"how", "what"})) {
+        add(i, k + 2, rule_id::competence);
+        rewrite_blocked = true;
+        break;
       }
     }
   }
