@@ -103,6 +103,7 @@ constexpr std::string_view roles =
 constexpr std::string_view teams =
     "team teams dbas sres devs developers engineers admins sysadmins operators reviewers folks "
     "guys squad crew department dept vendor vendors contractors interns testers managers ops "
+    "juniors newbies rookies "
     "devops leadership management staff";
 
 // A team's name that also names a thing ("Support", "Networking"): a team only as the subject of

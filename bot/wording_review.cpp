@@ -1298,15 +1298,19 @@ void sentence_review::check_causal_frames() {
     }
     // "The real cause was Jordan", "the root of the problem was Mia's decision".
     const bool cause_subject = [&] {
-      if (!(lead_before(1, "was") || lead_before(1, "is"))) return false;
+      // "was X", and the label style of answers: "Main factor: Lea's migration script".
+      const bool label = lead >= 1 && r_.punct(lead - 1, ":");
+      if (!(lead_before(1, "was") || lead_before(1, "is") || label)) return false;
       for (std::size_t k = lead >= 6 ? lead - 6 : 0; k + 1 < lead; ++k) {
-        if (r_.is_any(k, {"cause", "culprit", "reason", "root", "source", "origin", "trigger"})) {
+        if (r_.is_any(k, {"cause", "culprit", "reason", "root", "source", "origin", "trigger",
+                          "factor"})) {
           return true;
         }
       }
       return false;
     }();
-    if (cause_subject && (!a.possessive || artifact_after) && !weak) {
+    if (cause_subject && (!a.possessive || artifact_after) &&
+        (!weak || r_.at(a.first).capitalised)) {
       add(lead - 1, artifact_after ? artifact + 1 : a.last,
           rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
@@ -1593,6 +1597,7 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"stop", "letting"}, rule_id::competence, false},
       {{"cut", "corners"}, rule_id::judgement, true},
       {{"cutting", "corners"}, rule_id::judgement, true},
       {{"didn't", "have", "a", "clue"}, rule_id::competence, true},
