@@ -381,10 +381,15 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   if (start && !noun_like_suffix(w) && w.size() >= 3 && (t.capitalised || !w.ends_with('s'))) {
     std::size_t k = i + 1;
     // "Lin accidentally ...", "Ruth never bothered ...".
-    while (k < t_.size() && k <= i + 3 && has(k, wf::adverb | wf::negation)) ++k;
+    bool after_did_not = false;  // "Rafa didn't even look ...": then the verb is in its base form
+    while (k < t_.size() && k <= i + 3 && has(k, wf::adverb | wf::negation)) {
+      after_did_not = after_did_not || has(k, wf::auxiliary);
+      ++k;
+    }
     const auto* v = verb(k);
     if (v != nullptr &&
-        (v->form == wf::verb_form::past || v->form == wf::verb_form::past_or_participle) &&
+        (v->form == wf::verb_form::past || v->form == wf::verb_form::past_or_participle ||
+         (after_did_not && v->form == wf::verb_form::base)) &&
         v->kind != verb_class::none) {
       return actor{i, i + 1, actor_kind::weak_person, t.possessive};
     }
@@ -995,6 +1000,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   if (conditional && p.kind == verb_class::cognition && !p.negated) return;
   // "Had Ola spoken up earlier": the inverted condition is specific enough for an unsure name.
   if (inverted && weak && r_.at(a.first).capitalised) weak = false;
+  // "If Ayo had waited for the second approval": a duty in a condition is a person's.
+  if (conditional && a.kind == actor_kind::weak_person && r_.at(a.first).capitalised &&
+      (p.kind == verb_class::diligence || p.kind == verb_class::omission)) {
+    weak = false;
+  }
   if (conditional && !p.copula && p.kind != verb_class::none && (!weak || r_.is(a.first, "they"))) {
     add(a.first >= 1 && r_.is(a.first - 1, "had") ? a.first - 1 : a.first, p.end,
         rule_for(a.kind, rule_id::counterfactual));
@@ -1053,8 +1063,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       rewrite_blocked = true;
       return;
     }
-    if ((p.kind == verb_class::diligence || p.kind == verb_class::action) &&
-        a.kind != actor_kind::weak_person &&
+    // An unsure name counts for a duty left undone ("Rafa didn't even look at the diff"), not
+    // for any act ("Kibana didn't show the errors").
+    const bool unsure_ok = a.kind != actor_kind::weak_person ||
+                           (p.kind == verb_class::diligence && r_.at(a.first).capitalised);
+    if ((p.kind == verb_class::diligence || p.kind == verb_class::action) && unsure_ok &&
         (past || r_.is_any(a.last, {"never"}) || p.verb->form == wf::verb_form::base)) {
       if (a.kind == actor_kind::team && !r_.is_any(p.begin, {"never"}) && !past &&
           p.verb->form != wf::verb_form::base) {
@@ -1378,7 +1391,7 @@ void sentence_review::check_causal_frames() {
     if (before(1, "on") && !a.possessive &&
         (before(2, "it's") || before(2, "is") || before(2, "totally") || before(2, "all") ||
          before(2, "that's") || before(2, "entirely") || before(2, "squarely") ||
-         before(2, "this's"))) {
+         before(2, "this's") || before(2, "completely") || before(2, "fully"))) {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
@@ -1400,6 +1413,18 @@ void sentence_review::check_causal_frames() {
       remove_actor(a);
       rewrite_blocked = true;
       continue;
+    }
+    // "The deploy that took us down was Mateo's".
+    if (a.possessive && (a.last >= r_.size() || r_.at(a.last).kind == token_kind::punct) &&
+        lead_before(1, "was") && !weak) {
+      bool harm = false;
+      for (std::size_t k = 0; k < lead; ++k) harm = harm || harm_at(k);
+      if (harm) {
+        add(lead - 1, a.last, rule_for(a.kind, rule_id::person_as_cause));
+        remove_actor(a);
+        rewrite_blocked = true;
+        continue;
+      }
     }
     // "this wouldn't have happened on Emma's watch".
     if (a.possessive && r_.is(a.last, "watch") && before(1, "on")) {
