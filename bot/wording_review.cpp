@@ -393,6 +393,10 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
         v->kind != verb_class::none) {
       return actor{i, i + 1, actor_kind::weak_person, t.possessive};
     }
+    // "Sami's careless copy-paste": a capitalised owner of an act or a judged thing.
+    if (t.capitalised && t.possessive && has(i + 1, wf::artifact | wf::judgement)) {
+      return actor{i, i + 1, actor_kind::weak_person, true};
+    }
     // A capitalised one before "should've followed" or "was negligent".
     if (t.capitalised && (has(k, wf::modal) || is_any(k, {"was", "is"}))) {
       std::size_t j = k + 1;
@@ -994,7 +998,7 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
                                        [&](const actor& b) { return b.last == a.first - 1; })));
   const bool conditional =
       inverted || (p.perfect && a.first >= 1 &&
-                   (r_.is(a.first - 1, "if") ||
+                   (r_.is_any(a.first - 1, {"if", "wish"}) ||
                     (r_.is(a.first - 1, "only") && a.first >= 2 && r_.is(a.first - 2, "if"))));
   // "If Lee had known about the flag, ...": missing information, not a verdict.
   if (conditional && p.kind == verb_class::cognition && !p.negated) return;
@@ -1330,7 +1334,8 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
       continue;
     }
-    if (a.possessive && artifact_after && !weak) {
+    // "So yeah, Brendan's hotfix ...": a capitalised owner of a change is taken for a name.
+    if (a.possessive && artifact_after && (!weak || r_.at(a.first).capitalised)) {
       // "The intern's deploy broke checkout", "Dave's deploy ... brought the site down",
       // "Sven's typo ... caused the whole thing".
       bool harmful = false;
@@ -1497,8 +1502,9 @@ void sentence_review::check_passive_agents() {
       }
       if (r_.is_any(k, {"never", "not"})) negated = true;
       const auto* v = r_.verb(k);
-      if (copula && v != nullptr && v->form != wf::verb_form::base &&
-          v->form != wf::verb_form::gerund) {
+      // "was run": a participle that looks like the base form.
+      if (copula && v != nullptr && v->form != wf::verb_form::gerund &&
+          (v->form != wf::verb_form::base || v->participle == r_.at(k).norm)) {
         verb_at = k;
       }
     }
@@ -1517,8 +1523,16 @@ void sentence_review::check_passive_agents() {
         verb_at >= 1 && r_.has(verb_at - 1, wf::artifact) &&
         (r_.any_flag(0, verb_at, wf::outcome) || r_.find(0, verb_at, "originated") != npos ||
          r_.find(0, verb_at, "stemmed") != npos || r_.find(0, verb_at, "resulted") != npos);
+    // "The CDN purge that wiped every cached asset was run by hand by Otto".
+    bool harm_before = false;
+    for (std::size_t k = start; k < verb_at; ++k) {
+      const auto* h = r_.verb(k);
+      harm_before =
+          harm_before || (harm_at(k) && h->form != wf::verb_form::base &&
+                          (!r_.has(k - 1, wf::determiner) || r_.is_any(k - 1, {"that", "which"})));
+    }
     const bool negative =
-        origin || r_.any_flag(start, a.first, wf::negative_qualifier) ||
+        origin || harm_before || r_.any_flag(start, a.first, wf::negative_qualifier) ||
         r_.find(start, r_.clause_end(a.last), "without") != npos ||
         r_.find(a.last, r_.size(), "nobody") != npos ||
         (r_.find(a.last, r_.size(), "which") != npos &&
@@ -1622,6 +1636,9 @@ void sentence_review::check_phrases() {
       {{"couldn't", "care", "less"}, rule_id::judgement, true},
       {{"without", "thinking"}, rule_id::judgement, true},
       {{"no", "business"}, rule_id::competence, true},
+      {{"isn't", "senior", "enough"}, rule_id::competence, false},
+      {{"wasn't", "senior", "enough"}, rule_id::competence, false},
+      {{"not", "senior", "enough"}, rule_id::competence, false},
       {{"stop", "letting"}, rule_id::competence, false},
       {{"cut", "corners"}, rule_id::judgement, true},
       {{"cutting", "corners"}, rule_id::judgement, true},
