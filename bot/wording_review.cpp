@@ -964,8 +964,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   const bool instead = r_.find(p.end, r_.size(), "instead") != npos;
   const std::size_t without = r_.find(p.end, clause_end + 4, "without");
   const bool skipped_safeguard =
-      without != npos && (r_.has(without + 1, wf::safeguard) ||
-                          r_.has(without + 2, wf::safeguard) || r_.verb(without + 1) != nullptr);
+      without != npos &&
+      (r_.any_flag(without + 1, without + 4, wf::safeguard) || r_.verb(without + 1) != nullptr);
 
   if (p.passive) return;  // "Kim was paged": something done to them
   // "as part of the retention job, as scheduled", "on purpose", "per the policy": a planned act.
@@ -1195,7 +1195,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       const bool then_harm = [&] {
         for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
           if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
-          if (r_.is_any(k, {"and", "that", "which"}) && harm_at(k + 1)) return true;
+          if (r_.is_any(k, {"and", "that", "which"}) &&
+              (harm_at(k + 1) ||
+               r_.is_any(k + 1, {"blocked", "stalled", "froze", "halted", "stopped"}))) {
+            return true;
+          }
         }
         return false;
       }();
