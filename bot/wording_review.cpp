@@ -973,7 +973,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     if (matches(r_, k, {"as", "planned"}) || matches(r_, k, {"as", "scheduled"}) ||
         matches(r_, k, {"as", "part", "of"}) || matches(r_, k, {"on", "purpose"}) ||
         matches(r_, k, {"per", "the"}) || matches(r_, k, {"as", "requested"}) ||
-        matches(r_, k, {"as", "designed"}) || matches(r_, k, {"as", "intended"})) {
+        matches(r_, k, {"as", "designed"}) || matches(r_, k, {"as", "intended"}) ||
+        r_.is_any(k, {"deliberately", "intentionally", "purposely"})) {
+      return;
+    }
+    // "... to stop the data corruption from spreading": an act to protect is no slip.
+    if (r_.is(k, "to") &&
+        r_.is_any(k + 1, {"stop", "prevent", "contain", "protect", "relieve", "free", "limit",
+                          "mitigate", "reduce", "save", "drain", "clear", "shed"})) {
       return;
     }
   }
@@ -1023,6 +1030,13 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   }
   if (p.modal_counterfactual) {
     if (weak && p.kind == verb_class::none) return;
+    // "could have escalated sooner if the alert had named the service": what a system lacked.
+    if (const auto cond = r_.find(p.end, r_.size(), "if"); cond != npos) {
+      const bool person_condition = std::any_of(
+          actors_.begin(), actors_.end(),
+          [&](const actor& b) { return b.first == cond + 1 && b.kind != actor_kind::we; });
+      if (!person_condition) return;
+    }
     if (p.copula) return;  // "should have been": an expectation
     add(a.first, p.end, rule_for(a.kind, rule_id::counterfactual));
     remove_actor(a);
@@ -1099,6 +1113,13 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   switch (p.kind) {
     case verb_class::harm: {
       if (destructive(p.verb->base) && benign_object && !negative_object) return;
+      // "dropped the pool size to 50" sets a value; "broke the incident into workstreams" splits.
+      if (p.object_end != npos && p.object_end < r_.size() &&
+          ((r_.is(p.object_end, "to") &&
+            r_.at(std::min(p.object_end + 1, r_.size() - 1)).kind == token_kind::number) ||
+           r_.is(p.object_end, "into"))) {
+        return;
+      }
       if (p.object_begin != npos && r_.is(p.object_end - 1, "ball")) return;  // the idiom
       if (p.object_begin == npos && p.particle.empty() && p.verb->base != "mess" &&
           p.verb->base != "screw" && p.verb->base != "botch") {
