@@ -31,6 +31,7 @@ struct code_point {
   std::size_t length = 1;
   bool word = false;
   bool space = false;
+  bool bad = false;  // not valid UTF-8
 };
 
 code_point read_code_point(std::string_view text, std::size_t pos) {
@@ -48,12 +49,12 @@ code_point read_code_point(std::string_view text, std::size_t pos) {
   } else if ((c & 0xF8) == 0xF0) {
     n = 4, cp = c & 0x07u;
   } else {
-    return {1, true, false};
+    return {1, true, false, true};
   }
-  if (pos + n > text.size()) return {1, true, false};
+  if (pos + n > text.size()) return {1, true, false, true};
   for (std::size_t k = 1; k < n; ++k) {
     const unsigned char next = byte_at(text, pos + k);
-    if ((next & 0xC0) != 0x80) return {1, true, false};
+    if ((next & 0xC0) != 0x80) return {1, true, false, true};
     cp = (cp << 6) | (next & 0x3Fu);
   }
   if (cp == 0xA0 || cp == 0x2007 || cp == 0x202F || (cp >= 0x2000 && cp <= 0x200B)) {
@@ -297,9 +298,11 @@ class tokenizer {
 
   token word(std::size_t pos) const {
     std::size_t i = pos;
+    bool bad = false;
     while (i < text_.size()) {
       const auto cp = read_code_point(text_, i);
       if (cp.word) {
+        bad = bad || cp.bad;
         i += cp.length;
         continue;
       }
@@ -325,6 +328,9 @@ class tokenizer {
       }
       break;
     }
+    // A word with broken bytes is not read as a word: no rule quotes it, so no quote starts or
+    // ends inside a damaged sequence.
+    if (bad) return make(token_kind::code, pos, i, "");
     // kim@ (the handle@ style) is a mention; kim@example.org an address.
     if (i < text_.size() && text_[i] == '@') {
       const bool address = i + 1 < text_.size() && read_code_point(text_, i + 1).word;
