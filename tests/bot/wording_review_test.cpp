@@ -311,7 +311,10 @@ TEST_CASE("bad UTF-8 and other scripts are reviewed without breaking characters"
   CHECK(curly[0].quote == "Dave didn\u2019t bother");
   for (const auto& bad :
        {std::string("\xFF\xFE\xE2"), std::string("\xE2\x80 disaster \xC3"), std::string("@\xC3"),
-        std::string("<@U1|\xE2\x80"), std::string("`\xC3"), std::string("kim@\xFF broke it")}) {
+        std::string("<@U1|\xE2\x80"), std::string("`\xC3"), std::string("kim@\xFF broke it"),
+        // Found by the fuzzer: stray continuation bytes glued to a name.
+        std::string("\x9f\x9f\x9f\x9f\x9f"
+                    "Bob forgot to restart it.")}) {
     for (const auto& f : review(bad)) {
       CHECK((static_cast<unsigned char>(f.quote.front()) & 0xC0) != 0x80);
     }
