@@ -199,10 +199,10 @@ class tokenizer {
       return make(token_kind::code, pos, end, "");
     }
     if (c == '<' && text_.substr(pos, 2) == "<@") {
-      if (auto t = slack_mention(pos); t.end != 0) return t;
+      if (auto t = slack_mention(pos); t.end != 0) return unglued(std::move(t));
     }
     if (c == '@' && pos + 1 < text_.size() && is_ascii_alnum(byte_at(text_, pos + 1))) {
-      return at_mention(pos);
+      return unglued(at_mention(pos));
     }
     if (c == '#' && pos + 1 < text_.size() && is_ascii_alnum(byte_at(text_, pos + 1))) {
       std::size_t end = pos + 1;
@@ -224,6 +224,19 @@ class tokenizer {
     if (text_.substr(pos, 3) == "\xE2\x80\xA6") return make(token_kind::punct, pos, pos + 3, "...");
     if (apostrophe_at(text_, pos) == 3) return make(token_kind::punct, pos, pos + 3, "'");
     return make(token_kind::punct, pos, pos + cp.length, std::string(text_.substr(pos, cp.length)));
+  }
+
+  // A mention with letters or broken bytes glued to its end ("@Caro\x96...") is no mention: it
+  // becomes opaque up to the end of the glued run, so no quote ends inside it.
+  token unglued(token t) const {
+    std::size_t end = t.end;
+    while (end < text_.size()) {
+      const auto cp = read_code_point(text_, end);
+      if (!cp.word) break;
+      end += cp.length;
+    }
+    if (end == t.end) return t;
+    return make(token_kind::code, t.begin, end, "");
   }
 
   token code_span(std::size_t pos) const {

@@ -314,9 +314,12 @@ TEST_CASE("bad UTF-8 and other scripts are reviewed without breaking characters"
         std::string("<@U1|\xE2\x80"), std::string("`\xC3"), std::string("kim@\xFF broke it"),
         // Found by the fuzzer: stray continuation bytes glued to a name.
         std::string("\x9f\x9f\x9f\x9f\x9f"
-                    "Bob forgot to restart it.")}) {
+                    "Bob forgot to restart it."),
+        std::string("The root cause was @Caro\x96\xd8\x8c\xdfmistake.")}) {
     for (const auto& f : review(bad)) {
+      const auto end = f.offset + f.quote.size();
       CHECK((static_cast<unsigned char>(f.quote.front()) & 0xC0) != 0x80);
+      CHECK((end == bad.size() || (static_cast<unsigned char>(bad[end]) & 0xC0) != 0x80));
     }
   }
 }
