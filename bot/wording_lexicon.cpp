@@ -173,6 +173,7 @@ constexpr std::string_view judgements =
     "irresponsible irresponsibly irresponsibility blindly thoughtless thoughtlessly dumb idiotic "
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
     "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed winged arrogance "
+    "rubber-stamped rubberstamped rubber-stamp "
     "ignorance";
 
 constexpr std::string_view benign_words =
@@ -236,7 +237,7 @@ constexpr std::string_view harm_verbs =
     "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
     "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
     "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
-    "garble hardcode spam/spammed/spammed hide/hid/hidden mask";
+    "garble hardcode spam/spammed/spammed hide/hid/hidden mask ddos/ddosed/ddosed";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
     "disregard dismiss";

@@ -394,20 +394,27 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
       return actor{i, i + 1, actor_kind::weak_person, t.possessive};
     }
     // "Sami's careless copy-paste": a capitalised owner of an act or a judged thing.
-    if (t.capitalised && t.possessive && has(i + 1, wf::artifact | wf::judgement)) {
-      return actor{i, i + 1, actor_kind::weak_person, true};
+    if (t.capitalised && t.possessive) {
+      // "Devin's fat config push": up to two describing words before the thing.
+      for (std::size_t d = i + 1; d < t_.size() && d <= i + 3; ++d) {
+        if (has(d, wf::artifact | wf::judgement)) {
+          return actor{i, i + 1, actor_kind::weak_person, true};
+        }
+        if (!word(d) || verb(d) != nullptr || has(d, wf::function_word | wf::determiner)) break;
+      }
     }
     // A capitalised one before "should've followed" or "was negligent".
     if (t.capitalised && (has(k, wf::modal) || is_any(k, {"was", "is"}))) {
       std::size_t j = k + 1;
       while (j < t_.size() && j <= k + 2 &&
-             (is_any(j, {"have", "'ve", "not", "too", "so", "very"}) || has(j, wf::adverb))) {
+             (is_any(j, {"have", "'ve", "not", "too", "so", "very", "to"}) || has(j, wf::adverb))) {
         ++j;
       }
       const auto* after = verb(j);
       if ((after != nullptr && after->kind != verb_class::none &&
            after->form != wf::verb_form::gerund) ||
-          has(j, wf::judgement | wf::derogatory) || (is(j, "to") && is(j + 1, "blame"))) {
+          has(j, wf::judgement | wf::derogatory) || (is(j, "to") && is(j + 1, "blame")) ||
+          (is(j, "blame") && is(j - 1, "to"))) {
         return actor{i, i + 1, actor_kind::weak_person, false};
       }
     }
@@ -1248,8 +1255,9 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
 // describing words between); npos when there is none.
 std::size_t owned_artifact(const sentence_reader& r, const actor& a) {
   if (!a.possessive) return npos;
-  for (std::size_t k = a.last; k < r.size() && k <= a.last + 2; ++k) {
+  for (std::size_t k = a.last; k < r.size() && k <= a.last + 3; ++k) {
     if (r.has(k, wf::artifact)) return k;
+    if (r.punct(k, "\"") || r.punct(k, "\xE2\x80\x9C")) continue;  // someone's "small refactor"
     // A participle describes the thing: "Meera's misconfigured alert rule".
     const auto* v = r.verb(k);
     const bool participle = v != nullptr && (v->form == wf::verb_form::past_or_participle ||
@@ -1374,9 +1382,12 @@ void sentence_review::check_causal_frames() {
         }
       }
       // "Hiroshi's bad merge is why the build was red".
-      const bool reason = r_.is_any(artifact + 1, {"is", "was"}) &&
-                          (r_.is(artifact + 2, "why") ||
-                           (r_.is(artifact + 2, "the") && r_.is(artifact + 3, "reason")));
+      // (also after a time or place: "Devin's push at 16:58 on a Friday is why ...")
+      bool reason = false;
+      for (std::size_t k = artifact + 1; k + 1 < r_.size() && !reason; ++k) {
+        reason = r_.is_any(k, {"is", "was"}) &&
+                 (r_.is(k + 1, "why") || (r_.is(k + 1, "the") && r_.is(k + 2, "reason")));
+      }
       harmful = harmful || reason;
       // "Thanks to @mila's hotfix, search was down": thanks for an outcome is sarcasm.
       if (lead_before(1, "to") && lead_before(2, "thanks")) {
@@ -1882,6 +1893,27 @@ void sentence_review::check_phrases() {
         rewrite_blocked = true;
         break;
       }
+    }
+  }
+  // "Support escalated way too late": the timing of a person's act judged.
+  for (const auto& a : actors_) {
+    if (a.kind == actor_kind::we || a.possessive) continue;
+    const auto p = parse_predicate(r_, a.last);
+    if (p.verb == nullptr) continue;
+    for (std::size_t k = p.end; k + 1 < own_clause_end(p.end) + 1 && k + 1 < r_.size(); ++k) {
+      if (r_.is(k, "too") && r_.is_any(k + 1, {"late", "slowly", "slow"})) {
+        add(k, k + 2, rule_for(a.kind, rule_id::judgement));
+        rewrite_blocked = true;
+        break;
+      }
+    }
+  }
+  // "Not going to point fingers, but someone's ...": the disclaimer announces the blame.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (r_.is_any(i, {"point", "pointing"}) && r_.is(i + 1, "fingers") &&
+        (r_.is(i + 2, "but") || (r_.punct(i + 2, ",") && r_.is(i + 3, "but")))) {
+      add(i, i + 2, rule_id::implied_blame);
+      rewrite_blocked = true;
     }
   }
   // "The admin was supposed to rotate the credentials and didn't".
