@@ -29,14 +29,21 @@ std::string usage_text() {
          "                 copy a SQLite database into the empty PostgreSQL database that\n"
          "                 storage.url names, ids and all, in one transaction; run it once,\n"
          "                 with every Scribe stopped, before starting replicas on PostgreSQL\n"
+         "  review [--json] [--people \"Dave,@kim\"] [FILE|-]\n"
+         "                 review a text for blameful wording (standard input without FILE or\n"
+         "                 with -): each finding with its sentence, why, and a rewrite;\n"
+         "                 --json prints {\"findings\": [...]}; --people names the incident's\n"
+         "                 people. Exit 0 when nothing is found, 1 with findings. Opens no\n"
+         "                 database and reads no configuration\n"
          "  --version      print the version\n"
          "  --help         print this help\n"
          "\n"
          "Every configuration key section.key can also be set as SCRIBE_SECTION_KEY in the\n"
          "environment (for example SCRIBE_SERVER_LISTEN=0.0.0.0:8080); see the README.\n"
          "\n"
-         "Exit codes: 0 success, 64 usage error, 65 migrate refused (no source, or a target\n"
-         "that holds data), 66 no such incident, 69 storage or network\n"
+         "Exit codes: 0 success, 1 review found wording to look at, 64 usage error,\n"
+         "65 migrate refused (no source, or a target that holds data), 66 no such incident\n"
+         "(or file to review), 69 storage or network\n"
          "unavailable, "
          "70 internal error, 78 configuration error.\n";
 }
@@ -55,6 +62,7 @@ constexpr named_command commands[] = {
     {"matrix-registration", sub_command::matrix_registration},
     {"export", sub_command::export_postmortem},
     {"migrate", sub_command::migrate},
+    {"review", sub_command::review},
     {"--version", sub_command::version},
     {"version", sub_command::version},
     {"--help", sub_command::help},
@@ -62,7 +70,8 @@ constexpr named_command commands[] = {
     {"help", sub_command::help},
 };
 
-constexpr std::string_view options[] = {"--config", "--public-url", "--workspace", "--from"};
+constexpr std::string_view options[] = {"--config", "--public-url", "--workspace", "--from",
+                                        "--json",   "--people"};
 
 // "unknown argument: serv; did you mean serve?": options are compared with options, words with
 // commands, so that a typo is never answered with something of the other kind.
@@ -78,8 +87,10 @@ usage_error unknown_argument(std::string_view arg) {
       if (!c.name.starts_with('-')) candidates.push_back(c.name);
     }
   }
-  return usage_error{"unknown argument: " + std::string(arg) +
-                     config::suggestion(arg.substr(0, arg.find('=')), candidates)};
+  // An option of another command is not a typo: no suggestion to write it as it was written.
+  const auto name = arg.substr(0, arg.find('='));
+  std::erase(candidates, name);
+  return usage_error{"unknown argument: " + std::string(arg) + config::suggestion(name, candidates)};
 }
 
 }  // namespace
@@ -91,7 +102,10 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
     const std::string_view arg = args[i];
     std::optional<sub_command> named;
     for (const auto& c : commands) {
-      if (arg == c.name) named = c.command;
+      // After `review`, a word is the file to review, even one named like a command.
+      if (arg == c.name && !(have_command && result.command == sub_command::review)) {
+        named = c.command;
+      }
     }
 
     if (named) {
@@ -113,6 +127,15 @@ std::variant<invocation, usage_error> parse_arguments(std::span<const char* cons
       if (i + 1 >= args.size())
         return usage_error{"--from needs a database, e.g. sqlite:data/scribe.db"};
       result.from = args[++i];
+    } else if (arg == "--json" && result.command == sub_command::review) {
+      result.json = true;
+    } else if (arg == "--people" && result.command == sub_command::review) {
+      if (i + 1 >= args.size())
+        return usage_error{"--people needs names, e.g. --people \"Dave,@kim\""};
+      result.people = args[++i];
+    } else if (result.command == sub_command::review && have_command && result.file.empty() &&
+               (arg == "-" || !arg.starts_with("-"))) {
+      result.file = std::string(arg);
     } else if (result.command == sub_command::export_postmortem && have_command &&
                result.incident.empty() && !arg.starts_with("-")) {
       result.incident = std::string(arg);

@@ -12,9 +12,10 @@ namespace scribe::app {
 // sysexits(3) values, so that `systemctl` and shell scripts can tell failures apart.
 enum exit_code : int {
   exit_ok = 0,
+  exit_findings = 1,      // review: the text has findings (for pre-commit hooks and CI)
   exit_usage = 64,        // the command line is wrong
   exit_data = 65,         // the data forbids it (migrate into a database that holds data)
-  exit_no_input = 66,     // what was asked for does not exist (an unknown incident)
+  exit_no_input = 66,     // what was asked for does not exist (an unknown incident or file)
   exit_unavailable = 69,  // the store cannot be opened or the address cannot be bound
   exit_software = 70,     // an unexpected internal error
   exit_config = 78,       // the configuration file or environment is wrong
@@ -27,6 +28,7 @@ enum class sub_command {
   matrix_registration,
   export_postmortem,
   migrate,
+  review,
   version,
   help
 };
@@ -38,6 +40,9 @@ struct invocation {
   std::string incident;    // export: "INC-7"
   std::string workspace;   // export --workspace: which workspace's INC-7
   std::string from;        // migrate --from: "sqlite:<path>"
+  bool json = false;       // review --json
+  std::string people;      // review --people "Dave,@kim"
+  std::string file;        // review: the file to read; "-" or empty: standard input
 };
 
 struct usage_error {

@@ -3,6 +3,7 @@
 #include "app/export.hpp"
 #include "app/matrix_registration.hpp"
 #include "app/migrate.hpp"
+#include "app/review.hpp"
 #include "app/service.hpp"
 #include "app/slack_manifest.hpp"
 #include "config/loader.hpp"
@@ -67,6 +68,7 @@ int run(const app::invocation& inv) {
       std::cout << "scribe " << SCRIBE_VERSION << '\n';
       return app::exit_ok;
     case app::sub_command::help: std::cout << app::usage_text(); return app::exit_ok;
+    case app::sub_command::review: return app::review_text(inv, std::cin, std::cout, std::cerr);
     case app::sub_command::serve:
     case app::sub_command::check_config:
     case app::sub_command::slack_manifest:

@@ -10,6 +10,7 @@
 #include "adapters/web/incident_export.hpp"
 #include "adapters/web/incident_pages.hpp"
 #include "adapters/web/metrics_endpoint.hpp"
+#include "adapters/web/review_page.hpp"
 #include "app/cli.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/incident_records.hpp"
@@ -179,6 +180,8 @@ int serve(const config::options& options) {
   exports.add_routes(routes);
   web::incident_pages pages(store_work, records, access, options.playground_enabled());
   pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
+  web::review_page review(access, options.playground_enabled());
+  review.add_routes(routes);  // POST /api/review, GET and POST /review
   web::metrics_endpoint metrics_page(store_work, *store.incidents, *store.jobs, clock, access);
   metrics_page.add_routes(routes);
   log::write(access.refuses_everyone() ? log::level::warn : log::level::info, "web access",

@@ -4,6 +4,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <set>
@@ -409,10 +410,26 @@ void append_actions(std::string& md, postmortem_draft& draft,
   md += '\n';
 }
 
+// Everyone the draft names: who opened and closed the incident, wrote its entries and answered.
+// The review takes them for people wherever they appear, also as a lower-case handle.
+std::vector<std::string> incident_people(const draft_input& input) {
+  std::vector<std::string> people{input.inc.opened_by.name};
+  if (input.inc.closed_by) people.push_back(input.inc.closed_by->name);
+  for (const auto* part : {&input.timeline.head, &input.timeline.tail}) {
+    for (const auto& e : *part) people.push_back(e.author.name);
+  }
+  for (const auto& a : input.answers) people.push_back(a.author.name);
+  std::sort(people.begin(), people.end());
+  people.erase(std::unique(people.begin(), people.end()), people.end());
+  std::erase_if(people, [](const std::string& p) { return text::trim(p).empty(); });
+  return people;
+}
+
 void append_review(std::string& md, postmortem_draft& draft, const draft_input& input,
                    const std::vector<question_answers>& groups) {
-  const auto add = [&draft](std::string_view text, const std::string& where) {
-    for (auto& finding : review_wording(text)) {
+  const auto people = incident_people(input);
+  const auto add = [&draft, &people](std::string_view text, const std::string& where) {
+    for (auto& finding : review_wording(text, people)) {
       draft.review.push_back({std::move(finding), where});
     }
   };
@@ -432,8 +449,10 @@ void append_review(std::string& md, postmortem_draft& draft, const draft_input& 
       "Scribe points at wording that can read as blame or judgement and suggests what to write "
       "instead; it changes nothing that people wrote.\n\n";
   for (const auto& r : draft.review) {
-    md += "- “" + inline_text(r.finding.quote) + "” in " + escape_markdown(r.where) + " — " +
+    md += "- “" + inline_text(r.finding.quote) + "” in " + escape_markdown(r.where) + " (" +
+          std::string(to_string(r.finding.kind)) + ", " + escape_markdown(r.finding.rule) + ") — " +
           escape_markdown(r.finding.suggestion) + '\n';
+    if (r.finding.rewrite) md += "  *Rewrite:* " + inline_text(*r.finding.rewrite) + '\n';
   }
 }
 

@@ -124,7 +124,25 @@ section#postmortem, section#review {
 }
 li.finding q { font-weight: 600; }
 li.finding .rule { font-family: ui-monospace, monospace; font-size: 0.85rem; color: var(--muted); }
+li.finding .kind { font-size: 0.85rem; font-weight: 600; }
+li.finding-blame .kind { color: var(--open); }
+li.finding .rewrite { color: var(--closed); }
 form#signin { display: grid; gap: 0.5rem; max-width: 22rem; }
+form#review-form { display: grid; gap: 0.5rem; }
+textarea { font: inherit; padding: 0.4rem 0.6rem; width: 100%; }
+div.marked {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+  border: 1px solid var(--line);
+  border-radius: 6px;
+  padding: 0.5rem 1rem;
+}
+mark { color: inherit; border-radius: 3px; padding: 0 0.15rem; }
+mark a { color: inherit; text-decoration: none; }
+mark.finding-blame { background: color-mix(in srgb, var(--open) 25%, transparent); }
+mark.finding-advice { background: color-mix(in srgb, var(--gap) 45%, transparent); }
+ins.rewrite-inline { color: var(--closed); text-decoration: none; font-style: italic; }
+ins.rewrite-inline::before { content: "→ "; }
 input, button { font: inherit; padding: 0.4rem 0.6rem; }
 form#signout { margin-top: 2rem; }
 @media (max-width: 40rem) {

@@ -3,6 +3,7 @@
 #include "adapters/http/form.hpp"
 #include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
+#include "adapters/web/api_json.hpp"
 #include "adapters/web/assets.hpp"
 #include "bot/markdown.hpp"
 #include "bot/postmortem_draft.hpp"
@@ -49,34 +50,6 @@ std::string workspaces_of(const std::vector<bot::incident>& found) {
 
 // ---- JSON -----------------------------------------------------------------------------------
 
-http::response json_response(const http::request& req, beast_http::status status,
-                             const json& body) {
-  // Chat text is UTF-8, but a cut sequence must not turn an answer into a 500.
-  auto response = http::make_response(
-      req, status, body.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
-      "application/json");
-  response.set("X-Content-Type-Options", "nosniff");
-  response.set(beast_http::field::cache_control, "no-store");
-  return response;
-}
-
-http::response json_error(const http::request& req, beast_http::status status,
-                          std::string_view reason) {
-  return json_response(req, status, json{{"error", reason}});
-}
-
-// access_policy's plain-text refusal, in the API's JSON error format with the same headers.
-http::response json_refusal(const http::request& req, http::response refused) {
-  std::string_view reason = refused.body();
-  while (reason.ends_with('\n')) reason.remove_suffix(1);
-  auto response = json_error(req, refused.result(), reason);
-  if (const auto challenge = refused.find(beast_http::field::www_authenticate);
-      challenge != refused.end()) {
-    response.set(beast_http::field::www_authenticate, challenge->value());
-  }
-  return response;
-}
-
 json person_json(const bot::person& who) {
   return json{{"id", who.id}, {"name", who.name}};
 }
@@ -114,7 +87,9 @@ json postmortem_json(const bot::postmortem_view& view) {
   for (const auto& r : view.review) {
     review.push_back({{"quote", r.finding.quote},
                       {"rule", r.finding.rule},
+                      {"kind", bot::to_string(r.finding.kind)},
                       {"suggestion", r.finding.suggestion},
+                      {"rewrite", r.finding.rewrite ? json(*r.finding.rewrite) : json(nullptr)},
                       {"where", r.where}});
   }
   return json{{"version", view.latest.version},
@@ -350,11 +325,18 @@ std::string postmortem_html(const incident_details& details) {
   } else {
     out += "<ul class=\"findings\">\n";
     for (const auto& r : view.review) {
-      out += "<li class=\"finding\"><q class=\"quote\">" + escape_html(r.finding.quote) +
+      const std::string kind(bot::to_string(r.finding.kind));
+      out += "<li class=\"finding finding-" + kind + "\" data-kind=\"" + kind +
+             "\"><q class=\"quote\">" + escape_html(r.finding.quote) +
              "</q> <span class=\"where\">in " + escape_html(r.where) +
-             "</span> <span class=\"rule\">" + escape_html(r.finding.rule) +
-             "</span><br><span class=\"suggestion\">" + escape_html(r.finding.suggestion) +
-             "</span></li>\n";
+             "</span> <span class=\"kind\">" + kind + "</span> <span class=\"rule\">" +
+             escape_html(r.finding.rule) + "</span><br><span class=\"suggestion\">" +
+             escape_html(r.finding.suggestion) + "</span>";
+      if (r.finding.rewrite) {
+        out +=
+            "<br><span class=\"rewrite\">Rewrite: " + escape_html(*r.finding.rewrite) + "</span>";
+      }
+      out += "</li>\n";
     }
     out += "</ul>\n";
   }
@@ -423,11 +405,13 @@ std::string incident_list_body(const std::vector<bot::incident>& incidents,
     return "<a href=\"" + std::string(href) + "\"" +
            (status == shown ? " aria-current=\"page\"" : "") + ">" + std::string(label) + "</a>";
   };
-  std::string body = "<h1>Incidents</h1>\n<nav class=\"filters\" id=\"filters\">" +
-                     filter_link("/", "All", std::nullopt) +
-                     filter_link("/?status=open", "Open", bot::incident_status::open) +
-                     filter_link("/?status=closed", "Closed", bot::incident_status::closed) +
-                     "</nav>\n";
+  std::string body =
+      "<h1>Incidents</h1>\n<p class=\"note\" id=\"review-link\"><a href=\"/review\">Review a "
+      "text</a> for blameless wording: a postmortem written elsewhere, an answer, a summary.</p>\n"
+      "<nav class=\"filters\" id=\"filters\">" +
+      filter_link("/", "All", std::nullopt) +
+      filter_link("/?status=open", "Open", bot::incident_status::open) +
+      filter_link("/?status=closed", "Closed", bot::incident_status::closed) + "</nav>\n";
   if (incidents.empty()) {
     const std::string which = shown ? std::string(bot::to_string(*shown)) + " " : "";
     return body + "<p class=\"empty\" id=\"no-incidents\">No " + which +
@@ -552,20 +536,24 @@ void incident_pages::add_routes(http::router& routes) {
   add_asset_routes(routes);
 }
 
-std::vector<nav_link> incident_pages::nav() const {
-  std::vector<nav_link> links{{"/", "Incidents"}};
-  if (playground_) links.push_back({"/playground", "Playground"});
-  return links;
+std::string incident_pages::page(std::string title, std::string body) const {
+  return site_page(access_, playground_, std::move(title), std::move(body));
 }
 
-std::string incident_pages::page(std::string title, std::string body) const {
-  if (access_.token_required()) {
+std::string site_page(const access_policy& access, bool playground, std::string title,
+                      std::string body) {
+  std::vector<nav_link> nav{{"/", "Incidents"}, {"/review", "Review a text"}};
+  if (playground) nav.push_back({"/playground", "Playground"});
+  if (access.token_required()) {
     body +=
         "<form id=\"signout\" method=\"post\" action=\"/signout\"><button "
         "type=\"submit\">Sign out</button></form>\n";
   }
-  return html_document(
-      {std::move(title), std::move(body), nav(), {"/static/scribe.css"}, {"/static/scribe.js"}});
+  return html_document({std::move(title),
+                        std::move(body),
+                        std::move(nav),
+                        {"/static/scribe.css"},
+                        {"/static/scribe.js"}});
 }
 
 std::unique_ptr<incident_pages::lookup> incident_pages::find(const std::string& label,

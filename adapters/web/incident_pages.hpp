@@ -105,7 +105,6 @@ class incident_pages {
                                         const std::string& workspace, const lookup* found) const;
   http::response incident_api_response(const http::request& req, const std::string& label,
                                        const std::string& workspace, const lookup* found) const;
-  std::vector<nav_link> nav() const;
   std::string page(std::string title, std::string body) const;
 
   http::store_thread& blocking_;
@@ -114,9 +113,14 @@ class incident_pages {
   bool playground_;
 };
 
-// The <main> content of GET /: the filter links, then a table#incidents of rows
-// tr.incident[data-status], or p#no-incidents. `shown` is the filter in effect; `older`, when
-// set, is where the next (older) page starts: a link to it follows the table.
+// A whole page of the site: `body` with the navigation bar (Incidents, Review a text, and the
+// Playground when it is on) and, when a token is required, the sign-out button.
+std::string site_page(const access_policy& access, bool playground, std::string title,
+                      std::string body);
+
+// The <main> content of GET /: a link to the review page, the filter links, then a table#incidents
+// of rows tr.incident[data-status], or p#no-incidents. `shown` is the filter in effect; `older`,
+// when set, is where the next (older) page starts: a link to it follows the table.
 std::string incident_list_body(const std::vector<bot::incident>& incidents,
                                std::optional<bot::incident_status> shown,
                                const std::optional<bot::page_cursor>& older, bot::timestamp now);

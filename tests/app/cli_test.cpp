@@ -120,3 +120,20 @@ TEST_CASE("migrate takes the SQLite database to copy", "[unit][cli]") {
   CHECK(refused({"serve", "--from", "sqlite:x.db"}) == "--from is only for migrate");
   CHECK_THAT(usage_text(), Catch::Contains("65 migrate refused"));
 }
+
+TEST_CASE("review takes --json, --people and a file or -", "[unit][cli]") {
+  const auto plain = ok({"review"});
+  CHECK(plain.command == sub_command::review);
+  CHECK(plain.file.empty());
+  CHECK_FALSE(plain.json);
+  const auto full = ok({"review", "--json", "--people", "Dave,@kim", "postmortem.md"});
+  CHECK(full.json);
+  CHECK(full.people == "Dave,@kim");
+  CHECK(full.file == "postmortem.md");
+  CHECK(ok({"review", "-"}).file == "-");
+  CHECK(refused({"review", "a.md", "b.md"}) == "unknown argument: b.md");
+  CHECK_THAT(refused({"review", "--people"}), Catch::Contains("--people needs names"));
+  CHECK(refused({"serve", "--json"}) == "unknown argument: --json");
+  CHECK_THAT(usage_text(), Catch::Contains("review [--json]"));
+  CHECK_THAT(usage_text(), Catch::Contains("1 review found"));
+}

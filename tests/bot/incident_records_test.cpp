@@ -202,5 +202,6 @@ TEST_CASE_METHOD(records_fixture,
   CHECK(now->actions[0].owner == "@bob");
   CHECK(now->actions[0].text == "Alert on 5xx rate");
   REQUIRE_FALSE(now->review.empty());
-  CHECK(now->review[0].finding.rule == "person_as_cause");
+  CHECK(now->review[0].finding.rule == "counterfactual");
+  CHECK(now->review[0].finding.kind == bot::finding_kind::blame);
 }

@@ -502,10 +502,12 @@ TEST_CASE("the wording review lists blameful wording with where it was found",
 
   REQUIRE(draft.review.size() == 3);
   CHECK(draft.review[0].where == "the summary");
-  CHECK(draft.review[0].finding.quote == "Bob forgot to");
-  CHECK(draft.review[0].finding.rule == "person_as_cause");
+  CHECK(draft.review[0].finding.quote == "Bob forgot to renew");
+  CHECK(draft.review[0].finding.rule == "counterfactual");
+  CHECK(draft.review[0].finding.kind == finding_kind::blame);
   CHECK(draft.review[1].where == "dave's answer to went_wrong");
   CHECK(draft.review[1].finding.rule == "root_cause");
+  CHECK(draft.review[1].finding.kind == finding_kind::advice);
   CHECK(draft.review[2].where == "dave's answer to went_wrong");
   CHECK(draft.review[2].finding.quote == "careless");
   CHECK(draft.review[2].finding.rule == "judgement");
@@ -513,13 +515,16 @@ TEST_CASE("the wording review lists blameful wording with where it was found",
   const auto review = section(draft.markdown, "Wording review");
   CHECK_THAT(review, StartsWith("## Wording review\n\nScribe points at wording that can read as "
                                 "blame or judgement and suggests what to write instead; it "
-                                "changes nothing that people wrote.\n\n- “Bob forgot to” in the "
-                                "summary — "));
+                                "changes nothing that people wrote.\n\n- “Bob forgot to renew” "
+                                "in the summary (blame, counterfactual) — "));
+  // Each finding with a rewrite shows it under the finding.
+  CHECK_THAT(review, Contains("\n  *Rewrite:* The certificate was not renewed. What would have "
+                              "made the step hard to miss?\n"));
   CHECK_THAT(review, Contains("\n- “" + draft.review[1].finding.quote +
-                              "” in dave's answer to went\\_wrong — "));
-  CHECK_THAT(review,
-             Contains("\n- “careless” in dave's answer to went\\_wrong — Describe what made "
-                      "the step easy to get wrong instead of judging care.\n"));
+                              "” in dave's answer to went\\_wrong (advice, root\\_cause) — "));
+  CHECK_THAT(review, Contains("\n- “careless” in dave's answer to went\\_wrong (blame, "
+                              "judgement) — This judges a person: describe what made the step "
+                              "easy to miss or get wrong.\n"));
   CHECK(lines_starting_with(review, "- ").size() == 3);
   // The review points; it does not edit what people wrote.
   CHECK_THAT(draft.markdown, Contains("Bob forgot to renew the certificate."));

@@ -36,9 +36,12 @@ The run:
   7. a restart with SCRIBE_WEB_TOKEN: pages go to /signin, a wrong token is refused, the right one
      signs in with an HttpOnly Secure cookie, the API wants the Bearer token, the playground works,
      signing out forgets the session;
-  8. a restart without the token, and an incident in plain words (INC-2) whose playground and
+  8. the Review a text page: from the list's link, the blameful example of BLAMELESS.md posted
+     through the form, both people and the drama marked inline with the rewrites, the blameless
+     line left alone;
+  9. a restart without the token, and an incident in plain words (INC-2) whose playground and
      page are the README's screenshots (docs/images/);
-  9. screenshots (wide, full height; one phone-sized) into $SCRIBE_ARTEFACTS_DIR, by default
+  10. screenshots (wide, full height; one phone-sized) into $SCRIBE_ARTEFACTS_DIR, by default
      <the directory of scribe>/artefacts/browser, which is kept; the README's in its docs/ folder.
      On failure the page's HTML, a screenshot and Scribe's log are saved there too.
 
@@ -112,6 +115,12 @@ ANSWERS = {   # question id -> (who answers, the answer)
     "factors": ("alice", "A config change halved the pool; traffic grew; no saturation alert."),
     "actions": ("alice", ACTION),
 }
+
+# BLAMELESS.md's blameful example, and a blameless line.
+REVIEW_TEXT = ("dylanone@ did not bother to set up alerting for our storage cluster. Of course we "
+               "ran out of space and this disaster ensued! It took hours to fix the service "
+               "because annatwo@ did not know how to recognize storage exhaustion.\n"
+               "Dana paged the team at 10:02.")
 
 R = Results()
 
@@ -436,7 +445,7 @@ class Scenario:
             self.browser = Browser(self.artefacts)
             # Each part goes on after an earlier one failed: one broken page hides nothing else.
             for part in (self.playground, self.incident_list, self.incident_page, self.json_api,
-                         self.signed_in, self.readme_screenshots):
+                         self.review_page, self.signed_in, self.readme_screenshots):
                 try:
                     part()
                 except Exception:  # noqa: BLE001 - a surprise is a failed check, page saved
@@ -956,6 +965,49 @@ class Scenario:
         R.check("the incident page does not scroll sideways on a phone",
                 overflow == 0, f"{overflow} px too wide")
         b.check_console("the incident page after the screenshots")
+
+    # ---- the Review a text page -------------------------------------------------------------
+
+    def review_page(self) -> None:
+        group("8. the Review a text page")
+        b = self.browser
+        b.open(self.url("/"), "the incident list, to follow its review link")
+        if not R.check("the incident list links the review page", b.exists("#review-link a"),
+                       b.summary()):
+            return
+        b.click_and_load("#review-link a", "the link to the review page")
+        R.check("the link leads to /review with its form", b.path() == "/review"
+                and b.exists("form#review-form textarea#review-text"), b.summary())
+        b.type_into("textarea#review-text", REVIEW_TEXT)
+        b.type_into("input#review-people", "Dana")
+        b.click_and_load("form#review-form button[type=submit]", "sending the review form")
+        R.check("the form posts to /review and the page shows the result",
+                b.path() == "/review" and b.exists("section#review-result"), b.summary())
+        R.check("the summary counts blame and advice", "blame" in (b.text("#review-summary") or "")
+                and "advice" in (b.text("#review-summary") or ""), b.text("#review-summary"))
+        marks = [m.text for m in b.find_all("#review-marked mark.finding-blame")]
+        R.check("both people's words are marked inline as blame",
+                any(m.startswith("dylanone@") for m in marks)
+                and any(m.startswith("annatwo@") for m in marks), marks)
+        R.check("the drama is marked as advice",
+                any("disaster" in m.text for m in b.find_all("#review-marked mark.finding-advice")))
+        rewrites = [r.text for r in b.find_all("#review-marked ins.rewrite-inline")]
+        R.check("each flagged sentence is followed by its rewrite, naming neither person",
+                len(rewrites) == 3 and any("Alerting was not set up" in r for r in rewrites)
+                and not any("dylanone" in r or "annatwo" in r for r in rewrites), rewrites)
+        R.check("the blameless line is not marked",
+                "Dana paged the team" in (b.text("#review-marked") or "")
+                and not any("Dana" in m for m in marks), marks)
+        R.check("the list below has one li.finding per mark", len(b.find_all(
+            "ol#review-findings li.finding")) == len(b.find_all("#review-marked mark")))
+        R.check("the text stays in the form to edit", "dylanone@" in
+                (b.find("textarea#review-text").get_attribute("value") or ""))
+        b.screenshot("review")
+        b.screenshot("review-phone", PHONE, mobile=True)
+        overflow = b.overflows_sideways_on_phone()
+        R.check("the review page does not scroll sideways on a phone", overflow == 0,
+                f"{overflow} px too wide")
+        b.check_console("the review page after the screenshots")
 
     # ---- the JSON API ----------------------------------------------------------------------
 

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -36,11 +38,23 @@ void check_action_items(std::string_view answer) {
 
 void check_wording(std::string_view text) {
   std::size_t previous_end = 0;
-  for (const auto& finding : bot::review_wording(text)) {
+  // The fuzzer's bytes also stand for a known person, so that those paths run too.
+  const std::vector<std::string> people{std::string(text.substr(0, 12))};
+  const auto review = bot::review_answer(text, people);
+  SCRIBE_FUZZ_CHECK(!review.rewrite || review.has_blame);
+  for (const auto& finding : review.findings) {
     SCRIBE_FUZZ_CHECK(!finding.quote.empty() && !finding.rule.empty());
     SCRIBE_FUZZ_CHECK(!finding.suggestion.empty());
     SCRIBE_FUZZ_CHECK(finding.offset <= text.size());
     SCRIBE_FUZZ_CHECK(text.substr(finding.offset, finding.quote.size()) == finding.quote);
+    // The quote lies in its sentence, as written.
+    SCRIBE_FUZZ_CHECK(text.substr(finding.sentence_offset, finding.sentence.size()) ==
+                      finding.sentence);
+    SCRIBE_FUZZ_CHECK(finding.offset >= finding.sentence_offset &&
+                      finding.offset + finding.quote.size() <=
+                          finding.sentence_offset + finding.sentence.size());
+    // A rewrite passes the review itself.
+    if (finding.rewrite) SCRIBE_FUZZ_CHECK(bot::review_wording(*finding.rewrite, people).empty());
     // In text order, each reported once.
     SCRIBE_FUZZ_CHECK(finding.offset >= previous_end);
     previous_end = finding.offset + finding.quote.size();

@@ -533,10 +533,10 @@ def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, re
                store=None) -> None:
     """The end of an e2e run, whatever happened: Scribe is killed, its log is searched for every
     secret it was configured with (SCRIBE_*_SECRET, SCRIBE_*_TOKEN, the password in
-    SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake is stopped;
-    the work folder and a PostgreSQL `store` are removed unless $keep_variable is set, in which
-    case each of `records` (file name -> a function giving what to write as JSON, such as the
-    fake's call record) is written into it first."""
+    SCRIBE_STORAGE_URL), the tail of its log is shown when a check failed, and the fake (if any)
+    is stopped; the work folder and a PostgreSQL `store` are removed unless $keep_variable is set,
+    in which case each of `records` (file name -> a function giving what to write as JSON, such as
+    the fake's call record) is written into it first."""
     if scribe is not None:
         scribe.kill()
         # Whatever the scenario, the secrets it configured never reach Scribe's log.
@@ -560,7 +560,8 @@ def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, re
                 json.dump(record(), f, indent=1, ensure_ascii=False)
         where = "the database" if store is None or store.is_sqlite else store.describe()
         print(f"kept {work}: scribe.log, {where}, {', '.join(records)}", flush=True)
-    fake.stop()
+    if fake is not None:
+        fake.stop()
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
         if store is not None:

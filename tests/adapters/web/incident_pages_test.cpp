@@ -200,8 +200,10 @@ TEST_CASE_METHOD(web_fixture, "a closed incident's page shows the draft and its 
   CHECK_THAT(body, Catch::Contains("&lt;em&gt;check&lt;/em&gt;"));
   CHECK_THAT(body, !Catch::Contains("<em>check</em>"));
   CHECK_THAT(body, Catch::Contains("<section id=\"review\">"));
-  CHECK_THAT(body, Catch::Contains("<li class=\"finding\"><q class=\"quote\">@dave forgot</q>"));
-  CHECK_THAT(body, Catch::Contains("<span class=\"rule\">person_as_cause</span>"));
+  CHECK_THAT(body, Catch::Contains("<li class=\"finding finding-blame\" data-kind=\"blame\"><q "
+                                   "class=\"quote\">@dave forgot</q>"));
+  CHECK_THAT(body, Catch::Contains("<span class=\"kind\">blame</span>"));
+  CHECK_THAT(body, Catch::Contains("<span class=\"rule\">counterfactual</span>"));
   CHECK_THAT(body, Catch::Contains("<span class=\"where\">in bob"));
 
   // The download link works for the same reader.
@@ -321,8 +323,10 @@ TEST_CASE_METHOD(web_fixture, "the JSON API lists incidents and shows one in ful
         json{{"text", "Alert on 5xx rate"}, {"owner", "@bob"}, {"due", "2026-12-01"}});
   REQUIRE(pm["review"].size() == 1);
   CHECK(pm["review"][0]["quote"] == "@dave forgot");
-  CHECK(pm["review"][0]["rule"] == "person_as_cause");
+  CHECK(pm["review"][0]["rule"] == "counterfactual");
+  CHECK(pm["review"][0]["kind"] == "blame");
   CHECK(pm["review"][0]["suggestion"].is_string());
+  CHECK(pm["review"][0]["rewrite"].is_null());  // "@dave forgot": nothing but the verdict
 
   clock.advance(1min);
   run("T1", "open Search is slow", {"U1", "alice"}, "C2");
