@@ -1,6 +1,5 @@
 #include "app/service.hpp"
 
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/matrix/matrix_adapter.hpp"
@@ -19,12 +18,13 @@
 #include "config/loader.hpp"
 #include "config/log.hpp"
 #include "config/values.hpp"
+#include "runtime/offload.hpp"
 #include "storage/open_store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/system/system_error.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -42,9 +42,9 @@ namespace asio = boost::asio;
 namespace beast_http = boost::beast::http;
 
 asio::awaitable<http::response> health_check(http::request_context ctx, bot::incident_store& store,
-                                             http::store_thread& pool) {
+                                             runtime::store_thread& store_thread) {
   try {
-    co_await http::offload(pool, [&store] { store.ping(); });
+    co_await runtime::offload(store_thread, [&store] { store.ping(); });
   } catch (const std::exception& e) {
     log::error("health check failed", {{"error", e.what()}});
     co_return http::make_error(ctx.req, beast_http::status::service_unavailable,
@@ -59,12 +59,12 @@ asio::awaitable<http::response> health_check(http::request_context ctx, bot::inc
 // write. Liveness is /healthz.
 asio::awaitable<http::response> readiness_check(http::request_context ctx,
                                                 bot::incident_store& store,
-                                                http::store_thread& pool,
+                                                runtime::store_thread& store_thread,
                                                 const std::atomic<bool>& draining) {
   if (draining) {
     co_return http::make_error(ctx.req, beast_http::status::service_unavailable, "shutting down");
   }
-  co_return co_await health_check(std::move(ctx), store, pool);
+  co_return co_await health_check(std::move(ctx), store, store_thread);
 }
 
 // The HTTPS client for a chat platform's API; false (logged) when TLS cannot be set up, which is
@@ -164,25 +164,25 @@ int serve(const config::options& options) {
 
   // Store calls block (SQLite writes wait for fsync, PostgreSQL for the server); they run there,
   // never on network threads.
-  http::store_thread store_work(store.group.get(), 64, store.concurrency);
+  runtime::store_thread store_thread(store.group.get(), 64, store.concurrency);
   routes.add(beast_http::verb::get, "/healthz",
-             [&incidents = *store.incidents, &store_work](http::request_context ctx) {
-               return health_check(std::move(ctx), incidents, store_work);
+             [&incidents = *store.incidents, &store_thread](http::request_context ctx) {
+               return health_check(std::move(ctx), incidents, store_thread);
              });
   std::atomic<bool> draining = false;
   routes.add(beast_http::verb::get, "/readyz",
-             [&incidents = *store.incidents, &store_work, &draining](http::request_context ctx) {
-               return readiness_check(std::move(ctx), incidents, store_work, draining);
+             [&incidents = *store.incidents, &store_thread, &draining](http::request_context ctx) {
+               return readiness_check(std::move(ctx), incidents, store_thread, draining);
              });
 
   const web::access_policy access(options.web, options.server);
-  web::incident_export exports(store_work, postmortems, access);
+  web::incident_export exports(store_thread, postmortems, access);
   exports.add_routes(routes);
-  web::incident_pages pages(store_work, records, access, options.playground_enabled());
+  web::incident_pages pages(store_thread, records, access, options.playground_enabled());
   pages.add_routes(routes);  // also /signin, /signout and /static/scribe.{css,js}
   web::review_page review(access, options.playground_enabled());
   review.add_routes(routes);  // POST /api/review, GET and POST /review
-  web::metrics_endpoint metrics_page(store_work, *store.incidents, *store.jobs, clock, access);
+  web::metrics_endpoint metrics_page(store_thread, *store.incidents, *store.jobs, clock, access);
   metrics_page.add_routes(routes);
   log::write(access.refuses_everyone() ? log::level::warn : log::level::info, "web access",
              {{"policy", access.describe()}});
@@ -193,7 +193,7 @@ int serve(const config::options& options) {
     if (!open_api_client(slack_client, ioc, options.slack.api_timeout, options.tls, "Slack")) {
       return exit_config;
     }
-    slack.emplace(ioc, store_work, options.slack, options.server.public_url, desk, postmortems,
+    slack.emplace(ioc, store_thread, options.slack, options.server.public_url, desk, postmortems,
                   *store.jobs, *slack_client, clock, options.jobs);
     slack->add_routes(routes);
     slack->start();
@@ -206,8 +206,8 @@ int serve(const config::options& options) {
     if (!open_api_client(matrix_client, ioc, options.matrix.api_timeout, options.tls, "Matrix")) {
       return exit_config;
     }
-    matrix.emplace(ioc, store_work, options.matrix, desk, postmortems, *store.jobs, *matrix_client,
-                   clock, options.jobs);
+    matrix.emplace(ioc, store_thread, options.matrix, desk, postmortems, *store.jobs,
+                   *matrix_client, clock, options.jobs);
     matrix->add_routes(routes);
     matrix->start();
     log::info("matrix enabled",
@@ -215,8 +215,8 @@ int serve(const config::options& options) {
   }
   std::optional<playground::playground_adapter> playground;
   if (options.playground_enabled()) {
-    playground.emplace(ioc, store_work, desk, postmortems, *store.chats, *store.jobs, clock, access,
-                       options.jobs);
+    playground.emplace(ioc, store_thread, desk, postmortems, *store.chats, *store.jobs, clock,
+                       access, options.jobs);
     playground->add_routes(routes);
     playground->start();
   }
@@ -251,7 +251,7 @@ int serve(const config::options& options) {
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& w : workers) w.join();
-  store_work.join();
+  store_thread.join();
   log::info("stopped");
   return exit_ok;
 }

@@ -45,7 +45,7 @@ class inbox_limit {
     std::int64_t pending = 0;  // pending jobs before storing (counted, or estimated from above)
   };
 
-  // Stores the job unless the inbox is full. Blocks on the store: run it on the blocking pool.
+  // Stores the job unless the inbox is full. Blocks on the store: run it on the store thread.
   // Throws what the store throws.
   admission enqueue(std::string_view key, std::string_view payload, bot::timestamp now);
 

@@ -1,8 +1,8 @@
 #include "adapters/jobs/job_worker.hpp"
 
-#include "adapters/http/offload.hpp"
 #include "config/log.hpp"
 #include "metrics/catalog.hpp"
+#include "runtime/offload.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -28,10 +28,10 @@ std::chrono::milliseconds backoff_delay(const worker_options& options, int attem
 namespace detail {
 
 struct worker_state {
-  worker_state(asio::io_context& ioc, http::store_thread& pool, bot::job_queue& q,
+  worker_state(asio::io_context& ioc, runtime::store_thread& t, bot::job_queue& q,
                const bot::clock& c, std::string name, job_handler h, worker_options o)
       : strand(asio::make_strand(ioc)),
-        blocking(pool),
+        store_thread(t),
         queue(q),
         clock(c),
         queue_name(std::move(name)),
@@ -40,7 +40,7 @@ struct worker_state {
         wake(strand) {}
 
   asio::strand<asio::io_context::executor_type> strand;
-  http::store_thread& blocking;
+  runtime::store_thread& store_thread;
   bot::job_queue& queue;
   const bot::clock& clock;
   const std::string queue_name;
@@ -140,7 +140,7 @@ asio::awaitable<void> work_loop(state_ptr st) {
         record(queue, finished);
         return limit == 0 ? std::vector<bot::job>{} : queue.claim_batch(name, now, lease, limit);
       };
-      jobs = co_await http::offload(st->blocking, std::move(record_and_claim));
+      jobs = co_await runtime::offload(st->store_thread, std::move(record_and_claim));
       count(st, finished);
     } catch (const std::exception& e) {
       // The store failed; the jobs keep their leases and come back later.
@@ -186,11 +186,11 @@ struct loop_finished {
 
 }  // namespace
 
-job_worker::job_worker(asio::io_context& ioc, http::store_thread& blocking, bot::job_queue& queue,
-                       const bot::clock& clock, std::string queue_name, job_handler handler,
-                       worker_options options)
+job_worker::job_worker(asio::io_context& ioc, runtime::store_thread& store_thread,
+                       bot::job_queue& queue, const bot::clock& clock, std::string queue_name,
+                       job_handler handler, worker_options options)
     : state_(std::make_shared<detail::worker_state>(
-          ioc, blocking, queue, clock, std::move(queue_name), std::move(handler), options)) {}
+          ioc, store_thread, queue, clock, std::move(queue_name), std::move(handler), options)) {}
 
 job_worker::~job_worker() {
   stop();

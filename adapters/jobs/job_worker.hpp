@@ -22,7 +22,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <chrono>
 #include <functional>
@@ -69,9 +69,9 @@ struct worker_state;
 
 class job_worker {
  public:
-  job_worker(boost::asio::io_context& ioc, http::store_thread& blocking, bot::job_queue& queue,
-             const bot::clock& clock, std::string queue_name, job_handler handler,
-             worker_options options = {});
+  job_worker(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
+             bot::job_queue& queue, const bot::clock& clock, std::string queue_name,
+             job_handler handler, worker_options options = {});
   ~job_worker();
   job_worker(const job_worker&) = delete;
   job_worker& operator=(const job_worker&) = delete;

@@ -1,11 +1,11 @@
 #include "adapters/matrix/matrix_adapter.hpp"
 
 #include "adapters/http/form.hpp"
-#include "json/fields.hpp"
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/matrix/messages.hpp"
 #include "config/log.hpp"
+#include "json/fields.hpp"
+#include "runtime/offload.hpp"
 
 #include <algorithm>
 
@@ -55,12 +55,12 @@ std::string message_ref(std::string_view room_id, std::string_view event_id) {
   return std::string(room_id) + "/" + std::string(event_id);
 }
 
-matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
+matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                                const config::matrix_options& options, bot::incident_desk& desk,
                                bot::postmortem_desk& postmortems, bot::job_queue& jobs,
                                http::client& client, const bot::clock& clock,
                                const config::jobs_options& limits)
-    : blocking_(blocking),
+    : store_thread_(store_thread),
       options_(options),
       desk_(desk),
       postmortems_(postmortems),
@@ -70,15 +70,15 @@ matrix_adapter::matrix_adapter(boost::asio::io_context& ioc, http::store_thread&
       api_(client, options.homeserver_url, options.as_token),
       inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
       inbox_worker_(
-          ioc, blocking, jobs, clock, std::string(inbox_queue),
+          ioc, store_thread, jobs, clock, std::string(inbox_queue),
           [this](bot::job job) { return process_inbox(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}),
       outbox_worker_(
-          ioc, blocking, jobs, clock, std::string(outbox_queue),
+          ioc, store_thread, jobs, clock, std::string(outbox_queue),
           [this](bot::job job) { return process_outbox(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}),
       postmortem_worker_(
-          ioc, blocking, jobs, clock, bot::postmortem_queue("matrix"),
+          ioc, store_thread, jobs, clock, bot::postmortem_queue("matrix"),
           [this](bot::job job) { return process_postmortem(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}) {}
 
@@ -145,7 +145,7 @@ boost::asio::awaitable<http::response> matrix_adapter::handle_transaction(
   std::string key = "txn:" + std::string(ctx.param("txnId"));
   std::string body = req.body();
   auto store = [this, &key, &body] { return inbox_limit_.enqueue(key, body, clock_.now()); };
-  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  const auto admitted = co_await runtime::offload(store_thread_, std::move(store));
   if (admitted.full) {
     inbox_limit_.note_refused(admitted.pending, ctx.request_id);
     // The spec names no errcode for an overloaded application service; M_UNKNOWN is its generic
@@ -198,7 +198,7 @@ boost::asio::awaitable<void> matrix_adapter::enqueue_outbox(std::string key,
                                                             nlohmann::json payload) {
   std::string text = payload.dump();
   auto store = [this, &key, &text] { return jobs_.enqueue(outbox_queue, key, text, clock_.now()); };
-  if (co_await http::offload(blocking_, std::move(store))) outbox_worker_.notify();
+  if (co_await runtime::offload(store_thread_, std::move(store))) outbox_worker_.notify();
 }
 
 boost::asio::awaitable<job_outcome> matrix_adapter::process_inbox(bot::job job) {
@@ -217,7 +217,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_inbox(bot::job job) 
     auto store = [this, &key, &payload] {
       return jobs_.enqueue(inbox_queue, key, payload, clock_.now());
     };
-    co_await http::offload(blocking_, std::move(store));
+    co_await runtime::offload(store_thread_, std::move(store));
   }
   inbox_worker_.notify();
   co_return job_outcome::done();
@@ -263,7 +263,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_event(nlohmann::json
         desk_.edit_message(channel, ref, text);
         postmortems_.edit_answer(channel, ref, text);
       };
-      co_await http::offload(blocking_, std::move(update));
+      co_await runtime::offload(store_thread_, std::move(update));
       co_return job_outcome::done();
     }
     if (auto text = command_text(message->body, options_.command_prefix)) {
@@ -325,7 +325,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::run_command(room_message mes
   auto named = co_await display_name(message.room_id, message.sender, request.author.name);
   if (named.what == call_result::kind::retry) co_return outcome_of(named, "joined_members");
   auto run = [this, &request] { return desk_.run_command(request); };
-  const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
+  const bot::bot_reply reply = co_await runtime::offload(store_thread_, std::move(run));
   postmortem_worker_.notify();  // close and draft leave postmortem jobs behind
   nlohmann::json content = notice(reply.text);
   in_reply_to(content, message.event_id);
@@ -345,7 +345,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
   bot::flag_request request{channel, message_ref(channel.channel, event_id), flagged_by, flagged_at,
                             std::nullopt};
   auto again = [this, &request] { return desk_.flag_again(request); };
-  const auto known = co_await http::offload(blocking_, std::move(again));
+  const auto known = co_await runtime::offload(store_thread_, std::move(again));
   if (known && *known) {
     // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
     // that recorded the entry died before it could (the outbox keeps one job per entry).
@@ -380,7 +380,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::flag(bot::channel_ref channe
       std::move(author),   from_matrix_ms(message->origin_server_ts),
       message->body,       source};
   auto record = [this, &request, &flagged] { return desk_.flag_message(request, flagged); };
-  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
   if (!recorded) {
     co_await answer_flagger(request, event_id,
                             bot::no_incident_for_flag_reply(options_.command_prefix));
@@ -421,7 +421,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::take_back(redaction_event re
     postmortems_.delete_answer(channel, ref);
     return removed;
   };
-  const auto removed = co_await http::offload(blocking_, std::move(unflag));
+  const auto removed = co_await runtime::offload(store_thread_, std::move(unflag));
   if (removed && removed->has_value() && (*removed)->message_ref) {
     const std::string& ref = *(*removed)->message_ref;
     nlohmann::json payload{
@@ -441,7 +441,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::answer(room_message message)
   auto named = co_await display_name(message.room_id, message.sender, reply.author.name);
   if (named.what == call_result::kind::retry) co_return outcome_of(named, "joined_members");
   auto record = [this, &reply] { return postmortems_.answer_in_thread(reply); };
-  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
   if (!recorded) {
     if (recorded.error() == bot::errc::not_ready_yet) {
       co_return job_outcome::retry("the questions are still being posted", std::chrono::seconds(2));
@@ -481,7 +481,8 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_outbox(bot::job job)
     const auto& chunk = json_fields::member(body, "chunk");
     if (!chunk.is_array()) co_return job_outcome::done();
     for (const auto& related : chunk) {
-      const auto& relates = json_fields::member(json_fields::member(related, "content"), "m.relates_to");
+      const auto& relates =
+          json_fields::member(json_fields::member(related, "content"), "m.relates_to");
       if (json_fields::string_at(related, "sender") != bot_user_id_ ||
           json_fields::string_at(relates, "key") != recorded_key) {
         continue;
@@ -523,7 +524,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_postmortem(bot::job 
   std::vector<bot::asked_question> questions;
   if (step->step == bot::postmortem_step::draft) {
     auto compose = [this, &step] { return postmortems_.draft(*step); };
-    const auto drafted = co_await http::offload(blocking_, std::move(compose));
+    const auto drafted = co_await runtime::offload(store_thread_, std::move(compose));
     if (!drafted) co_return job_outcome::done();  // nothing new since the last draft
     room = drafted->inc.channel.channel;
     contents = draft_notices(drafted->draft.markdown);
@@ -531,14 +532,14 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_postmortem(bot::job 
     auto load = [this, id = step->incident_id] {
       return std::pair{postmortems_.find_incident(id), postmortems_.questions(id)};
     };
-    auto [inc, asked] = co_await http::offload(blocking_, std::move(load));
+    auto [inc, asked] = co_await runtime::offload(store_thread_, std::move(load));
     if (!inc) co_return job_outcome::give_up("unknown incident");
     room = inc->channel.channel;
     if (step->step == bot::postmortem_step::remind) {
       auto decide = [this, id = inc->id] {
         return postmortems_.reminder(id, options_.command_prefix);
       };
-      const auto text = co_await http::offload(blocking_, std::move(decide));
+      const auto text = co_await runtime::offload(store_thread_, std::move(decide));
       if (!text) co_return job_outcome::done();
       contents.push_back(notice(*text));
     } else {
@@ -559,7 +560,7 @@ boost::asio::awaitable<job_outcome> matrix_adapter::process_postmortem(bot::job 
                                          message_ref(room, event_ids[i + 1]));
     }
   };
-  co_await http::offload(blocking_, std::move(record));
+  co_await runtime::offload(store_thread_, std::move(record));
   if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting");
   co_return job_outcome::done();
 }

@@ -30,7 +30,7 @@
 #include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <map>
 #include <mutex>
@@ -47,7 +47,7 @@ inline constexpr std::string_view recorded_key = "\U0001F4DD";
 
 class matrix_adapter {
  public:
-  matrix_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
+  matrix_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                  const config::matrix_options& options, bot::incident_desk& desk,
                  bot::postmortem_desk& postmortems, bot::job_queue& jobs, http::client& client,
                  const bot::clock& clock, const config::jobs_options& limits);
@@ -104,7 +104,7 @@ class matrix_adapter {
                                                      std::vector<std::string>& event_ids);
   bot::channel_ref channel_of(const std::string& room_id) const;
 
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   const config::matrix_options& options_;
   bot::incident_desk& desk_;
   bot::postmortem_desk& postmortems_;

@@ -1,11 +1,11 @@
 #include "adapters/playground/playground_adapter.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/playground/playground_assets.hpp"
 #include "adapters/web/html.hpp"
 #include "config/log.hpp"
+#include "runtime/offload.hpp"
 
 #include <charconv>
 #include <variant>
@@ -66,16 +66,16 @@ std::string page_document(std::string body) {
 }  // namespace
 
 playground_adapter::playground_adapter(boost::asio::io_context& ioc,
-                                       http::store_thread& blocking, bot::incident_desk& desk,
-                                       bot::postmortem_desk& postmortems, bot::chat_log& chat,
-                                       bot::job_queue& jobs, const bot::clock& clock,
-                                       const web::access_policy& access,
+                                       runtime::store_thread& store_thread,
+                                       bot::incident_desk& desk, bot::postmortem_desk& postmortems,
+                                       bot::chat_log& chat, bot::job_queue& jobs,
+                                       const bot::clock& clock, const web::access_policy& access,
                                        const config::jobs_options& limits)
-    : blocking_(blocking),
+    : store_thread_(store_thread),
       channel_(desk, postmortems, chat, clock),
       access_(access),
       postmortem_worker_(
-          ioc, blocking, jobs, clock, bot::postmortem_queue(platform),
+          ioc, store_thread, jobs, clock, bot::postmortem_queue(platform),
           [this](bot::job job) { return process_postmortem(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}) {}
 
@@ -108,7 +108,7 @@ boost::asio::awaitable<http::response> playground_adapter::page(http::request_co
     auto messages = channel_.recent(page_messages);
     return render_page(messages, state);
   };
-  std::string body = co_await http::offload(blocking_, std::move(load));
+  std::string body = co_await runtime::offload(store_thread_, std::move(load));
   co_return web::html_response(ctx.req, status, page_document(std::move(body)));
 }
 
@@ -120,7 +120,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_page(http::req
   if (query && query->get("thread")) {
     const auto id = parse_id(*query->get("thread"));
     auto find = [this, id] { return id ? channel_.thread_root(*id) : std::nullopt; };
-    state.thread = co_await http::offload(blocking_, std::move(find));
+    state.thread = co_await runtime::offload(store_thread_, std::move(find));
     if (!state.thread) state.error = "That thread is not in the channel any more.";
   }
   co_return co_await page(std::move(ctx), std::move(state), beast_http::status::ok);
@@ -132,7 +132,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_messages(
   auto load = [this, viewer = remembered_name(ctx.req)] {
     return render_messages(channel_.recent(page_messages), viewer);
   };
-  std::string fragment = co_await http::offload(blocking_, std::move(load));
+  std::string fragment = co_await runtime::offload(store_thread_, std::move(load));
   co_return web::html_response(ctx.req, beast_http::status::ok, std::move(fragment));
 }
 
@@ -156,7 +156,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_post(http::req
   auto say = [this, &author, &state, thread] {
     return channel_.say(*author, state.draft_text, thread);
   };
-  const auto said = co_await http::offload(blocking_, std::move(say));
+  const auto said = co_await runtime::offload(store_thread_, std::move(say));
   if (!said) {
     state.error = said.error() == bot::errc::entry_not_found
                       ? "That thread is not in the channel."
@@ -185,7 +185,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::requ
   auto toggle = [this, &id, &who] {
     return id ? channel_.toggle_flag(*id, *who) : bot::result<void>(bot::errc::entry_not_found);
   };
-  if (!co_await http::offload(blocking_, std::move(toggle))) {
+  if (!co_await runtime::offload(store_thread_, std::move(toggle))) {
     co_return http::make_error(
         req, beast_http::status::not_found,
         "no message with that number to flag (Scribe's own cannot be flagged)");
@@ -214,7 +214,7 @@ boost::asio::awaitable<job_outcome> playground_adapter::process_postmortem(bot::
   const auto step = bot::decode_postmortem_job(job.payload);
   if (!step) co_return job_outcome::give_up("malformed postmortem job");
   auto run = [this, &step, &job] { channel_.run_postmortem(*step, job.key); };
-  co_await http::offload(blocking_, std::move(run));
+  co_await runtime::offload(store_thread_, std::move(run));
   co_return job_outcome::done();
 }
 

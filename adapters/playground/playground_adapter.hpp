@@ -25,7 +25,7 @@
 #include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <string>
 
@@ -39,7 +39,7 @@ inline constexpr std::size_t page_messages = 300;
 
 class playground_adapter {
  public:
-  playground_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
+  playground_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                      bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                      bot::chat_log& chat, bot::job_queue& jobs, const bot::clock& clock,
                      const web::access_policy& access, const config::jobs_options& limits);
@@ -61,7 +61,7 @@ class playground_adapter {
   boost::asio::awaitable<http::response> page(http::request_context ctx, page_state state,
                                               boost::beast::http::status status);
 
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   playground_channel channel_;
   const web::access_policy& access_;
   jobs::job_worker postmortem_worker_;

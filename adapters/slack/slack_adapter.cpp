@@ -1,13 +1,13 @@
 #include "adapters/slack/slack_adapter.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/slack/messages.hpp"
 #include "adapters/slack/payloads.hpp"
 #include "adapters/slack/signature.hpp"
 #include "adapters/slack/text.hpp"
 #include "config/log.hpp"
+#include "runtime/offload.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 
@@ -84,13 +84,13 @@ struct slack_adapter::message_to_flag {
   std::string thread_ts;     // where the flagged message is, for a private answer beside it
 };
 
-slack_adapter::slack_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
+slack_adapter::slack_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                              const config::slack_options& options, std::string public_url,
                              bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                              bot::job_queue& jobs, http::client& client, const bot::clock& clock,
                              const config::jobs_options& limits)
     : ioc_(ioc),
-      blocking_(blocking),
+      store_thread_(store_thread),
       options_(options),
       public_url_(std::move(public_url)),
       desk_(desk),
@@ -100,15 +100,15 @@ slack_adapter::slack_adapter(boost::asio::io_context& ioc, http::store_thread& b
       api_(client, options.api_base_url, options.bot_token),
       inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
       inbox_worker_(
-          ioc, blocking, jobs, clock, std::string(inbox_queue),
+          ioc, store_thread, jobs, clock, std::string(inbox_queue),
           [this](bot::job job) { return process_inbox(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}),
       outbox_worker_(
-          ioc, blocking, jobs, clock, std::string(outbox_queue),
+          ioc, store_thread, jobs, clock, std::string(outbox_queue),
           [this](bot::job job) { return process_outbox(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}),
       postmortem_worker_(
-          ioc, blocking, jobs, clock, bot::postmortem_queue("slack"),
+          ioc, store_thread, jobs, clock, bot::postmortem_queue("slack"),
           [this](bot::job job) { return process_postmortem(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}) {}
 
@@ -185,7 +185,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
                                std::nullopt,
                                std::nullopt};
   auto run = [this, &request] { return desk_.run_command(request); };
-  const bot::bot_reply reply = co_await http::offload(blocking_, std::move(run));
+  const bot::bot_reply reply = co_await runtime::offload(store_thread_, std::move(run));
   // `close` and `draft` leave postmortem jobs behind; the worker need not wait for its next poll.
   postmortem_worker_.notify();
   auto response = slash_command_response(reply);
@@ -231,7 +231,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request
   auto store = [this, &envelope, &payload] {
     return inbox_limit_.enqueue(envelope->event_id, payload, clock_.now());
   };
-  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  const auto admitted = co_await runtime::offload(store_thread_, std::move(store));
   if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
   const bool added = admitted.added;
   const auto retry = req["X-Slack-Retry-Num"];
@@ -285,7 +285,7 @@ boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
   // A trigger_id is unique to one use of the shortcut: Slack's retries carry the same one.
   std::string key = "shortcut:" + shortcut->trigger_id;
   auto store = [this, &key, &payload] { return inbox_limit_.enqueue(key, payload, clock_.now()); };
-  const auto admitted = co_await http::offload(blocking_, std::move(store));
+  const auto admitted = co_await runtime::offload(store_thread_, std::move(store));
   // Slack does not deliver a shortcut again: the person sees that it failed and may try again.
   if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
   if (admitted.added) inbox_worker_.notify();
@@ -296,7 +296,7 @@ boost::asio::awaitable<void> slack_adapter::enqueue_outbox(std::string key, std:
   auto store = [this, &key, &payload] {
     return jobs_.enqueue(outbox_queue, key, payload, clock_.now());
   };
-  if (co_await http::offload(blocking_, std::move(store))) outbox_worker_.notify();
+  if (co_await runtime::offload(store_thread_, std::move(store))) outbox_worker_.notify();
 }
 
 boost::asio::awaitable<job_outcome> slack_adapter::process_inbox(bot::job job) {
@@ -367,7 +367,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
       desk_.edit_message(channel, ref, text);
       postmortems_.edit_answer(channel, ref, text);
     };
-    co_await http::offload(blocking_, std::move(update));
+    co_await runtime::offload(store_thread_, std::move(update));
     co_return job_outcome::done();
   }
   if (const auto* deletion = std::get_if<message_delete_event>(&event)) {
@@ -377,7 +377,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string bod
       desk_.delete_message(channel, ref);
       postmortems_.delete_answer(channel, ref);
     };
-    co_await http::offload(blocking_, std::move(remove));
+    co_await runtime::offload(store_thread_, std::move(remove));
     co_return job_outcome::done();
   }
   log::debug("slack event ignored", {{"why", std::get<ignored_event>(event).why}});
@@ -457,7 +457,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
   bot::flag_request request{message.channel, ref, message.flagged_by, message.flagged_at,
                             *written_at};
   auto flag_recorded = [this, &request] { return desk_.flag_again(request); };
-  const auto again = co_await http::offload(blocking_, std::move(flag_recorded));
+  const auto again = co_await runtime::offload(store_thread_, std::move(flag_recorded));
   if (!again) {
     co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
     co_return job_outcome::done();
@@ -520,7 +520,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message)
   bot::flagged_message flagged{ref,         std::move(url),  std::move(author),
                                *written_at, std::move(text), message.source};
   auto record = [this, &request, &flagged] { return desk_.flag_message(request, flagged); };
-  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
   if (!recorded) {
     co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
     co_return job_outcome::done();
@@ -561,7 +561,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::unflag(bot::channel_ref chann
   std::string ref = message_ref(channel.channel, ts);
   bot::person by{std::move(user), ""};
   auto take_back = [this, &channel, &ref, &by] { return desk_.unflag_message(channel, ref, by); };
-  const auto removed = co_await http::offload(blocking_, std::move(take_back));
+  const auto removed = co_await runtime::offload(store_thread_, std::move(take_back));
   if (removed && removed->has_value()) {
     nlohmann::json payload{
         {"method", "reactions.remove"},
@@ -608,7 +608,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::answer(bot::channel_ref chann
   if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
   if (answer.author.name.empty()) answer.author.name = reply.user;
   auto record = [this, &answer] { return postmortems_.answer_in_thread(answer); };
-  const auto recorded = co_await http::offload(blocking_, std::move(record));
+  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
   if (!recorded) {
     if (recorded.error() == bot::errc::not_ready_yet) {
       co_return job_outcome::retry("the questions are still being posted", std::chrono::seconds(2));
@@ -633,7 +633,7 @@ boost::asio::awaitable<void> slack_adapter::open_answer_form(block_action action
   auto load = [this, incident_id] {
     return std::pair{postmortems_.find_incident(incident_id), postmortems_.questions(incident_id)};
   };
-  const auto [inc, questions] = co_await http::offload(blocking_, std::move(load));
+  const auto [inc, questions] = co_await runtime::offload(store_thread_, std::move(load));
   // A button names its incident itself; one workspace's button never opens another's.
   if (!inc || inc->channel.platform != "slack" || inc->channel.workspace != action.team_id ||
       questions.empty()) {
@@ -678,7 +678,7 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
     return postmortems_.answer_in_form(incident_id, "slack", submission.team_id, author,
                                        submission.view_id, texts);
   };
-  const auto saved = co_await http::offload(blocking_, std::move(save));
+  const auto saved = co_await runtime::offload(store_thread_, std::move(save));
   if (!saved) {
     // Slack shows these under the form's fields and keeps the form open (DOC:"Modals",
     // response_action "errors").
@@ -687,7 +687,7 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
                                     : "This incident's postmortem no longer takes answers here.";
     // The message goes under the form's first field.
     auto asked = [this, incident_id] { return postmortems_.questions(incident_id); };
-    const auto questions = co_await http::offload(blocking_, std::move(asked));
+    const auto questions = co_await runtime::offload(store_thread_, std::move(asked));
     const auto first =
         std::find_if(questions.begin(), questions.end(),
                      [&](const bot::asked_question& q) { return texts.contains(q.id); });
@@ -715,7 +715,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_postmortem(bot::job j
   if (step->step == bot::postmortem_step::draft)
     co_return co_await post_draft(std::move(job), *step);
   auto load = [this, id = step->incident_id] { return postmortems_.find_incident(id); };
-  auto inc = co_await http::offload(blocking_, std::move(load));
+  auto inc = co_await runtime::offload(store_thread_, std::move(load));
   if (!inc) co_return job_outcome::give_up("unknown incident");
   if (step->step == bot::postmortem_step::ask) {
     co_return co_await ask_questions(std::move(job), std::move(*inc));
@@ -725,7 +725,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::process_postmortem(bot::job j
 
 boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, bot::incident inc) {
   auto load = [this, id = inc.id] { return postmortems_.questions(id); };
-  const auto questions = co_await http::offload(blocking_, std::move(load));
+  const auto questions = co_await runtime::offload(store_thread_, std::move(load));
   if (questions.empty()) co_return job_outcome::done();
   const std::string& channel = inc.channel.channel;
   const auto texts =
@@ -744,14 +744,14 @@ boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, b
                                          message_ref(inc.channel.channel, posted[i + 1]));
     }
   };
-  co_await http::offload(blocking_, std::move(record));
+  co_await runtime::offload(store_thread_, std::move(record));
   if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the questions");
   co_return job_outcome::done();
 }
 
 boost::asio::awaitable<job_outcome> slack_adapter::post_reminder(bot::job job, bot::incident inc) {
   auto decide = [this, id = inc.id] { return postmortems_.reminder(id, options_.command); };
-  const auto text = co_await http::offload(blocking_, std::move(decide));
+  const auto text = co_await runtime::offload(store_thread_, std::move(decide));
   if (!text) co_return job_outcome::done();  // answered, or drafted already
   std::vector<nlohmann::json> messages{
       message_with_form_button(inc.channel.channel, *text, inc.id)};
@@ -764,7 +764,7 @@ boost::asio::awaitable<job_outcome> slack_adapter::post_reminder(bot::job job, b
 boost::asio::awaitable<job_outcome> slack_adapter::post_draft(bot::job job,
                                                               bot::postmortem_job step) {
   auto compose = [this, &step] { return postmortems_.draft(step); };
-  const auto drafted = co_await http::offload(blocking_, std::move(compose));
+  const auto drafted = co_await runtime::offload(store_thread_, std::move(compose));
   if (!drafted) co_return job_outcome::done();  // nothing new since the last draft
   const auto& inc = drafted->inc;
   std::string full_url;

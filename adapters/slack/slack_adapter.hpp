@@ -35,7 +35,7 @@
 #include "config/options.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <map>
 #include <mutex>
@@ -58,7 +58,7 @@ class slack_adapter {
  public:
   // `public_url` (server.public_url, may be empty) is where drafts too long for chat link to;
   // `limits` bounds the inbox.
-  slack_adapter(boost::asio::io_context& ioc, http::store_thread& blocking,
+  slack_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                 const config::slack_options& options, std::string public_url,
                 bot::incident_desk& desk, bot::postmortem_desk& postmortems, bot::job_queue& jobs,
                 http::client& client, const bot::clock& clock, const config::jobs_options& limits);
@@ -126,7 +126,7 @@ class slack_adapter {
                                                   std::map<std::string, std::string>& ts_by_key);
 
   boost::asio::io_context& ioc_;
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   const config::slack_options& options_;
   const std::string public_url_;
   bot::incident_desk& desk_;

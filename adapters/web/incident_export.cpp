@@ -1,8 +1,8 @@
 #include "adapters/web/incident_export.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
+#include "runtime/offload.hpp"
 
 namespace scribe::web {
 namespace {
@@ -16,9 +16,9 @@ std::string postmortem_file_name(const bot::drafted& draft) {
          ".md";
 }
 
-incident_export::incident_export(http::store_thread& blocking,
+incident_export::incident_export(runtime::store_thread& store_thread,
                                  bot::postmortem_desk& postmortems, const access_policy& access)
-    : blocking_(blocking), postmortems_(postmortems), access_(access) {}
+    : store_thread_(store_thread), postmortems_(postmortems), access_(access) {}
 
 void incident_export::add_routes(http::router& routes) {
   routes.add(beast_http::verb::get, "/incidents/{id}/postmortem.md",
@@ -37,7 +37,7 @@ boost::asio::awaitable<http::response> incident_export::handle_postmortem(
     if (found.size() == 1) latest = postmortems_.latest_or_preview(found.front().id);
     return std::pair{std::move(found), std::move(latest)};
   };
-  const auto [found, latest] = co_await http::offload(blocking_, std::move(find));
+  const auto [found, latest] = co_await runtime::offload(store_thread_, std::move(find));
   if (found.empty()) {
     co_return http::make_error(req, beast_http::status::not_found,
                                "no incident " + http::replace_invalid_utf8(label) +

@@ -9,13 +9,13 @@
 #include "adapters/web/access.hpp"
 #include "bot/postmortem_desk.hpp"
 
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 namespace scribe::web {
 
 class incident_export {
  public:
-  incident_export(http::store_thread& blocking, bot::postmortem_desk& postmortems,
+  incident_export(runtime::store_thread& store_thread, bot::postmortem_desk& postmortems,
                   const access_policy& access);
 
   void add_routes(http::router& routes);
@@ -23,7 +23,7 @@ class incident_export {
   boost::asio::awaitable<http::response> handle_postmortem(http::request_context ctx);
 
  private:
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   bot::postmortem_desk& postmortems_;
   const access_policy& access_;
 };

@@ -1,12 +1,12 @@
 #include "adapters/web/incident_pages.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/web/api_json.hpp"
 #include "adapters/web/assets.hpp"
 #include "bot/markdown.hpp"
 #include "bot/postmortem_draft.hpp"
+#include "runtime/offload.hpp"
 #include "text/text.hpp"
 
 #include <algorithm>
@@ -519,9 +519,9 @@ json incident_json(const incident_details& details) {
 
 // ---- the routes -----------------------------------------------------------------------------
 
-incident_pages::incident_pages(http::store_thread& blocking, bot::incident_records& records,
+incident_pages::incident_pages(runtime::store_thread& store_thread, bot::incident_records& records,
                                const access_policy& access, bool playground)
-    : blocking_(blocking), records_(records), access_(access), playground_(playground) {}
+    : store_thread_(store_thread), records_(records), access_(access), playground_(playground) {}
 
 void incident_pages::add_routes(http::router& routes) {
   routes.add(beast_http::verb::get, "/",
@@ -634,7 +634,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_list_page(http::re
   // One more than shown: whether there is an older page.
   const bot::incident_filter wanted{filter.status, list_page_default + 1, *before};
   auto list = [this, &wanted] { return std::pair{records_.list(wanted), records_.now()}; };
-  auto [incidents, now] = co_await http::offload(blocking_, std::move(list));
+  auto [incidents, now] = co_await runtime::offload(store_thread_, std::move(list));
   std::optional<bot::page_cursor> older;
   if (incidents.size() > list_page_default) {
     incidents.pop_back();
@@ -658,7 +658,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_page(
   // From the start: the first and the last entries; after a cursor: the next ones, then the last.
   const timeline_request part{*after, *after ? more_entries : page_entries, page_entries, true};
   auto load = [this, &label, &workspace, &part] { return find(label, workspace, part); };
-  const auto found = co_await http::offload(blocking_, std::move(load));
+  const auto found = co_await runtime::offload(store_thread_, std::move(load));
   co_return incident_page_response(req, label, workspace, found.get());
 }
 
@@ -679,7 +679,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_list_api(http::req
   if (!before) co_return json_error(req, beast_http::status::bad_request, "malformed cursor");
   const bot::incident_filter wanted{filter.status, *limit + 1, *before};
   auto list = [this, &wanted] { return records_.list(wanted); };
-  auto incidents = co_await http::offload(blocking_, std::move(list));
+  auto incidents = co_await runtime::offload(store_thread_, std::move(list));
   json next = nullptr;
   if (incidents.size() > *limit) {
     incidents.pop_back();
@@ -709,7 +709,7 @@ boost::asio::awaitable<http::response> incident_pages::handle_incident_api(
   const std::string workspace(query->get("workspace").value_or(""));
   const timeline_request part{*after, *limit, 0, false};
   auto load = [this, &label, &workspace, &part] { return find(label, workspace, part); };
-  const auto found = co_await http::offload(blocking_, std::move(load));
+  const auto found = co_await runtime::offload(store_thread_, std::move(load));
   co_return incident_api_response(req, label, workspace, found.get());
 }
 

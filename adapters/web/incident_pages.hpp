@@ -26,7 +26,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <chrono>
 #include <memory>
@@ -70,7 +70,7 @@ class incident_pages {
  public:
   // Every reference must outlive the routes. `playground` adds a "Playground" link (to
   // /playground) to the navigation bar.
-  incident_pages(http::store_thread& blocking, bot::incident_records& records,
+  incident_pages(runtime::store_thread& store_thread, bot::incident_records& records,
                  const access_policy& access, bool playground);
 
   // Registers the four routes above, and with them the sign-in routes of `access`
@@ -107,7 +107,7 @@ class incident_pages {
                                        const std::string& workspace, const lookup* found) const;
   std::string page(std::string title, std::string body) const;
 
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   bot::incident_records& records_;
   const access_policy& access_;
   bool playground_;

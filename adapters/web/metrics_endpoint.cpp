@@ -1,9 +1,9 @@
 #include "adapters/web/metrics_endpoint.hpp"
 
-#include "adapters/http/offload.hpp"
 #include "adapters/http/responses.hpp"
 #include "config/log.hpp"
 #include "metrics/catalog.hpp"
+#include "runtime/offload.hpp"
 
 #include <algorithm>
 #include <array>
@@ -53,10 +53,14 @@ void add_store_metrics(metrics::registry& snapshot, const store_figures& figures
 
 }  // namespace
 
-metrics_endpoint::metrics_endpoint(http::store_thread& blocking,
+metrics_endpoint::metrics_endpoint(runtime::store_thread& store_thread,
                                    bot::incident_store& incidents, bot::job_queue& jobs,
                                    const bot::clock& clock, const access_policy& access)
-    : blocking_(blocking), incidents_(incidents), jobs_(jobs), clock_(clock), access_(access) {}
+    : store_thread_(store_thread),
+      incidents_(incidents),
+      jobs_(jobs),
+      clock_(clock),
+      access_(access) {}
 
 void metrics_endpoint::add_routes(http::router& routes) {
   routes.add(beast_http::verb::get, "/metrics",
@@ -73,7 +77,7 @@ boost::asio::awaitable<http::response> metrics_endpoint::handle_metrics(http::re
   auto read = [this] { return store_figures{incidents_.counts(), jobs_.stats()}; };
   bool store_up = true;
   try {
-    const auto figures = co_await http::offload(blocking_, std::move(read));
+    const auto figures = co_await runtime::offload(store_thread_, std::move(read));
     add_store_metrics(snapshot, figures, clock_.now());
   } catch (const std::exception& e) {
     store_up = false;

@@ -21,13 +21,13 @@
 #include "bot/job_queue.hpp"
 #include "bot/time.hpp"
 
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 namespace scribe::web {
 
 class metrics_endpoint {
  public:
-  metrics_endpoint(http::store_thread& blocking, bot::incident_store& incidents,
+  metrics_endpoint(runtime::store_thread& store_thread, bot::incident_store& incidents,
                    bot::job_queue& jobs, const bot::clock& clock, const access_policy& access);
 
   // GET /metrics (HEAD too, as for every GET route).
@@ -36,7 +36,7 @@ class metrics_endpoint {
   boost::asio::awaitable<http::response> handle_metrics(http::request_context ctx);
 
  private:
-  http::store_thread& blocking_;
+  runtime::store_thread& store_thread_;
   bot::incident_store& incidents_;
   bot::job_queue& jobs_;
   const bot::clock& clock_;

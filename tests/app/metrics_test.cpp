@@ -16,7 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <string>
 
@@ -84,7 +84,7 @@ struct service_fixture : test_support::desk_fixture {
   }
 
   boost::asio::io_context ioc;
-  scribe::http::store_thread pool{nullptr};
+  scribe::runtime::store_thread pool{nullptr};
   http::client client{ioc, http::client_options{}};
   config::slack_options slack_options = slack_settings();
   config::jobs_options limits;

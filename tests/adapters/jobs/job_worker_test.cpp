@@ -24,7 +24,7 @@ struct worker_fixture {
   storage::sqlite_store store{dir / "jobs.db"};
   test_support::manual_clock clock;
   asio::io_context ioc;
-  scribe::http::store_thread pool{nullptr};
+  scribe::runtime::store_thread pool{nullptr};
   asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
   std::thread runner;
   std::mutex mutex;

@@ -14,9 +14,9 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include "adapters/http/store_thread.hpp"
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include "runtime/store_thread.hpp"
 
 #include <memory>
 #include <string>
@@ -52,7 +52,7 @@ struct inbox_fixture : test_support::desk_fixture {
   }
 
   boost::asio::io_context ioc;
-  scribe::http::store_thread pool{nullptr};
+  scribe::runtime::store_thread pool{nullptr};
   http::client client{ioc, http::client_options{}};
   config::matrix_options options;
   config::jobs_options limits;

@@ -24,7 +24,7 @@ namespace scribe::test_support {
 
 struct web_fixture : desk_fixture {
   bot::incident_records records{store, store, clock, postmortem};
-  scribe::http::store_thread pool{nullptr};
+  scribe::runtime::store_thread pool{nullptr};
   config::web_options web;
   config::server_options server;
   bool playground = false;

@@ -1,4 +1,4 @@
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include "bot/error.hpp"
 
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace scribe::http {
+namespace scribe::runtime {
 
 store_thread::store_thread(bot::group_commit* group, std::size_t max_group, std::size_t workers)
     : group_(group), max_group_(group == nullptr ? 1 : std::max<std::size_t>(max_group, 1)) {
@@ -101,4 +101,4 @@ void store_thread::run_grouped(std::vector<std::unique_ptr<store_task>>& tasks) 
   }
 }
 
-}  // namespace scribe::http
+}  // namespace scribe::runtime

@@ -10,7 +10,7 @@
 // thread before destroying the io_context. Cancellation is not supported: a blocking call cannot
 // be interrupted, so a cancelled awaiting coroutine still waits for fn to return.
 
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -27,7 +27,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace scribe::http {
+namespace scribe::runtime {
 namespace detail {
 
 // fn's outcome: its value (none for void) or its exception.
@@ -120,4 +120,4 @@ boost::asio::awaitable<std::invoke_result_t<Fn>> offload(store_thread& store, Fn
   }
 }
 
-}  // namespace scribe::http
+}  // namespace scribe::runtime

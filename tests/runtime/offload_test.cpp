@@ -1,6 +1,6 @@
 // offload(): blocking work runs on the store thread and the coroutine resumes on its own strand.
 
-#include "adapters/http/offload.hpp"
+#include "runtime/offload.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace scribe::http {
+namespace scribe::runtime {
 namespace {
 
 namespace net = boost::asio;
@@ -27,9 +27,9 @@ struct observed {
   int value = 0;
 };
 
-net::awaitable<observed> offload_a_value(store_thread& pool) {
+net::awaitable<observed> offload_a_value(store_thread& store_thread) {
   observed seen;
-  seen.value = co_await offload(pool, [&seen] {
+  seen.value = co_await offload(store_thread, [&seen] {
     seen.work_thread = std::this_thread::get_id();
     return 42;
   });
@@ -40,19 +40,19 @@ net::awaitable<observed> offload_a_value(store_thread& pool) {
   co_return seen;
 }
 
-net::awaitable<std::string> offload_a_throw(store_thread& pool) {
+net::awaitable<std::string> offload_a_throw(store_thread& store_thread) {
   try {
-    co_await offload(pool, []() -> int { throw std::runtime_error("disk I/O error"); });
+    co_await offload(store_thread, []() -> int { throw std::runtime_error("disk I/O error"); });
   } catch (const std::runtime_error& e) {
     co_return std::string("caught: ") + e.what();
   }
   co_return "not thrown";
 }
 
-net::awaitable<int> offload_void_and_move_only(store_thread& pool) {
+net::awaitable<int> offload_void_and_move_only(store_thread& store_thread) {
   int counter = 0;
-  co_await offload(pool, [&counter] { counter = 5; });
-  auto owned = co_await offload(pool, [] { return std::make_unique<int>(37); });
+  co_await offload(store_thread, [&counter] { counter = 5; });
+  auto owned = co_await offload(store_thread, [] { return std::make_unique<int>(37); });
   co_return counter + *owned;
 }
 
@@ -97,4 +97,4 @@ TEST_CASE("offload handles void and move-only results", "[unit]") {
   pool.join();
 }
 
-}  // namespace scribe::http
+}  // namespace scribe::runtime

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-namespace scribe::http {
+namespace scribe::runtime {
 
 class store_task {
  public:
@@ -64,4 +64,4 @@ class store_thread {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace scribe::http
+}  // namespace scribe::runtime

@@ -1,7 +1,7 @@
 // store_thread: tasks queued while a group commits share the next group, and none is answered
 // before its group's commit.
 
-#include "adapters/http/store_thread.hpp"
+#include "runtime/store_thread.hpp"
 
 #include "bot/error.hpp"
 
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace scribe::http {
+namespace scribe::runtime {
 namespace {
 
 // What happened, in order, on the store thread.
@@ -253,4 +253,4 @@ TEST_CASE("a stopped store thread refuses new work", "[unit]") {
   CHECK_THROWS_AS(thread.submit(std::make_unique<named_task>(log, "late")), std::logic_error);
 }
 
-}  // namespace scribe::http
+}  // namespace scribe::runtime
