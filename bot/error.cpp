@@ -19,10 +19,6 @@ class scribe_category final : public boost::system::error_category {
       case errc::incident_not_found: return "no such incident";
       case errc::entry_not_found: return "no such timeline entry";
       case errc::invalid_argument: return "invalid argument";
-      case errc::unsigned_request: return "the request is not signed";
-      case errc::bad_signature: return "the request signature does not match";
-      case errc::stale_request: return "the request timestamp is too old or in the future";
-      case errc::malformed_request: return "the request body is malformed";
       case errc::not_a_question: return "not a reply to a postmortem question";
       case errc::not_ready_yet: return "not ready yet, try again shortly";
       case errc::no_incident_for_flag: return "no incident was open when the message was flagged";

@@ -26,10 +26,6 @@ enum class errc {
   incident_not_found,         // no incident with that id
   entry_not_found,            // no timeline entry for that message
   invalid_argument,           // a value outside what the domain accepts (severity 7, empty title)
-  unsigned_request,           // a request that should carry a signature has none
-  bad_signature,              // the signature does not match the body
-  stale_request,              // the signed timestamp is outside the accepted window
-  malformed_request,          // a body or field that cannot be parsed as its protocol says
   not_a_question,             // a thread reply whose thread is not a postmortem question's
   not_ready_yet,              // depends on something still under way: try again shortly
   no_incident_for_flag,       // a flag made, on a message written, outside every incident

@@ -1,4 +1,5 @@
 #include "adapters/http/form.hpp"
+#include "adapters/http/error.hpp"
 
 #include "text/text.hpp"
 
@@ -14,9 +15,9 @@ int hex_digit(char c) {
   return -1;
 }
 
-bot::result<std::string> form_decode(std::string_view in) {
+result<std::string> form_decode(std::string_view in) {
   auto out = percent_decode(in, true);
-  if (!out) return bot::errc::malformed_request;
+  if (!out) return http::errc::malformed_request;
   if (!text::is_valid_utf8(*out)) return replace_invalid_utf8(*out);
   return std::move(*out);
 }
@@ -96,7 +97,7 @@ std::size_t form_fields::count(std::string_view name) const {
   return n;
 }
 
-bot::result<form_fields> parse_form(std::string_view body) {
+result<form_fields> parse_form(std::string_view body) {
   form_fields form;
   while (!body.empty()) {
     const auto amp = body.find('&');
@@ -119,7 +120,7 @@ bool is_media_type(std::string_view content_type_header, std::string_view media_
   return text::iequals(strip_ows(content_type_header.substr(0, semicolon)), media_type);
 }
 
-bot::result<form_fields> parse_query(std::string_view target) {
+result<form_fields> parse_query(std::string_view target) {
   const auto question = target.find('?');
   if (question == std::string_view::npos) return form_fields{};
   return parse_form(target.substr(question + 1));

@@ -3,7 +3,7 @@
 // Content-Type matching. Pure functions over bytes: no I/O, safe from any thread, never throw for
 // anything a request contains.
 
-#include "bot/error.hpp"
+#include "adapters/http/error.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -31,17 +31,17 @@ struct form_fields {
 // "application/x-www-form-urlencoded parser" does: pairs split on '&' (empty ones skipped), name
 // and value split on the first '=', '+' decoded as a space, then percent-decoding.
 // Two deliberate differences from that standard:
-// - a '%' not followed by two hex digits is errc::malformed_request (the standard keeps it
+// - a '%' not followed by two hex digits is http::errc::malformed_request (the standard keeps it
 //   literally; no Slack request contains one, so it marks a broken or hostile client);
 // - as the standard does, decoded bytes that are not valid UTF-8 become U+FFFD per maximal
 //   invalid subpart, so every value can go into JSON and the timeline. The signature is
 //   checked over the raw body first, so this never affects verification.
 // An empty body gives no fields.
-bot::result<form_fields> parse_form(std::string_view body);
+result<form_fields> parse_form(std::string_view body);
 
 // The fields of a request target's query string ("/x?a=1&b=2"), parsed as parse_form does; no
 // fields when there is no query.
-bot::result<form_fields> parse_query(std::string_view target);
+result<form_fields> parse_query(std::string_view target);
 
 // The first value of the query field `name`, or "" when there is none or the query is malformed.
 std::string query_value(std::string_view target, std::string_view name);

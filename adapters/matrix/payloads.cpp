@@ -1,4 +1,5 @@
 #include "adapters/matrix/payloads.hpp"
+#include "adapters/http/error.hpp"
 
 #include "json/fields.hpp"
 #include "text/text.hpp"
@@ -344,9 +345,9 @@ bot::result<std::vector<nlohmann::json>> parse_transaction(std::string_view body
     return !opens || static_cast<std::size_t>(depth) < max_json_depth;
   };
   json doc = json::parse(body.begin(), body.end(), prune_deep, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) return bot::errc::malformed_request;
+  if (doc.is_discarded() || !doc.is_object()) return http::errc::malformed_request;
   const auto events = doc.find("events");
-  if (events == doc.end() || !events->is_array()) return bot::errc::malformed_request;
+  if (events == doc.end() || !events->is_array()) return http::errc::malformed_request;
   std::vector<json> out;
   out.reserve(events->size());
   for (json& event : *events) out.push_back(std::move(event));

@@ -5,11 +5,12 @@
 // and the specs in /work/shared/spec (matrix-spec at d0ba2aae, "MX" below).
 //
 // Pure functions, safe from any thread. None throws for anything in a request: a body that cannot
-// be read gives errc::malformed_request, an event Scribe cannot use is an ignored_event saying
-// why, fields Scribe does not read are ignored, and optional string fields that are absent, null
-// or not strings read as "".
-// Call the parsers only after check_hs_token() accepted the request.
+// be read gives http::errc::malformed_request, an event Scribe cannot use is an ignored_event
+// saying why, fields Scribe does not read are ignored, and optional string fields that are absent,
+// null or not strings read as "". Call the parsers only after check_hs_token() accepted the
+// request.
 
+#include "adapters/http/error.hpp"
 #include "bot/error.hpp"
 
 #include <boost/beast/http/status.hpp>
@@ -97,9 +98,9 @@ inline constexpr std::size_t max_json_depth = 64;
 // transaction behind it (Synapse's appservice scheduler retries the oldest unsent transaction
 // with backoff), so a deeply nested custom field in one person's message must not stall Scribe.
 //
-// errc::malformed_request for invalid JSON (nlohmann also refuses invalid UTF-8 and numbers beyond
-// double's range), a body that is not an object, or one without an `events` array. A homeserver
-// never sends those; answer 400 M_NOT_JSON.
+// http::errc::malformed_request for invalid JSON (nlohmann also refuses invalid UTF-8 and numbers
+// beyond double's range), a body that is not an object, or one without an `events` array. A
+// homeserver never sends those; answer 400 M_NOT_JSON.
 bot::result<std::vector<nlohmann::json>> parse_transaction(std::string_view body);
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #include "adapters/slack/payloads.hpp"
+#include "adapters/http/error.hpp"
 
 #include "json/fields.hpp"
 #include "text/text.hpp"
@@ -204,7 +205,7 @@ bot::result<interaction> parse_message_shortcut(const json& payload) {
   s.trigger_id = string_at(payload, "trigger_id");
   s.response_url = string_at(payload, "response_url");
   if (s.callback_id.empty() || s.channel_id.empty() || s.user_id.empty() || s.message_ts.empty()) {
-    return bot::errc::malformed_request;
+    return http::errc::malformed_request;
   }
   return interaction{std::move(s)};
 }
@@ -223,7 +224,7 @@ bot::result<interaction> parse_block_actions(const json& payload) {
   b.thread_ts = either(string_at(message, "thread_ts"), string_at(container, "thread_ts"));
   b.trigger_id = string_at(payload, "trigger_id");
   b.response_url = string_at(payload, "response_url");
-  if (b.user_id.empty() || !actions.is_array()) return bot::errc::malformed_request;
+  if (b.user_id.empty() || !actions.is_array()) return http::errc::malformed_request;
   for (const json& element : actions) {
     if (!element.is_object()) continue;
     b.actions.push_back(
@@ -241,7 +242,7 @@ bot::result<interaction> parse_view_submission(const json& payload) {
   v.callback_id = string_at(view, "callback_id");
   v.private_metadata = string_at(view, "private_metadata");
   v.view_id = string_at(view, "id");
-  if (v.user_id.empty() || v.view_id.empty()) return bot::errc::malformed_request;
+  if (v.user_id.empty() || v.view_id.empty()) return http::errc::malformed_request;
   // state.values: {block_id: {action_id: element state}} (bolt-js src/types/view).
   const json& blocks = member(member(view, "state"), "values");
   if (blocks.is_object()) {
@@ -281,7 +282,7 @@ bot::result<slash_command> parse_slash_command(const http::form_fields& form) {
                     field("user_id"), field("user_name"),    field("command"),
                     field("text"),    field("response_url"), field("trigger_id")};
   if (cmd.team_id.empty() || cmd.channel_id.empty() || cmd.user_id.empty() || cmd.command.empty()) {
-    return bot::errc::malformed_request;
+    return http::errc::malformed_request;
   }
   return cmd;
 }
@@ -292,7 +293,7 @@ bool is_ssl_check(const http::form_fields& form) {
 
 bot::result<event_envelope> parse_event_envelope(std::string_view body) {
   auto doc = parse_json(body);
-  if (!doc || !doc->is_object()) return bot::errc::malformed_request;
+  if (!doc || !doc->is_object()) return http::errc::malformed_request;
   event_envelope env;
   env.type = string_at(*doc, "type");
   env.challenge = string_at(*doc, "challenge");
@@ -301,13 +302,13 @@ bot::result<event_envelope> parse_event_envelope(std::string_view body) {
   env.api_app_id = string_at(*doc, "api_app_id");
   env.event_time = int_at(*doc, "event_time");
   env.minute_rate_limited = int_at(*doc, "minute_rate_limited");
-  if (env.type.empty()) return bot::errc::malformed_request;
-  if (env.type == "url_verification" && env.challenge.empty()) return bot::errc::malformed_request;
-  if (env.type == "app_rate_limited" && env.team_id.empty()) return bot::errc::malformed_request;
+  if (env.type.empty()) return http::errc::malformed_request;
+  if (env.type == "url_verification" && env.challenge.empty()) return http::errc::malformed_request;
+  if (env.type == "app_rate_limited" && env.team_id.empty()) return http::errc::malformed_request;
   if (env.type == "event_callback") {
     const auto event = doc->find("event");
     if (env.event_id.empty() || env.team_id.empty() || event == doc->end() || !event->is_object()) {
-      return bot::errc::malformed_request;
+      return http::errc::malformed_request;
     }
     env.event = std::move(*event);
   }
@@ -331,11 +332,11 @@ std::string_view reaction_base_name(std::string_view reaction) {
 
 bot::result<interaction> parse_interaction(const http::form_fields& form) {
   const auto payload_field = form.get("payload");
-  if (!payload_field) return bot::errc::malformed_request;
+  if (!payload_field) return http::errc::malformed_request;
   const auto payload = parse_json(*payload_field);
-  if (!payload || !payload->is_object()) return bot::errc::malformed_request;
+  if (!payload || !payload->is_object()) return http::errc::malformed_request;
   const std::string type = string_at(*payload, "type");
-  if (type.empty()) return bot::errc::malformed_request;
+  if (type.empty()) return http::errc::malformed_request;
   if (type == "message_action") return parse_message_shortcut(*payload);
   if (type == "block_actions") return parse_block_actions(*payload);
   if (type == "view_submission") return parse_view_submission(*payload);
@@ -344,17 +345,17 @@ bot::result<interaction> parse_interaction(const http::form_fields& form) {
 
 bot::result<api_result> parse_api_result(std::string_view body) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   return std::move(parsed->status);
 }
 
 bot::result<api_reply<api_message>> parse_history_message(std::string_view body,
                                                           std::string_view ts) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   if (!parsed->status.ok) return api_reply<api_message>{std::move(parsed->status), std::nullopt};
   const json& messages = member(parsed->doc, "messages");
-  if (!messages.is_array()) return bot::errc::malformed_request;
+  if (!messages.is_array()) return http::errc::malformed_request;
   for (const json& message : messages) {
     const json& message_ts = member(message, "ts");
     if (!message_ts.is_string() || message_ts.get_ref<const std::string&>() != ts) continue;
@@ -371,16 +372,16 @@ bot::result<api_reply<api_message>> parse_history_message(std::string_view body,
 
 bot::result<api_reply<std::string>> parse_permalink(std::string_view body) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   if (!parsed->status.ok) return api_reply<std::string>{std::move(parsed->status), std::nullopt};
   std::string permalink = string_at(parsed->doc, "permalink");
-  if (permalink.empty()) return bot::errc::malformed_request;
+  if (permalink.empty()) return http::errc::malformed_request;
   return api_reply<std::string>{std::move(parsed->status), std::move(permalink)};
 }
 
 bot::result<api_reply<user_names>> parse_user_name(std::string_view body) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   if (!parsed->status.ok) return api_reply<user_names>{std::move(parsed->status), std::nullopt};
   const json& user = member(parsed->doc, "user");
   const json& profile = member(user, "profile");
@@ -388,7 +389,7 @@ bot::result<api_reply<user_names>> parse_user_name(std::string_view body) {
   if (name.empty()) name = string_at(profile, "real_name");
   if (name.empty()) name = string_at(user, "real_name");
   if (name.empty()) name = string_at(user, "name");
-  if (name.empty()) return bot::errc::malformed_request;
+  if (name.empty()) return http::errc::malformed_request;
   std::string handle = string_at(user, "name");
   if (handle.empty()) handle = name;
   return api_reply<user_names>{std::move(parsed->status),
@@ -397,19 +398,19 @@ bot::result<api_reply<user_names>> parse_user_name(std::string_view body) {
 
 bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   if (!parsed->status.ok) return api_reply<std::string>{std::move(parsed->status), std::nullopt};
   std::string ts = string_at(parsed->doc, "ts");
-  if (ts.empty()) return bot::errc::malformed_request;
+  if (ts.empty()) return http::errc::malformed_request;
   return api_reply<std::string>{std::move(parsed->status), std::move(ts)};
 }
 
 bot::result<api_reply<posted_page>> parse_posted_page(std::string_view body) {
   auto parsed = parse_api_document(body);
-  if (!parsed) return bot::errc::malformed_request;
+  if (!parsed) return http::errc::malformed_request;
   if (!parsed->status.ok) return api_reply<posted_page>{std::move(parsed->status), std::nullopt};
   const json& messages = member(parsed->doc, "messages");
-  if (!messages.is_array()) return bot::errc::malformed_request;
+  if (!messages.is_array()) return http::errc::malformed_request;
   posted_page page;
   for (const json& message : messages) {
     const json& metadata = member(message, "metadata");

@@ -4,12 +4,13 @@
 // PROTOCOLS.md 2-5 (bolt-js src/types, node-slack-sdk packages/types, slack-api-specs).
 //
 // Pure functions, safe from any thread. None throws for anything in a request or response:
-// invalid JSON, wrong types and missing required fields give errc::malformed_request; fields
+// invalid JSON, wrong types and missing required fields give http::errc::malformed_request; fields
 // Scribe does not read are ignored; optional string fields that are absent, null or not strings
 // read as "". JSON nested more than max_json_depth levels is rejected before it is parsed, because
 // nlohmann::json copies, compares and dumps recursively (its parser and destructor do not).
 // Call these only after verify_signature() accepted the raw body.
 
+#include "adapters/http/error.hpp"
 #include "adapters/http/form.hpp"
 #include "bot/error.hpp"
 
@@ -46,7 +47,7 @@ struct slash_command {
   std::string trigger_id;
 };
 
-// errc::malformed_request unless team_id, channel_id, user_id and command are present and
+// http::errc::malformed_request unless team_id, channel_id, user_id and command are present and
 // non-empty; the other fields may be missing.
 bot::result<slash_command> parse_slash_command(const http::form_fields& form);
 
@@ -68,8 +69,8 @@ struct event_envelope {
   nlohmann::json event;  // event_callback: the inner event object, for parse_event()
 };
 
-// errc::malformed_request for invalid or too deeply nested JSON, a body that is not an object or
-// has no string "type", a url_verification without a challenge, an event_callback without
+// http::errc::malformed_request for invalid or too deeply nested JSON, a body that is not an object
+// or has no string "type", a url_verification without a challenge, an event_callback without
 // event_id, team_id or an event object, or an app_rate_limited without team_id. Any other type
 // comes back with only `type` (and what else is present) set: the caller acknowledges and ignores
 // it.
@@ -205,7 +206,7 @@ using interaction =
 // `selected_channel`; "" for anything else (multi-selects and checkboxes: Scribe has none).
 // The payload's strings went through parse_form(), so invalid UTF-8 is already U+FFFD.
 //
-// errc::malformed_request when `payload` is missing, not JSON (or too deep) or has no string
+// http::errc::malformed_request when `payload` is missing, not JSON (or too deep) or has no string
 // "type"; for message_action without callback_id, channel.id, user.id or the message's ts; for
 // block_actions without user.id or an actions array; for view_submission without user.id or a
 // view with an id.
@@ -227,7 +228,7 @@ struct api_reply {
   std::optional<T> value;
 };
 
-// errc::malformed_request for invalid JSON, a non-object or a missing boolean "ok".
+// http::errc::malformed_request for invalid JSON, a non-object or a missing boolean "ok".
 bot::result<api_result> parse_api_result(std::string_view body);
 
 // One message from conversations.history or conversations.replies.
@@ -242,27 +243,27 @@ struct api_message {
 
 // The message whose ts is exactly `ts` in a conversations.history/replies response (history
 // with latest=ts&inclusive=true&limit=1 may return a neighbour instead).
-// errc::entry_not_found when ok but no message has that ts; errc::malformed_request for a body
-// that is not a Web API response or an ok response without a messages array. Messages without
+// errc::entry_not_found when ok but no message has that ts; http::errc::malformed_request for a
+// body that is not a Web API response or an ok response without a messages array. Messages without
 // a string ts are skipped.
 bot::result<api_reply<api_message>> parse_history_message(std::string_view body,
                                                           std::string_view ts);
 
-// chat.getPermalink: the permalink. errc::malformed_request if ok but it is missing or empty.
+// chat.getPermalink: the permalink. http::errc::malformed_request if ok but it is missing or empty.
 bot::result<api_reply<std::string>> parse_permalink(std::string_view body);
 
 // users.info: the name to show for a person: user.profile.display_name, else
 // user.profile.real_name, else user.real_name, else user.name (display names are optional in
-// Slack and often empty). errc::malformed_request if ok but all are empty or there is no user.
-// `handle` is user.name, the one-word name people type after @ (display names may have spaces,
-// which would end a mention in plain text); the display name when there is none.
+// Slack and often empty). http::errc::malformed_request if ok but all are empty or there is no
+// user. `handle` is user.name, the one-word name people type after @ (display names may have
+// spaces, which would end a mention in plain text); the display name when there is none.
 struct user_names {
   std::string display;
   std::string handle;
 };
 bot::result<api_reply<user_names>> parse_user_name(std::string_view body);
 
-// chat.postMessage: the posted message's ts. errc::malformed_request if ok but it is missing.
+// chat.postMessage: the posted message's ts. http::errc::malformed_request if ok but it is missing.
 bot::result<api_reply<std::string>> parse_posted_ts(std::string_view body);
 
 // The metadata event_type of messages Scribe posts as part of a sequence; event_payload.key
@@ -271,7 +272,7 @@ inline constexpr std::string_view posted_event_type = "scribe_post";
 
 // One page of conversations.history with include_all_metadata=true: the ts of each message whose
 // metadata has posted_event_type, by its event_payload.key, and the cursor of the next page
-// (empty on the last). errc::malformed_request as parse_history_message.
+// (empty on the last). http::errc::malformed_request as parse_history_message.
 struct posted_page {
   std::map<std::string, std::string> ts_by_key;
   std::string next_cursor;

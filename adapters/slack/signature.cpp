@@ -1,4 +1,5 @@
 #include "adapters/slack/signature.hpp"
+#include "adapters/http/error.hpp"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -114,18 +115,18 @@ bot::result<void> verify_signature(std::string_view signing_secret,
                                    std::string_view timestamp_header,
                                    std::string_view signature_header, std::string_view raw_body,
                                    std::chrono::system_clock::time_point now) {
-  if (timestamp_header.empty() || signature_header.empty()) return bot::errc::unsigned_request;
+  if (timestamp_header.empty() || signature_header.empty()) return http::errc::unsigned_request;
   const auto ts = parse_timestamp(timestamp_header);
-  if (!ts || !within_window(*ts, now)) return bot::errc::stale_request;
-  if (signing_secret.empty()) return bot::errc::bad_signature;
+  if (!ts || !within_window(*ts, now)) return http::errc::stale_request;
+  if (signing_secret.empty()) return http::errc::bad_signature;
   if (signature_header.size() != signature_size || !signature_header.starts_with(version_prefix)) {
-    return bot::errc::bad_signature;
+    return http::errc::bad_signature;
   }
   const std::string expected =
       signature_string(base_string_hmac(signing_secret, timestamp_header, raw_body));
   // Equal lengths were checked above, so CRYPTO_memcmp reads within both buffers.
   if (CRYPTO_memcmp(expected.data(), signature_header.data(), expected.size()) != 0) {
-    return bot::errc::bad_signature;
+    return http::errc::bad_signature;
   }
   return {};
 }

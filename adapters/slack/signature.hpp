@@ -4,6 +4,7 @@
 // X-Slack-Signature = "v0=" + lowercase hex HMAC-SHA256(signing secret, "v0:" + ts + ":" + body).
 // Pure functions: safe from any thread; they never throw for anything a request contains.
 
+#include "adapters/http/error.hpp"
 #include "bot/error.hpp"
 
 #include <chrono>
@@ -18,11 +19,12 @@ inline constexpr std::chrono::seconds signature_max_skew{300};
 
 // Checks a request's signature over its raw body bytes, exactly as received (never re-serialized).
 // Pass the two header values as received; an empty view means the header was missing.
-// - errc::unsigned_request: either header missing or empty;
-// - errc::stale_request: the timestamp is not a plain decimal number of seconds (signs, spaces,
+// - http::errc::unsigned_request: either header missing or empty;
+// - http::errc::stale_request: the timestamp is not a plain decimal number of seconds (signs,
+// spaces,
 //   fractions, more than 18 digits), or is more than 300 s before or after `now` (whole seconds,
 //   `now` rounded down as bolt-js does: ts+300 passes, ts+301 fails);
-// - errc::bad_signature: the signature is not "v0=" + 64 hex digits, is not lowercase (Slack
+// - http::errc::bad_signature: the signature is not "v0=" + 64 hex digits, is not lowercase (Slack
 //   sends lowercase hex and both official SDKs compare the string as is, so "V0=" or uppercase
 //   hex fails), does not match, or `signing_secret` is empty (fail closed).
 // The timestamp is checked before the HMAC, so a replayed old request costs no hashing. The digest

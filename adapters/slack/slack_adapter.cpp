@@ -1,4 +1,5 @@
 #include "adapters/slack/slack_adapter.hpp"
+#include "adapters/http/error.hpp"
 
 #include "adapters/http/form.hpp"
 #include "adapters/http/responses.hpp"
@@ -52,7 +53,7 @@ std::string message_ref(std::string_view channel, std::string_view ts) {
 bot::result<bot::timestamp> parse_message_ts(std::string_view ts) {
   const auto dot = ts.find('.');
   if (dot == std::string_view::npos || dot == 0 || ts.size() - dot - 1 != 6) {
-    return bot::errc::malformed_request;
+    return http::errc::malformed_request;
   }
   std::int64_t seconds = 0;
   std::int64_t micros = 0;
@@ -64,7 +65,7 @@ bot::result<bot::timestamp> parse_message_ts(std::string_view ts) {
   if (ec1 != std::errc{} || end1 != whole.data() + whole.size() || ec2 != std::errc{} ||
       end2 != fraction.data() + fraction.size() || seconds < 0 || micros < 0 ||
       seconds > 253'402'300'799) {  // year 9999: beyond it, microseconds would overflow later
-    return bot::errc::malformed_request;
+    return http::errc::malformed_request;
   }
   return bot::from_unix_micros(seconds * 1'000'000 + micros);
 }
@@ -137,7 +138,7 @@ bot::result<void> slack_adapter::verify(const http::request& req) const {
   // A second signature or timestamp header would make the request mean whichever one a reader
   // takes: refused, whatever the first one says.
   if (req.count("X-Slack-Signature") > 1 || req.count("X-Slack-Request-Timestamp") > 1) {
-    return bot::errc::bad_signature;
+    return http::errc::bad_signature;
   }
   const auto now = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(

@@ -24,6 +24,7 @@
 // io_context stops.
 
 #include "adapters/http/client.hpp"
+#include "adapters/http/error.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/jobs/inbox_limit.hpp"
 #include "adapters/jobs/job_worker.hpp"
@@ -144,7 +145,7 @@ class slack_adapter {
 };
 
 // Slack's message timestamps ("1795255300.000200": seconds and microseconds) as an instant.
-// errc::malformed_request for anything else.
+// http::errc::malformed_request for anything else.
 bot::result<bot::timestamp> parse_message_ts(std::string_view ts);
 
 }  // namespace scribe::slack

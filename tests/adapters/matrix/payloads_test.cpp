@@ -4,6 +4,7 @@
 // against tests/fixtures/spec (the repository's copy of the shared spec folder) below.
 
 #include "adapters/matrix/payloads.hpp"
+#include "adapters/http/error.hpp"
 #include "tests/support/catch_result.hpp"
 
 #include <catch2/catch.hpp>
@@ -318,7 +319,7 @@ TEST_CASE("parse_transaction refuses bodies that cannot be a transaction", "[uni
         R"({"events":{}})", R"({"events":"[]"})", R"({"Events":[]})", R"({"events":[]} trailing)",
         "{\"events\":[\"\xC3\x28\"]}", R"({"events":[1e400]})"}) {
     INFO("body " << body);
-    CHECK(parse_transaction(body).error() == bot::errc::malformed_request);
+    CHECK(parse_transaction(body).error() == http::errc::malformed_request);
   }
 }
 

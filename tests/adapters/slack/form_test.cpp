@@ -1,6 +1,7 @@
 // application/x-www-form-urlencoded parsing and Content-Type matching.
 
 #include "adapters/http/form.hpp"
+#include "adapters/http/error.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
 #include "text/text.hpp"
@@ -89,7 +90,7 @@ TEST_CASE("parse_form rejects broken percent escapes", "[unit][form]") {
     INFO(body);
     const auto form = parse_form(body);
     REQUIRE_FALSE(form);
-    CHECK(form.error() == bot::errc::malformed_request);
+    CHECK(form.error() == http::errc::malformed_request);
   }
 }
 

@@ -3,6 +3,7 @@
 // tests/fixtures/slack/README.md.
 
 #include "adapters/slack/payloads.hpp"
+#include "adapters/http/error.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
 
@@ -100,7 +101,7 @@ TEST_CASE("parse_slash_command requires team, channel, user and command", "[unit
         "team_id=T1&channel_id=C1&command=%2Fi", "team_id=T1&channel_id=C1&user_id=U1",
         "team_id=T1&channel_id=C1&user_id=U1&command="}) {
     INFO(body);
-    CHECK(parse_slash_command(form_of(body)).error() == bot::errc::malformed_request);
+    CHECK(parse_slash_command(form_of(body)).error() == http::errc::malformed_request);
   }
   const auto duplicated = parse_slash_command(form_of(full + "&team_id=T2"));
   REQUIRE(duplicated);
@@ -122,9 +123,9 @@ TEST_CASE("parse_event_envelope: url_verification", "[unit][payloads]") {
   CHECK(env.challenge == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
   CHECK(env.event.is_null());
   CHECK(parse_event_envelope(R"({"type":"url_verification","token":"x"})").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
   CHECK(parse_event_envelope(R"({"type":"url_verification","challenge":7})").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
 }
 
 TEST_CASE("parse_event_envelope: app_rate_limited", "[unit][payloads]") {
@@ -162,7 +163,7 @@ TEST_CASE("parse_event_envelope requires what event_callback needs", "[unit][pay
            R"({"type":"app_rate_limited"})",
        }) {
     INFO(body);
-    CHECK(parse_event_envelope(body).error() == bot::errc::malformed_request);
+    CHECK(parse_event_envelope(body).error() == http::errc::malformed_request);
   }
 }
 
@@ -195,16 +196,16 @@ TEST_CASE("parse_event_envelope rejects what is not an envelope", "[unit][payloa
         R"({"type":""})", R"({"type":"url_verification","challenge":"x"} trailing)",
         "{\"type\":\"event_callback\",\"x\":\"\xFF\"}"}) {
     INFO(body);
-    CHECK(parse_event_envelope(body).error() == bot::errc::malformed_request);
+    CHECK(parse_event_envelope(body).error() == http::errc::malformed_request);
   }
 }
 
 TEST_CASE("parse_event_envelope limits nesting before parsing", "[unit][payloads]") {
   CHECK(parse_event_envelope(nested_body(max_json_depth)));
   CHECK(parse_event_envelope(nested_body(max_json_depth + 1)).error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
   // A million levels: rejected by the scan, no recursion anywhere.
-  CHECK(parse_event_envelope(std::string(1'000'000, '[')).error() == bot::errc::malformed_request);
+  CHECK(parse_event_envelope(std::string(1'000'000, '[')).error() == http::errc::malformed_request);
   // Brackets inside strings (escaped quotes included) are not nesting.
   const std::string in_string =
       R"({"type":"x","s":"\"[[)" + std::string(200, '[') + R"(\\","t":"{{{{"})";
@@ -375,7 +376,7 @@ TEST_CASE("parse_interaction: message shortcut needs its ids", "[unit][payloads]
     INFO(key);
     auto broken = payload;
     broken.erase(key);
-    CHECK(interaction_of_json(broken.dump()).error() == bot::errc::malformed_request);
+    CHECK(interaction_of_json(broken.dump()).error() == http::errc::malformed_request);
   }
 }
 
@@ -410,9 +411,9 @@ TEST_CASE("parse_interaction: block_actions inside a modal and broken ones", "[u
 
   CHECK(
       interaction_of_json(R"({"type":"block_actions","user":{"id":"U1"},"actions":{}})").error() ==
-      bot::errc::malformed_request);
+      http::errc::malformed_request);
   CHECK(interaction_of_json(R"({"type":"block_actions","actions":[]})").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
 }
 
 TEST_CASE("parse_interaction: view_submission", "[unit][payloads]") {
@@ -439,9 +440,9 @@ TEST_CASE("parse_interaction: view_submission with odd state", "[unit][payloads]
   const auto& v = std::get<view_submission>(*odd);
   CHECK(v.values == std::map<std::string, std::string>{{"b.c", ""}, {"b.d", ""}});
   CHECK(interaction_of_json(R"({"type":"view_submission","user":{"id":"U1"}})").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
   CHECK(interaction_of_json(R"({"type":"view_submission","user":{"id":"U1"},"view":{}})").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
 }
 
 TEST_CASE("parse_interaction ignores other types", "[unit][payloads]") {
@@ -452,12 +453,12 @@ TEST_CASE("parse_interaction ignores other types", "[unit][payloads]") {
 }
 
 TEST_CASE("parse_interaction rejects a missing or broken payload", "[unit][payloads]") {
-  CHECK(parse_interaction(form_of("")).error() == bot::errc::malformed_request);
-  CHECK(parse_interaction(form_of("payloads=%7B%7D")).error() == bot::errc::malformed_request);
+  CHECK(parse_interaction(form_of("")).error() == http::errc::malformed_request);
+  CHECK(parse_interaction(form_of("payloads=%7B%7D")).error() == http::errc::malformed_request);
   for (std::string_view payload :
        {"", "{", "[]", "null", "{}", R"({"type":null})", R"({"type":"message_action"})"}) {
     INFO(payload);
-    CHECK(interaction_of_json(payload).error() == bot::errc::malformed_request);
+    CHECK(interaction_of_json(payload).error() == http::errc::malformed_request);
   }
   // Form decoding already replaced invalid UTF-8 (see form.hpp), so the JSON parses.
   const auto replaced = interaction_of_json("{\"type\":\"\xC3\"}");
@@ -465,7 +466,7 @@ TEST_CASE("parse_interaction rejects a missing or broken payload", "[unit][paylo
   CHECK(std::get<ignored_interaction>(*replaced).type == "\xEF\xBF\xBD");
   CHECK(interaction_of_json(R"({"type":"block_actions","v":)" + std::string(100, '[') +
                             std::string(100, ']') + "}")
-            .error() == bot::errc::malformed_request);
+            .error() == http::errc::malformed_request);
 }
 
 // ---- Web API responses ----------------------------------------------------------------------
@@ -486,7 +487,7 @@ TEST_CASE("parse_api_result reads ok, error and warning", "[unit][payloads]") {
   for (std::string_view body : {"", "<html>502</html>", "{}", R"({"ok":"true"})", R"({"ok":1})",
                                 "[true]", R"({"ok":true)"}) {
     INFO(body);
-    CHECK(parse_api_result(body).error() == bot::errc::malformed_request);
+    CHECK(parse_api_result(body).error() == http::errc::malformed_request);
   }
 }
 
@@ -500,8 +501,8 @@ TEST_CASE("parse_permalink", "[unit][payloads]") {
   CHECK_FALSE(failed->status.ok);
   CHECK(failed->status.error == "channel_not_found");
   CHECK_FALSE(failed->value);
-  CHECK(parse_permalink(R"({"ok":true})").error() == bot::errc::malformed_request);
-  CHECK(parse_permalink(R"({"ok":true,"permalink":42})").error() == bot::errc::malformed_request);
+  CHECK(parse_permalink(R"({"ok":true})").error() == http::errc::malformed_request);
+  CHECK(parse_permalink(R"({"ok":true,"permalink":42})").error() == http::errc::malformed_request);
 }
 
 TEST_CASE("parse_history_message finds the message with that exact ts", "[unit][payloads]") {
@@ -537,9 +538,9 @@ TEST_CASE("parse_history_message surfaces errors and odd shapes", "[unit][payloa
   CHECK_FALSE(failed->status.ok);
   CHECK(failed->status.error == "thread_not_found");
   CHECK_FALSE(failed->value);
-  CHECK(parse_history_message(R"({"ok":true})", "1.2").error() == bot::errc::malformed_request);
+  CHECK(parse_history_message(R"({"ok":true})", "1.2").error() == http::errc::malformed_request);
   CHECK(parse_history_message(R"({"ok":true,"messages":{}})", "1.2").error() ==
-        bot::errc::malformed_request);
+        http::errc::malformed_request);
   const auto odd = parse_history_message(
       R"({"ok":true,"messages":["x",7,{"ts":1.2},{"ts":"1.2","text":5,"bot_id":"B1","edited":{"user":"U1","ts":"1.3"}}]})",
       "1.2");
@@ -566,8 +567,8 @@ TEST_CASE("parse_user_name prefers the display name", "[unit][payloads]") {
   doc["user"].erase("name");
   CHECK(parse_user_name(doc.dump())->value->handle == "Egon S.");  // no user.name: the display name
   doc["user"].erase("real_name");
-  CHECK(parse_user_name(doc.dump()).error() == bot::errc::malformed_request);
-  CHECK(parse_user_name(R"({"ok":true})").error() == bot::errc::malformed_request);
+  CHECK(parse_user_name(doc.dump()).error() == http::errc::malformed_request);
+  CHECK(parse_user_name(R"({"ok":true})").error() == http::errc::malformed_request);
 
   const auto missing = parse_user_name(read_fixture("api_users_info_error.json"));
   REQUIRE(missing);
@@ -582,7 +583,7 @@ TEST_CASE("chat.postMessage's ts and the messages Scribe posted, by metadata key
   REQUIRE(posted->value);
   CHECK(*posted->value == "1503435956.000247");
   CHECK_FALSE(parse_posted_ts(read_fixture("api_chat_postMessage_error.json"))->value);
-  CHECK(parse_posted_ts(R"({"ok":true})").error() == bot::errc::malformed_request);
+  CHECK(parse_posted_ts(R"({"ok":true})").error() == http::errc::malformed_request);
 
   // conversations.history with include_all_metadata=true (DOC:"conversations.history",
   // "Message metadata"): metadata {event_type, event_payload} on the messages that have it.
@@ -597,7 +598,7 @@ TEST_CASE("chat.postMessage's ts and the messages Scribe posted, by metadata key
   CHECK(page->value->ts_by_key ==
         std::map<std::string, std::string>{{"ask 1#1", "1.000000"}, {"ask 1#2", "3.000000"}});
   CHECK(page->value->next_cursor == "bmV4dA==");
-  CHECK(parse_posted_page(R"({"ok":true})").error() == bot::errc::malformed_request);
+  CHECK(parse_posted_page(R"({"ok":true})").error() == http::errc::malformed_request);
   CHECK_FALSE(parse_posted_page(R"({"ok":false,"error":"channel_not_found"})")->value);
 }
 

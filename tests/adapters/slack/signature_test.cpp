@@ -2,6 +2,7 @@
 // ways a forged or broken request fails.
 
 #include "adapters/slack/signature.hpp"
+#include "adapters/http/error.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
 
@@ -45,31 +46,31 @@ TEST_CASE("the timestamp window is 300 seconds in both directions", "[unit][sign
   CHECK(verify_at(signed_at + 300s));
   CHECK(verify_at(signed_at - 300s));
   CHECK(verify_at(signed_at + 300s + 999ms));  // `now` is rounded down to whole seconds
-  CHECK(verify_at(signed_at + 301s).error() == bot::errc::stale_request);
-  CHECK(verify_at(signed_at - 301s).error() == bot::errc::stale_request);
-  CHECK(verify_at(signed_at - 300s - 1ms).error() == bot::errc::stale_request);
+  CHECK(verify_at(signed_at + 301s).error() == http::errc::stale_request);
+  CHECK(verify_at(signed_at - 301s).error() == http::errc::stale_request);
+  CHECK(verify_at(signed_at - 300s - 1ms).error() == http::errc::stale_request);
   // The real clock, as python-slack-sdk's negative test does: years after the vector was made.
-  CHECK(verify_at(std::chrono::system_clock::now()).error() == bot::errc::stale_request);
+  CHECK(verify_at(std::chrono::system_clock::now()).error() == http::errc::stale_request);
 }
 
 TEST_CASE("forged or altered requests fail as bad_signature", "[unit][signature]") {
   const std::string hex{expected.substr(3)};
   SECTION("tampered body") {
     CHECK(verify_signature(secret, timestamp, expected, body() + "------", signed_at).error() ==
-          bot::errc::bad_signature);
+          http::errc::bad_signature);
     std::string flipped = body();
     flipped[100] ^= 0x01;
     CHECK(verify_signature(secret, timestamp, expected, flipped, signed_at).error() ==
-          bot::errc::bad_signature);
+          http::errc::bad_signature);
   }
   SECTION("wrong secret") {
     CHECK(
         verify_signature("8f742231b10e8888abcd99yyyzzz85a6", timestamp, expected, body(), signed_at)
-            .error() == bot::errc::bad_signature);
+            .error() == http::errc::bad_signature);
   }
   SECTION("timestamp other than the signed one, inside the window") {
     CHECK(verify_signature(secret, "1531420619", expected, body(), signed_at).error() ==
-          bot::errc::bad_signature);
+          http::errc::bad_signature);
   }
   SECTION("malformed signature headers") {
     for (const std::string& header : std::vector<std::string>{
@@ -77,7 +78,7 @@ TEST_CASE("forged or altered requests fail as bad_signature", "[unit][signature]
              std::string{expected} + " ", std::string{"v0="}, std::string{"v0=a2114d57"}}) {
       INFO(header);
       CHECK(verify_signature(secret, timestamp, header, body(), signed_at).error() ==
-            bot::errc::bad_signature);
+            http::errc::bad_signature);
     }
   }
   SECTION("uppercase hex is rejected: Slack sends lowercase and the SDKs compare exactly") {
@@ -86,21 +87,21 @@ TEST_CASE("forged or altered requests fail as bad_signature", "[unit][signature]
       if (upper[i] >= 'a' && upper[i] <= 'f') upper[i] = static_cast<char>(upper[i] - 'a' + 'A');
     }
     CHECK(verify_signature(secret, timestamp, upper, body(), signed_at).error() ==
-          bot::errc::bad_signature);
+          http::errc::bad_signature);
   }
   SECTION("an empty signing secret never verifies") {
     const std::string forged = sign("", timestamp, body());
     CHECK(verify_signature("", timestamp, forged, body(), signed_at).error() ==
-          bot::errc::bad_signature);
+          http::errc::bad_signature);
   }
 }
 
 TEST_CASE("missing headers are unsigned_request", "[unit][signature]") {
   CHECK(verify_signature(secret, "", expected, body(), signed_at).error() ==
-        bot::errc::unsigned_request);
+        http::errc::unsigned_request);
   CHECK(verify_signature(secret, timestamp, "", body(), signed_at).error() ==
-        bot::errc::unsigned_request);
-  CHECK(verify_signature(secret, "", "", "", signed_at).error() == bot::errc::unsigned_request);
+        http::errc::unsigned_request);
+  CHECK(verify_signature(secret, "", "", "", signed_at).error() == http::errc::unsigned_request);
 }
 
 TEST_CASE("timestamps that are not plain seconds are stale_request", "[unit][signature]") {
@@ -108,7 +109,7 @@ TEST_CASE("timestamps that are not plain seconds are stale_request", "[unit][sig
                               "1531420618.5", "1531420618000", "0x5B4780CA", "99999999999999999999",
                               "9223372036854775808", "1531420618\n"}) {
     INFO(ts);
-    CHECK(verify_at(signed_at, ts).error() == bot::errc::stale_request);
+    CHECK(verify_at(signed_at, ts).error() == http::errc::stale_request);
   }
 }
 
@@ -130,9 +131,9 @@ TEST_CASE("sign and verify agree on empty and binary bodies", "[unit][signature]
 
 TEST_CASE("extreme clocks do not overflow the window check", "[unit][signature]") {
   using tp = std::chrono::system_clock::time_point;
-  CHECK(verify_at(tp::min()).error() == bot::errc::stale_request);
-  CHECK(verify_at(tp::max()).error() == bot::errc::stale_request);
-  CHECK(verify_at(tp{}).error() == bot::errc::stale_request);
+  CHECK(verify_at(tp::min()).error() == http::errc::stale_request);
+  CHECK(verify_at(tp::max()).error() == http::errc::stale_request);
+  CHECK(verify_at(tp{}).error() == http::errc::stale_request);
 }
 
 }  // namespace scribe::slack
