@@ -35,6 +35,20 @@ struct job {
   timestamp created_at;
 };
 
+// What came of running a job, as its handler tells the worker that ran it.
+struct job_outcome {
+  enum class kind { done, retry, give_up };
+  kind what = kind::done;
+  std::chrono::milliseconds retry_after{0};  // for retry; 0 means "use the backoff"
+  std::string error;                         // for retry and give_up: logged and stored
+
+  static job_outcome done() { return {}; }
+  static job_outcome retry(std::string why, std::chrono::milliseconds after = {}) {
+    return {kind::retry, after, std::move(why)};
+  }
+  static job_outcome give_up(std::string why) { return {kind::give_up, {}, std::move(why)}; }
+};
+
 // What one queue holds, for monitoring (GET /metrics).
 struct queue_stats {
   std::string queue;

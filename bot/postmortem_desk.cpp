@@ -110,7 +110,8 @@ std::int64_t postmortem_desk::delete_answer(const channel_ref& channel,
 }
 
 std::optional<std::string> postmortem_desk::reminder(std::int64_t incident_id,
-                                                     const std::string& invoked_as) {
+                                                     std::string_view invoked_as,
+                                                     std::string_view other_ways) {
   const auto inc = incidents_.find_incident(incident_id);
   if (!inc || inc->status != incident_status::closed) return std::nullopt;
   if (postmortems_.latest_draft(incident_id)) return std::nullopt;
@@ -130,9 +131,10 @@ std::optional<std::string> postmortem_desk::reminder(std::int64_t incident_id,
   for (const auto* q : open) text += "\n• " + q->text;
   const auto draft_at =
       *inc->closed_at + std::chrono::duration_cast<std::chrono::microseconds>(options_.draft_after);
-  text += "\nAnswer in the questions' threads above, or with the form. The draft follows in " +
-          format_duration(draft_at - clock_.now()) + " with what is there, or now with `" +
-          invoked_as + " draft`.";
+  text += "\nAnswer in the questions' threads above." +
+          (other_ways.empty() ? std::string() : " " + std::string(other_ways)) +
+          " The draft follows in " + format_duration(draft_at - clock_.now()) +
+          " with what is there, or now with `" + std::string(invoked_as) + " draft`.";
   return text;
 }
 

@@ -79,8 +79,10 @@ class postmortem_desk {
   std::int64_t delete_answer(const channel_ref& channel, const std::string& reply_ref);
 
   // The reminder to post for the incident, if one is due: some question has no answer and no
-  // draft was posted. `invoked_as` ("/incident") is quoted in the advice.
-  std::optional<std::string> reminder(std::int64_t incident_id, const std::string& invoked_as);
+  // draft was posted. `invoked_as` ("/incident") is quoted in the advice; `other_ways` (a
+  // sentence, may be empty) says how else the platform takes answers.
+  std::optional<std::string> reminder(std::int64_t incident_id, std::string_view invoked_as,
+                                      std::string_view other_ways);
 
   // Runs a draft job: composes the draft, stores it as the next version and returns it. A job
   // run again returns the version it stored before. An automatic draft (job.automatic()) is

@@ -32,24 +32,11 @@
 
 namespace scribe::jobs {
 
-struct job_outcome {
-  enum class kind { done, retry, give_up };
-  kind what = kind::done;
-  std::chrono::milliseconds retry_after{0};  // for retry; 0 means "use the backoff"
-  std::string error;                         // for retry and give_up: logged and stored
-
-  static job_outcome done() { return {}; }
-  static job_outcome retry(std::string why, std::chrono::milliseconds after = {}) {
-    return {kind::retry, after, std::move(why)};
-  }
-  static job_outcome give_up(std::string why) { return {kind::give_up, {}, std::move(why)}; }
-};
-
 // A job's outcome after a call to a chat platform's API failed: a retry (after the delay the
 // platform asked for, if any) or, for what retrying cannot fix, giving up; `what` names the call.
-job_outcome outcome_of(const http::call_result& call, std::string_view what);
+bot::job_outcome outcome_of(const http::call_result& call, std::string_view what);
 
-using job_handler = std::function<boost::asio::awaitable<job_outcome>(bot::job)>;
+using job_handler = std::function<boost::asio::awaitable<bot::job_outcome>(bot::job)>;
 
 struct worker_options {
   std::chrono::milliseconds lease{std::chrono::minutes(2)};  // longer than any one job takes

@@ -17,7 +17,7 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 using http::call_result;
-using jobs::job_outcome;
+using bot::job_outcome;
 using jobs::outcome_of;
 
 constexpr std::string_view json_type = "application/json";

@@ -67,28 +67,28 @@ class matrix_adapter {
   boost::asio::awaitable<http::response> handle_room_query(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_ping(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_unrecognized(http::request_context ctx);
-  boost::asio::awaitable<jobs::job_outcome> process_inbox(bot::job job);
-  boost::asio::awaitable<jobs::job_outcome> process_outbox(bot::job job);
-  boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_inbox(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_outbox(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_postmortem(bot::job job);
 
  private:
   // The homeserver's 401/403 for a request without the right hs_token, logged; nullopt when it
   // has it.
   std::optional<http::response> refuse_unauthenticated(const http::request& req,
                                                        std::string_view request_id) const;
-  boost::asio::awaitable<jobs::job_outcome> process_event(nlohmann::json event);
-  boost::asio::awaitable<jobs::job_outcome> run_command(room_message message, std::string text);
+  boost::asio::awaitable<bot::job_outcome> process_event(nlohmann::json event);
+  boost::asio::awaitable<bot::job_outcome> run_command(room_message message, std::string text);
   // `flagged_by`'s id is the flag's own event (a reaction, or the mentioning message), its name
   // the sender; `flagged_at` that event's time.
-  boost::asio::awaitable<jobs::job_outcome> flag(bot::channel_ref channel, std::string event_id,
+  boost::asio::awaitable<bot::job_outcome> flag(bot::channel_ref channel, std::string event_id,
                                                  bot::person flagged_by, bot::timestamp flagged_at,
                                                  bot::entry_source source);
   // Tells the flagger why the flag was not recorded, in a notice replying to `event_id`.
   boost::asio::awaitable<void> answer_flagger(const bot::flag_request& flag, std::string event_id,
                                               std::string text);
-  boost::asio::awaitable<jobs::job_outcome> take_back(redaction_event redaction);
-  boost::asio::awaitable<jobs::job_outcome> answer(room_message message);
-  boost::asio::awaitable<jobs::job_outcome> accept_invite(invite_event invite);
+  boost::asio::awaitable<bot::job_outcome> take_back(redaction_event redaction);
+  boost::asio::awaitable<bot::job_outcome> answer(room_message message);
+  boost::asio::awaitable<bot::job_outcome> accept_invite(invite_event invite);
   // The person's display name in the room (joined_members, cached per room); the user id when
   // the room does not say.
   boost::asio::awaitable<http::call_result> display_name(std::string room_id, std::string user_id,

@@ -14,7 +14,7 @@ namespace scribe::playground {
 namespace {
 
 namespace beast_http = boost::beast::http;
-using jobs::job_outcome;
+using bot::job_outcome;
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t id = 0;

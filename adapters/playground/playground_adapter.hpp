@@ -54,7 +54,7 @@ class playground_adapter {
   boost::asio::awaitable<http::response> handle_post(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_pin(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_name(http::request_context ctx);
-  boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_postmortem(bot::job job);
 
  private:
   // The page with `state`, answered with `status` (200, or 400 for a refused post).

@@ -22,7 +22,7 @@ namespace scribe::slack {
 namespace {
 
 namespace beast_http = boost::beast::http;
-using jobs::job_outcome;
+using bot::job_outcome;
 using jobs::outcome_of;
 
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";

@@ -74,9 +74,9 @@ class slack_adapter {
   boost::asio::awaitable<http::response> handle_command(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_event(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_interaction(http::request_context ctx);
-  boost::asio::awaitable<jobs::job_outcome> process_inbox(bot::job job);
-  boost::asio::awaitable<jobs::job_outcome> process_outbox(bot::job job);
-  boost::asio::awaitable<jobs::job_outcome> process_postmortem(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_inbox(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_outbox(bot::job job);
+  boost::asio::awaitable<bot::job_outcome> process_postmortem(bot::job job);
 
  private:
   struct message_to_flag;
@@ -88,15 +88,15 @@ class slack_adapter {
   http::response refuse_full(const http::request& req, std::int64_t pending,
                              std::string_view request_id);
   // `received_at`: when Slack's request arrived (the inbox job's creation).
-  boost::asio::awaitable<jobs::job_outcome> process_event(std::string body,
+  boost::asio::awaitable<bot::job_outcome> process_event(std::string body,
                                                           bot::timestamp received_at);
-  boost::asio::awaitable<jobs::job_outcome> process_shortcut(std::string body,
+  boost::asio::awaitable<bot::job_outcome> process_shortcut(std::string body,
                                                              bot::timestamp received_at);
-  boost::asio::awaitable<jobs::job_outcome> flag(message_to_flag message);
+  boost::asio::awaitable<bot::job_outcome> flag(message_to_flag message);
   // Tells the flagger privately why the flag was not recorded: through the shortcut's
   // response_url, or an ephemeral message in the channel.
   boost::asio::awaitable<void> answer_flagger(const message_to_flag& message, std::string text);
-  boost::asio::awaitable<jobs::job_outcome> unflag(bot::channel_ref channel, std::string ts,
+  boost::asio::awaitable<bot::job_outcome> unflag(bot::channel_ref channel, std::string ts,
                                                    std::string user);
   boost::asio::awaitable<call_result> fetch_message(std::string channel, std::string ts);
   // The person's names from users.info, cached; the id for both when Slack does not know it.
@@ -108,14 +108,14 @@ class slack_adapter {
   // Asks for the :memo: on a recorded message, once per timeline entry however often it is asked.
   boost::asio::awaitable<void> confirm_recorded(std::string channel, std::string ts,
                                                 std::int64_t entry_id);
-  boost::asio::awaitable<jobs::job_outcome> answer(bot::channel_ref channel,
+  boost::asio::awaitable<bot::job_outcome> answer(bot::channel_ref channel,
                                                    thread_reply_event reply);
   boost::asio::awaitable<void> open_answer_form(block_action action);
   boost::asio::awaitable<http::response> save_form_answers(http::request_context ctx,
                                                            view_submission submission);
-  boost::asio::awaitable<jobs::job_outcome> ask_questions(bot::job job, bot::incident inc);
-  boost::asio::awaitable<jobs::job_outcome> post_reminder(bot::job job, bot::incident inc);
-  boost::asio::awaitable<jobs::job_outcome> post_draft(bot::job job, bot::postmortem_job step);
+  boost::asio::awaitable<bot::job_outcome> ask_questions(bot::job job, bot::incident inc);
+  boost::asio::awaitable<bot::job_outcome> post_reminder(bot::job job, bot::incident inc);
+  boost::asio::awaitable<bot::job_outcome> post_draft(bot::job job, bot::postmortem_job step);
   // Posts `messages` (chat.postMessage bodies) in order, each once across runs of `job`: each
   // carries metadata naming the job and its place, and a run after a failure or crash first
   // looks in the channel's history for what an earlier run posted. `posted_ts` receives the ts

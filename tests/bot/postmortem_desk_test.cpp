@@ -242,7 +242,7 @@ TEST_CASE_METHOD(postmortem_fixture, "the reminder names the open questions, and
   close_and_post_questions();
   REQUIRE(reply("q1", "r1", bob, "EU down"));
   clock.advance(4h);
-  const auto text = postmortems.reminder(incident_id, "/incident");
+  const auto text = postmortems.reminder(incident_id, "/incident", "");
   REQUIRE(text);
   CHECK_THAT(*text, Catch::StartsWith("Reminder: the postmortem of INC-1 (Checkout returns 502) "
                                       "has 2 of 3 questions without an answer:"));
@@ -254,8 +254,8 @@ TEST_CASE_METHOD(postmortem_fixture, "the reminder names the open questions, and
 
   // Once a draft is out, no reminder; nor when everything is answered.
   REQUIRE(postmortems.draft({postmortem_step::draft, incident_id, "command:1:U-bob"}));
-  CHECK_FALSE(postmortems.reminder(incident_id, "/incident"));
-  CHECK_FALSE(postmortems.reminder(incident_id + 100, "/incident"));
+  CHECK_FALSE(postmortems.reminder(incident_id, "/incident", ""));
+  CHECK_FALSE(postmortems.reminder(incident_id + 100, "/incident", ""));
 }
 
 TEST_CASE_METHOD(postmortem_fixture, "the draft command plans a draft of the channel's incident",

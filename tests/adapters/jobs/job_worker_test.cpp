@@ -79,29 +79,29 @@ struct worker_fixture {
 };
 
 // Named coroutines rather than capturing lambdas: GCC 12 miscompiles the latter (bug 107288).
-asio::awaitable<jobs::job_outcome> always_done(worker_fixture* f, bot::job job) {
+asio::awaitable<bot::job_outcome> always_done(worker_fixture* f, bot::job job) {
   f->record(job);
-  co_return jobs::job_outcome::done();
+  co_return bot::job_outcome::done();
 }
 
-asio::awaitable<jobs::job_outcome> flaky(worker_fixture* f, bot::job job) {
+asio::awaitable<bot::job_outcome> flaky(worker_fixture* f, bot::job job) {
   f->record(job);
   if (job.attempts == 1) throw std::runtime_error("connection reset");
-  if (job.attempts == 2) co_return jobs::job_outcome::retry("429", 30s);
-  co_return jobs::job_outcome::done();
+  if (job.attempts == 2) co_return bot::job_outcome::retry("429", 30s);
+  co_return bot::job_outcome::done();
 }
 
-asio::awaitable<jobs::job_outcome> hopeless_or_failing(worker_fixture* f, bot::job job) {
+asio::awaitable<bot::job_outcome> hopeless_or_failing(worker_fixture* f, bot::job job) {
   f->record(job);
-  if (job.key == "hopeless") co_return jobs::job_outcome::give_up("channel_not_found");
-  co_return jobs::job_outcome::retry("500");
+  if (job.key == "hopeless") co_return bot::job_outcome::give_up("channel_not_found");
+  co_return bot::job_outcome::retry("500");
 }
 
 // Stops the worker (f->running) while handling "b".
-asio::awaitable<jobs::job_outcome> stop_at_b(worker_fixture* f, bot::job job) {
+asio::awaitable<bot::job_outcome> stop_at_b(worker_fixture* f, bot::job job) {
   f->record(job);
   if (job.key == "b") f->running->stop();
-  co_return jobs::job_outcome::done();
+  co_return bot::job_outcome::done();
 }
 
 template <auto Handler>
