@@ -83,6 +83,44 @@ const channel_ref& channel_of(const chat_event& event) {
   return std::visit([](const auto& e) -> const channel_ref& { return e.channel; }, event);
 }
 
+namespace {
+
+constexpr const char* notice_kinds[] = {"confirm", "withdraw", "tell", "reply"};
+
+}  // namespace
+
+std::string encode_chat_notice(const chat_notice& notice) {
+  const json out{{"v", format_version},
+                 {"t", notice_kinds[static_cast<int>(notice.what)]},
+                 {"channel", channel_json(notice.channel)},
+                 {"ref", notice.message_ref},
+                 {"person", notice.person_id},
+                 {"text", notice.text},
+                 {"thread", notice.thread_ref},
+                 {"route", notice.route}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<chat_notice> decode_chat_notice(std::string_view text) {
+  const auto j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  const auto version = j.find("v");
+  const auto type = j.find("t");
+  if (version == j.end() || *version != format_version || type == j.end() || !type->is_string()) {
+    return std::nullopt;
+  }
+  std::optional<chat_notice::kind> what;
+  for (int k = 0; k < 4; ++k) {
+    if (*type == notice_kinds[k]) what = static_cast<chat_notice::kind>(k);
+  }
+  if (!what) return std::nullopt;
+  fields f(j);
+  chat_notice out{*what,          f.channel(),      f.text("ref"),  f.text("person"),
+                  f.text("text"), f.text("thread"), f.text("route")};
+  if (!f.ok()) return std::nullopt;
+  return out;
+}
+
 std::string encode_chat_event(const chat_event& event) {
   json out{{"v", format_version}, {"channel", channel_json(channel_of(event))}};
   std::visit(
@@ -176,12 +214,13 @@ std::optional<chat_event> decode_chat_event(std::string_view text) {
   } else if (t == "unflag") {
     out = unflag_event{f.channel(), f.text("ref"), f.text("person")};
   } else if (t == "edited") {
-    out = message_edited_event{f.channel(), f.text("ref"), f.text("text"), f.optional_text("editor")};
+    out =
+        message_edited_event{f.channel(), f.text("ref"), f.text("text"), f.optional_text("editor")};
   } else if (t == "deleted") {
     out = message_deleted_event{f.channel(), f.text("ref"), f.optional_text("flag_id")};
   } else if (t == "reply") {
-    out = thread_reply_event{f.channel(), f.text("thread"), f.text("ref"), f.text("author"),
-                             f.time("written_at"), f.text("text")};
+    out = thread_reply_event{f.channel(),      f.text("thread"),     f.text("ref"),
+                             f.text("author"), f.time("written_at"), f.text("text")};
   } else if (t == "command") {
     out = command_event{f.channel(), f.text("author"), f.text("text"), f.text("ref"),
                         f.time("written_at")};

@@ -1,11 +1,12 @@
 #pragma once
-// What happened in a chat, as Scribe's workflows (bot/chat_flows.hpp) take it: one typed,
+// What happened in a chat, as Scribe's workflows (bot/chat_flows.hpp) take it, and the small
+// notices they send back (chat_notice). Events: one typed,
 // normalised event per thing a person did, whatever the platform. A platform adapter parses what
 // its webhook (or socket) delivered once, into one of these, stores it in its inbox and
 // acknowledges; the inbox's worker hands it to the workflows later, also after a restart.
 //
-// The inbox keeps events in the versioned text form of encode_chat_event, so an event stored by
-// one version of Scribe is read by the next.
+// The inbox keeps events, and the outbox notices, in a versioned text form (encode_chat_event,
+// encode_chat_notice), so what one version of Scribe stored is read by the next.
 
 #include "bot/error.hpp"
 #include "bot/incident.hpp"
@@ -93,12 +94,34 @@ struct invited_event {
   std::string inviter_id;
 };
 
-using chat_event = std::variant<flag_event, unflag_event, message_edited_event,
-                                message_deleted_event, thread_reply_event, command_event,
-                                invited_event>;
+using chat_event =
+    std::variant<flag_event, unflag_event, message_edited_event, message_deleted_event,
+                 thread_reply_event, command_event, invited_event>;
 
 // The channel an event happened in.
 const channel_ref& channel_of(const chat_event& event);
+
+// A small message Scribe sends outside a postmortem: delivered once per key, now or by the
+// adapter's outbox after a crash.
+struct chat_notice {
+  enum class kind {
+    confirm,   // mark `message_ref` as recorded (📝)
+    withdraw,  // take that mark back: the entry is gone
+    tell,      // tell `person_id` alone (where the platform can), about `message_ref`
+    reply,     // answer `message_ref` in the channel
+  };
+  kind what = kind::confirm;
+  channel_ref channel;
+  std::string message_ref;
+  std::string person_id;
+  std::string text;        // for tell and reply: plain text with `code` spans
+  std::string thread_ref;  // the thread `message_ref` is in, if any
+  std::string route;       // a platform's own way back to the person (Slack's response_url)
+};
+
+// The outbox's form of a notice, as encode_chat_event's for events.
+std::string encode_chat_notice(const chat_notice& notice);
+std::optional<chat_notice> decode_chat_notice(std::string_view text);
 
 // The inbox's form of an event: one line of JSON with a version ("v":1) and a type. Events come
 // from JSON that the platforms' parsers accepted, so their text is valid UTF-8; anything else

@@ -8,6 +8,7 @@
 // platform_answer. What is sent is sent once: a notice once per key (across a crash too, through
 // the adapter's outbox), a postmortem's posts once per job and place.
 
+#include "bot/chat_event.hpp"
 #include "bot/chat_log.hpp"
 #include "bot/incident.hpp"
 #include "bot/job_queue.hpp"
@@ -64,24 +65,6 @@ struct read_message {
   bool from_bot = false;  // a bot's (Scribe's own included): never recorded
   timestamp written_at;
   std::string text;  // as the platform wrote it: readable() makes it plain
-};
-
-// A small message Scribe sends outside a postmortem: delivered once per key, now or by the
-// adapter's outbox after a crash.
-struct chat_notice {
-  enum class kind {
-    confirm,    // mark `message_ref` as recorded (📝)
-    withdraw,   // take that mark back: the entry is gone
-    tell,       // tell `person_id` alone (where the platform can), about `message_ref`
-    reply,      // answer `message_ref` in the channel
-  };
-  kind what = kind::confirm;
-  channel_ref channel;
-  std::string message_ref;
-  std::string person_id;
-  std::string text;        // for tell and reply: plain text with `code` spans
-  std::string thread_ref;  // the thread `message_ref` is in, if any
-  std::string route;       // a platform's own way back to the person (Slack's response_url)
 };
 
 // One message of a postmortem's posts. A platform may post one as several messages (a draft

@@ -1,5 +1,7 @@
 #include "runtime/store_thread.hpp"
 
+#include "runtime/offload.hpp"
+
 #include "bot/error.hpp"
 
 #include <algorithm>
@@ -99,6 +101,10 @@ void store_thread::run_grouped(std::vector<std::unique_ptr<store_task>>& tasks) 
     }
     for (std::size_t i = first; i < next; ++i) tasks[i]->finish(failure);
   }
+}
+
+boost::asio::awaitable<void> store_thread::run(std::function<void()> call) {
+  co_await offload(*this, std::move(call));
 }
 
 }  // namespace scribe::runtime

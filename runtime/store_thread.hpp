@@ -10,11 +10,13 @@
 // A store without group commit (none given) runs each task alone, on one of `workers` threads.
 
 #include "bot/group_commit.hpp"
+#include "bot/store_executor.hpp"
 
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -32,7 +34,8 @@ class store_task {
   virtual void finish(std::exception_ptr group_failure) noexcept = 0;
 };
 
-class store_thread {
+// Also the workflows' store executor (bot/store_executor.hpp): run() is offload() (offload.hpp).
+class store_thread final : public bot::store_executor {
  public:
   // `group` may be null. At most `max_group` tasks share one commit, which bounds how long the
   // first of them waits for the last. `workers` threads run tasks when there is no group (at
@@ -48,6 +51,8 @@ class store_thread {
   void submit(std::unique_ptr<store_task> task);
   // Runs what is queued and stops the thread; later submissions are refused with an exception.
   void join();
+
+  boost::asio::awaitable<void> run(std::function<void()> call) override;
 
  private:
   void loop();

@@ -17,6 +17,8 @@
 
 namespace scribe::jobs {
 
+using bot::job_outcome;
+
 namespace asio = boost::asio;
 
 std::chrono::milliseconds backoff_delay(const worker_options& options, int attempts) {

@@ -14,7 +14,6 @@ namespace scribe::playground {
 namespace {
 
 namespace beast_http = boost::beast::http;
-using bot::job_outcome;
 
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t id = 0;
@@ -72,11 +71,12 @@ playground_adapter::playground_adapter(boost::asio::io_context& ioc,
                                        const bot::clock& clock, const web::access_policy& access,
                                        const config::jobs_options& limits)
     : store_thread_(store_thread),
-      channel_(desk, postmortems, chat, clock),
+      channel_(desk, postmortems, chat, store_thread, clock,
+               [this] { postmortem_worker_.notify(); }),
       access_(access),
       postmortem_worker_(
           ioc, store_thread, jobs, clock, bot::postmortem_queue(platform),
-          [this](bot::job job) { return process_postmortem(std::move(job)); },
+          [this](bot::job job) { return channel_.run_postmortem(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}) {}
 
 void playground_adapter::add_routes(http::router& routes) {
@@ -153,18 +153,13 @@ boost::asio::awaitable<http::response> playground_adapter::handle_post(http::req
   if (!state.error.empty()) {
     co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
   }
-  auto say = [this, &author, &state, thread] {
-    return channel_.say(*author, state.draft_text, thread);
-  };
-  const auto said = co_await runtime::offload(store_thread_, std::move(say));
+  const auto said = co_await channel_.say(*author, state.draft_text, thread);
   if (!said) {
     state.error = said.error() == bot::errc::entry_not_found
                       ? "That thread is not in the channel."
                       : "Write a message of at most 4000 bytes before sending.";
     co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
   }
-  // A command may have scheduled postmortem work (close, draft): no need to wait for the poll.
-  postmortem_worker_.notify();
   // Back where the message went: the channel opens at its newest message (the page's script),
   // a thread at the reply just sent, with the composer still answering there.
   auto back = web::redirect(req, thread ? thread_page(*thread, said->id) : "/playground");
@@ -182,10 +177,9 @@ boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::requ
     page_state state{"", std::nullopt, "Say who you are first (📌 flags as you), then 📌 again.", ""};
     co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
   }
-  auto toggle = [this, &id, &who] {
-    return id ? channel_.toggle_flag(*id, *who) : bot::result<void>(bot::errc::entry_not_found);
-  };
-  if (!co_await runtime::offload(store_thread_, std::move(toggle))) {
+  const auto toggled =
+      id ? co_await channel_.toggle_flag(*id, *who) : bot::result<void>(bot::errc::entry_not_found);
+  if (!toggled) {
     co_return http::make_error(
         req, beast_http::status::not_found,
         "no message with that number to flag (Scribe's own cannot be flagged)");
@@ -208,14 +202,6 @@ boost::asio::awaitable<http::response> playground_adapter::handle_name(http::req
   auto back = web::redirect(req, thread ? thread_page(*thread, *thread) : "/playground");
   back.set(beast_http::field::set_cookie, name_cookie_header(who->name));
   co_return back;
-}
-
-boost::asio::awaitable<job_outcome> playground_adapter::process_postmortem(bot::job job) {
-  const auto step = bot::decode_postmortem_job(job.payload);
-  if (!step) co_return job_outcome::give_up("malformed postmortem job");
-  auto run = [this, &step, &job] { channel_.run_postmortem(*step, job.key); };
-  co_await runtime::offload(store_thread_, std::move(run));
-  co_return job_outcome::done();
 }
 
 }  // namespace scribe::playground

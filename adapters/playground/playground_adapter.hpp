@@ -48,13 +48,12 @@ class playground_adapter {
   void start();
   void stop();
 
-  // Route handlers and the job processor, public for the routes and the worker.
+  // Route handlers, public for the routes.
   boost::asio::awaitable<http::response> handle_page(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_messages(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_post(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_pin(http::request_context ctx);
   boost::asio::awaitable<http::response> handle_name(http::request_context ctx);
-  boost::asio::awaitable<bot::job_outcome> process_postmortem(bot::job job);
 
  private:
   // The page with `state`, answered with `status` (200, or 400 for a refused post).

@@ -3,7 +3,12 @@
 #include "config/log.hpp"
 #include "text/text.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
+#include <charconv>
 
 namespace scribe::playground {
 namespace {
@@ -32,8 +37,8 @@ bool mentions_scribe(std::string_view text) {
 
 // The arguments of a `/incident ...` command, or nullopt for any other message.
 std::optional<std::string_view> command_arguments(std::string_view text) {
-  if (!text.starts_with(command_word)) return std::nullopt;
-  const std::string_view rest = text.substr(command_word.size());
+  if (!text.starts_with(command_word_text)) return std::nullopt;
+  const std::string_view rest = text.substr(command_word_text.size());
   if (!rest.empty() && !is_space(rest.front())) return std::nullopt;  // "/incidents"
   return text::trim(rest);
 }
@@ -82,127 +87,203 @@ bool asks_question(const bot::chat_message& message) {
   return job && job->step == bot::postmortem_step::ask;
 }
 
-playground_channel::playground_channel(bot::incident_desk& desk, bot::postmortem_desk& postmortems,
-                                       bot::chat_log& chat, const bot::clock& clock)
-    : desk_(desk), postmortems_(postmortems), chat_(chat), clock_(clock) {}
+playground_platform::playground_platform(bot::chat_log& chat, bot::store_executor& store,
+                                         const bot::clock& clock)
+    : chat_(chat), store_(store), clock_(clock) {}
 
-bot::result<bot::chat_message> playground_channel::say(const bot::person& author,
-                                                       std::string_view text,
-                                                       std::optional<std::int64_t> thread) {
-  text = text::trim(text);
-  if (text.empty() || text.size() > max_text_bytes) return errc::invalid_argument;
+namespace {
+
+std::optional<std::int64_t> id_of(std::string_view message_ref) {
+  std::int64_t id = 0;
+  const auto [end, ec] =
+      std::from_chars(message_ref.data(), message_ref.data() + message_ref.size(), id);
+  if (ec != std::errc{} || end != message_ref.data() + message_ref.size()) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+boost::asio::awaitable<bot::platform_answer<bot::read_message>> playground_platform::read(
+    bot::channel_ref, std::string ref) {
+  const auto id = id_of(ref);
+  auto find = [this, &id] { return id ? chat_.find_message(*id) : std::nullopt; };
+  const auto message = co_await bot::on_store(store_, std::move(find));
+  if (!message || message->channel != channel_name) {
+    co_return bot::platform_answer<bot::read_message>::not_found();
+  }
+  co_return bot::platform_answer<bot::read_message>::ok(
+      {message->author.id, message->from_bot, message->posted_at, message->text});
+}
+
+boost::asio::awaitable<bot::platform_answer<std::string>> playground_platform::display_name(
+    bot::channel_ref, std::string person_id) {
+  co_return bot::platform_answer<std::string>::ok(std::move(person_id));  // the id is the name
+}
+
+boost::asio::awaitable<bot::platform_answer<std::string>> playground_platform::readable(
+    bot::channel_ref, std::string text) {
+  co_return bot::platform_answer<std::string>::ok(std::move(text));
+}
+
+boost::asio::awaitable<bot::platform_answer<std::string>> playground_platform::permalink(
+    bot::channel_ref, std::string ref) {
+  const auto id = id_of(ref);
+  co_return bot::platform_answer<std::string>::ok(id ? message_link(*id) : std::string());
+}
+
+boost::asio::awaitable<void> playground_platform::send(bot::chat_notice notice, std::string key) {
+  using kind = bot::chat_notice::kind;
+  auto deliver = [this, &notice, &key] {
+    const auto id = id_of(notice.message_ref);
+    switch (notice.what) {
+      case kind::confirm:
+        if (id) chat_.add_reaction(*id, recorded_emoji, scribe_person().id);
+        break;
+      case kind::withdraw:
+        if (id) chat_.remove_reaction(*id, recorded_emoji, scribe_person().id);
+        break;
+      case kind::tell:
+      case kind::reply:
+        // A private answer, or a reply meant for the asker alone, is shown to them only (as
+        // Slack's ephemeral messages).
+        post_as_scribe(notice.text, bot::chat_format::text, notice.person_id, key);
+        break;
+    }
+  };
+  co_await bot::on_store(store_, std::move(deliver));
+}
+
+boost::asio::awaitable<bot::platform_answer<bot::done>> playground_platform::post_once(
+    bot::job job, bot::channel_ref, std::vector<bot::chat_post> posts,
+    std::function<boost::asio::awaitable<void>(std::size_t, std::string)> posted) {
+  for (std::size_t place = 0; place < posts.size(); ++place) {
+    // The chat log stores a post once per key, however often the job runs.
+    auto post = [this, &posts, &job, place] {
+      return post_as_scribe(std::move(posts[place].text), posts[place].format, "",
+                            job.key + "#" + std::to_string(place));
+    };
+    const auto message = co_await bot::on_store(store_, std::move(post));
+    co_await posted(place, message_ref(message.id));
+  }
+  co_return bot::platform_answer<bot::done>::ok({});
+}
+
+boost::asio::awaitable<bot::platform_answer<bot::done>> playground_platform::join(
+    bot::channel_ref) {
+  co_return bot::platform_answer<bot::done>::ok({});  // there is one channel, always joined
+}
+
+bot::chat_message playground_platform::post_as_scribe(std::string text, bot::chat_format format,
+                                                      std::string visible_to,
+                                                      std::optional<std::string> post_key) {
+  const bot::new_chat_message message{
+      std::string(channel_name), std::nullopt, scribe_person(), true,
+      std::move(visible_to),     format,       std::move(text), clock_.now(),
+      std::move(post_key)};
+  // Outside any thread, the post cannot be refused.
+  return chat_.post(message).value();
+}
+
+playground_channel::playground_channel(bot::incident_desk& desk, bot::postmortem_desk& postmortems,
+                                       bot::chat_log& chat, bot::store_executor& store,
+                                       const bot::clock& clock,
+                                       std::function<void()> postmortem_due)
+    : chat_(chat),
+      store_(store),
+      clock_(clock),
+      platform_(chat, store, clock),
+      flows_(platform_, desk, postmortems, store, std::move(postmortem_due)) {}
+
+boost::asio::awaitable<bot::result<bot::chat_message>> playground_channel::say(
+    bot::person author, std::string written, std::optional<std::int64_t> thread) {
+  const auto trimmed = text::trim(written);
+  if (trimmed.empty() || trimmed.size() > max_text_bytes) co_return errc::invalid_argument;
   const bot::new_chat_message said{
       std::string(channel_name), thread,       author,      false, "", bot::chat_format::text,
-      std::string(text),         clock_.now(), std::nullopt};
-  auto posted = chat_.post(said);
-  if (posted) act_on(*posted);
-  return posted;
-}
-
-void playground_channel::act_on(const bot::chat_message& message) {
+      std::string(trimmed),      clock_.now(), std::nullopt};
+  auto post = [this, &said] { return chat_.post(said); };
+  const auto posted = co_await bot::on_store(store_, std::move(post));
+  if (!posted) co_return posted;
+  const auto& message = *posted;
+  const auto channel = playground::channel();
+  const auto ref = message_ref(message.id);
+  // Named events, moved in: GCC 12 destroys a braced temporary in a co_await expression twice.
   if (const auto arguments = command_arguments(message.text)) {
-    run_command(message, *arguments);
+    bot::chat_event command =
+        bot::command_event{channel, author.id, std::string(*arguments), ref, message.posted_at};
+    co_await act(std::move(command));
   } else if (message.thread_id) {
-    answer(message);
+    bot::chat_event reply = bot::thread_reply_event{
+        channel, message_ref(*message.thread_id), ref, author.id, message.posted_at, message.text};
+    co_await act(std::move(reply));
   }
-  if (mentions_scribe(message.text)) flag(message, message.author, bot::entry_source::mention);
+  if (mentions_scribe(message.text)) {
+    bot::chat_event mention =
+        bot::flag_event{channel,
+                        ref,
+                        author.id,
+                        author.id,
+                        message.posted_at,
+                        message.posted_at,
+                        bot::entry_source::mention,
+                        bot::carried_message{author.id, false, message.text},
+                        message.thread_id ? message_ref(*message.thread_id) : "",
+                        ""};
+    co_await act(std::move(mention));
+  }
+  co_return posted;
 }
 
-void playground_channel::run_command(const bot::chat_message& message, std::string_view arguments) {
-  const bot::command_request request{channel(),
-                                     message.author,
-                                     std::string(arguments),
-                                     std::string(command_word),
-                                     message_ref(message.id),
-                                     message.posted_at};
-  const auto reply = desk_.run_command(request);
-  const bool only_asker = reply.visibility == bot::reply_visibility::author;
-  post_as_scribe(reply.text, bot::chat_format::text, only_asker ? message.author.id : "",
-                 std::nullopt);
-}
-
-void playground_channel::answer(const bot::chat_message& message) {
-  const bot::thread_reply reply{channel(),
-                                message_ref(*message.thread_id),
-                                message_ref(message.id),
-                                message.author,
-                                message.posted_at,
-                                message.text};
-  // A question is posted and recorded in one call on the store thread (run_postmortem), so a
-  // reply never lands between the two: one look is enough.
-  if (postmortems_.answer_in_thread(reply)) {
-    chat_.add_reaction(message.id, recorded_emoji, scribe_person().id);
-  }
-}
-
-bot::result<void> playground_channel::toggle_flag(std::int64_t message_id, const bot::person& by) {
-  const auto message = chat_.find_message(message_id);
-  if (!message || message->from_bot || message->channel != channel_name) {
-    return errc::entry_not_found;
-  }
-  if (has_reaction(*message, flag_emoji, by.id)) {
-    chat_.remove_reaction(message_id, flag_emoji, by.id);
-    const auto unflagged = desk_.unflag_message(channel(), message_ref(message_id), by);
-    // The entry went with the last flag: the confirmation goes too.
-    if (unflagged && *unflagged) {
-      chat_.remove_reaction(message_id, recorded_emoji, scribe_person().id);
+boost::asio::awaitable<bot::result<void>> playground_channel::toggle_flag(std::int64_t message_id,
+                                                                          bot::person by) {
+  // 📌 on or off, as the chat shows it, in one store call; then Scribe follows.
+  auto toggle = [this, message_id, &by]() -> std::optional<bool> {
+    const auto message = chat_.find_message(message_id);
+    if (!message || message->from_bot || message->channel != channel_name) return std::nullopt;
+    if (has_reaction(*message, flag_emoji, by.id)) {
+      chat_.remove_reaction(message_id, flag_emoji, by.id);
+      return false;
     }
-    return {};
+    chat_.add_reaction(message_id, flag_emoji, by.id);
+    return true;
+  };
+  const auto flagged = co_await bot::on_store(store_, std::move(toggle));
+  if (!flagged) co_return errc::entry_not_found;
+  const auto channel = playground::channel();
+  const auto ref = message_ref(message_id);
+  bot::chat_event event = bot::unflag_event{channel, ref, by.id};
+  if (*flagged) {
+    event = bot::flag_event{
+        channel,      ref, by.id, by.id, clock_.now(), std::nullopt, bot::entry_source::reaction,
+        std::nullopt, "",  ""};
   }
-  chat_.add_reaction(message_id, flag_emoji, by.id);
-  flag(*message, by, bot::entry_source::reaction);
-  return {};
+  co_await act(std::move(event));
+  co_return bot::result<void>{};
 }
 
-void playground_channel::flag(const bot::chat_message& message, const bot::person& by,
-                              bot::entry_source source) {
-  const bot::flagged_message flagged{message_ref(message.id),
-                                     message_link(message.id),
-                                     message.author,
-                                     message.posted_at,
-                                     message.text,
-                                     source};
-  const bot::flag_request request{channel(), flagged.message_ref, by, clock_.now(),
-                                  message.posted_at};
-  const auto recorded = desk_.flag_message(request, flagged);
-  if (recorded) {
-    chat_.add_reaction(message.id, recorded_emoji, scribe_person().id);
-  } else if (recorded.error() == errc::no_incident_for_flag) {
-    post_as_scribe(bot::no_incident_for_flag_reply(command_word), bot::chat_format::text, by.id,
-                   std::nullopt);
+boost::asio::awaitable<void> playground_channel::act(bot::chat_event event) {
+  // The page waits for Scribe's answer; a workflow asked to wait (an answer to a question still
+  // being posted) tries again shortly, a few times, rather than being queued.
+  constexpr int tries = 20;
+  constexpr auto longest_wait = std::chrono::milliseconds(250);
+  for (int attempt = 1;; ++attempt) {
+    bot::chat_event copy = event;
+    const auto outcome = co_await flows_.handle(std::move(copy));
+    if (outcome.what != bot::job_outcome::kind::retry || attempt == tries) {
+      if (outcome.what != bot::job_outcome::kind::done) {
+        log::warn("playground event not handled", {{"error", outcome.error}});
+      }
+      co_return;
+    }
+    boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
+    wait.expires_after(outcome.retry_after.count() > 0 ? std::min(outcome.retry_after, longest_wait)
+                                                       : longest_wait);
+    co_await wait.async_wait(boost::asio::use_awaitable);
   }
 }
 
-void playground_channel::run_postmortem(const bot::postmortem_job& job,
-                                        const std::string& job_key) {
-  auto key = [&job_key](std::size_t place) { return job_key + "#" + std::to_string(place); };
-  if (job.step == bot::postmortem_step::draft) {
-    if (const auto drafted = postmortems_.draft(job)) {
-      post_as_scribe(drafted->draft.markdown, bot::chat_format::markdown, "", key(0));
-    }
-    return;
-  }
-  const auto inc = postmortems_.find_incident(job.incident_id);
-  if (!inc) {
-    log::warn("postmortem job for an unknown incident", {{"job", job_key}});
-    return;
-  }
-  if (job.step == bot::postmortem_step::remind) {
-    if (const auto text = postmortems_.reminder(inc->id, std::string(command_word))) {
-      post_as_scribe(*text, bot::chat_format::text, "", key(0));
-    }
-    return;
-  }
-  const auto questions = postmortems_.questions(inc->id);
-  if (questions.empty()) return;
-  const auto texts = bot::question_messages(*inc, questions, "", command_word);
-  for (std::size_t place = 0; place < texts.size(); ++place) {
-    const auto posted = post_as_scribe(texts[place], bot::chat_format::text, "", key(place));
-    // texts[0] is the introduction; texts[i + 1] asks question i.
-    if (place > 0) {
-      (void)postmortems_.question_posted(inc->id, questions[place - 1].id, message_ref(posted.id));
-    }
-  }
+boost::asio::awaitable<bot::job_outcome> playground_channel::run_postmortem(bot::job job) {
+  co_return co_await flows_.run_postmortem(std::move(job));
 }
 
 std::vector<bot::chat_message> playground_channel::recent(std::size_t limit) {
@@ -213,17 +294,6 @@ std::optional<bot::chat_message> playground_channel::thread_root(std::int64_t id
   auto message = chat_.find_message(id);
   if (!message || message->channel != channel_name || message->thread_id) return std::nullopt;
   return message;
-}
-
-bot::chat_message playground_channel::post_as_scribe(std::string text, bot::chat_format format,
-                                                     std::string visible_to,
-                                                     std::optional<std::string> post_key) {
-  const bot::new_chat_message message{
-      std::string(channel_name), std::nullopt, scribe_person(), true,
-      std::move(visible_to),     format,       std::move(text), clock_.now(),
-      std::move(post_key)};
-  // Outside any thread, the post cannot be refused.
-  return chat_.post(message).value();
 }
 
 }  // namespace scribe::playground

@@ -10,12 +10,18 @@
 // - a message that mentions @scribe is flagged too;
 // - a reply in the thread of a postmortem question is an answer.
 //
-// Every call blocks on the store: call it off network threads. No state of its own: one instance
-// serves every thread.
+// Store calls run on the store executor. No state of its own: one instance serves every thread.
 
+#include "bot/chat_flows.hpp"
 #include "bot/chat_log.hpp"
+#include "bot/chat_platform.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/postmortem_desk.hpp"
+#include "bot/store_executor.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
 
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +36,7 @@ namespace scribe::playground {
 inline constexpr std::string_view platform = "playground";
 inline constexpr std::string_view workspace = "local";
 inline constexpr std::string_view channel_name = "playground";
-inline constexpr std::string_view command_word = "/incident";
+inline constexpr std::string_view command_word_text = "/incident";
 inline const std::string flag_emoji = "\U0001F4CC";      // 📌
 inline const std::string recorded_emoji = "\U0001F4DD";  // 📝
 inline constexpr std::size_t max_name_bytes = 40;
@@ -54,44 +60,82 @@ bot::result<bot::person> person_named(std::string_view name);
 // whose thread takes answers. Told by the key run_postmortem posts it under.
 bool asks_question(const bot::chat_message& message);
 
+// The playground as the workflows' chat platform (bot/chat_platform.hpp): its messages, names and
+// reactions are rows of the chat log, so every call is a store call, made on the store executor,
+// and what Scribe sends is posted (or reacted) at once: its "API" cannot fail for a while, and its
+// posts are stored once per key. A person's id is their name.
+class playground_platform final : public bot::chat_platform {
+ public:
+  // Every reference must outlive the platform.
+  playground_platform(bot::chat_log& chat, bot::store_executor& store, const bot::clock& clock);
+
+  std::string_view name() const override { return platform; }
+  std::string_view command_word() const override { return command_word_text; }
+  std::string_view other_ways_to_answer() const override { return {}; }
+  // The page shows 📝 on a recorded answer, as on a recorded message.
+  bool marks_answers() const override { return true; }
+
+  boost::asio::awaitable<bot::platform_answer<bot::read_message>> read(
+      bot::channel_ref channel, std::string message_ref) override;
+  boost::asio::awaitable<bot::platform_answer<std::string>> display_name(
+      bot::channel_ref channel, std::string person_id) override;
+  boost::asio::awaitable<bot::platform_answer<std::string>> readable(bot::channel_ref channel,
+                                                                     std::string text) override;
+  boost::asio::awaitable<bot::platform_answer<std::string>> permalink(
+      bot::channel_ref channel, std::string message_ref) override;
+  boost::asio::awaitable<void> send(bot::chat_notice notice, std::string key) override;
+  boost::asio::awaitable<bot::platform_answer<bot::done>> post_once(
+      bot::job job, bot::channel_ref channel, std::vector<bot::chat_post> posts,
+      std::function<boost::asio::awaitable<void>(std::size_t, std::string)> posted) override;
+  boost::asio::awaitable<bot::platform_answer<bot::done>> join(bot::channel_ref channel) override;
+
+ private:
+  // Posts as Scribe, once per key. Blocks on the store.
+  bot::chat_message post_as_scribe(std::string text, bot::chat_format format,
+                                   std::string visible_to, std::optional<std::string> post_key);
+
+  bot::chat_log& chat_;
+  bot::store_executor& store_;
+  const bot::clock& clock_;
+};
+
+// What people do in the playground, and Scribe's answer: each message or 📌 is stored and then
+// handed, as the typed event it is, to the workflows, which run before the call returns (the page
+// shows their effect at once; a workflow that must wait for something under way, an answer to a
+// question still being posted, waits a moment and runs again).
 class playground_channel {
  public:
-  // Every reference must outlive the channel.
+  // Every reference must outlive the channel. `postmortem_due` as for bot::chat_flows.
   playground_channel(bot::incident_desk& desk, bot::postmortem_desk& postmortems,
-                     bot::chat_log& chat, const bot::clock& clock);
+                     bot::chat_log& chat, bot::store_executor& store, const bot::clock& clock,
+                     std::function<void()> postmortem_due);
 
   // Posts `author`'s message (in the thread of `thread`, if set) and lets Scribe act on it.
   // errc::invalid_argument for blank text or text over max_text_bytes; errc::entry_not_found
   // for a thread that is not a message of the channel.
-  bot::result<bot::chat_message> say(const bot::person& author, std::string_view text,
-                                     std::optional<std::int64_t> thread);
+  boost::asio::awaitable<bot::result<bot::chat_message>> say(bot::person author, std::string text,
+                                                             std::optional<std::int64_t> thread);
 
   // `by` puts 📌 on the message or takes it back. errc::entry_not_found for an unknown message
   // (Scribe's own messages cannot be flagged).
-  bot::result<void> toggle_flag(std::int64_t message_id, const bot::person& by);
+  boost::asio::awaitable<bot::result<void>> toggle_flag(std::int64_t message_id, bot::person by);
 
-  // Runs a postmortem job (bot/postmortem.hpp) of the playground's queue. Each message it posts
-  // is keyed by `job_key` and its place, so running the job again posts nothing twice.
-  void run_postmortem(const bot::postmortem_job& job, const std::string& job_key);
+  // Runs a postmortem job (bot/postmortem.hpp) of the playground's queue.
+  boost::asio::awaitable<bot::job_outcome> run_postmortem(bot::job job);
 
-  // The channel's latest messages, oldest first.
+  // The channel's latest messages, oldest first. Blocks on the store.
   std::vector<bot::chat_message> recent(std::size_t limit);
-
-  // The channel's message `id` if it starts a thread (is not itself a reply).
+  // The channel's message `id` if it starts a thread (is not itself a reply). Blocks on the store.
   std::optional<bot::chat_message> thread_root(std::int64_t id);
 
  private:
-  void act_on(const bot::chat_message& message);
-  void run_command(const bot::chat_message& message, std::string_view arguments);
-  void answer(const bot::chat_message& message);
-  void flag(const bot::chat_message& message, const bot::person& by, bot::entry_source source);
-  bot::chat_message post_as_scribe(std::string text, bot::chat_format format,
-                                   std::string visible_to, std::optional<std::string> post_key);
+  boost::asio::awaitable<void> act(bot::chat_event event);
 
-  bot::incident_desk& desk_;
-  bot::postmortem_desk& postmortems_;
   bot::chat_log& chat_;
+  bot::store_executor& store_;
   const bot::clock& clock_;
+  playground_platform platform_;
+  bot::chat_flows flows_;
 };
 
 }  // namespace scribe::playground

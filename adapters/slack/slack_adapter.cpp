@@ -22,14 +22,9 @@ namespace scribe::slack {
 namespace {
 
 namespace beast_http = boost::beast::http;
-using bot::job_outcome;
-using jobs::outcome_of;
 
 constexpr std::string_view form_type = "application/x-www-form-urlencoded";
 constexpr std::string_view json_type = "application/json";
-// Inbox payloads start with their kind and a newline, then the request body as Slack sent it.
-constexpr std::string_view event_kind = "event";
-constexpr std::string_view shortcut_kind = "shortcut";
 
 // Slack sends forms to commands and interactivity and JSON to events; anything else is refused
 // before it is parsed.
@@ -44,46 +39,7 @@ http::response empty_ok(const http::request& req) {
   return http::make_response(req, beast_http::status::ok, "", "text/plain; charset=utf-8");
 }
 
-std::string message_ref(std::string_view channel, std::string_view ts) {
-  return std::string(channel) + "/" + std::string(ts);
-}
-
 }  // namespace
-
-bot::result<bot::timestamp> parse_message_ts(std::string_view ts) {
-  const auto dot = ts.find('.');
-  if (dot == std::string_view::npos || dot == 0 || ts.size() - dot - 1 != 6) {
-    return http::errc::malformed_request;
-  }
-  std::int64_t seconds = 0;
-  std::int64_t micros = 0;
-  const auto whole = ts.substr(0, dot);
-  const auto fraction = ts.substr(dot + 1);
-  const auto [end1, ec1] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-  const auto [end2, ec2] =
-      std::from_chars(fraction.data(), fraction.data() + fraction.size(), micros);
-  if (ec1 != std::errc{} || end1 != whole.data() + whole.size() || ec2 != std::errc{} ||
-      end2 != fraction.data() + fraction.size() || seconds < 0 || micros < 0 ||
-      seconds > 253'402'300'799) {  // year 9999: beyond it, microseconds would overflow later
-    return http::errc::malformed_request;
-  }
-  return bot::from_unix_micros(seconds * 1'000'000 + micros);
-}
-
-// What a flag needs to know of the message; fetched from Slack when the event does not carry it.
-struct slack_adapter::message_to_flag {
-  bot::channel_ref channel;
-  std::string ts;
-  bool known = false;  // text, author_id and bot_id below are filled in
-  std::string text;    // Slack text, still escaped
-  std::string author_id;
-  std::string bot_id;
-  bot::person flagged_by;
-  bot::timestamp flagged_at;  // the reaction's time, or when the request arrived
-  bot::entry_source source = bot::entry_source::reaction;
-  std::string response_url;  // a shortcut's: where to answer the flagger privately
-  std::string thread_ts;     // where the flagged message is, for a private answer beside it
-};
 
 slack_adapter::slack_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                              const config::slack_options& options, std::string public_url,
@@ -93,24 +49,18 @@ slack_adapter::slack_adapter(boost::asio::io_context& ioc, runtime::store_thread
     : ioc_(ioc),
       store_thread_(store_thread),
       options_(options),
-      public_url_(std::move(public_url)),
       desk_(desk),
       postmortems_(postmortems),
-      jobs_(jobs),
       clock_(clock),
       api_(client, options.api_base_url, options.bot_token),
-      inbox_limit_(jobs, std::string(inbox_queue), limits.max_pending),
-      inbox_worker_(
-          ioc, store_thread, jobs, clock, std::string(inbox_queue),
-          [this](bot::job job) { return process_inbox(std::move(job)); },
-          jobs::worker_options{.lease = limits.lease}),
-      outbox_worker_(
-          ioc, store_thread, jobs, clock, std::string(outbox_queue),
-          [this](bot::job job) { return process_outbox(std::move(job)); },
-          jobs::worker_options{.lease = limits.lease}),
+      platform_(ioc, store_thread, jobs, clock, api_, options, std::move(public_url), limits),
+      flows_(platform_, desk, postmortems, store_thread, [this] { postmortem_worker_.notify(); }),
+      inbox_(
+          ioc, store_thread, jobs, clock, std::string(inbox_queue), flows_,
+          [&options](const bot::job& job) { return legacy_inbox_events(job, options); }, limits),
       postmortem_worker_(
           ioc, store_thread, jobs, clock, bot::postmortem_queue("slack"),
-          [this](bot::job job) { return process_postmortem(std::move(job)); },
+          [this](bot::job job) { return flows_.run_postmortem(std::move(job)); },
           jobs::worker_options{.lease = limits.lease}) {}
 
 void slack_adapter::add_routes(http::router& routes) {
@@ -123,14 +73,14 @@ void slack_adapter::add_routes(http::router& routes) {
 }
 
 void slack_adapter::start() {
-  inbox_worker_.start();
-  outbox_worker_.start();
+  inbox_.start();
+  platform_.start();
   postmortem_worker_.start();
 }
 
 void slack_adapter::stop() {
-  inbox_worker_.stop();
-  outbox_worker_.stop();
+  inbox_.stop();
+  platform_.stop();
   postmortem_worker_.stop();
 }
 
@@ -159,8 +109,9 @@ std::optional<http::response> slack_adapter::refuse_unverified(const http::reque
 
 http::response slack_adapter::refuse_full(const http::request& req, std::int64_t pending,
                                           std::string_view request_id) {
-  inbox_limit_.note_refused(pending, request_id);
-  auto res = http::make_error(req, beast_http::status::service_unavailable, inbox_limit_.reason());
+  inbox_.limit().note_refused(pending, request_id);
+  auto res =
+      http::make_error(req, beast_http::status::service_unavailable, inbox_.limit().reason());
   res.set(beast_http::field::retry_after, std::to_string(jobs::inbox_limit::retry_after.count()));
   return res;
 }
@@ -199,9 +150,9 @@ boost::asio::awaitable<http::response> slack_adapter::handle_command(http::reque
     response.rest.resize(response_url_posts);
   }
   for (std::size_t i = 0; i < response.rest.size(); ++i) {
-    nlohmann::json payload{{"response_url", command->response_url}, {"body", response.rest[i]}};
-    co_await enqueue_outbox("reply:" + command->trigger_id + ":" + std::to_string(i + 1),
-                            payload.dump());
+    nlohmann::json call{{"response_url", command->response_url}, {"body", response.rest[i]}};
+    co_await platform_.send_call("reply:" + command->trigger_id + ":" + std::to_string(i + 1),
+                                 std::move(call));
   }
   co_return http::make_response(req, beast_http::status::ok, response.first.dump(),
                                 "application/json");
@@ -227,20 +178,23 @@ boost::asio::awaitable<http::response> slack_adapter::handle_event(http::request
   }
   if (envelope->type != "event_callback") co_return empty_ok(req);
 
+  // Parsed once, here: what Scribe does not act on is acknowledged and never stored.
+  auto event = chat_event_of(*envelope, options_, clock_.now());
+  if (!event) {
+    log::debug("slack event ignored",
+               {{"event_id", envelope->event_id}, {"request_id", ctx.request_id}});
+    co_return empty_ok(req);
+  }
   // Stored before the 200: once Slack has its ack it will not send the event again.
-  std::string payload = std::string(event_kind) + "\n" + req.body();
-  auto store = [this, &envelope, &payload] {
-    return inbox_limit_.enqueue(envelope->event_id, payload, clock_.now());
-  };
-  const auto admitted = co_await runtime::offload(store_thread_, std::move(store));
+  std::vector<jobs::chat_inbox::delivery> delivered;
+  delivered.push_back({envelope->event_id, std::move(*event)});
+  const auto admitted = co_await inbox_.admit(std::move(delivered));
   if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
-  const bool added = admitted.added;
   const auto retry = req["X-Slack-Retry-Num"];
   log::debug("slack event", {{"event_id", envelope->event_id},
-                             {"new", added ? "yes" : "no"},
+                             {"new", admitted.added ? "yes" : "no"},
                              {"retry", retry.empty() ? "0" : std::string(retry)},
                              {"request_id", ctx.request_id}});
-  if (added) inbox_worker_.notify();
   co_return empty_ok(req);
 }
 
@@ -282,345 +236,13 @@ boost::asio::awaitable<http::response> slack_adapter::handle_interaction(
   if (shortcut == nullptr || shortcut->callback_id != add_to_timeline_callback) {
     co_return empty_ok(req);  // not Scribe's
   }
-  std::string payload = std::string(shortcut_kind) + "\n" + req.body();
   // A trigger_id is unique to one use of the shortcut: Slack's retries carry the same one.
-  std::string key = "shortcut:" + shortcut->trigger_id;
-  auto store = [this, &key, &payload] { return inbox_limit_.enqueue(key, payload, clock_.now()); };
-  const auto admitted = co_await runtime::offload(store_thread_, std::move(store));
+  std::vector<jobs::chat_inbox::delivery> delivered;
+  delivered.push_back({"shortcut:" + shortcut->trigger_id, chat_event_of(*shortcut, clock_.now())});
+  const auto admitted = co_await inbox_.admit(std::move(delivered));
   // Slack does not deliver a shortcut again: the person sees that it failed and may try again.
   if (admitted.full) co_return refuse_full(req, admitted.pending, ctx.request_id);
-  if (admitted.added) inbox_worker_.notify();
   co_return empty_ok(req);
-}
-
-boost::asio::awaitable<void> slack_adapter::enqueue_outbox(std::string key, std::string payload) {
-  auto store = [this, &key, &payload] {
-    return jobs_.enqueue(outbox_queue, key, payload, clock_.now());
-  };
-  if (co_await runtime::offload(store_thread_, std::move(store))) outbox_worker_.notify();
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::process_inbox(bot::job job) {
-  const auto newline = job.payload.find('\n');
-  const std::string_view kind = std::string_view(job.payload).substr(0, newline);
-  std::string body = newline == std::string::npos ? std::string() : job.payload.substr(newline + 1);
-  // The job was created when Slack's request arrived: the time of a flag that carries none.
-  if (kind == event_kind) co_return co_await process_event(std::move(body), job.created_at);
-  if (kind == shortcut_kind) co_return co_await process_shortcut(std::move(body), job.created_at);
-  co_return job_outcome::give_up("unknown inbox item");
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::process_event(std::string body,
-                                                                 bot::timestamp received_at) {
-  auto envelope = parse_event_envelope(body);
-  if (!envelope) co_return job_outcome::give_up("malformed event");
-  const slack_event event = parse_event(envelope->event);
-  const std::string& team = envelope->team_id;
-
-  if (const auto* reaction = std::get_if<reaction_event>(&event)) {
-    if (reaction_base_name(reaction->reaction) != options_.flag_reaction)
-      co_return job_outcome::done();
-    bot::channel_ref channel{"slack", team, reaction->item_channel};
-    if (!reaction->added) {
-      co_return co_await unflag(std::move(channel), reaction->item_ts, reaction->user);
-    }
-    message_to_flag message;
-    message.channel = std::move(channel);
-    message.ts = reaction->item_ts;
-    message.flagged_by = {reaction->user, ""};
-    const auto reacted_at = parse_message_ts(reaction->event_ts);
-    message.flagged_at = reacted_at ? *reacted_at : received_at;
-    co_return co_await flag(std::move(message));
-  }
-  if (const auto* mention = std::get_if<mention_event>(&event)) {
-    if (!mention->bot_id.empty() || mention->user.empty()) {
-      co_return job_outcome::done();  // bots, Scribe included, never reach the timeline this way
-    }
-    message_to_flag message;
-    message.channel = {"slack", team, mention->channel};
-    message.ts = mention->ts;
-    message.known = true;
-    message.text = std::string(strip_leading_mention(mention->text));
-    message.author_id = mention->user;
-    message.flagged_by = {mention->user, ""};
-    // The mention is the flag: made when it was written (Slack may deliver it minutes later).
-    const auto written_at = parse_message_ts(mention->ts);
-    message.flagged_at = written_at ? *written_at : received_at;
-    message.thread_ts = mention->thread_ts;
-    message.source = bot::entry_source::mention;
-    co_return co_await flag(std::move(message));
-  }
-  if (auto* reply = std::get_if<thread_reply_event>(&event)) {
-    // Bots' replies, Scribe's own included, are never answers.
-    if (!reply->bot_id.empty()) co_return job_outcome::done();
-    bot::channel_ref channel{"slack", team, reply->channel};
-    co_return co_await answer(std::move(channel), std::move(*reply));
-  }
-  // An edited or deleted message may be a timeline entry, an answer, or both.
-  if (const auto* edit = std::get_if<message_edit_event>(&event)) {
-    if (!edit->bot_id.empty()) co_return job_outcome::done();
-    bot::channel_ref channel{"slack", team, edit->channel};
-    std::string ref = message_ref(edit->channel, edit->ts);
-    std::string text;
-    auto readable = co_await readable_text(edit->new_text, text);
-    if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
-    auto update = [this, &channel, &ref, &text] {
-      desk_.edit_message(channel, ref, text);
-      postmortems_.edit_answer(channel, ref, text);
-    };
-    co_await runtime::offload(store_thread_, std::move(update));
-    co_return job_outcome::done();
-  }
-  if (const auto* deletion = std::get_if<message_delete_event>(&event)) {
-    bot::channel_ref channel{"slack", team, deletion->channel};
-    std::string ref = message_ref(deletion->channel, deletion->deleted_ts);
-    auto remove = [this, &channel, &ref] {
-      desk_.delete_message(channel, ref);
-      postmortems_.delete_answer(channel, ref);
-    };
-    co_await runtime::offload(store_thread_, std::move(remove));
-    co_return job_outcome::done();
-  }
-  log::debug("slack event ignored", {{"why", std::get<ignored_event>(event).why}});
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::process_shortcut(std::string body,
-                                                                    bot::timestamp received_at) {
-  auto form = http::parse_form(body);
-  if (!form) co_return job_outcome::give_up("malformed shortcut");
-  auto parsed = parse_interaction(*form);
-  const auto* shortcut = parsed ? std::get_if<message_shortcut>(&*parsed) : nullptr;
-  if (shortcut == nullptr) co_return job_outcome::give_up("malformed shortcut");
-  message_to_flag message;
-  message.channel = {"slack", shortcut->team_id, shortcut->channel_id};
-  message.ts = shortcut->message_ts;
-  message.known = true;
-  message.text = shortcut->message_text;
-  message.author_id = shortcut->message_user;
-  message.bot_id = shortcut->message_bot_id;
-  message.flagged_by = {shortcut->user_id, shortcut->user_name};
-  message.flagged_at = received_at;
-  message.response_url = shortcut->response_url;
-  message.thread_ts = shortcut->thread_ts;
-  co_return co_await flag(std::move(message));
-}
-
-boost::asio::awaitable<call_result> slack_adapter::fetch_message(std::string channel,
-                                                                 std::string ts) {
-  form_params history{{"channel", channel}, {"latest", ts}, {"inclusive", "true"}, {"limit", "1"}};
-  auto found = co_await api_.call_form("conversations.history", std::move(history));
-  if (found.what != call_result::kind::ok) co_return found;
-  if (auto parsed = parse_history_message(found.body, ts); parsed) co_return found;
-  // Not in the channel's history: a thread reply, which only conversations.replies returns.
-  form_params replies{{"channel", channel}, {"ts", ts}};
-  co_return co_await api_.call_form("conversations.replies", std::move(replies));
-}
-
-boost::asio::awaitable<call_result> slack_adapter::names_of(std::string user_id,
-                                                            user_names& names) {
-  {
-    std::lock_guard lock(names_mutex_);
-    if (auto it = names_.find(user_id); it != names_.end()) {
-      names = it->second;
-      co_return call_result{call_result::kind::ok, {}, {}, {}};
-    }
-  }
-  form_params params{{"user", user_id}};
-  auto info = co_await api_.call_form("users.info", std::move(params));
-  if (info.what != call_result::kind::ok) co_return info;
-  auto parsed = parse_user_name(info.body);
-  names = parsed && parsed->value ? *parsed->value : user_names{user_id, user_id};
-  std::lock_guard lock(names_mutex_);
-  names_[user_id] = names;
-  co_return info;
-}
-
-boost::asio::awaitable<call_result> slack_adapter::readable_text(std::string slack_text,
-                                                                 std::string& text) {
-  std::map<std::string, std::string> names;
-  for (auto& id : unlabelled_mentions(slack_text)) {
-    user_names known;
-    auto named = co_await names_of(id, known);
-    if (named.what == call_result::kind::retry) co_return named;
-    // The handle, not the display name: "owner @Bob B." would read as owner "@Bob".
-    if (named.what == call_result::kind::ok) names.emplace(std::move(id), std::move(known.handle));
-  }
-  text = plain_text(label_mentions(slack_text, names));
-  co_return call_result{call_result::kind::ok, {}, {}, {}};
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::flag(message_to_flag message) {
-  const std::string ref = message_ref(message.channel.channel, message.ts);
-  auto written_at = parse_message_ts(message.ts);
-  if (!written_at) co_return job_outcome::give_up("malformed message ts");
-  // Slack's ts is the message's time, so the incident is known before anything is fetched.
-  bot::flag_request request{message.channel, ref, message.flagged_by, message.flagged_at,
-                            *written_at};
-  auto flag_recorded = [this, &request] { return desk_.flag_again(request); };
-  const auto again = co_await runtime::offload(store_thread_, std::move(flag_recorded));
-  if (!again) {
-    co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
-    co_return job_outcome::done();
-  }
-  if (*again) {
-    // Recorded already: nothing to fetch. The confirmation is asked for again, in case the run
-    // that recorded the entry died before it could (the outbox keeps one job per entry).
-    co_await confirm_recorded(message.channel.channel, message.ts, **again);
-    co_return job_outcome::done();
-  }
-
-  if (!message.known) {
-    auto fetched = co_await fetch_message(message.channel.channel, message.ts);
-    if (fetched.what == call_result::kind::retry)
-      co_return outcome_of(fetched, "fetching the message");
-    // Neither the channel's history nor a thread has it: deleted since it was flagged.
-    if (fetched.what == call_result::kind::failed && fetched.error == "thread_not_found") {
-      co_await answer_flagger(message, bot::message_gone_reply());
-      co_return job_outcome::done();
-    }
-    if (fetched.what == call_result::kind::failed) {
-      log::warn("a flagged message cannot be read",
-                {{"channel", message.channel.channel}, {"error", fetched.error}});
-      co_await answer_flagger(message, bot::message_unreadable_reply(fetched.error));
-      co_return job_outcome::done();
-    }
-    auto parsed = parse_history_message(fetched.body, message.ts);
-    if (!parsed || !parsed->value) {
-      co_await answer_flagger(message, bot::message_gone_reply());
-      co_return job_outcome::done();
-    }
-    message.text = parsed->value->text;
-    message.author_id = parsed->value->user;
-    message.bot_id = parsed->value->bot_id;
-  }
-  // Bots' messages, Scribe's own included, never reach the timeline (the issue's rule: no loops).
-  if (!message.bot_id.empty()) {
-    co_await answer_flagger(message, bot::bot_message_not_recorded_reply());
-    co_return job_outcome::done();
-  }
-
-  bot::person author{message.author_id, ""};
-  if (!message.author_id.empty()) {
-    user_names known;
-    auto named = co_await names_of(message.author_id, known);
-    author.name = known.display;
-    if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
-  }
-  if (author.name.empty()) author.name = author.id.empty() ? "unknown" : author.id;
-
-  form_params link_params{{"channel", message.channel.channel}, {"message_ts", message.ts}};
-  auto link = co_await api_.call_form("chat.getPermalink", std::move(link_params));
-  if (link.what == call_result::kind::retry) co_return outcome_of(link, "chat.getPermalink");
-  auto permalink = parse_permalink(link.body);
-  std::string url = permalink && permalink->value ? *permalink->value : std::string();
-
-  std::string text;
-  auto readable = co_await readable_text(message.text, text);
-  if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
-  bot::flagged_message flagged{ref,         std::move(url),  std::move(author),
-                               *written_at, std::move(text), message.source};
-  auto record = [this, &request, &flagged] { return desk_.flag_message(request, flagged); };
-  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
-  if (!recorded) {
-    co_await answer_flagger(message, bot::no_incident_for_flag_reply(options_.command));
-    co_return job_outcome::done();
-  }
-  co_await confirm_recorded(message.channel.channel, message.ts, recorded->entry.id);
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<void> slack_adapter::answer_flagger(const message_to_flag& message,
-                                                           std::string text) {
-  // Once per flag however often its job runs: the key names the message and the flagger.
-  std::string key =
-      "flag-answer:" + message.channel.channel + ":" + message.ts + ":" + message.flagged_by.id;
-  nlohmann::json payload;
-  if (!message.response_url.empty()) {
-    payload = {{"response_url", message.response_url},
-               {"body", {{"response_type", "ephemeral"}, {"text", std::move(text)}}}};
-  } else {
-    nlohmann::json params{{"channel", message.channel.channel},
-                          {"user", message.flagged_by.id},
-                          {"text", std::move(text)}};
-    if (!message.thread_ts.empty()) params["thread_ts"] = message.thread_ts;
-    payload = {{"method", "chat.postEphemeral"}, {"params", std::move(params)}};
-  }
-  co_await enqueue_outbox(std::move(key), payload.dump());
-}
-
-boost::asio::awaitable<void> slack_adapter::confirm_recorded(std::string channel, std::string ts,
-                                                             std::int64_t entry_id) {
-  nlohmann::json payload{
-      {"method", "reactions.add"},
-      {"params", {{"channel", channel}, {"name", recorded_reaction}, {"timestamp", ts}}}};
-  co_await enqueue_outbox("react:" + std::to_string(entry_id), payload.dump());
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::unflag(bot::channel_ref channel, std::string ts,
-                                                          std::string user) {
-  std::string ref = message_ref(channel.channel, ts);
-  bot::person by{std::move(user), ""};
-  auto take_back = [this, &channel, &ref, &by] { return desk_.unflag_message(channel, ref, by); };
-  const auto removed = co_await runtime::offload(store_thread_, std::move(take_back));
-  if (removed && removed->has_value()) {
-    nlohmann::json payload{
-        {"method", "reactions.remove"},
-        {"params", {{"channel", channel.channel}, {"name", recorded_reaction}, {"timestamp", ts}}}};
-    co_await enqueue_outbox("unreact:" + std::to_string((*removed)->id), payload.dump());
-  }
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::process_outbox(bot::job job) {
-  const auto item = nlohmann::json::parse(job.payload, nullptr, false);
-  if (!item.is_object()) co_return job_outcome::give_up("malformed outbox item");
-  call_result sent;
-  if (item.contains("response_url")) {
-    std::string url = item.value("response_url", "");
-    nlohmann::json body = item.value("body", nlohmann::json::object());
-    sent = co_await api_.post_response_url(std::move(url), std::move(body));
-  } else {
-    std::string method = item.value("method", "");
-    nlohmann::json params = item.value("params", nlohmann::json::object());
-    sent = co_await api_.call_json(std::move(method), std::move(params));
-  }
-  if (sent.what == call_result::kind::ok) co_return job_outcome::done();
-  // Already there, or already gone: what the job wanted is true.
-  if (sent.error == "already_reacted" || sent.error == "no_reaction") co_return job_outcome::done();
-  co_return outcome_of(sent, job.key);
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::answer(bot::channel_ref channel,
-                                                          thread_reply_event reply) {
-  auto written_at = parse_message_ts(reply.ts);
-  if (!written_at) co_return job_outcome::give_up("malformed message ts");
-  bot::thread_reply answer{std::move(channel),
-                           message_ref(reply.channel, reply.thread_ts),
-                           message_ref(reply.channel, reply.ts),
-                           {reply.user, ""},
-                           *written_at,
-                           {}};
-  user_names known;
-  auto named = co_await names_of(reply.user, known);
-  answer.author.name = known.display;
-  if (named.what == call_result::kind::retry) co_return outcome_of(named, "users.info");
-  auto readable = co_await readable_text(reply.text, answer.text);
-  if (readable.what == call_result::kind::retry) co_return outcome_of(readable, "users.info");
-  if (answer.author.name.empty()) answer.author.name = reply.user;
-  auto record = [this, &answer] { return postmortems_.answer_in_thread(answer); };
-  const auto recorded = co_await runtime::offload(store_thread_, std::move(record));
-  if (!recorded) {
-    if (recorded.error() == bot::errc::not_ready_yet) {
-      co_return job_outcome::retry("the questions are still being posted", std::chrono::seconds(2));
-    }
-    co_return job_outcome::done();  // a thread that is not a question's: an ordinary reply
-  }
-  log::info("postmortem answer", {{"incident", std::to_string(recorded->answer.incident_id)},
-                                  {"question", recorded->answer.question_id},
-                                  {"new", recorded->inserted ? "yes" : "no"}});
-  if (recorded->completed) postmortem_worker_.notify();
-  co_return job_outcome::done();
 }
 
 boost::asio::awaitable<void> slack_adapter::open_answer_form(block_action action) {
@@ -650,8 +272,8 @@ boost::asio::awaitable<void> slack_adapter::open_answer_form(block_action action
   }
   // The submission carries only the username; while the person types, their display name is
   // looked up so that form answers show the same name as thread answers.
-  user_names known;
-  co_await names_of(action.user_id, known);
+  bot::channel_ref workspace{"slack", action.team_id, ""};
+  co_await platform_.display_name(std::move(workspace), action.user_id);
 }
 
 boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
@@ -668,12 +290,7 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
   for (const auto& [key, text] : submission.values) {
     if (key.ends_with(suffix)) texts[key.substr(0, key.size() - suffix.size())] = text;
   }
-  std::string name;
-  {
-    std::lock_guard lock(names_mutex_);
-    auto it = names_.find(submission.user_id);
-    name = it != names_.end() ? it->second.display : submission.user_name;
-  }
+  const std::string name = platform_.known_name(submission.user_id).value_or(submission.user_name);
   bot::person author{submission.user_id, name.empty() ? submission.user_id : name};
   auto save = [&] {
     return postmortems_.answer_in_form(incident_id, "slack", submission.team_id, author,
@@ -708,134 +325,6 @@ boost::asio::awaitable<http::response> slack_adapter::save_form_answers(
     postmortem_worker_.notify();
   }
   co_return empty_ok(ctx.req);
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::process_postmortem(bot::job job) {
-  const auto step = bot::decode_postmortem_job(job.payload);
-  if (!step) co_return job_outcome::give_up("malformed postmortem job");
-  if (step->step == bot::postmortem_step::draft)
-    co_return co_await post_draft(std::move(job), *step);
-  auto load = [this, id = step->incident_id] { return postmortems_.find_incident(id); };
-  auto inc = co_await runtime::offload(store_thread_, std::move(load));
-  if (!inc) co_return job_outcome::give_up("unknown incident");
-  if (step->step == bot::postmortem_step::ask) {
-    co_return co_await ask_questions(std::move(job), std::move(*inc));
-  }
-  co_return co_await post_reminder(std::move(job), std::move(*inc));
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::ask_questions(bot::job job, bot::incident inc) {
-  auto load = [this, id = inc.id] { return postmortems_.questions(id); };
-  const auto questions = co_await runtime::offload(store_thread_, std::move(load));
-  if (questions.empty()) co_return job_outcome::done();
-  const std::string& channel = inc.channel.channel;
-  const auto texts =
-      bot::question_messages(inc, questions, "Or answer them all in a form.", options_.command);
-  std::vector<nlohmann::json> messages;
-  messages.push_back(message_with_form_button(channel, texts.front(), inc.id));
-  for (std::size_t i = 1; i < texts.size(); ++i) {
-    messages.push_back(chat_messages(channel, texts[i], std::nullopt).front());
-  }
-  std::vector<std::string> posted;
-  const auto sent = co_await post_sequence(job, channel, std::move(messages), posted);
-  // posted[0] is the introduction; posted[i + 1] asked question i.
-  auto record = [this, &inc, &questions, &posted] {
-    for (std::size_t i = 0; i + 1 < posted.size() && i < questions.size(); ++i) {
-      (void)postmortems_.question_posted(inc.id, questions[i].id,
-                                         message_ref(inc.channel.channel, posted[i + 1]));
-    }
-  };
-  co_await runtime::offload(store_thread_, std::move(record));
-  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the questions");
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::post_reminder(bot::job job, bot::incident inc) {
-  auto decide = [this, id = inc.id] { return postmortems_.reminder(id, options_.command); };
-  const auto text = co_await runtime::offload(store_thread_, std::move(decide));
-  if (!text) co_return job_outcome::done();  // answered, or drafted already
-  std::vector<nlohmann::json> messages{
-      message_with_form_button(inc.channel.channel, *text, inc.id)};
-  std::vector<std::string> posted;
-  const auto sent = co_await post_sequence(job, inc.channel.channel, std::move(messages), posted);
-  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the reminder");
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<job_outcome> slack_adapter::post_draft(bot::job job,
-                                                              bot::postmortem_job step) {
-  auto compose = [this, &step] { return postmortems_.draft(step); };
-  const auto drafted = co_await runtime::offload(store_thread_, std::move(compose));
-  if (!drafted) co_return job_outcome::done();  // nothing new since the last draft
-  const auto& inc = drafted->inc;
-  std::string full_url;
-  if (!public_url_.empty()) {
-    full_url = public_url_ + "/incidents/" + bot::incident_label(inc) +
-               "/postmortem.md?workspace=" + inc.channel.workspace;
-  }
-  // Slack allows about one message per second per channel; 20 messages is a long draft already.
-  constexpr std::size_t max_draft_messages = 20;
-  auto messages =
-      draft_messages(inc.channel.channel, drafted->draft.markdown, max_draft_messages, full_url);
-  std::vector<std::string> posted;
-  const auto sent = co_await post_sequence(job, inc.channel.channel, std::move(messages), posted);
-  if (sent.what != call_result::kind::ok) co_return outcome_of(sent, "posting the draft");
-  log::info("postmortem draft posted", {{"incident", bot::incident_label(inc)},
-                                        {"version", std::to_string(drafted->draft.version)},
-                                        {"messages", std::to_string(posted.size())}});
-  co_return job_outcome::done();
-}
-
-boost::asio::awaitable<call_result> slack_adapter::find_posted(
-    const bot::job& job, std::string channel, std::map<std::string, std::string>& ts_by_key) {
-  // Messages of this job were posted after it was created; a minute covers clock skew.
-  const auto since = bot::to_unix_micros(job.created_at) / 1'000'000 - 60;
-  std::string cursor;
-  // Pages of 200; a job's messages are recent, so a few pages reach back far enough.
-  for (int page = 0; page < 10; ++page) {
-    form_params params{{"channel", channel},
-                       {"oldest", std::to_string(since) + ".000000"},
-                       {"include_all_metadata", "true"},
-                       {"limit", "200"}};
-    if (!cursor.empty()) params.emplace_back("cursor", cursor);
-    auto found = co_await api_.call_form("conversations.history", std::move(params));
-    if (found.what != call_result::kind::ok) co_return found;
-    auto parsed = parse_posted_page(found.body);
-    if (!parsed || !parsed->value) {
-      co_return call_result{call_result::kind::retry, {}, "unreadable history", {}};
-    }
-    ts_by_key.merge(parsed->value->ts_by_key);
-    cursor = parsed->value->next_cursor;
-    if (cursor.empty()) break;
-  }
-  co_return call_result{call_result::kind::ok, {}, {}, {}};
-}
-
-boost::asio::awaitable<call_result> slack_adapter::post_sequence(
-    const bot::job& job, std::string channel, std::vector<nlohmann::json> messages,
-    std::vector<std::string>& posted_ts) {
-  std::map<std::string, std::string> already;
-  if (job.attempts > 1) {
-    auto looked = co_await find_posted(job, channel, already);
-    if (looked.what != call_result::kind::ok) co_return looked;
-  }
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const std::string key = job.key + "#" + std::to_string(i + 1);
-    if (auto it = already.find(key); it != already.end()) {
-      posted_ts.push_back(it->second);
-      continue;
-    }
-    nlohmann::json body = std::move(messages[i]);
-    body["metadata"] = {{"event_type", posted_event_type}, {"event_payload", {{"key", key}}}};
-    auto sent = co_await api_.call_json("chat.postMessage", std::move(body));
-    if (sent.what != call_result::kind::ok) co_return sent;
-    auto ts = parse_posted_ts(sent.body);
-    if (!ts || !ts->value) {
-      co_return call_result{call_result::kind::retry, {}, "chat.postMessage without a ts", {}};
-    }
-    posted_ts.push_back(*ts->value);
-  }
-  co_return call_result{call_result::kind::ok, {}, {}, {}};
 }
 
 }  // namespace scribe::slack

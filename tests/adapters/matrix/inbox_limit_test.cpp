@@ -3,6 +3,7 @@
 // homeserver keeps it and sends it again.
 
 #include "adapters/matrix/matrix_adapter.hpp"
+#include "adapters/matrix/matrix_events.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/postmortem_desk.hpp"
 #include "metrics/catalog.hpp"
@@ -32,27 +33,31 @@ struct inbox_fixture : test_support::desk_fixture {
     options.server_name = "example.org";
     options.as_token = "as-secret-token";
     options.hs_token = "hs-secret-token";
-    adapter = std::make_unique<matrix_adapter>(ioc, pool, options, desk, postmortems, store, client,
-                                               clock, limits);
+    adapter = std::make_unique<matrix_adapter>(ioc, store_thread, options, desk, postmortems, store,
+                                               client, clock, limits);
     adapter->add_routes(routes);
   }
   ~inbox_fixture() {
     adapter.reset();
-    pool.join();
+    store_thread.join();
   }
 
   http::response put_transaction(std::string txn_id) {
     http::request req{beast_http::verb::put, "/_matrix/app/v1/transactions/" + txn_id, 11};
     req.set(beast_http::field::authorization, "Bearer hs-secret-token");
     req.set(beast_http::field::content_type, "application/json");
-    req.body() = R"({"events": []})";
+    // A command: an event Scribe acts on, so the transaction has something to store.
+    req.body() = R"({"events": [{"type": "m.room.message", "event_id": "$)" + txn_id +
+                 R"(", "room_id": "!r:example.org", "sender": "@ann:example.org",
+                 "origin_server_ts": 1795255200000,
+                 "content": {"msgtype": "m.text", "body": "!incident status"}}]})";
     req.prepare_payload();
     ioc.restart();
     return test_support::dispatch_request(ioc, routes, std::move(req));
   }
 
   boost::asio::io_context ioc;
-  scribe::runtime::store_thread pool{nullptr};
+  scribe::runtime::store_thread store_thread{nullptr};
   http::client client{ioc, http::client_options{}};
   config::matrix_options options;
   config::jobs_options limits;

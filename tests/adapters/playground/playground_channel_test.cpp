@@ -3,6 +3,7 @@
 #include "adapters/playground/playground_channel.hpp"
 #include "storage/sqlite_store.hpp"
 #include "tests/support/catch_result.hpp"
+#include "tests/support/fake_platform.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -28,16 +29,24 @@ struct fixture {
   }();
   incident_desk desk{store, store, clock, options};
   postmortem_desk postmortems{store, store, clock, options};
-  playground_channel channel{desk, postmortems, store, clock};
+  test_support::inline_store executor;
+  playground_channel channel{desk, postmortems, store, executor, clock, [] {}};
   const person ann{"ann", "ann"};
   const person bob{"bob", "bob"};
 
   chat_message say(const person& who, std::string_view text,
                    std::optional<std::int64_t> thread = std::nullopt) {
     clock.advance(1s);
-    auto said = channel.say(who, text, thread);
+    auto said = test_support::run(channel.say(who, std::string(text), thread));
     REQUIRE(said);
     return *said;
+  }
+  bot::result<bot::chat_message> try_say(const person& who, std::string text,
+                                         std::optional<std::int64_t> thread = std::nullopt) {
+    return test_support::run(channel.say(who, std::move(text), thread));
+  }
+  bot::result<void> pin(std::int64_t message_id, const person& who) {
+    return test_support::run(channel.toggle_flag(message_id, who));
   }
 
   chat_message last() { return channel.recent(1).front(); }
@@ -53,9 +62,7 @@ struct fixture {
   // Runs every due postmortem job of the playground's queue, as its worker would.
   void run_jobs() {
     while (auto job = store.claim("playground.postmortem", clock.now(), 1min)) {
-      const auto step = decode_postmortem_job(job->payload);
-      REQUIRE(step);
-      channel.run_postmortem(*step, job->key);
+      REQUIRE(test_support::run(channel.run_postmortem(*job)).what == job_outcome::kind::done);
       store.complete(job->id, clock.now());
     }
   }
@@ -90,9 +97,9 @@ TEST_CASE("playground: commands are answered, privately when only the asker need
 
   f.say(f.bob, "/incident note rolled back the deploy");
   CHECK(f.timeline_texts().back() == "rolled back the deploy");
-  CHECK(f.channel.say(f.ann, "  \n ", std::nullopt).error() == errc::invalid_argument);
-  CHECK(f.channel.say(f.ann, std::string(playground::max_text_bytes + 1, 'x'), std::nullopt)
-            .error() == errc::invalid_argument);
+  CHECK(f.try_say(f.ann, "  \n ", std::nullopt).error() == errc::invalid_argument);
+  CHECK(f.try_say(f.ann, std::string(playground::max_text_bytes + 1, 'x'), std::nullopt).error() ==
+        errc::invalid_argument);
   // "/incidents" is an ordinary message.
   const auto plain = f.say(f.ann, "/incidents are fun");
   CHECK_FALSE(f.last().from_bot);
@@ -103,7 +110,7 @@ TEST_CASE("playground: a pin flags the message as written, a second pin takes it
           "[integration][playground]") {
   fixture f;
   const auto early = f.say(f.bob, "errors since 10:02");
-  REQUIRE(f.channel.toggle_flag(early.id, f.ann));
+  REQUIRE(f.pin(early.id, f.ann));
   CHECK(f.last().visible_to == "ann");  // no open incident: told, privately
   CHECK(f.last().text.find("No incident was open") != std::string::npos);
 
@@ -111,8 +118,8 @@ TEST_CASE("playground: a pin flags the message as written, a second pin takes it
   const auto announcement = f.last();
   const auto message = f.say(f.bob, "db pool exhausted");
   f.clock.advance(5min);  // flagged later: the entry keeps the time it was written
-  REQUIRE(f.channel.toggle_flag(message.id, f.ann));
-  REQUIRE(f.channel.toggle_flag(message.id, f.bob));
+  REQUIRE(f.pin(message.id, f.ann));
+  REQUIRE(f.pin(message.id, f.bob));
   const auto inc = f.store.find_open_incident(playground::channel());
   const auto entries = f.store.timeline(inc->id);
   REQUIRE(entries.size() == 2);
@@ -126,16 +133,16 @@ TEST_CASE("playground: a pin flags the message as written, a second pin takes it
   CHECK(has(flagged, playground::flag_emoji, "bob"));
   CHECK(has(flagged, playground::recorded_emoji, "scribe"));
 
-  REQUIRE(f.channel.toggle_flag(message.id, f.ann));  // bob's flag keeps it
+  REQUIRE(f.pin(message.id, f.ann));  // bob's flag keeps it
   CHECK(f.store.timeline_size(inc->id) == 2);
-  REQUIRE(f.channel.toggle_flag(message.id, f.bob));
+  REQUIRE(f.pin(message.id, f.bob));
   CHECK(f.store.timeline_size(inc->id) == 1);
   flagged = *f.store.find_message(message.id);
   CHECK(flagged.reactions.empty());
 
   REQUIRE(announcement.from_bot);
-  CHECK(f.channel.toggle_flag(announcement.id, f.ann).error() == errc::entry_not_found);
-  CHECK(f.channel.toggle_flag(9999, f.ann).error() == errc::entry_not_found);
+  CHECK(f.pin(announcement.id, f.ann).error() == errc::entry_not_found);
+  CHECK(f.pin(9999, f.ann).error() == errc::entry_not_found);
 }
 
 TEST_CASE("playground: mentioning @scribe flags the message once", "[integration][playground]") {
@@ -145,7 +152,7 @@ TEST_CASE("playground: mentioning @scribe flags the message once", "[integration
   f.say(f.bob, "mail me at ops@scribes.example");  // not a mention
   CHECK(f.timeline_texts() == std::vector<std::string>{"Incident opened: checkout down",
                                                        "@Scribe the cache hit rate fell to 3%"});
-  REQUIRE(f.channel.toggle_flag(mention.id, f.ann));  // flagged again: still one entry
+  REQUIRE(f.pin(mention.id, f.ann));  // flagged again: still one entry
   CHECK(f.timeline_texts().size() == 2);
 }
 
@@ -203,12 +210,12 @@ TEST_CASE("playground: a pin after the close, on a message of the incident, join
   f.say(f.ann, "/incident close");
   const auto after = f.say(f.bob, "all good now");
   f.clock.advance(10min);  // flagged late, during the postmortem
-  REQUIRE(f.channel.toggle_flag(during.id, f.ann));
+  REQUIRE(f.pin(during.id, f.ann));
   const auto texts = f.timeline_texts();
   CHECK(std::find(texts.begin(), texts.end(), "db pool exhausted") != texts.end());
   CHECK(has(*f.store.find_message(during.id), playground::recorded_emoji, "scribe"));
   // Written after the close, flagged with no incident open: told privately, nothing recorded.
-  REQUIRE(f.channel.toggle_flag(after.id, f.ann));
+  REQUIRE(f.pin(after.id, f.ann));
   CHECK(f.last().visible_to == "ann");
   CHECK(f.last().text.find("No incident was open") != std::string::npos);
   CHECK(f.timeline_texts().size() == texts.size());

@@ -36,13 +36,13 @@ struct inbox_fixture : scribe::test_support::desk_fixture {
     options.signing_secret = std::string(signing_secret);
     options.bot_token = "xoxb-test-token";
     options.api_base_url = "http://127.0.0.1:9/api";  // never called: no worker runs
-    adapter = std::make_unique<slack_adapter>(ioc, pool, options, "", desk, postmortems, store,
-                                              client, clock, limits);
+    adapter = std::make_unique<slack_adapter>(ioc, store_thread, options, "", desk, postmortems,
+                                              store, client, clock, limits);
     adapter->add_routes(routes);
   }
   ~inbox_fixture() {
     adapter.reset();
-    pool.join();
+    store_thread.join();
   }
 
   // POSTs `body` to `path` signed as Slack signs, and returns the answer.
@@ -59,12 +59,15 @@ struct inbox_fixture : scribe::test_support::desk_fixture {
     return scribe::test_support::dispatch_request(ioc, routes, std::move(req));
   }
 
+  // A 📌: an event Scribe acts on, which goes to the inbox (the fixture's 👍 would not).
   http::response deliver_event() {
-    return deliver("/slack/events", read_fixture("event_reaction_added.json"), "application/json");
+    std::string body = read_fixture("event_reaction_added.json");
+    body.replace(body.find("thumbsup"), 8, "pushpin");
+    return deliver("/slack/events", std::move(body), "application/json");
   }
 
   boost::asio::io_context ioc;
-  scribe::runtime::store_thread pool{nullptr};
+  scribe::runtime::store_thread store_thread{nullptr};
   http::client client{ioc, http::client_options{}};
   config::slack_options options;
   config::jobs_options limits;
