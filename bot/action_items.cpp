@@ -330,26 +330,6 @@ std::size_t glued_punctuation_before(std::string_view s, std::size_t i) {
   return 0;
 }
 
-// Slack's escaped mention: <@U024BE7LH> or <@U024BE7LH|alice>.
-std::optional<found_mention> match_slack_mention(std::string_view s, std::size_t i) {
-  if (s.substr(i, 2) != "<@") return std::nullopt;
-  std::size_t end = i + 2;
-  while (end < s.size() &&
-         (is_ascii_digit(byte_at(s, end)) || (byte_at(s, end) >= 'A' && byte_at(s, end) <= 'Z'))) {
-    ++end;
-  }
-  const auto id = s.substr(i + 2, end - i - 2);
-  if (id.empty() || end >= s.size()) return std::nullopt;
-  if (s[end] == '|') {
-    // A display name is short; bounding it keeps a stray "<@U1|" from scanning the whole line.
-    const auto close = s.substr(end, 100).find('>');
-    if (close == npos) return std::nullopt;
-    end += close;
-  }
-  if (s[end] != '>') return std::nullopt;
-  return found_mention{{i, end + 1}, "@" + std::string{id}};
-}
-
 // A plain or Matrix mention: @alice, @U024BE7LH, @alice:example.org.
 std::optional<found_mention> match_at_mention(std::string_view s, std::size_t i) {
   if (s[i] != '@') return std::nullopt;
@@ -384,11 +364,8 @@ std::optional<found_mention> match_at_mention(std::string_view s, std::size_t i)
 
 std::optional<found_mention> find_first_mention(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<') {
-      if (auto mention = match_slack_mention(s, i)) return mention;
-    } else if (s[i] == '@') {
-      if (auto mention = match_at_mention(s, i)) return mention;
-    }
+    if (s[i] != '@') continue;
+    if (auto mention = match_at_mention(s, i)) return mention;
   }
   return std::nullopt;
 }
@@ -500,20 +477,13 @@ std::string_view strip_list_marker(std::string_view line) {
   return line;
 }
 
-// Splits a line at ';', except where the ';' ends an HTML entity: Slack sends "R&D" as
-// "R&amp;D" (https://api.slack.com/reference/surfaces/formatting#escaping).
+// Splits a line at ';'.
 std::vector<std::string_view> split_items(std::string_view line) {
   std::vector<std::string_view> parts;
   std::size_t begin = 0;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (line[i] != ';') continue;
-    bool entity = false;
-    for (const std::string_view name : {"&amp", "&lt", "&gt", "&quot"}) {
-      if (i >= name.size() && line.substr(i - name.size(), name.size()) == name) entity = true;
-    }
-    if (entity) continue;
-    parts.push_back(line.substr(begin, i - begin));
-    begin = i + 1;
+  for (auto at = line.find(';'); at != npos; at = line.find(';', begin)) {
+    parts.push_back(line.substr(begin, at - begin));
+    begin = at + 1;
   }
   parts.push_back(line.substr(begin));
   return parts;

@@ -16,9 +16,8 @@ namespace scribe::bot {
 struct action_item {
   // The action as written, without list marker, owner phrase or due-date phrase; trimmed.
   std::string text;
-  // The first @mention in the item as written ("@alice", "@U024BE7LH", "@alice:example.org");
-  // Slack's escaped forms `<@U024BE7LH>` and `<@U024BE7LH|alice>` become "@U024BE7LH". Empty if
-  // the item mentions nobody.
+  // The first @mention in the item as written ("@alice", "@U024BE7LH", "@alice:example.org").
+  // Empty if the item mentions nobody.
   std::string owner;
   // The due date, when one is given.
   std::optional<std::chrono::year_month_day> due;
@@ -26,14 +25,16 @@ struct action_item {
 
 // Parses an answer into action items, in the order written.
 //
-// Items: one per non-empty line, and one per ';'-separated part of a line (a ';' that ends an
-// HTML entity such as Slack's "&amp;" does not split). List markers are dropped: "- ", "* ",
+// Answers are plain text: each platform's markup is made plain before it reaches bot/ (Slack's
+// `<@U024BE7LH>` is "@alice" or "@U024BE7LH" by then, its "&amp;" an "&").
+//
+// Items: one per non-empty line, and one per ';'-separated part of a line. List markers are dropped: "- ", "* ",
 // "+ ", "• ", "– ", "— ", "1. ", "1) ", "[ ] ", "[x] " (and a bullet followed by a check box).
 // A part that ends in ':' and has neither owner nor date is a heading ("Actions:") and is skipped;
 // so is a part whose text is empty once owner and date are taken out.
 //
 // Owner: the first mention (`@name` of letters, digits, '.', '_', '-'; a Matrix id
-// `@alice:example.org`; Slack's `<@U024BE7LH>` / `<@U024BE7LH|alice>`). An '@' glued to a word is
+// `@alice:example.org`). An '@' glued to a word is
 // an email address, not a mention. The mention is taken out of the text when it is detachable: in
 // an owner phrase ("owner: @x", "owner @x", "owners: @x"), in parentheses ("(@x)"), at the start
 // ("@x: do y", "@x to do y", "@x will do y" leave "do y") or at the end ("do y - @x"). A mention
