@@ -221,6 +221,13 @@ boost::asio::awaitable<job_outcome> chat_flows::answer(thread_reply_event event)
                      event.thread_ref, {}};
     co_await platform_.send(std::move(mark), "answer:" + event.reply_ref);
   }
+  // Sent under the answer's key on every run, not only the first: a crash between recording the
+  // answer and sending would otherwise lose the reply, and the key keeps it to one.
+  if (auto advice = postmortems_.review_reply(recorded->answer)) {
+    chat_notice tell{chat_notice::kind::tell, event.channel, event.reply_ref, event.author_id,
+                     std::move(*advice), event.thread_ref, {}};
+    co_await platform_.send(std::move(tell), "review:" + event.reply_ref);
+  }
   if (recorded->completed) postmortem_due_();
   co_return job_outcome::done();
 }

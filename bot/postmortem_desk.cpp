@@ -1,6 +1,7 @@
 #include "bot/postmortem_desk.hpp"
 
 #include "bot/incident_records.hpp"
+#include "bot/wording_review.hpp"
 #include "text/text.hpp"
 
 #include <algorithm>
@@ -17,6 +18,10 @@ follow_up draft_when_complete(const incident& inc, timestamp now) {
 bool is_blank(std::string_view text) {
   return text::trim(text).empty();
 }
+
+// A reply about wording is read by someone who has just spent time answering: it stays short,
+// names the sentence rather than the person, and leaves the decision to them.
+constexpr std::size_t review_reply_sentences = 3;
 
 }  // namespace
 
@@ -107,6 +112,34 @@ std::int64_t postmortem_desk::edit_answer(const channel_ref& channel, const std:
 std::int64_t postmortem_desk::delete_answer(const channel_ref& channel,
                                             const std::string& reply_ref) {
   return postmortems_.remove_answers(channel, reply_ref);
+}
+
+std::optional<std::string> postmortem_desk::review_reply(const postmortem_answer& answer) const {
+  if (!options_.review_replies) return std::nullopt;
+  const std::string people[] = {answer.author.name};
+  const auto review = review_answer(answer.text, people);
+  if (!review.has_blame) return std::nullopt;
+  std::string text =
+      "Thank you for answering. A thought on the wording, since the postmortem is about systems "
+      "and circumstances, not about who did what:";
+  std::set<std::size_t> said;  // sentence offsets: one line per sentence, however many findings
+  std::size_t more = 0;
+  for (const auto& finding : review.findings) {
+    if (finding.kind != finding_kind::blame || said.contains(finding.sentence_offset)) continue;
+    said.insert(finding.sentence_offset);
+    if (said.size() > review_reply_sentences) {
+      ++more;
+      continue;
+    }
+    text += "\n• “" + std::string(text::trim(finding.sentence)) + "” " + finding.suggestion;
+    if (finding.rewrite) text += " Perhaps: “" + *finding.rewrite + "”";
+  }
+  if (more > 0) {
+    text += "\n… and " + std::to_string(more) +
+            (more == 1 ? " more sentence" : " more sentences") + " the draft's review points out.";
+  }
+  text += "\nIf you agree, edit your answer: the draft takes its latest words.";
+  return text;
 }
 
 std::optional<std::string> postmortem_desk::reminder(std::int64_t incident_id,

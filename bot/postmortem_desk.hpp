@@ -78,6 +78,12 @@ class postmortem_desk {
                            const std::string& text);
   std::int64_t delete_answer(const channel_ref& channel, const std::string& reply_ref);
 
+  // What Scribe says, once, to the author of an answer whose wording blames someone
+  // (postmortem.review_replies): each blameful sentence, why it reads as blame, and a blameless
+  // rewrite where one can be made. nullopt when the answer blames no one or the replies are off.
+  // Reads no store.
+  std::optional<std::string> review_reply(const postmortem_answer& answer) const;
+
   // The reminder to post for the incident, if one is due: some question has no answer and no
   // draft was posted. `invoked_as` ("/incident") is quoted in the advice; `other_ways` (a
   // sentence, may be empty) says how else the platform takes answers.

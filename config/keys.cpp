@@ -121,6 +121,23 @@ key_spec playground_key() {
           }};
 }
 
+key_spec review_replies_key() {
+  return {.name = "postmortem.review_replies",
+          .parse =
+              [](std::string_view text, options& opts) {
+                if (text == "private") {
+                  opts.postmortem.review_replies = true;
+                } else if (text == "off") {
+                  opts.postmortem.review_replies = false;
+                } else {
+                  throw std::invalid_argument("expected private or off");
+                }
+              },
+          .show = [](const options& opts) -> std::string {
+            return opts.postmortem.review_replies ? "private" : "off";
+          }};
+}
+
 key_spec log_level_key() {
   return {.name = "log.level",
           .parse =
@@ -679,6 +696,7 @@ std::vector<key_spec> build_table() {
                             at(&options::postmortem, &postmortem_options::gap_marker)),
       text_key("postmortem.timezone", at(&options::postmortem, &postmortem_options::timezone),
                check_timezone),
+      review_replies_key(),
       secret(text_key("web.token", at(&options::web, &web_options::token), check_secret)),
       playground_key(),
       text_key("tls.ca_file", at(&options::tls, &tls_options::ca_file), check_readable_file),

@@ -123,6 +123,10 @@ struct postmortem_options {
   // postmortem.timezone: an IANA zone ("Europe/Berlin") whose local times drafts show beside UTC;
   // empty: UTC only.
   std::string timezone;
+  // postmortem.review_replies: "private" (true) or "off". When an answer to a question blames
+  // someone, Scribe replies once to that answer, where only its author sees it (as far as the
+  // platform allows), with a blameless rewrite.
+  bool review_replies = true;
 };
 
 struct web_options {

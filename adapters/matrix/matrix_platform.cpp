@@ -137,7 +137,11 @@ boost::asio::awaitable<job_outcome> matrix_platform::deliver(bot::job job) {
           co_await api_.send(room, "m.reaction", std::move(txn_id), reaction(event, recorded_key));
     } else {
       nlohmann::json content = matrix::notice(notice->text);
-      if (!event.empty()) in_reply_to(content, event);
+      if (!notice->thread_ref.empty()) {
+        in_thread(content, event_id_of_ref(notice->thread_ref), event);
+      } else if (!event.empty()) {
+        in_reply_to(content, event);
+      }
       // No private messages in a room: the person is mentioned, so their client points it out.
       if (notice->what == kind::tell) content["m.mentions"] = {{"user_ids", {notice->person_id}}};
       sent = co_await api_.send(room, "m.room.message", std::move(txn_id), std::move(content));

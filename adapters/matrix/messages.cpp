@@ -100,11 +100,13 @@ std::vector<json> draft_notices(std::string_view markdown, std::size_t max_bytes
   return out;
 }
 
-void in_thread(json& content, std::string_view root_event_id) {
-  content["m.relates_to"] = {{"rel_type", "m.thread"},
-                             {"event_id", root_event_id},
-                             {"is_falling_back", true},
-                             {"m.in_reply_to", {{"event_id", root_event_id}}}};
+void in_thread(json& content, std::string_view root_event_id, std::string_view reply_to) {
+  const bool falling_back = reply_to.empty();
+  content["m.relates_to"] = {
+      {"rel_type", "m.thread"},
+      {"event_id", root_event_id},
+      {"is_falling_back", falling_back},
+      {"m.in_reply_to", {{"event_id", falling_back ? root_event_id : reply_to}}}};
 }
 
 void in_reply_to(json& content, std::string_view event_id) {

@@ -23,9 +23,11 @@ nlohmann::json notice(std::string_view text);
 // JSON escaping); a single block longer than that is cut between lines, or within one.
 std::vector<nlohmann::json> draft_notices(std::string_view markdown, std::size_t max_bytes = 24000);
 
-// Makes `content` part of the thread rooted at `root_event_id`, with the reply fallback for
-// clients without threads (PROTOCOLS.md 8 "Thread").
-void in_thread(nlohmann::json& content, std::string_view root_event_id);
+// Makes `content` part of the thread rooted at `root_event_id` (PROTOCOLS.md 8 "Thread"): a
+// reply to `reply_to` within the thread, or, when that is empty, with the reply fallback to the
+// root for clients without threads.
+void in_thread(nlohmann::json& content, std::string_view root_event_id,
+               std::string_view reply_to = {});
 
 // Makes `content` a reply to `event_id`.
 void in_reply_to(nlohmann::json& content, std::string_view event_id);

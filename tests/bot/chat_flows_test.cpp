@@ -360,6 +360,70 @@ TEST_CASE_METHOD(flows_fixture, "a platform that marks answers gets the mark onc
   CHECK(marks[0].key == "answer:C1/r1");
 }
 
+TEST_CASE_METHOD(flows_fixture, "an answer that blames someone gets one private reply with a rewrite",
+                 "[unit][flows][postmortem][wording]") {
+  platform.names["U-ann"] = "Ann";
+  command("open checkout down");
+  command("close");
+  run_postmortem_jobs(*this);
+  const auto inc = store.find_latest_incident(channel);
+  const auto asked = store.questions(inc->id);
+  const auto answer = [&](const std::string& ref, const std::string& text) {
+    return handle(thread_reply_event{channel, *asked[0].message_ref, ref, "U-ann", clock.now(),
+                                     text});
+  };
+  REQUIRE(is_done(answer("C1/r1", "Checkout failed at 10:02. Kevin ignored the alerts for two "
+                                  "hours.")));
+  auto told = platform.sent(notice_kind::tell);
+  REQUIRE(told.size() == 1);
+  const auto& reply = told[0].notice;
+  CHECK(told[0].key == "review:C1/r1");
+  CHECK(reply.person_id == "U-ann");  // to the author alone, where the platform can
+  CHECK(reply.message_ref == "C1/r1");
+  CHECK(reply.thread_ref == *asked[0].message_ref);  // in the question's thread
+  CHECK_THAT(reply.text, Catch::Contains("“Kevin ignored the alerts for two hours.”"));
+  // The rewrite is offered, and it leaves the person out; the blameless sentence is not quoted.
+  CHECK_THAT(reply.text, Catch::Contains("Perhaps: “The alerts went unanswered for two hours."));
+  CHECK(reply.text.find("Kevin", reply.text.find("Perhaps")) == std::string::npos);
+  CHECK(reply.text.find("Checkout failed") == std::string::npos);
+  // The answer is recorded as written: Scribe never edits what people wrote.
+  CHECK(store.answers(inc->id).at(0).text ==
+        "Checkout failed at 10:02. Kevin ignored the alerts for two hours.");
+
+  SECTION("the same answer processed again (a retry, a crash) is not told twice") {
+    REQUIRE(is_done(answer("C1/r1", "Checkout failed at 10:02. Kevin ignored the alerts for two "
+                                    "hours.")));
+    CHECK(platform.sent(notice_kind::tell).size() == 1);
+  }
+  SECTION("a blameless answer gets no reply") {
+    REQUIRE(is_done(answer("C1/r2", "The alerts went to a channel nobody watched at night; "
+                                    "the retry was disabled.")));
+    CHECK(platform.sent(notice_kind::tell).size() == 1);
+  }
+  SECTION("an answer with many blameful sentences: three quoted, the rest counted") {
+    REQUIRE(is_done(answer("C1/r3", "Kevin ignored the alerts. Dave broke the deploy. Maria "
+                                    "pushed a bad config that took down search. Tom deleted the "
+                                    "production bucket.")));
+    told = platform.sent(notice_kind::tell);
+    REQUIRE(told.size() == 2);
+    CHECK_THAT(told[1].notice.text, Catch::Contains("… and 1 more sentence"));
+  }
+}
+
+TEST_CASE_METHOD(flows_fixture, "postmortem.review_replies: off leaves blameful answers unanswered",
+                 "[unit][flows][postmortem][wording]") {
+  options.review_replies = false;
+  command("open checkout down");
+  command("close");
+  run_postmortem_jobs(*this);
+  const auto inc = store.find_latest_incident(channel);
+  const auto asked = store.questions(inc->id);
+  REQUIRE(is_done(handle(thread_reply_event{channel, *asked[0].message_ref, "C1/r1", "U-ann",
+                                            clock.now(), "Kevin ignored the alerts."})));
+  CHECK(platform.sent(notice_kind::tell).empty());
+  CHECK(store.answers(inc->id).size() == 1);
+}
+
 TEST_CASE_METHOD(flows_fixture, "the reminder says how else to answer, on this platform",
                  "[unit][flows][postmortem]") {
   command("open checkout down");

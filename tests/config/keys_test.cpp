@@ -122,6 +122,7 @@ TEST_CASE("the table lists the keys and defaults of options.hpp, in order", "[un
       {"postmortem.draft_after", "1d"},
       {"postmortem.gap_marker", "30m"},
       {"postmortem.timezone", ""},
+      {"postmortem.review_replies", "private"},
       {"web.token", "(not set)"},
       {"web.playground", "auto"},
       {"tls.ca_file", ""},
@@ -168,6 +169,7 @@ TEST_CASE("every row reads back what it shows", "[unit]") {
   changed.postmortem.draft_after = std::chrono::hours(48);
   changed.postmortem.gap_marker = std::chrono::seconds(45);
   changed.postmortem.timezone = "Europe/Berlin";
+  changed.postmortem.review_replies = false;
   changed.web.token = "0123456789abcdef";
   changed.web.playground = false;
   changed.tls.ca_file = "/etc/passwd";  // any readable file: the row checks only that

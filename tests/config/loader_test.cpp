@@ -87,6 +87,7 @@ postmortem:
   draft_after: 3h
   gap_marker: 1m
   timezone: America/New_York
+  review_replies: off
 web:
   token: t0ken
   playground: false
@@ -111,6 +112,7 @@ log:
   CHECK(opts.postmortem.draft_after == 3h);
   CHECK(opts.postmortem.gap_marker == 1min);
   CHECK(opts.postmortem.timezone == "America/New_York");
+  CHECK_FALSE(opts.postmortem.review_replies);
   CHECK(opts.web.token == "t0ken");
   CHECK(opts.web.playground == false);
   CHECK(opts.log.level == scribe::log::level::debug);
@@ -157,6 +159,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
       {"SCRIBE_POSTMORTEM_DRAFT_AFTER", "2d"},
       {"SCRIBE_POSTMORTEM_GAP_MARKER", "5m"},
       {"SCRIBE_POSTMORTEM_TIMEZONE", "Europe/Berlin"},
+      {"SCRIBE_POSTMORTEM_REVIEW_REPLIES", "off"},
       {"SCRIBE_WEB_TOKEN", "w3b"},
       {"SCRIBE_WEB_PLAYGROUND", "true"},
       {"SCRIBE_TLS_CA_FILE", "/etc/passwd"},
@@ -198,6 +201,7 @@ TEST_CASE("every key can be set from the environment", "[unit]") {
   CHECK(opts.postmortem.draft_after == 48h);
   CHECK(opts.postmortem.gap_marker == 5min);
   CHECK(opts.postmortem.timezone == "Europe/Berlin");
+  CHECK_FALSE(opts.postmortem.review_replies);
   CHECK(opts.web.token == "w3b");
   CHECK(opts.web.playground == true);
   CHECK(opts.tls.ca_file == "/etc/passwd");
@@ -403,6 +407,8 @@ TEST_CASE("bad values in the file name the key, the reason and the value", "[uni
       {"postmortem.draft_after", "1.5d", "whole number"},
       {"postmortem.gap_marker", "30", "unit is missing"},
       {"postmortem.timezone", "Mars/Olympus", "unknown time zone; expected an IANA name"},
+      {"postmortem.review_replies", "on", "expected private or off"},
+      {"postmortem.review_replies", "public", "expected private or off"},
       {"log.level", "verbose", "expected one of debug, info, warn, error"},
       {"log.level", "INFO", "expected one of debug, info, warn, error"},
   }));

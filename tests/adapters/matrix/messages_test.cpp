@@ -72,6 +72,12 @@ TEST_CASE("threads, replies and reactions relate to their event as the spec shap
   CHECK(content.at("m.relates_to") ==
         json::parse(R"({"rel_type":"m.thread","event_id":"$root","is_falling_back":true,
                         "m.in_reply_to":{"event_id":"$root"}})"));
+  // A reply to one message of the thread is no fallback: clients show it as that reply.
+  json answer = notice("A thought on the wording");
+  in_thread(answer, "$root", "$answer");
+  CHECK(answer.at("m.relates_to") ==
+        json::parse(R"({"rel_type":"m.thread","event_id":"$root","is_falling_back":false,
+                        "m.in_reply_to":{"event_id":"$answer"}})"));
   json reply = notice("Noted");
   in_reply_to(reply, "$cmd");
   CHECK(reply.at("m.relates_to") == json::parse(R"({"m.in_reply_to":{"event_id":"$cmd"}})"));
