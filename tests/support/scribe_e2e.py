@@ -24,9 +24,9 @@ Used by the scripts in tests/e2e and tests/browser. Python 3 standard library, a
 
 from __future__ import annotations
 
+import argparse
 import decimal
 import http.client
-import argparse
 import json
 import os
 import re
@@ -37,6 +37,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.parse
 
 # ---------------------------------------------------------------------------------------------
@@ -551,14 +552,15 @@ SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
 JOBS_VARIABLE = "SCRIBE_E2E_JOBS"
 
 
-def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], share=None) -> int:
+def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], share=None,
+                  jobs: int = 2) -> int:
     """The main() of an e2e script made of scenarios:
 
       <script> <path to scribe> [--scenario NAME]... [--jobs N]
       <script> --list
 
     Named scenarios run one after another in this process. Without --scenario every scenario runs,
-    shared out between N processes (--jobs, else $SCRIBE_E2E_JOBS, else 2) by their `seconds`,
+    shared out between N processes (--jobs, else $SCRIBE_E2E_JOBS, else `jobs`) by their `seconds`,
     each process running its share one after another; their outputs are printed whole, one after
     the other, and the last line sums their counts. `share()` makes what consecutive scenarios in
     one process share (a started fake server; it has stop()); each scenario gets it as `shared`.
@@ -570,7 +572,7 @@ def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], 
     parser.add_argument("--scenario", action="append", choices=names, metavar="NAME",
                         help="run only this scenario (repeatable): " + ", ".join(names))
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    parser.add_argument("--jobs", type=int, default=int(os.environ.get(JOBS_VARIABLE) or 2),
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get(JOBS_VARIABLE) or jobs),
                         help="processes for a run of every scenario")
     try:
         args = parser.parse_args(argv[1:])
@@ -587,10 +589,8 @@ def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], 
     if not os.access(binary, os.X_OK):
         print(f"not an executable: {binary}", file=sys.stderr)
         return 64
-    chosen = [s for s in scenarios if s.name in args.scenario] if args.scenario else scenarios
+    chosen = [next(s for s in scenarios if s.name == n) for n in args.scenario or names]
     if args.scenario or args.jobs <= 1 or len(chosen) == 1:
-        if args.scenario:
-            chosen = [next(s for s in scenarios if s.name == n) for n in args.scenario]
         shared = share() if share is not None else None
         try:
             for s in chosen:
@@ -599,7 +599,6 @@ def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], 
                 try:
                     s.run(binary, shared)
                 except Exception:   # a broken scenario is a failure; the others still run
-                    import traceback
                     results.fail(f"scenario {s.name} ran to its end", traceback.format_exc())
                 print(f"--- scenario {s.name} took {time.monotonic() - started:.1f} s", flush=True)
         finally:
