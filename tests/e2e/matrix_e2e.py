@@ -2,9 +2,14 @@
 """End to end: a whole incident on Matrix, the real `scribe serve` as an Application Service
 against tests/support/fake_homeserver.py.
 
-Usage: matrix_e2e.py <path to scribe>   (ctest: e2e.matrix; exit 0 when every check passes)
+Usage: matrix_e2e.py <path to scribe> [--scenario NAME]...   (ctest: e2e.matrix)
+       matrix_e2e.py --list
+Exit 0 when every check passes. Without --scenario every scenario runs, shared out between three
+processes ($SCRIBE_E2E_JOBS, --jobs).
 
-What runs: the fake homeserver on 127.0.0.1 (plain HTTP), then `scribe serve` on a port picked
+What runs: the fake homeserver on 127.0.0.1 (plain HTTP), one per process and emptied before each
+scenario (rooms, events, its record of Scribe's calls and their txnIds); then, for each scenario,
+`scribe serve` in a temporary directory of its own on a port picked
 beforehand (SCRIBE_SERVER_LISTEN and SCRIBE_SERVER_PUBLIC_URL must agree, and the fake must know
 where to push: set_appservice_url), with a fresh SQLite file or PostgreSQL database
 (SCRIBE_STORAGE_URL, tests/support/scribe_e2e.py test_store) and two postmortem questions
@@ -28,30 +33,32 @@ What it follows:
     with platform 'matrix', workspace = the server name, channel = the room ID, and
     postmortem_questions.message_ref = "<room id>/<event id>".
 
-The run, on one database:
-  1. Routes, straight to Scribe's HTTP server and through the fake (its C-S ping endpoint calls
+The scenarios, each on a database of its own (a scenario that needs the room or INC-1 joins or
+opens it itself), each ending with 7.:
+  1. routes: straight to Scribe's HTTP server and through the fake (its C-S ping endpoint calls
      Scribe's /_matrix/app/v1/ping).
-  2. An invite for @scribe:localhost -> Scribe joins; an invite for someone else -> it does not.
-  3. Commands: open (stored once acknowledged), note, status, sev (delivered on the legacy path
+  2. invite: an invite for @scribe:localhost -> Scribe joins; an invite for someone else -> it does not.
+  3. commands: open (stored once acknowledged), note, status, sev (delivered on the legacy path
      with ?access_token=), a note sent as a rich reply with a fallback quote, three notes in one
      transaction; messages that are not commands, another bot's m.notice and Scribe's own
      messages: no reply.
-  4. Flags: 📌 and 📌+U+FE0F, 📝 in answer, the flag's redaction, an edit (and a stranger's edit),
+  4. flags: 📌 and 📌+U+FE0F, 📝 in answer, the flag's redaction, an edit (and a stranger's edit),
      a deleted message, a reply with a fallback quote, two flaggers (the entry and 📝 stay until
      the last flag goes), a mention; a 👍, a mention of someone else, Scribe's own 📌: nothing.
-  5. Redelivered transactions change nothing; SIGTERM; an event pushed while Scribe is down is
+  5. restart: redelivered transactions change nothing; SIGTERM; an event pushed while Scribe is down is
      handled once after the restart; redeliveries after the restart change nothing either; then
      SIGKILL right after a transaction is acknowledged: handled once after the restart, and
      redeliveries after the crash change nothing.
-  6. Close -> an introduction and the questions (thread roots); answers in their threads (an edit
+  6. postmortem: close -> an introduction and the questions (thread roots); answers in their threads (an edit
      by the author follows, a stranger's does not, a redacted answer goes; the introduction's
      thread, a bot's notice and Scribe's own user are not answers); the draft
      once complete; `!incident draft` -> version 2, with one send stored by the homeserver and
      answered 500: the retry reuses the txnId and the room holds the message once.
-  7. Exactly once (by txnId and by content), no loop, no spec violation, SIGTERM exits 0.
+  7. (every scenario) exactly once (by txnId and by content), no loop, no spec violation, SIGTERM
+     exits 0.
 
 Every check prints on failure, nothing else is printed; the last line is "N passed, M failed".
-MATRIX_E2E_KEEP=1 keeps the temporary directory (scribe.log, calls.json, transactions.json,
+MATRIX_E2E_KEEP=1 keeps each scenario's temporary directory (scribe.log, calls.json, transactions.json,
 scribe.db) and the PostgreSQL database, and prints where they are.
 """
 
@@ -65,13 +72,14 @@ import tempfile
 import time
 import traceback
 import urllib.parse
+from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_homeserver import FakeHomeserver  # noqa: E402
-from scribe_e2e import (Results, Scribe, finish_run, free_port, http_request,  # noqa: E402
-                        last_lines, poll, run_scenario, test_store)
+from scribe_e2e import (Results, Scenario, Scribe, finish_run, free_port, http_request,  # noqa: E402
+                        last_lines, poll, run_scenarios, test_store)
 
 SERVER = "localhost"
 LOCALPART = "scribe"
@@ -167,16 +175,28 @@ def short(events: list[dict], n: int = 6) -> list:
 
 
 # ---------------------------------------------------------------------------------------------
-# The scenario
+# One scenario's run: a fresh Scribe and store against the process's fake homeserver
 # ---------------------------------------------------------------------------------------------
 
-class Scenario:
-    def __init__(self, binary: str):
+def new_fake() -> FakeHomeserver:
+    return FakeHomeserver(as_token=AS_TOKEN, hs_token=HS_TOKEN, appservice_id="scribe",
+                          sender_localpart=LOCALPART, server_name=SERVER,
+                          retry_initial=0.05, retry_max=0.5).start()
+
+
+class MatrixRun:
+    def __init__(self, binary: str, fake: FakeHomeserver):
         self.binary = binary
         self.work = tempfile.mkdtemp(prefix="scribe-matrix-e2e-")
-        self.fake = FakeHomeserver(as_token=AS_TOKEN, hs_token=HS_TOKEN, appservice_id="scribe",
-                                   sender_localpart=LOCALPART, server_name=SERVER,
-                                   retry_initial=0.05, retry_max=0.5)
+        # The previous scenario's Scribe is gone. Its rooms go, and so do the txnIds it sent: a
+        # fresh Scribe numbers its sends from the start again, which the homeserver must not take
+        # for retransmissions. Transactions pushed earlier stay in the record, so this scenario's
+        # are those after txn_start.
+        self.fake = fake
+        self.fake.reset()
+        self.fake.set_delivery(auth="header", token=None, query_token=None, legacy_path=False)
+        self.fake.auto_deliver = True
+        self.txn_start = len(self.fake.transactions())
         self.db = test_store(self.work, "scribe.db")
         self.port: int | None = None
         self.scribe: Scribe | None = None
@@ -487,6 +507,31 @@ class Scenario:
                 and not [c for c in self.fake.calls("join") if ROOM_OTHER in c["params"].values()],
                 [c["path"] for c in self.fake.calls("join")])
         R.check("invite: Scribe joins once", len(joins) == 1, len(joins))
+
+    def enter_room(self) -> None:
+        """Scribe in ROOM, for a scenario about something else (invite checks the invites)."""
+        self.fake.create_room(ROOM, members=MEMBERS, aliases=[ROOM_ALIAS], join_rule="invite")
+        self.fake.invite(ROOM, BOT, ALICE)
+        self.joined = bool(R.check("set-up: Scribe joins the room it is invited to",
+                                   poll(lambda: BOT in self.fake.members(ROOM), POLL), self.recent()))
+
+    def open_incident(self) -> None:
+        """INC-1 in ROOM, for a scenario about something else (commands checks the open)."""
+        if not self.joined:
+            R.fail("set-up: skipped, Scribe is not in the room")
+            return
+        ev = self.say(ALICE, "!incident open Checkout returns 502")
+        self.open_event = ev
+        self.commands[ev["event_id"]] = "open"
+        R.check("set-up: '!incident open' is answered", poll(lambda: self.replies_to(ev["event_id"]),
+                                                             POLL), self.recent())
+        self.incident = poll(lambda: self.db.incident(ROOM), POLL)
+        R.check("set-up: INC-1 is in the database", self.incident, self.db.incidents())
+
+    def add_note(self) -> None:
+        """A note whose transaction is redelivered later."""
+        if self.incident:
+            self.note_event, _ = self.command(BOB, "!incident note first 502s at 14:02", "set-up: note")
 
     # ---- 3. commands ----------------------------------------------------------------------
 
@@ -977,7 +1022,8 @@ class Scenario:
 
     # ---- 7. the whole record ---------------------------------------------------------------
 
-    def g_final(self) -> None:
+    def g_final(self, sends: bool = True) -> None:
+        """`sends`: the scenario makes Scribe send messages (else it must send none)."""
         mine = self.bot_events()
         by_id = {e["event_id"]: e for e in self.fake.timeline(ROOM)}
         # Exactly once, by txnId: every PUT path Scribe used made one event, and every event of
@@ -1005,9 +1051,13 @@ class Scenario:
         R.check("no message or reaction of Scribe's twice (by content)", len(keys) == len(set(keys)),
                 [k[:120] for k in keys if keys.count(k) > 1][:4])
         messages = [e for e in mine if e["type"] == "m.room.message"]
-        R.check("every message of Scribe's is an m.notice with body, format and formatted_body",
-                messages and all(not notice_problems(e) for e in messages),
-                [(body(e)[:60], notice_problems(e)) for e in messages if notice_problems(e)][:4])
+        if sends:
+            R.check("every message of Scribe's is an m.notice with body, format and formatted_body",
+                    messages and all(not notice_problems(e) for e in messages),
+                    [(body(e)[:60], notice_problems(e)) for e in messages if notice_problems(e)][:4])
+        else:
+            R.check("Scribe sent no message (nothing here asks for one)", not messages,
+                    short(messages))
         # No loop: Scribe answers humans' commands only, each once.
         targets = [reply_target(e) for e in messages if reply_target(e)]
         R.check("Scribe replies only to humans' commands (never to its own or another bot's events)",
@@ -1025,13 +1075,13 @@ class Scenario:
                 len(self.bot_events()) == count, short(self.bot_events()[count:]))
         calls = [c for c in self.fake.calls() if c.get("endpoint") != "ping"]
         R.check("every C-S call carried the as_token in the Authorization header",
-                calls and all(c.get("auth") == "header" for c in calls),
+                (calls or not sends) and all(c.get("auth") == "header" for c in calls),
                 [(c["path"], c.get("auth")) for c in calls if c.get("auth") != "header"][:4])
         R.check("no C-S call was refused (4xx)",
                 not [c for c in calls if isinstance(c.get("status"), int) and 400 <= c["status"] < 500],
                 [(c["path"], c["status"], c.get("response")) for c in calls
                  if isinstance(c.get("status"), int) and 400 <= c["status"] < 500][:4])
-        txns = self.fake.transactions()
+        txns = self.fake.transactions()[self.txn_start:]
         R.check("every transaction was acknowledged",
                 all(t["acked"] for t in txns), [t["txn_id"] for t in txns if not t["acked"]])
         violations = self.fake.violations()
@@ -1045,37 +1095,109 @@ class Scenario:
         R.check("the log never shows the as_token", AS_TOKEN not in log)
         R.check("the log never shows the hs_token", HS_TOKEN not in log)
 
-    def run(self) -> None:
+    def run(self, *steps: Callable[[], bool | None], sends: bool = True) -> None:
+        """Starts Scribe, runs `steps` (one that returns False ends the scenario: Scribe did not
+        come back), checks the whole record, stops Scribe; whatever happens, Scribe is killed and
+        the work folder and store go (finish_run)."""
         try:
-            self.fake.start()
             if not self.start("first start"):
                 return
-            for step in (self.g_routes, self.g_invite, self.g_commands, self.g_flags):
+            for step in steps:
                 try:
-                    step()
+                    if step() is False:
+                        return
                 except Exception:
                     R.fail(f"{step.__name__} raised", traceback.format_exc())
+                    if not (self.scribe.running() or self.start("after a failed step")):
+                        return
             try:
-                restarted = self.g_redelivery_and_restart()
+                self.g_final(sends)
             except Exception:
-                R.fail("g_redelivery_and_restart raised", traceback.format_exc())
-                restarted = self.scribe.running() or self.start("after a failed restart")
-            if not restarted:
-                return
-            for step in (self.g_close, self.g_answers, self.g_draft_command, self.g_final):
-                try:
-                    step()
-                except Exception:
-                    R.fail(f"{step.__name__} raised", traceback.format_exc())
+                R.fail("g_final raised", traceback.format_exc())
             self.g_stop()
         finally:
-            finish_run(R, self.scribe, self.fake, self.work, "MATRIX_E2E_KEEP",
+            finish_run(R, self.scribe, None, self.work, "MATRIX_E2E_KEEP",
                        {"calls.json": self.fake.calls, "transactions.json": self.fake.transactions},
                        store=self.db)
 
 
+# ---------------------------------------------------------------------------------------------
+# The scenarios, each alone on a fresh Scribe and store
+# ---------------------------------------------------------------------------------------------
+
+def routes(binary: str, fake: FakeHomeserver) -> None:
+    """The Application Service routes straight to Scribe (transactions and the legacy path, hs_token
+    as a header or ?access_token=, user and room queries, ping, unknown routes and methods) and
+    the homeserver's ping through the fake.
+
+    Payloads: PROTOCOLS.md 7 (Application Service API) and the spec's application_service OpenAPI
+    document the fake validates against."""
+    run = MatrixRun(binary, fake)
+    run.run(run.g_routes, sends=False)
+
+
+def invite(binary: str, fake: FakeHomeserver) -> None:
+    """An invite for @scribe:localhost makes Scribe join (POST /join, once); an invite for someone
+    else does not.
+
+    Payloads: PROTOCOLS.md 7 (m.room.member in a transaction) and 8 (POST /join)."""
+    run = MatrixRun(binary, fake)
+    run.run(run.g_invite, sends=False)
+
+
+def commands(binary: str, fake: FakeHomeserver) -> None:
+    """Commands: open (stored once acknowledged), note, status, sev on the legacy path with
+    ?access_token=, a note as a rich reply with a fallback quote, three notes in one transaction;
+    what is not a command gets no reply.
+
+    Payloads: PROTOCOLS.md 7 (transactions) and 8 (m.notice with org.matrix.custom.html, rich
+    replies), the spec's m.room.message$m.notice."""
+    run = MatrixRun(binary, fake)
+    run.run(run.enter_room, run.g_commands)
+
+
+def flags(binary: str, fake: FakeHomeserver) -> None:
+    """Flags: 📌 and 📌+U+FE0F, 📝 in answer, redactions of the flag and of the message, edits by
+    the author and by a stranger, a reply with a fallback quote, two flaggers, a mention; what
+    flags nothing.
+
+    Payloads: PROTOCOLS.md 8 (m.annotation reactions, m.replace edits, room v11 redactions,
+    m.mentions)."""
+    run = MatrixRun(binary, fake)
+    run.run(run.enter_room, run.open_incident, run.g_flags)
+
+
+def restart(binary: str, fake: FakeHomeserver) -> None:
+    """Redelivered transactions change nothing, before and after a SIGTERM restart (with an event
+    pushed while Scribe was down) and after a SIGKILL right after an acknowledgement.
+
+    Payloads: PROTOCOLS.md 7 (txnId idempotency, the homeserver's retries, the legacy path and
+    ?access_token=)."""
+    run = MatrixRun(binary, fake)
+    run.run(run.enter_room, run.open_incident, run.add_note, run.g_redelivery_and_restart)
+
+
+def postmortem(binary: str, fake: FakeHomeserver) -> None:
+    """Close, the introduction and the questions (thread roots), answers in their threads (edits,
+    redactions, what is not an answer), the draft once complete, and `!incident draft` whose lost
+    answer (stored, then 500) is retried with the same txnId: the room holds it once.
+
+    Payloads: PROTOCOLS.md 8 (m.thread relations, m.replace, redactions, idempotent sends by
+    txnId)."""
+    run = MatrixRun(binary, fake)
+    run.run(run.enter_room, run.open_incident, run.g_close, run.g_answers, run.g_draft_command)
+
+
+# Roughly the seconds each takes, to share a whole run out between processes. restart takes 6 to
+# 15 s: after the SIGKILL, a job Scribe had claimed waits out its lease (SCRIBE_JOBS_LEASE).
+SCENARIOS = [Scenario("routes", 1.5, routes), Scenario("invite", 2, invite),
+             Scenario("commands", 2, commands), Scenario("flags", 3, flags),
+             Scenario("restart", 11, restart), Scenario("postmortem", 5, postmortem)]
+
+
 def main(argv: list[str]) -> int:
-    return run_scenario(argv, R, Scenario)
+    # Three processes: restart alone takes about as long as the other five together.
+    return run_scenarios(argv, R, SCENARIOS, share=new_fake, jobs=3)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """End to end: the real `scribe serve` driven with signed Slack requests, against a fake Web API.
 
-Usage: slack_e2e.py <path to scribe>      (ctest: e2e.slack; exit 0 when every check passes)
+Usage: slack_e2e.py <path to scribe> [--scenario NAME]...   (ctest: e2e.slack)
+       slack_e2e.py --list
+Exit 0 when every check passes. Without --scenario every scenario runs, shared out between two
+processes ($SCRIBE_E2E_JOBS, --jobs); the scenarios and the documents their payloads follow are
+at the end of this file.
 
 Follows /work/shared/PROTOCOLS.md sections 1-5 (signing, slash commands, Events API,
 interactivity, Web API) through tests/support/slack_driver.py (what Slack sends) and
@@ -9,15 +13,19 @@ tests/support/fake_slack.py (what Slack's Web API answers), and the contract of 
 adapter as the lead stated it in the task brief (the reply texts come from bot/incident_desk.cpp).
 
 What runs: the fake Web API over real TLS (its throwaway CA given to Scribe with SCRIBE_TLS_CA_FILE),
-then `scribe serve` in a temporary directory on 127.0.0.1:0. The test reads the timeline from
+one per process and emptied before each scenario; then, for each scenario, `scribe serve` in a
+temporary directory of its own on 127.0.0.1:0, so that no scenario sees another's incidents, Web
+API calls or Scribe's caches (a scenario that needs incidents opens its own). The test reads the timeline from
 ./data/scribe.db with sqlite3 (or, with SCRIBE_TEST_POSTGRES_DIR set, from a fresh database in the
 test PostgreSQL server) and the fake's record of Web API calls. Event processing is
 asynchronous (after the ack), so every positive check polls with a deadline; a negative check
 ("nothing happened") first waits for a *barrier*: a flag in a second incident's channel whose
-effects are observable, so that earlier events have had their turn.
+effects are observable, so that earlier events have had their turn. Each scenario ends with the
+checks of its whole record (its timelines, every Web API call it caused exactly as expected) and
+SIGTERM.
 
 Every check prints on failure; the last line is "N passed, M failed". With SLACK_E2E_KEEP=1 in
-the environment the temporary directory is kept: Scribe's whole log, the fake's record as
+the environment each scenario's temporary directory is kept: Scribe's whole log, the fake's record as
 calls.json, and the database. The process wrapper, the checks and the database reader are shared
 with the other end-to-end scripts in tests/support/scribe_e2e.py.
 """
@@ -32,12 +40,13 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from fake_slack import FakeSlack  # noqa: E402
-from scribe_e2e import Results, Scribe, finish_run, group, last_lines, run_scenario, test_store  # noqa: E402
+from scribe_e2e import Results, Scenario, Scribe, finish_run, group, last_lines, run_scenarios, test_store  # noqa: E402
 from scribe_e2e import poll as harness_poll  # noqa: E402
 from slack_driver import Prepared, Reply, SlackDriver, slack_ts_to_micros  # noqa: E402
 
@@ -135,20 +144,26 @@ class Expectations:
         self.forbidden_tokens[token] = why
 
 
-X = Expectations()
-
 
 # ---------------------------------------------------------------------------------------------
-# The scenario
+# One scenario's run: a fresh Scribe and store against the process's fake
 # ---------------------------------------------------------------------------------------------
 
-class Scenario:
-    def __init__(self, scribe_binary: str):
+def new_fake() -> FakeSlack:
+    return FakeSlack(bot_token=BOT_TOKEN, bot_user_id=BOT_USER_ID, bot_id=BOT_ID,
+                     team_id=TEAM_ID).start()
+
+
+class SlackRun:
+    def __init__(self, scribe_binary: str, fake: FakeSlack):
         self.binary = scribe_binary
         self.work = tempfile.mkdtemp(prefix="scribe-slack-e2e-")
         self.secret = secrets.token_hex(16)
-        self.fake = FakeSlack(bot_token=BOT_TOKEN, bot_user_id=BOT_USER_ID, bot_id=BOT_ID,
-                              team_id=TEAM_ID)
+        # The previous scenario's Scribe is gone, so nothing is in flight: its users, messages,
+        # scripts and calls can go.
+        self.fake = fake
+        self.fake.reset()
+        self.x = Expectations()
         self.scribe: Scribe | None = None
         self.db = test_store(self.work, os.path.join("data", "scribe.db"))
         self.slack: SlackDriver | None = None
@@ -160,6 +175,8 @@ class Scenario:
         self.users: dict[str, dict] = {}
         self.expected_entries: dict[str, dict] = {}   # message_ref -> fields, in INC-1
         self.absent_refs: dict[str, str] = {}         # message_ref -> why it must not be recorded
+        self.notes: list[str] = []                    # the command entries INC-1 must hold
+        self.system_entries = 0                       # opens, severities and closes of INC-1
 
     # ---- set-up ----------------------------------------------------------------------------
 
@@ -188,8 +205,7 @@ class Scenario:
         return env
 
     def start(self) -> bool:
-        group("start: the fake Slack Web API and scribe serve")
-        self.fake.start()
+        group("start: scribe serve against the fake Slack Web API")
         self.scribe = Scribe(self.binary, self.work, self.scribe_env())
         ok, why = self.scribe.start()
         log = self.scribe.log()
@@ -274,7 +290,7 @@ class Scenario:
         self.barriers += 1
         uid = self.user(f"U_BAR{self.barriers}", f"barrier{self.barriers}", f"Barrier {self.barriers}")
         ts = self.seed(C_BAR, uid, f"barrier message {self.barriers}")
-        X.flag_calls(C_BAR, ts, uid, "barrier")
+        self.x.flag_calls(C_BAR, ts, uid, "barrier")
         reply, _ = self.flag_by_reaction(C_BAR, ts, "U_RITA", uid)
         done = reply.status == 200 and poll(
             lambda: self.db.entries_for_ref(f"{C_BAR}/{ts}") and self.add_call_ok(C_BAR, ts))
@@ -373,13 +389,41 @@ class Scenario:
             print("NOTE: /slack/events answers 404: this binary has no Slack adapter; the groups "
                   "that need one fail without waiting.", flush=True)
 
-    def g_commands(self) -> None:
-        group("slash commands")
+    def add_people(self) -> tuple[str, str, str]:
+        """The incident's people; alice opens INC-1 and dan INC-2."""
         alice = self.user("U_ALICE", "alice", "Alice A.", "Alice Anders")
         bob = self.user("U_BOB", "bob", "", "Bob Builder")
         dan = self.user("U_DAN", "dan", "Dan D.", "Dan Dunn")
         self.user("U_RITA", "rita", "Rita R.")   # flaggers: never authors, so never looked up
         self.user("U_RAJ", "raj", "Raj R.")
+        return alice, bob, dan
+
+    def probe_events(self) -> None:
+        """Whether /slack/events is there at all (the groups that need it fail at once if not);
+        the signing scenario checks the answer itself."""
+        if not self.adapter_answers:
+            self.adapter_answers = self.send(self.slack.url_verification("probe")).status != 404
+
+    def open_incidents(self) -> None:
+        """INC-1 in C_INC and INC-2 (the barriers' channel), for a scenario about something else;
+        the commands scenario checks the replies in full."""
+        group("set-up: INC-1 and INC-2 opened by slash commands")
+        self.probe_events()
+        alice, _, dan = self.add_people()
+        for channel, name, text, uid, user in [(C_INC, C_INC_NAME, "open Database latency spike",
+                                                alice, "alice"),
+                                               (C_BAR, C_BAR_NAME, "open Barrier channel", dan, "dan")]:
+            reply = self.slash(text, channel, name, uid, user)
+            R.check(f"set-up: '{text}' in {channel} is answered 200", reply.status == 200, reply)
+        self.inc1, self.inc2 = self.db.incident(C_INC), self.db.incident(C_BAR)
+        R.check("set-up: INC-1 and INC-2 are in the database",
+                self.inc1 and self.inc1["number"] == 1 and self.inc2 and self.inc2["number"] == 2,
+                self.db.incidents())
+        self.system_entries = 1
+
+    def g_commands(self) -> None:
+        group("slash commands")
+        alice, bob, dan = self.add_people()
 
         def reply_of(what: str, reply: Reply, visibility: str) -> dict:
             body = {}
@@ -401,6 +445,7 @@ class Scenario:
                 str(body.get("text", "")).startswith("INC-1 opened by alice: Database latency spike"),
                 body.get("text"))
         self.inc1 = self.db.incident(C_INC)
+        self.system_entries = 1
         if R.check("open: INC-1 is in the database", self.inc1 is not None):
             want = {"number": 1, "platform": "slack", "workspace": TEAM_ID, "channel": C_INC,
                     "title": "Database latency spike", "status": "open"}
@@ -422,6 +467,7 @@ class Scenario:
                 body.get("text"))
         notes = [e for e in (self.db.entries(self.inc1["id"]) if self.inc1 else [])
                  if e["source"] == "command"]
+        self.notes.append("first check of the dashboards")
         R.check("note: one command entry, author = the slash command's user_id and user_name",
                 len(notes) == 1 and notes[0]["author_id"] == bob and notes[0]["author_name"] == "bob"
                 and notes[0]["text"] == "first check of the dashboards", notes)
@@ -430,6 +476,7 @@ class Scenario:
         R.check("note replayed with a changed body: 401", reply.status == 401, reply)
 
         body = reply_of("sev 2", self.slash("sev 2", C_INC, C_INC_NAME, alice, "alice"), "in_channel")
+        self.system_entries += 1
         R.check("sev 2: names INC-1", "INC-1" in str(body.get("text")), body.get("text"))
         body = reply_of("status", self.slash("status", C_INC, C_INC_NAME, bob, "bob"), "ephemeral")
         R.check("status: names INC-1", "INC-1" in str(body.get("text")), body.get("text"))
@@ -465,7 +512,7 @@ class Scenario:
             return
         s = self.slack
         mallory_ts = self.seed(C_INC, "U_MALLORY", "FORGED message")
-        X.forbid(mallory_ts, "only forged requests name this message")
+        self.x.forbid(mallory_ts, "only forged requests name this message")
         self.absent_refs[f"{C_INC}/{mallory_ts}"] = "flagged only by forged requests"
         flag = s.event_callback(s.reaction_added("U_MALLORY", FLAG, C_INC, mallory_ts, "U_MALLORY"))
         for what, reply in [
@@ -477,7 +524,7 @@ class Scenario:
             R.check(f"{what}: 401", reply.status == 401, reply)
         benign_ts = self.seed(C_INC, "U_DAN", "just chatting")
         benign = s.event_callback(s.reaction_added("U_DAN", "eyes", C_INC, benign_ts, "U_DAN"))
-        X.forbid(benign_ts, "an eyes reaction is ignored")
+        self.x.forbid(benign_ts, "an eyes reaction is ignored")
         reply = s.send_replayed(benign, flag.body)
         R.check("event replayed with a changed body (eyes -> pushpin): 401", reply.status == 401, reply)
         action = s.message_action("add_to_timeline", {"type": "message", "user": "U_MALLORY",
@@ -500,8 +547,8 @@ class Scenario:
         rita, raj, alice = "U_RITA", "U_RAJ", "U_ALICE"
         ts = self.seed(C_INC, alice, "Rolled back &lt;api-v2&gt; &amp; restarted the pool")
         ref = f"{C_INC}/{ts}"
-        X.flag_calls(C_INC, ts, alice, "first pushpin")
-        X.require(("reactions.remove", C_INC, ts, CONFIRM), "the last flagger removed the pushpin")
+        self.x.flag_calls(C_INC, ts, alice, "first pushpin")
+        self.x.require(("reactions.remove", C_INC, ts, CONFIRM), "the last flagger removed the pushpin")
         reply, _ = self.flag_by_reaction(C_INC, ts, rita, alice)
         self.check_event_ack("reaction_added pushpin", reply)
         entry = self.wait_entry(ref)
@@ -549,8 +596,8 @@ class Scenario:
         leo = self.user("U_LEO", "leo", "Leo L.")
         ts = self.seed(C_INC, leo, "cache hit ratio back to 97%")
         ref = f"{C_INC}/{ts}"
-        X.flag_calls(C_INC, ts, leo, "flag with retries")
-        X.require(("reactions.remove", C_INC, ts, CONFIRM), "unflagged")
+        self.x.flag_calls(C_INC, ts, leo, "flag with retries")
+        self.x.require(("reactions.remove", C_INC, ts, CONFIRM), "unflagged")
         event = self.slack.reaction_added("U_RITA", FLAG, C_INC, ts, leo)
         reply, first = self.event(event)
         self.check_event_ack("dedup: the original delivery", reply)
@@ -579,7 +626,7 @@ class Scenario:
         for author, text in [("U_BOB", "p99 latency is 4 s on the primary"),
                              (carol, "failover started")]:
             ts = self.seed(C_INC, author, text)
-            X.flag_calls(C_INC, ts, author, f"flag a message by {author}")
+            self.x.flag_calls(C_INC, ts, author, f"flag a message by {author}")
             self.flag_by_reaction(C_INC, ts, "U_RITA", author)
             ref = f"{C_INC}/{ts}"
             fields = self.flagged_fields(C_INC, ts, author, text)
@@ -596,11 +643,11 @@ class Scenario:
         hank = self.user("U_HANK", "hank", "Hank H.")
         parent = new_ts()
         self.seed(C_INC, "U_DAN", "thread: what changed at 14:00?", ts=parent, thread_ts=parent)
-        X.forbid(parent, "the thread's parent is never flagged")
+        self.x.forbid(parent, "the thread's parent is never flagged")
         reply_ivy = self.seed(C_INC, ivy, "config push 8812 at 13:58", thread_ts=parent)
         reply_hank = self.seed(C_INC, hank, "reverting 8812 now", thread_ts=parent)
 
-        X.flag_calls(C_INC, reply_ivy, ivy, "pushpin on a thread reply", replies=True)
+        self.x.flag_calls(C_INC, reply_ivy, ivy, "pushpin on a thread reply", replies=True)
         reply, _ = self.flag_by_reaction(C_INC, reply_ivy, "U_RITA", ivy)
         self.check_event_ack("pushpin on a thread reply", reply)
         ref = f"{C_INC}/{reply_ivy}"
@@ -613,7 +660,7 @@ class Scenario:
                 any(c["params"].get("ts") == reply_ivy for c in self.fake.calls("conversations.replies")),
                 self.calls_for_ts(reply_ivy))
 
-        X.flag_calls(C_INC, reply_hank, hank, "shortcut on a thread reply", history=False)
+        self.x.flag_calls(C_INC, reply_hank, hank, "shortcut on a thread reply", history=False)
         message = {"type": "message", "user": hank, "ts": reply_hank, "text": "reverting 8812 now",
                    "thread_ts": parent, "parent_user_id": "U_DAN"}
         req = self.slack.message_action("add_to_timeline", message, C_INC, C_INC_NAME, "U_RAJ",
@@ -637,9 +684,9 @@ class Scenario:
         erin = self.user("U_ERIN", "erin", "Erin E.")
         text = f"<@{BOT_USER_ID}> deploy 4812 rolled back"
         ts = self.seed(C_INC, erin, text)
-        X.require(("users.info", erin), "mention")
-        X.require(("chat.getPermalink", C_INC, ts), "mention")
-        X.require(("reactions.add", C_INC, ts, CONFIRM), "mention")
+        self.x.require(("users.info", erin), "mention")
+        self.x.require(("chat.getPermalink", C_INC, ts), "mention")
+        self.x.require(("reactions.add", C_INC, ts, CONFIRM), "mention")
         reply, _ = self.event(self.slack.app_mention(erin, text, C_INC, ts))
         self.check_event_ack("app_mention", reply)
         ref = f"{C_INC}/{ts}"
@@ -666,10 +713,10 @@ class Scenario:
                         (thumbs_ts, "a reaction other than pushpin"),
                         (botmention_ts, "a mention by another bot"),
                         (plain_ts, "a plain message, never flagged")]:
-            X.forbid(ts, why)
+            self.x.forbid(ts, why)
         for ts in (self_ts, bot_ts):
             # Scribe may have to read the message to see its bot_id; it must not record or confirm it.
-            X.optional |= {("conversations.history", C_INC, ts), ("conversations.replies", C_INC, ts),
+            self.x.optional |= {("conversations.history", C_INC, ts), ("conversations.replies", C_INC, ts),
                            ("chat.getPermalink", C_INC, ts), ("users.info", BOT_USER_ID)}
         for what, event in [
             ("pushpin in a quiet channel", self.slack.reaction_added("U_RITA", FLAG, C_QUIET, quiet_ts, zoe)),
@@ -710,9 +757,9 @@ class Scenario:
         kim = self.user("U_KIM", "kim", "Kim K.")
         joe_ts = self.seed(C_INC, joe, "replica lag 40 s")
         kim_ts = self.seed(C_INC, kim, "maybe the disk?")
-        X.flag_calls(C_INC, joe_ts, joe, "flag, then edit")
-        X.flag_calls(C_INC, kim_ts, kim, "flag, then delete")
-        X.optional.add(("reactions.remove", C_INC, kim_ts, CONFIRM))  # the message is gone anyway
+        self.x.flag_calls(C_INC, joe_ts, joe, "flag, then edit")
+        self.x.flag_calls(C_INC, kim_ts, kim, "flag, then delete")
+        self.x.optional.add(("reactions.remove", C_INC, kim_ts, CONFIRM))  # the message is gone anyway
         self.flag_by_reaction(C_INC, joe_ts, "U_RITA", joe)
         self.flag_by_reaction(C_INC, kim_ts, "U_RITA", kim)
         joe_ref, kim_ref = f"{C_INC}/{joe_ts}", f"{C_INC}/{kim_ts}"
@@ -750,10 +797,10 @@ class Scenario:
         gina = self.user("U_GINA", "gina", "Gina G.")
         R.check("already_reacted: no reactions.add in flight before scripting", self.reactions_add_idle())
         ts = self.seed(C_INC, gina, "error rate down to 0.1%")
-        X.flag_calls(C_INC, ts, gina, "already reacted")
+        self.x.flag_calls(C_INC, ts, gina, "already reacted")
         key = ("reactions.add", C_INC, ts, CONFIRM)
-        del X.required[key]
-        X.sequences[key] = ["ok_false:already_reacted"]
+        del self.x.required[key]
+        self.x.sequences[key] = ["ok_false:already_reacted"]
         # Scripted rather than seeded: Scribe may read the message's reactions and skip the call,
         # and this group is about the answer, not the shortcut.
         self.fake.script("reactions.add", [{"kind": "ok_false", "error": "already_reacted"}])
@@ -778,10 +825,10 @@ class Scenario:
         frank = self.user("U_FRANK", "frank", "Frank F.")
         R.check("retries: no reactions.add in flight before scripting", self.reactions_add_idle())
         ts = self.seed(C_INC, frank, "rollback complete, latency normal")
-        X.flag_calls(C_INC, ts, frank, "retried confirmation")
+        self.x.flag_calls(C_INC, ts, frank, "retried confirmation")
         key = ("reactions.add", C_INC, ts, CONFIRM)
-        del X.required[key]
-        X.sequences[key] = ["429", "500", "hang", "ok"]
+        del self.x.required[key]
+        self.x.sequences[key] = ["429", "500", "hang", "ok"]
         self.fake.script("reactions.add", [{"kind": "429", "retry_after": 1}, {"kind": "500"},
                                            {"kind": "hang", "seconds": 30}])
         self.flag_by_reaction(C_INC, ts, "U_RITA", frank)
@@ -827,10 +874,12 @@ class Scenario:
                 and "question" not in str(body.get("text", "")), body.get("text"))
         inc = self.db.incident(C_INC)
         R.check("close: INC-1 is closed in the database", inc and inc["status"] == "closed", inc)
+        self.system_entries += 1
         if not self.need_incidents("flags after close"):
             return
+        self.user("U_ZOE", "zoe", "Zoe Z.")
         late_ts = self.seed(C_INC, "U_ZOE", "one more thing")
-        X.forbid(late_ts, "pushpin after the incident closed")
+        self.x.forbid(late_ts, "pushpin after the incident closed")
         self.flag_by_reaction(C_INC, late_ts, "U_RITA", "U_ZOE")
         self.barrier("pushpin after close")
         R.check("after close: a pushpin records nothing", not self.db.entries_for_ref(f"{C_INC}/{late_ts}"))
@@ -860,10 +909,11 @@ class Scenario:
         for ref, why in self.absent_refs.items():
             R.check(f"final: no entry for {ref} ({why})", not self.db.entries_for_ref(ref))
         commands = [e for e in entries if e["source"] == "command"]
-        R.check("final: the one note", [e["text"] for e in commands] == ["first check of the dashboards"],
+        R.check(f"final: the notes ({len(self.notes)})", [e["text"] for e in commands] == self.notes,
                 commands)
         system = [e for e in entries if e["source"] == "system"]
-        R.check("final: system entries for open, severity and close", len(system) >= 3, system)
+        R.check(f"final: system entries for INC-1's open, severity and close ({self.system_entries})",
+                len(system) >= self.system_entries, system)
         every = json.dumps(self.db.all_entries()) + json.dumps(self.db.incidents())
         R.check("final: nothing forged reached the database",
                 not any(m in every for m in FORGED_MARKERS))
@@ -882,7 +932,7 @@ class Scenario:
         R.check("final: no TLS handshake with the fake failed", not self.fake.tls_failures,
                 self.fake.tls_failures[:3])
         dumped = [(c, json.dumps(c["params"])) for c in calls]
-        for token, why in X.forbidden_tokens.items():
+        for token, why in self.x.forbidden_tokens.items():
             hits = [c for c, d in dumped if token in d]
             R.check(f"final: no call names {token} ({why})", not hits,
                     [(h["method"], h["params"]) for h in hits][:3])
@@ -893,17 +943,17 @@ class Scenario:
         unexpected = []
         for c in calls:
             key = call_key(c)
-            if key in X.required or key in X.sequences:
+            if key in self.x.required or key in self.x.sequences:
                 counted.setdefault(key, []).append(c)
-            elif key in X.optional or c["method"] in OPTIONAL_METHODS:
+            elif key in self.x.optional or c["method"] in OPTIONAL_METHODS:
                 continue
             else:
                 unexpected.append(key)
         R.check("final: no unexpected Web API calls", not unexpected, sorted(set(unexpected)))
-        for key, why in X.required.items():
+        for key, why in self.x.required.items():
             got = [c["outcome"] for c in counted.get(key, [])]
             R.check(f"final: {key} exactly once, ok ({why})", got == ["ok"], got)
-        for key, want in X.sequences.items():
+        for key, want in self.x.sequences.items():
             got = [c["outcome"] for c in counted.get(key, [])]
             R.check(f"final: {key} outcomes {want}", got == want, got)
         writes = [c for c in calls if c["method"] in ("reactions.add", "reactions.remove",
@@ -924,27 +974,106 @@ class Scenario:
         R.check("the log never shows the signing secret", self.secret not in log)
         R.check("the log never shows the bot token", BOT_TOKEN not in log)
 
-    def run(self) -> None:
+    def run(self, *steps: Callable[[], None]) -> None:
+        """Starts Scribe, runs `steps`, checks the whole record, stops Scribe; whatever happens,
+        Scribe is killed and the work folder and store go (finish_run)."""
         try:
             if not self.start():
                 return
-            for step in (self.g_signing, self.g_unsigned_checks, self.g_commands,
-                         self.g_forged_events, self.g_flag_two_users, self.g_dedup, self.g_names,
-                         self.g_threads, self.g_mention, self.g_ignored, self.g_edits,
-                         self.g_already_reacted, self.g_retries, self.g_close,
-                         self.g_final_timeline, self.g_final_calls):
+            for step in (*steps, self.g_final_timeline, self.g_final_calls):
                 try:
                     step()
                 except Exception:  # a broken step is a failure; the others still run
                     R.fail(f"{step.__name__} raised", traceback.format_exc())
             self.g_stop()
         finally:
-            finish_run(R, self.scribe, self.fake, self.work, "SLACK_E2E_KEEP",
+            finish_run(R, self.scribe, None, self.work, "SLACK_E2E_KEEP",
                        {"calls.json": self.fake.calls}, store=self.db)
 
 
+# ---------------------------------------------------------------------------------------------
+# The scenarios, each alone on a fresh Scribe and store
+# ---------------------------------------------------------------------------------------------
+
+def signing(binary: str, fake: FakeSlack) -> None:
+    """Forged, stale, unsigned and replayed requests get 401 and change nothing; ssl_check and
+    url_verification; forged events while an incident is open.
+
+    Payloads: PROTOCOLS.md section 1 ("Verifying requests from Slack": v0 signatures, the 5-minute
+    window, ssl_check) and sections 2-4 for the requests forged."""
+    run = SlackRun(binary, fake)
+    run.run(run.g_signing, run.g_unsigned_checks, run.open_incidents, run.g_forged_events)
+
+
+def commands(binary: str, fake: FakeSlack) -> None:
+    """Slash commands (open, note, sev, status, timeline, help, unknown, a second open, a note
+    without an incident), then close, after which flags are ignored.
+
+    Payloads: PROTOCOLS.md section 2 (slash commands, bolt-js `SlashCommand`) and section 3 for
+    the flag after the close."""
+    run = SlackRun(binary, fake)
+    run.run(run.probe_events, run.g_commands, run.g_close)
+
+
+def flags(binary: str, fake: FakeSlack) -> None:
+    """Pushpin flags (fields, a second flagger, removal by the last), author names, thread replies
+    (by pushpin and by the message shortcut), app_mention, and what is ignored.
+
+    Payloads: PROTOCOLS.md section 3 (reaction_added/removed, app_mention, message events from
+    node-slack-sdk `packages/types/src/events/*.ts`), section 4 (message_action) and section 5
+    (conversations.history/replies, users.info, chat.getPermalink, reactions.add/remove)."""
+    run = SlackRun(binary, fake)
+    run.run(run.open_incidents, run.g_flag_two_users, run.g_names, run.g_threads, run.g_mention,
+            run.g_ignored)
+
+
+def edits(binary: str, fake: FakeSlack) -> None:
+    """message_changed and message_deleted follow flagged messages.
+
+    Payloads: PROTOCOLS.md section 3, node-slack-sdk `message.ts` MessageChangedEvent and
+    MessageDeletedEvent."""
+    run = SlackRun(binary, fake)
+    run.run(run.open_incidents, run.g_edits)
+
+
+def redelivery(binary: str, fake: FakeSlack) -> None:
+    """Slack's retries (X-Slack-Retry-Num) and a late resend of an event_id are processed once.
+
+    Payloads: PROTOCOLS.md section 3 (event_callback envelopes, X-Slack-Retry-Num and
+    X-Slack-Retry-Reason)."""
+    run = SlackRun(binary, fake)
+    run.run(run.open_incidents, run.g_dedup)
+
+
+def already_reacted(binary: str, fake: FakeSlack) -> None:
+    """reactions.add answered ok=false already_reacted counts as success: the confirmation is not
+    tried again.
+
+    Payloads: PROTOCOLS.md section 5 (reactions.add and its errors) and section 3 for the flag."""
+    run = SlackRun(binary, fake)
+    run.run(run.open_incidents, run.g_already_reacted)
+
+
+def retries(binary: str, fake: FakeSlack) -> None:
+    """The confirmation exactly once whatever the Web API answers: 429 (Retry-After), 500 and a
+    hang past the API timeout are retried, one memo in the end.
+
+    Payloads: PROTOCOLS.md section 5 (Web API answers, rate limits and Retry-After) and section 3
+    for the flag."""
+    run = SlackRun(binary, fake)
+    run.run(run.open_incidents, run.g_retries)
+
+
+# Roughly the seconds each takes (most of it waiting on Scribe's retries and the barriers), to
+# share a whole run out between processes.
+SCENARIOS = [Scenario("signing", 1.5, signing), Scenario("commands", 1, commands),
+             Scenario("flags", 2, flags), Scenario("edits", 1, edits),
+             Scenario("redelivery", 1, redelivery), Scenario("already_reacted", 4, already_reacted),
+             Scenario("retries", 9, retries)]
+
+
 def main(argv: list[str]) -> int:
-    return run_scenario(argv, R, Scenario)
+    return run_scenarios(argv, R, SCENARIOS, share=new_fake)
 
 
 if __name__ == "__main__":

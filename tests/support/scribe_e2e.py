@@ -18,10 +18,13 @@ Used by the scripts in tests/e2e and tests/browser. Python 3 standard library, a
     body.
   - free_port(): a TCP port on 127.0.0.1 that nothing listens on now, for a test that must know
     Scribe's address before it starts (SCRIBE_SERVER_LISTEN and SCRIBE_SERVER_PUBLIC_URL).
+  - run_scenarios(): the main() of a script made of scenarios that each run alone (--scenario,
+    --list), or all of them, in a few processes at once.
 """
 
 from __future__ import annotations
 
+import argparse
 import decimal
 import http.client
 import json
@@ -34,6 +37,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.parse
 
 # ---------------------------------------------------------------------------------------------
@@ -527,6 +531,118 @@ def run_scenario(argv: list[str], results: Results, scenario) -> int:
     scenario(binary).run()
     print(f"{results.passed} passed, {results.failed} failed")
     return 0 if results.failed == 0 else 1
+
+
+class Scenario:
+    """One scenario of a script: a name for --scenario, how many seconds it takes (roughly, to
+    share the whole run out between processes) and run(binary, shared), which starts a fresh
+    Scribe on a fresh store and records its checks."""
+
+    def __init__(self, name: str, seconds: float, run):
+        self.name = name
+        self.seconds = seconds
+        self.run = run
+
+    @property
+    def summary(self) -> str:
+        return " ".join((self.run.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
+JOBS_VARIABLE = "SCRIBE_E2E_JOBS"
+
+
+def run_scenarios(argv: list[str], results: Results, scenarios: list[Scenario], share=None,
+                  jobs: int = 2) -> int:
+    """The main() of an e2e script made of scenarios:
+
+      <script> <path to scribe> [--scenario NAME]... [--jobs N]
+      <script> --list
+
+    Named scenarios run one after another in this process. Without --scenario every scenario runs,
+    shared out between N processes (--jobs, else $SCRIBE_E2E_JOBS, else `jobs`) by their `seconds`,
+    each process running its share one after another; their outputs are printed whole, one after
+    the other, and the last line sums their counts. `share()` makes what consecutive scenarios in
+    one process share (a started fake server; it has stop()); each scenario gets it as `shared`.
+    Exit status 0 when every check passed, 64 for a wrong command line."""
+    script = os.path.basename(argv[0]) if argv else "e2e"
+    names = [s.name for s in scenarios]
+    parser = argparse.ArgumentParser(prog=script)
+    parser.add_argument("binary", nargs="?", help="path to scribe")
+    parser.add_argument("--scenario", action="append", choices=names, metavar="NAME",
+                        help="run only this scenario (repeatable): " + ", ".join(names))
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get(JOBS_VARIABLE) or jobs),
+                        help="processes for a run of every scenario")
+    try:
+        args = parser.parse_args(argv[1:])
+    except SystemExit as e:
+        return 0 if e.code == 0 else 64
+    if args.list:
+        for s in scenarios:
+            print(f"{s.name:<16} {s.summary}")
+        return 0
+    if args.binary is None:
+        parser.print_usage(sys.stderr)
+        return 64
+    binary = os.path.realpath(args.binary)
+    if not os.access(binary, os.X_OK):
+        print(f"not an executable: {binary}", file=sys.stderr)
+        return 64
+    chosen = [next(s for s in scenarios if s.name == n) for n in args.scenario or names]
+    if args.scenario or args.jobs <= 1 or len(chosen) == 1:
+        shared = share() if share is not None else None
+        try:
+            for s in chosen:
+                group(f"scenario {s.name}")
+                started = time.monotonic()
+                try:
+                    s.run(binary, shared)
+                except Exception:   # a broken scenario is a failure; the others still run
+                    results.fail(f"scenario {s.name} ran to its end", traceback.format_exc())
+                print(f"--- scenario {s.name} took {time.monotonic() - started:.1f} s", flush=True)
+        finally:
+            if shared is not None:
+                shared.stop()
+        print(f"{results.passed} passed, {results.failed} failed")
+        return 0 if results.failed == 0 else 1
+    return _run_in_processes(argv[0], binary, chosen, args.jobs)
+
+
+def _run_in_processes(script: str, binary: str, scenarios: list[Scenario], jobs: int) -> int:
+    # Longest first, each to the process with the least work so far: the run takes about as long
+    # as its busiest process.
+    lanes: list[list[Scenario]] = [[] for _ in range(min(jobs, len(scenarios)))]
+    for s in sorted(scenarios, key=lambda s: -s.seconds):
+        min(lanes, key=lambda lane: sum(x.seconds for x in lane)).append(s)
+    procs = []
+    for lane in lanes:
+        command = [sys.executable, script, binary]
+        for s in lane:
+            command += ["--scenario", s.name]
+        procs.append((lane, subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
+    passed = failed = 0
+    try:
+        for lane, proc in procs:
+            out = proc.communicate()[0].decode("utf-8", "replace")
+            print(f"=== {', '.join(s.name for s in lane)} (exit {proc.returncode})", flush=True)
+            print(out, end="" if out.endswith("\n") else "\n", flush=True)
+            counts = SUMMARY.findall(out)
+            if counts:
+                passed += int(counts[-1][0])
+                failed += int(counts[-1][1])
+            if not counts or proc.returncode != 0 and int(counts[-1][1]) == 0:
+                print(f"FAIL: the process running {', '.join(s.name for s in lane)} ended "
+                      f"without its count (exit {proc.returncode})", flush=True)
+                failed += 1
+    finally:
+        for _, proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
 
 
 def finish_run(results: Results, scribe, fake, work: str, keep_variable: str, records: dict,
