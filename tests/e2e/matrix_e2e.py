@@ -204,6 +204,7 @@ class MatrixRun:
         self.incident: dict | None = None
         self.commands: dict[str, str] = {}   # event id -> text: human commands Scribe must answer
         self.quiet: dict[str, str] = {}      # event id -> why Scribe must not answer it
+        self.reviewed: dict[str, str] = {}   # event id -> an answer whose wording Scribe replies to
         self.note_event: dict | None = None
         self.open_event: dict | None = None
         self.questions: dict[str, dict] = {}   # question id -> Scribe's event
@@ -919,7 +920,31 @@ class MatrixRun:
             "m.new_content": {"msgtype": "m.text", "body": "NOT-AN-ANSWER a stranger's edit"},
             "m.relates_to": {"rel_type": "m.replace", "event_id": a1["event_id"]}})
         # An answer whose message is deleted goes.
-        a3 = self.say(CAROL, "NOT-AN-ANSWER deleted by its author",
+        # An answer that blames someone: one notice in the thread, replying to it, with a
+        # rewrite that leaves the person out (postmortem.review_replies' default). Matrix has no
+        # private message in a room, so the author is mentioned instead.
+        blame = "Checkout stayed down because carol ignored the pager for an hour."
+        a4 = self.say(BOB, blame, extra=thread(self.questions["impact"]["event_id"]))
+        self.reviewed[a4["event_id"]] = blame
+        reviews = poll(lambda: [e for e in self.bot_events("m.room.message")
+                                if reply_target(e) == a4["event_id"]], POLL)
+        if R.check("a blameful answer gets a reply about its wording", reviews, self.recent()):
+            review = reviews[0]
+            r = relates(review)
+            R.check("the reply is in the question's thread and replies to the answer itself",
+                    thread_root(review) == self.questions["impact"]["event_id"]
+                    and r.get("is_falling_back") is False, r)
+            R.check("the reply mentions the answer's author",
+                    content_of(review).get("m.mentions") == {"user_ids": [BOB]},
+                    content_of(review).get("m.mentions"))
+            said = body(review)
+            rewrite = said.split("Perhaps:", 1)[1] if "Perhaps:" in said else ""
+            R.check("the reply quotes the sentence and offers a rewrite without the person",
+                    blame in said and rewrite and "carol" not in rewrite.lower(), said)
+        R.check("the blameful answer is stored as written",
+                [a["text"] for a in poll(lambda: self.answers_of(a4), POLL)] == [blame],
+                self.answers_of(a4))
+        a3 = self.say(CAROL, "NOT-AN-ANSWER, redacted a moment later",
                       extra=thread(self.questions["impact"]["event_id"]))
         R.check("a second person's answer to the same question is stored",
                 poll(lambda: self.answers_of(a3), POLL), self.recent())
@@ -1060,10 +1085,14 @@ class MatrixRun:
                     short(messages))
         # No loop: Scribe answers humans' commands only, each once.
         targets = [reply_target(e) for e in messages if reply_target(e)]
-        R.check("Scribe replies only to humans' commands (never to its own or another bot's events)",
-                all(t in self.commands for t in targets),
+        R.check("Scribe replies only to humans' commands and blameful answers (never to its own "
+                "or another bot's events)",
+                all(t in self.commands or t in self.reviewed for t in targets),
                 [(t, (by_id.get(t) or {}).get("sender"), body(by_id.get(t) or {})[:60])
-                 for t in targets if t not in self.commands])
+                 for t in targets if t not in self.commands and t not in self.reviewed])
+        R.check("each blameful answer got exactly one reply",
+                all(targets.count(t) == 1 for t in self.reviewed),
+                {self.reviewed[t]: targets.count(t) for t in self.reviewed if targets.count(t) != 1})
         R.check("each command got exactly one reply",
                 all(targets.count(t) == 1 for t in self.commands),
                 {self.commands[t]: targets.count(t) for t in self.commands if targets.count(t) != 1})

@@ -468,6 +468,24 @@ class Scenario:
         bob_ts, _ = self.reply("impact", "U_BOB", bob_text, "reply (impact, Bob: a second person)")
         R.check("a second person's answer to the same question is stored",
                 poll(lambda: self.answer_row(bob_ts)))
+
+        # Dan's answer blames Bob: Dan alone gets one ephemeral reply in the question's thread
+        # with the sentence and a rewrite that leaves Bob out (chat.postEphemeral's user and
+        # thread_ts); nobody else's answer gets one, and the event resent above added none.
+        reviews = [m for m in self.fake.ephemeral_messages() if m["channel"] == C_PM
+                   and m["thread_ts"] in {q["ts"] for q in self.q_msgs.values()}]
+        if R.check("a blameful answer gets exactly one ephemeral reply about its wording",
+                   len(reviews) == 1, reviews):
+            review = reviews[0]
+            R.check("the reply goes to the answer's author alone, in the question's thread",
+                    review["user"] == "U_DAN"
+                    and review["thread_ts"] == self.q_msgs["went_wrong"]["ts"], review)
+            rewrite = review["text"].split("Perhaps:", 1)[1] if "Perhaps:" in review["text"] else ""
+            R.check("the reply quotes the sentence and offers a rewrite without the person",
+                    "Bob forgot to renew the cert" in review["text"] and rewrite
+                    and "bob" not in rewrite.lower(), review["text"])
+        R.check("the blameful answer is stored as written",
+                [a["text"] for a in self.answer_row(dan_ts)] == [dan_text], self.answer_row(dan_ts))
         time.sleep(0.3)
         R.check("a resent event_id does not bring a deleted answer back", not self.answer_row(erin_ts),
                 self.answer_row(erin_ts))
