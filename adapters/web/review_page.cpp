@@ -4,7 +4,7 @@
 #include "adapters/http/responses.hpp"
 #include "adapters/web/api_json.hpp"
 #include "adapters/web/html.hpp"
-#include "adapters/web/incident_pages.hpp"
+#include "adapters/web/incident_views.hpp"
 
 namespace scribe::web {
 namespace {
