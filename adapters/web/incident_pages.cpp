@@ -1,9 +1,9 @@
 #include "adapters/web/incident_pages.hpp"
 
 #include "adapters/http/form.hpp"
+#include "adapters/site/assets.hpp"
+#include "adapters/site/html.hpp"
 #include "adapters/web/api_json.hpp"
-#include "adapters/web/assets.hpp"
-#include "adapters/web/html.hpp"
 #include "adapters/web/incident_json.hpp"
 #include "adapters/web/incident_views.hpp"
 #include "runtime/offload.hpp"
@@ -15,6 +15,8 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 using json = nlohmann::json;
+using site::add_asset_routes;
+using site::html_response;
 
 // The ?status= filter. nullopt inside: all incidents; an error for another value.
 struct status_filter {
@@ -63,7 +65,7 @@ bot::result<std::optional<bot::page_cursor>> cursor_param(const http::form_field
 }  // namespace
 
 incident_pages::incident_pages(runtime::store_thread& store_thread, bot::incident_records& records,
-                               const access_policy& access, bool playground)
+                               const site::access_policy& access, bool playground)
     : store_thread_(store_thread), records_(records), access_(access), playground_(playground) {}
 
 void incident_pages::add_routes(http::router& routes) {

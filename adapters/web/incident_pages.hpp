@@ -15,7 +15,7 @@
 // incident_views.hpp's, the JSON incident_json.hpp's.
 
 #include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "adapters/web/incident_details.hpp"
 #include "bot/incident.hpp"
 #include "bot/incident_records.hpp"
@@ -35,10 +35,11 @@ class incident_pages {
   // Every reference must outlive the routes. `playground` adds a "Playground" link (to
   // /playground) to the navigation bar.
   incident_pages(runtime::store_thread& store_thread, bot::incident_records& records,
-                 const access_policy& access, bool playground);
+                 const site::access_policy& access, bool playground);
 
   // Registers the four routes above, and with them the sign-in routes of `access`
-  // (access_policy::add_signin_routes) and the static files (assets.hpp) the pages load.
+  // (access_policy::add_signin_routes) and the static files (adapters/site/assets.hpp) the pages
+  // load.
   void add_routes(http::router& routes);
 
   boost::asio::awaitable<http::response> handle_list_page(http::request_context ctx);
@@ -73,7 +74,7 @@ class incident_pages {
 
   runtime::store_thread& store_thread_;
   bot::incident_records& records_;
-  const access_policy& access_;
+  const site::access_policy& access_;
   bool playground_;
 };
 

@@ -1,7 +1,7 @@
 #include "adapters/web/incident_views.hpp"
 
 #include "adapters/http/form.hpp"
-#include "adapters/web/html.hpp"
+#include "adapters/site/html.hpp"
 #include "bot/markdown.hpp"
 #include "bot/postmortem_draft.hpp"
 #include "text/text.hpp"
@@ -12,6 +12,10 @@
 
 namespace scribe::web {
 namespace {
+
+using site::escape_html;
+using site::html_document;
+using site::nav_link;
 
 // The timeline figure's coordinate system: the SVG scales it to the page's width.
 constexpr double axis_width = 1000;
@@ -400,7 +404,7 @@ std::string ambiguous_body(std::string_view label, const std::vector<bot::incide
   return body + "</ul>\n";
 }
 
-std::string site_page(const access_policy& access, bool playground, std::string title,
+std::string site_page(const site::access_policy& access, bool playground, std::string title,
                       std::string body) {
   std::vector<nav_link> nav{{"/", "Incidents"}, {"/review", "Review a text"}};
   if (playground) nav.push_back({"/playground", "Playground"});

@@ -3,9 +3,9 @@
 // around them. Pure functions of the data read (incident_details.hpp), for the routes
 // (incident_pages.hpp), for tests, and for anyone rendering the same data. Everything that came
 // from chat is escaped, and the pages carry no inline script or style, so the
-// Content-Security-Policy of html.hpp holds.
+// Content-Security-Policy of adapters/site/html.hpp holds.
 
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "adapters/web/incident_details.hpp"
 #include "bot/incident.hpp"
 #include "bot/time.hpp"
@@ -20,7 +20,7 @@ namespace scribe::web {
 
 // A whole page of the site: `body` with the navigation bar (Incidents, Review a text, and the
 // Playground when it is on) and, when a token is required, the sign-out button.
-std::string site_page(const access_policy& access, bool playground, std::string title,
+std::string site_page(const site::access_policy& access, bool playground, std::string title,
                       std::string body);
 
 // The <main> content of GET /: a link to the review page, the filter links, then a table#incidents
