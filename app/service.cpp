@@ -4,8 +4,8 @@
 #include "adapters/http/server.hpp"
 #include "adapters/matrix/matrix_adapter.hpp"
 #include "adapters/playground/playground_adapter.hpp"
+#include "adapters/site/access.hpp"
 #include "adapters/slack/slack_adapter.hpp"
-#include "adapters/web/access.hpp"
 #include "adapters/web/incident_export.hpp"
 #include "adapters/web/incident_pages.hpp"
 #include "adapters/web/metrics_endpoint.hpp"
@@ -94,7 +94,7 @@ std::string playground_url(const config::server_options& server, std::uint16_t p
   return "http://" + host + ":" + std::to_string(port) + "/playground";
 }
 
-void announce_playground(const config::server_options& server, const web::access_policy& access,
+void announce_playground(const config::server_options& server, const site::access_policy& access,
                          const asio::ip::tcp::endpoint& bound) {
   if (access.refuses_everyone()) {
     log::warn("playground not served", {{"reason", access.describe()}});
@@ -120,7 +120,7 @@ void log_configuration(const config::options& options) {
 // machine connects from loopback on behalf of anyone, so the address does not say who asks. One
 // rule (no token: listen on loopback) is easy to check; start-up says so at warn level instead.
 std::string playground_banner(const config::server_options& server,
-                              const web::access_policy& access, std::uint16_t port) {
+                              const site::access_policy& access, std::uint16_t port) {
   if (access.refuses_everyone()) {
     return "Scribe is running on " + config::format_host_port(server.listen_host, port) +
            ", but its pages and the playground answer 403: without web.token they are served only "
@@ -175,7 +175,7 @@ int serve(const config::options& options) {
                return readiness_check(std::move(ctx), incidents, store_thread, draining);
              });
 
-  const web::access_policy access(options.web, options.server);
+  const site::access_policy access(options.web, options.server);
   web::incident_export exports(store_thread, postmortems, access);
   exports.add_routes(routes);
   web::incident_pages pages(store_thread, records, access, options.playground_enabled());

@@ -1,8 +1,8 @@
 #include "app/slack_manifest.hpp"
 
 #include "adapters/http/url.hpp"
+#include "adapters/site/access.hpp"
 #include "adapters/slack/slack_adapter.hpp"
-#include "adapters/web/access.hpp"
 
 namespace scribe::app {
 
@@ -68,7 +68,7 @@ std::string slack_manifest(std::string_view public_url, std::string_view command
 std::string slack_url_warning(std::string_view public_url) {
   const auto url = http::parse_url(public_url);
   if (!url || url->tls) return "";
-  if (url->host == "localhost" || web::is_loopback_host(url->host)) return "";
+  if (url->host == "localhost" || site::is_loopback_host(url->host)) return "";
   return "Slack sends requests only to https:// URLs, so it will refuse this manifest's " +
          url->origin() +
          ": put Scribe behind a TLS-terminating proxy and give its https:// address (see the "

@@ -41,6 +41,7 @@ class pg_store final : public bot::incident_store,
   pg_store(const pg_store&) = delete;
   pg_store& operator=(const pg_store&) = delete;
 
+  // bot::incident_store: storage/pg_incidents.cpp
   bot::result<bot::incident> open_incident(const bot::new_incident& fields,
                                            const bot::entry_draft& opened_entry) override;
   std::optional<bot::incident> find_open_incident(const bot::channel_ref& channel) override;
@@ -80,9 +81,10 @@ class pg_store final : public bot::incident_store,
   bot::timeline_shape shape(std::int64_t incident_id, bot::timestamp from, bot::timestamp to,
                             std::size_t columns, std::chrono::microseconds min_quiet,
                             std::size_t max_quiet) override;
-  void ping() override;
+  void ping() override;                    // storage/pg_store.cpp
   bot::incident_counts counts() override;  // storage/pg_stats.cpp
 
+  // bot::postmortem_store: storage/pg_postmortems.cpp
   std::vector<bot::asked_question> questions(std::int64_t incident_id) override;
   bot::result<void> set_question_message(std::int64_t incident_id, const std::string& question_id,
                                          const std::string& message_ref) override;
@@ -103,6 +105,7 @@ class pg_store final : public bot::incident_store,
   std::optional<bot::stored_draft> find_draft(std::int64_t incident_id,
                                               const std::string& request_key) override;
 
+  // bot::job_queue: storage/pg_jobs.cpp
   bool enqueue(std::string_view queue, std::string_view key, std::string_view payload,
                bot::timestamp now) override;
   std::vector<bot::job> claim_batch(std::string_view queue, bot::timestamp now,
@@ -114,6 +117,7 @@ class pg_store final : public bot::incident_store,
   std::int64_t pending(std::string_view queue) override;
   std::vector<bot::queue_stats> stats() override;  // storage/pg_stats.cpp
 
+  // bot::chat_log: storage/pg_chat_log.cpp
   bot::result<bot::chat_message> post(const bot::new_chat_message& message) override;
   std::optional<bot::chat_message> find_message(std::int64_t id) override;
   std::vector<bot::chat_message> recent_messages(const std::string& channel,

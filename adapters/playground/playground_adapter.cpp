@@ -3,7 +3,7 @@
 #include "adapters/http/form.hpp"
 #include "adapters/http/responses.hpp"
 #include "adapters/playground/playground_assets.hpp"
-#include "adapters/web/html.hpp"
+#include "adapters/site/html.hpp"
 #include "config/log.hpp"
 #include "runtime/offload.hpp"
 
@@ -24,7 +24,7 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
 
 // The name this browser last wrote with, or "".
 std::string remembered_name(const http::request& req) {
-  const auto decoded = http::percent_decode(web::cookie_value(req, name_cookie), false);
+  const auto decoded = http::percent_decode(site::cookie_value(req, name_cookie), false);
   return decoded ? *decoded : "";
 }
 
@@ -36,7 +36,7 @@ std::string name_cookie_header(std::string_view name) {
 
 // The fields of a form post that changes something, or the response refusing it: the access
 // rules (cross-site posts included), then the media type and the encoding.
-std::variant<http::form_fields, http::response> posted_form(const web::access_policy& access,
+std::variant<http::form_fields, http::response> posted_form(const site::access_policy& access,
                                                             const http::request& req) {
   if (auto refused = access.refuse_write(req)) return std::move(*refused);
   if (!http::is_media_type(req[beast_http::field::content_type],
@@ -55,11 +55,11 @@ std::string thread_page(std::int64_t thread_id, std::int64_t message_id) {
 }
 
 std::string page_document(std::string body) {
-  return web::html_document({"Playground",
-                             std::move(body),
-                             {{"/", "Incidents"}, {"/playground", "Playground"}},
-                             {"/static/scribe.css", "/static/playground.css"},
-                             {"/static/scribe.js", "/static/playground.js"}});
+  return site::html_document({"Playground",
+                              std::move(body),
+                              {{"/", "Incidents"}, {"/playground", "Playground"}},
+                              {"/static/scribe.css", "/static/playground.css"},
+                              {"/static/scribe.js", "/static/playground.js"}});
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ playground_adapter::playground_adapter(boost::asio::io_context& ioc,
                                        runtime::store_thread& store_thread,
                                        bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                                        bot::chat_log& chat, bot::job_queue& jobs,
-                                       const bot::clock& clock, const web::access_policy& access,
+                                       const bot::clock& clock, const site::access_policy& access,
                                        const config::jobs_options& limits)
     : store_thread_(store_thread),
       channel_(desk, postmortems, chat, store_thread, clock,
@@ -109,7 +109,7 @@ boost::asio::awaitable<http::response> playground_adapter::page(http::request_co
     return render_page(messages, state);
   };
   std::string body = co_await runtime::offload(store_thread_, std::move(load));
-  co_return web::html_response(ctx.req, status, page_document(std::move(body)));
+  co_return site::html_response(ctx.req, status, page_document(std::move(body)));
 }
 
 boost::asio::awaitable<http::response> playground_adapter::handle_page(http::request_context ctx) {
@@ -133,7 +133,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_messages(
     return render_messages(channel_.recent(page_messages), viewer);
   };
   std::string fragment = co_await runtime::offload(store_thread_, std::move(load));
-  co_return web::html_response(ctx.req, beast_http::status::ok, std::move(fragment));
+  co_return site::html_response(ctx.req, beast_http::status::ok, std::move(fragment));
 }
 
 boost::asio::awaitable<http::response> playground_adapter::handle_post(http::request_context ctx) {
@@ -162,7 +162,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_post(http::req
   }
   // Back where the message went: the channel opens at its newest message (the page's script),
   // a thread at the reply just sent, with the composer still answering there.
-  auto back = web::redirect(req, thread ? thread_page(*thread, said->id) : "/playground");
+  auto back = site::redirect(req, thread ? thread_page(*thread, said->id) : "/playground");
   back.set(beast_http::field::set_cookie, name_cookie_header(author->name));
   co_return back;
 }
@@ -184,7 +184,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_pin(http::requ
         req, beast_http::status::not_found,
         "no message with that number to flag (Scribe's own cannot be flagged)");
   }
-  co_return web::redirect(req, "/playground#m" + std::to_string(*id));
+  co_return site::redirect(req, "/playground#m" + std::to_string(*id));
 }
 
 boost::asio::awaitable<http::response> playground_adapter::handle_name(http::request_context ctx) {
@@ -199,7 +199,7 @@ boost::asio::awaitable<http::response> playground_adapter::handle_name(http::req
                      "Write a name of 1 to 40 bytes, without line breaks.", "", true};
     co_return co_await page(std::move(ctx), std::move(state), beast_http::status::bad_request);
   }
-  auto back = web::redirect(req, thread ? thread_page(*thread, *thread) : "/playground");
+  auto back = site::redirect(req, thread ? thread_page(*thread, *thread) : "/playground");
   back.set(beast_http::field::set_cookie, name_cookie_header(who->name));
   co_return back;
 }

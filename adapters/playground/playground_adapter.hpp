@@ -4,7 +4,7 @@
 // worker that runs the playground's postmortem jobs (asking, reminding, drafting) as the Slack
 // and Matrix adapters run theirs.
 //
-// Routes, all behind web::access_policy (the page shows incident data):
+// Routes, all behind site::access_policy (the page shows incident data):
 //   GET  /playground                    the page (?thread=<id> to reply in a thread, ?rename=1 to
 //                                       change the name it writes under)
 //   GET  /playground/messages           the message list alone, which the page's script polls
@@ -20,7 +20,7 @@
 #include "adapters/jobs/job_worker.hpp"
 #include "adapters/playground/playground_channel.hpp"
 #include "adapters/playground/playground_page.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "bot/job_queue.hpp"
 #include "config/options.hpp"
 
@@ -42,7 +42,7 @@ class playground_adapter {
   playground_adapter(boost::asio::io_context& ioc, runtime::store_thread& store_thread,
                      bot::incident_desk& desk, bot::postmortem_desk& postmortems,
                      bot::chat_log& chat, bot::job_queue& jobs, const bot::clock& clock,
-                     const web::access_policy& access, const config::jobs_options& limits);
+                     const site::access_policy& access, const config::jobs_options& limits);
 
   void add_routes(http::router& routes);
   void start();
@@ -62,7 +62,7 @@ class playground_adapter {
 
   runtime::store_thread& store_thread_;
   playground_channel channel_;
-  const web::access_policy& access_;
+  const site::access_policy& access_;
   jobs::job_worker postmortem_worker_;
 };
 

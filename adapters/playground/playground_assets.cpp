@@ -1,6 +1,6 @@
 #include "adapters/playground/playground_assets.hpp"
 
-#include "adapters/web/assets.hpp"
+#include "adapters/site/assets.hpp"
 
 #include <string_view>
 
@@ -137,9 +137,10 @@ constexpr std::string_view playground_js = R"js((function () {
 }  // namespace
 
 void add_playground_assets(http::router& routes) {
-  web::add_asset_route(routes, "/static/playground.css", playground_css, "text/css; charset=utf-8");
-  web::add_asset_route(routes, "/static/playground.js", playground_js,
-                       "text/javascript; charset=utf-8");
+  site::add_asset_route(routes, "/static/playground.css", playground_css,
+                        "text/css; charset=utf-8");
+  site::add_asset_route(routes, "/static/playground.js", playground_js,
+                        "text/javascript; charset=utf-8");
 }
 
 }  // namespace scribe::playground

@@ -1,5 +1,5 @@
 #pragma once
-// The playground page's own stylesheet and script, beside the site's (adapters/web/assets.hpp).
+// The playground page's own stylesheet and script, beside the site's (adapters/site/assets.hpp).
 
 #include "adapters/http/router.hpp"
 

@@ -1,7 +1,7 @@
 #include "adapters/playground/playground_page.hpp"
 
 #include "adapters/playground/playground_channel.hpp"
-#include "adapters/web/html.hpp"
+#include "adapters/site/html.hpp"
 #include "bot/markdown.hpp"
 #include "text/text.hpp"
 
@@ -11,7 +11,7 @@
 namespace scribe::playground {
 namespace {
 
-using web::escape_html;
+using site::escape_html;
 
 std::string body_html(const bot::chat_message& message) {
   if (message.format == bot::chat_format::markdown) {

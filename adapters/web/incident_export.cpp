@@ -17,7 +17,8 @@ std::string postmortem_file_name(const bot::drafted& draft) {
 }
 
 incident_export::incident_export(runtime::store_thread& store_thread,
-                                 bot::postmortem_desk& postmortems, const access_policy& access)
+                                 bot::postmortem_desk& postmortems,
+                                 const site::access_policy& access)
     : store_thread_(store_thread), postmortems_(postmortems), access_(access) {}
 
 void incident_export::add_routes(http::router& routes) {

@@ -6,7 +6,7 @@
 // Lifetime: everything passed to the constructor must outlive the routes.
 
 #include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "bot/postmortem_desk.hpp"
 
 #include "runtime/store_thread.hpp"
@@ -16,7 +16,7 @@ namespace scribe::web {
 class incident_export {
  public:
   incident_export(runtime::store_thread& store_thread, bot::postmortem_desk& postmortems,
-                  const access_policy& access);
+                  const site::access_policy& access);
 
   void add_routes(http::router& routes);
 
@@ -25,7 +25,7 @@ class incident_export {
  private:
   runtime::store_thread& store_thread_;
   bot::postmortem_desk& postmortems_;
-  const access_policy& access_;
+  const site::access_policy& access_;
 };
 
 // The file name a draft downloads as: "INC-7-postmortem-v2.md".

@@ -55,7 +55,7 @@ void add_store_metrics(metrics::registry& snapshot, const store_figures& figures
 
 metrics_endpoint::metrics_endpoint(runtime::store_thread& store_thread,
                                    bot::incident_store& incidents, bot::job_queue& jobs,
-                                   const bot::clock& clock, const access_policy& access)
+                                   const bot::clock& clock, const site::access_policy& access)
     : store_thread_(store_thread),
       incidents_(incidents),
       jobs_(jobs),

@@ -16,7 +16,7 @@
 // Lifetime: everything passed to the constructor must outlive the routes.
 
 #include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "bot/incident_store.hpp"
 #include "bot/job_queue.hpp"
 #include "bot/time.hpp"
@@ -28,7 +28,8 @@ namespace scribe::web {
 class metrics_endpoint {
  public:
   metrics_endpoint(runtime::store_thread& store_thread, bot::incident_store& incidents,
-                   bot::job_queue& jobs, const bot::clock& clock, const access_policy& access);
+                   bot::job_queue& jobs, const bot::clock& clock,
+                   const site::access_policy& access);
 
   // GET /metrics (HEAD too, as for every GET route).
   void add_routes(http::router& routes);
@@ -40,7 +41,7 @@ class metrics_endpoint {
   bot::incident_store& incidents_;
   bot::job_queue& jobs_;
   const bot::clock& clock_;
-  const access_policy& access_;
+  const site::access_policy& access_;
 };
 
 }  // namespace scribe::web

@@ -2,15 +2,17 @@
 
 #include "adapters/http/form.hpp"
 #include "adapters/http/responses.hpp"
+#include "adapters/site/html.hpp"
 #include "adapters/web/api_json.hpp"
-#include "adapters/web/html.hpp"
-#include "adapters/web/incident_pages.hpp"
+#include "adapters/web/incident_views.hpp"
 
 namespace scribe::web {
 namespace {
 
 namespace beast_http = boost::beast::http;
 using json = nlohmann::json;
+using site::escape_html;
+using site::html_response;
 
 std::string finding_kind_text(const bot::wording_finding& f) {
   return std::string(bot::to_string(f.kind));
@@ -151,7 +153,7 @@ std::string review_page_body(std::string_view text, std::string_view people,
   return body + "</ol>\n</section>\n";
 }
 
-review_page::review_page(const access_policy& access, bool playground)
+review_page::review_page(const site::access_policy& access, bool playground)
     : access_(access), playground_(playground) {}
 
 void review_page::add_routes(http::router& routes) {

@@ -16,7 +16,7 @@
 // 10,000 words, a few milliseconds).
 
 #include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "bot/wording_review.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -32,7 +32,7 @@ namespace scribe::web {
 class review_page {
  public:
   // `access` must outlive the routes. `playground` adds its link to the navigation bar.
-  review_page(const access_policy& access, bool playground);
+  review_page(const site::access_policy& access, bool playground);
 
   // Registers the three routes above.
   void add_routes(http::router& routes);
@@ -42,7 +42,7 @@ class review_page {
   boost::asio::awaitable<http::response> handle_post(http::request_context ctx);
 
  private:
-  const access_policy& access_;
+  const site::access_policy& access_;
   bool playground_;
 };
 

@@ -1,9 +1,9 @@
 // GET /metrics wired as `scribe serve` wires it, next to the Slack adapter: after some requests it
 // shows them counted under their route patterns, the store's figures, and nothing secret.
 
+#include "adapters/site/access.hpp"
 #include "adapters/slack/signature.hpp"
 #include "adapters/slack/slack_adapter.hpp"
-#include "adapters/web/access.hpp"
 #include "adapters/web/metrics_endpoint.hpp"
 #include "bot/incident_desk.hpp"
 #include "bot/postmortem_desk.hpp"
@@ -90,7 +90,7 @@ struct service_fixture : test_support::desk_fixture {
   config::jobs_options limits;
   config::web_options web_options = web_settings();
   config::server_options server_options;
-  web::access_policy access{web_options, server_options};
+  site::access_policy access{web_options, server_options};
   slack::slack_adapter slack{ioc,         pool,  slack_options, "",    desk,
                              postmortems, store, client,        clock, limits};
   web::metrics_endpoint endpoint{pool, store, store, clock, access};

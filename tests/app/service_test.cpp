@@ -12,7 +12,7 @@ std::string banner(std::string listen_host, std::string token) {
   server.listen_host = std::move(listen_host);
   config::web_options web;
   web.token = std::move(token);
-  const web::access_policy access(web, server);
+  const site::access_policy access(web, server);
   return app::playground_banner(server, access, 8080);
 }
 

@@ -16,7 +16,7 @@ The real `scribe serve` runs as a child process on 127.0.0.1:0 with a fresh SQLi
 SCRIBE_TEST_POSTGRES_DIR set, a fresh PostgreSQL database) and no chat platform configured, so the playground is on (config: web.playground "auto"). The contract
 under test is the one adapters/playground/playground_page.hpp (ids and classes of the playground),
 adapters/web/incident_pages.hpp (the list, the incident page, the JSON API) and
-adapters/web/access.hpp (the token, /signin, the session cookie) document.
+adapters/site/access.hpp (the token, /signin, the session cookie) document.
 
 The run:
   1. The playground, as three people (alice, bob, carol): the name asked once, before anything

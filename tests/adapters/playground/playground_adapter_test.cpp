@@ -18,7 +18,7 @@ struct adapter_fixture : test_support::web_fixture {
   http::response send(beast_http::verb method, std::string target, std::string body = "",
                       headers fields = {
                           {beast_http::field::content_type, "application/x-www-form-urlencoded"}}) {
-    web::access_policy access(web, server);
+    site::access_policy access(web, server);
     boost::asio::io_context ioc;
     const config::jobs_options limits;
     playground::playground_adapter adapter(ioc, pool, desk, postmortems, store, store, clock,

@@ -20,7 +20,7 @@ struct review_fixture {
   http::response send(beast_http::verb method, std::string target, std::string content_type,
                       std::string body,
                       std::vector<std::pair<beast_http::field, std::string>> fields = {}) {
-    web::access_policy access(web, server);
+    site::access_policy access(web, server);
     web::review_page page(access, false);
     http::router routes;
     page.add_routes(routes);

@@ -2,7 +2,7 @@
 // A Scribe web front on the real SQLite store in a temporary file: the incident pages, the JSON
 // API, sign-in and the postmortem download, driven through the router without a socket.
 #include "adapters/http/router.hpp"
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 #include "adapters/web/incident_export.hpp"
 #include "adapters/web/incident_pages.hpp"
 #include "bot/incident_desk.hpp"
@@ -44,7 +44,7 @@ struct web_fixture : desk_fixture {
 
   http::response send(boost::beast::http::verb method, std::string target, headers fields = {},
                       std::string body = "") {
-    web::access_policy access(web, server);
+    site::access_policy access(web, server);
     web::incident_export exports(pool, postmortems, access);
     web::incident_pages pages(pool, records, access, playground);
     http::router routes;

@@ -1,8 +1,8 @@
-#include "adapters/web/assets.hpp"
+#include "adapters/site/assets.hpp"
 
 #include "adapters/http/responses.hpp"
 
-namespace scribe::web {
+namespace scribe::site {
 namespace {
 
 namespace beast_http = boost::beast::http;
@@ -203,4 +203,4 @@ void add_asset_routes(http::router& routes) {
   add_asset_route(routes, "/static/scribe.js", scribe_js, "text/javascript; charset=utf-8");
 }
 
-}  // namespace scribe::web
+}  // namespace scribe::site

@@ -1,9 +1,9 @@
-#include "adapters/web/html.hpp"
+#include "adapters/site/html.hpp"
 
 #include "adapters/http/responses.hpp"
 #include "bot/markdown.hpp"
 
-namespace scribe::web {
+namespace scribe::site {
 namespace {
 
 namespace beast_http = boost::beast::http;
@@ -67,4 +67,4 @@ http::response redirect(const http::request& req, std::string_view location) {
   return response;
 }
 
-}  // namespace scribe::web
+}  // namespace scribe::site

@@ -1,8 +1,8 @@
-#include "adapters/web/access.hpp"
+#include "adapters/site/access.hpp"
 
 #include "adapters/http/form.hpp"
 #include "adapters/http/responses.hpp"
-#include "adapters/web/html.hpp"
+#include "adapters/site/html.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 
 #include <stdexcept>
 
-namespace scribe::web {
+namespace scribe::site {
 namespace {
 
 namespace beast_http = boost::beast::http;
@@ -274,4 +274,4 @@ std::string access_policy::describe() const {
                         : "incident data is not served: set web.token to serve it beyond loopback";
 }
 
-}  // namespace scribe::web
+}  // namespace scribe::site

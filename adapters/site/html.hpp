@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace scribe::web {
+namespace scribe::site {
 
 // A link in the navigation bar at the top of every page.
 struct nav_link {
@@ -43,4 +43,4 @@ http::response redirect(const http::request& req, std::string_view location);
 // double-quoted attribute values (the only kind Scribe writes).
 std::string escape_html(std::string_view text);
 
-}  // namespace scribe::web
+}  // namespace scribe::site

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-namespace scribe::web {
+namespace scribe::site {
 
 // The name of the sign-in cookie.
 inline constexpr std::string_view session_cookie_name = "scribe_session";
@@ -86,4 +86,4 @@ bool same_origin(std::string_view origin, std::string_view host);
 // The value of the cookie `name` in the request's Cookie headers, or "" when there is none.
 std::string_view cookie_value(const http::request& req, std::string_view name);
 
-}  // namespace scribe::web
+}  // namespace scribe::site

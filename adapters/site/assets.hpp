@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace scribe::web {
+namespace scribe::site {
 
 // /static/scribe.css: layout for wide screens and phones (tables scroll sideways), the timeline
 // figure, light and dark colour schemes.
@@ -27,4 +27,4 @@ void add_asset_route(http::router& routes, std::string path, std::string_view co
 // they are served to anyone (the sign-in page needs its stylesheet), cacheable for an hour.
 void add_asset_routes(http::router& routes);
 
-}  // namespace scribe::web
+}  // namespace scribe::site
