@@ -1,4 +1,4 @@
--- wrk script: signed Slack Events API `message` events, each with its own event_id and ts, so
+-- wrk script: signed Slack Events API edits (`message_changed`), each with its own event_id and ts, so
 -- that a server which stores events once per event_id (Scribe) stores every request.
 --   wrk -t1 -c16 -d10s -s bench/load/event.lua http://127.0.0.1:PORT/slack/events
 -- BENCH_EVENT_ID_PREFIX (default "EvB<time>-") starts every event_id: bench/run gives each wrk run

@@ -27,8 +27,10 @@ function M.command_body()
   })
 end
 
--- The Events API `message` event. Scribe stores each event_id once, so every request carries its
--- own event_id (and its own message ts): all that varies sits at the very end of the body, after a
+-- The Events API `message` event of subtype `message_changed`: an edit, which Scribe must store
+-- and handle (it may be a timeline entry's or an answer's), where a plain message is acknowledged
+-- and dropped unread. Scribe stores each event_id once, so every request carries its own event_id
+-- (and its own event ts): all that varies sits at the very end of the body, after a
 -- fixed prefix that is hashed once per run (hmac.prefix_signer). Whitespace between two members
 -- (valid JSON, read alike by every server) makes "v0:<ts>:" .. prefix end on a SHA-256 block
 -- boundary after the 64-byte key block, so that a signature costs one block for the varying tail
@@ -49,11 +51,15 @@ function M.event_parts(ts, id_prefix)
     '"is_bot":true,"is_enterprise_install":false}],',
     '"is_ext_shared_channel":false,',
     '"event_context":"4-eyJldCI6Im1lc3NhZ2UiLCJ0aWQiOiJUMTIzIiwiYWlkIjoiQTEyMzQ1NiIsImNpZCI6IkMxMjMifQ",',
-    '"event":{"type":"message","channel":"C123","user":"U123",',
+    '"event":{"type":"message","subtype":"message_changed","hidden":true,"channel":"C123",',
+    '"channel_type":"channel",',
+    '"message":{"type":"message","user":"U123","team":"T123",',
     '"text":"database failover started, primary is db-2 now",',
-    '"channel_type":"channel","team":"T123",',
     '"blocks":[{"type":"rich_text","block_id":"b1","elements":[{"type":"rich_text_section",',
     '"elements":[{"type":"text","text":"database failover started, primary is db-2 now"}]}]}],',
+    '"edited":{"user":"U123","ts":"', tostring(ts), '.000000"},"ts":"1700000000.000100"},',
+    '"previous_message":{"type":"message","user":"U123","team":"T123",',
+    '"text":"database failover started","ts":"1700000000.000100"},',
   })
   local tail = '"ts":"'
   local hashed = 64 + #M.signing_prefix(ts) + #head + #tail
