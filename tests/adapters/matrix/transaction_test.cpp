@@ -335,6 +335,16 @@ TEST_CASE("a transaction that finds the inbox full gets 503 and is not stored",
   }
 }
 
+TEST_CASE("a transaction acknowledged is stored whole, even past the inbox's limit",
+          "[unit][matrix][transaction]") {
+  transaction_fixture fx(1);
+  // The 200 covers every event of it: the homeserver will not send any of them again.
+  CHECK(is_empty_ok(fx.put("t1", transaction_of({text_message("$a", "!incident status"),
+                                                 text_message("$b", "!incident note b"),
+                                                 text_message("$c", "!incident note c")}))));
+  CHECK(fx.pending() == 3);
+}
+
 TEST_CASE("a refused homeserver request names its request id in the log",
           "[unit][matrix][transaction]") {
   test_support::captured_log log_lines;
