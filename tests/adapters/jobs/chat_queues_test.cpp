@@ -129,8 +129,9 @@ struct inbox_fixture {
     if (runner.joinable()) runner.join();
   }
   bot::flag_event pin(const std::string& ref) {
-    return {channel, ref,         "U-bob", "U-bob", clock.now(), std::nullopt,
-            bot::entry_source::reaction, std::nullopt, "", ""};
+    return {
+        channel,      ref, "U-bob", "U-bob", clock.now(), std::nullopt, bot::entry_source::reaction,
+        std::nullopt, "",  ""};
   }
 };
 
@@ -222,8 +223,9 @@ TEST_CASE("an event the platform asks to retry stays in the inbox, with the plat
   SQLite::Database db((fx.dir / "scribe.db").string());
   bool retried = false;
   for (int i = 0; i < 500 && !retried; ++i) {
-    retried = db.execAndGet("SELECT COUNT(*) FROM jobs WHERE attempts = 1 AND lease_until IS NULL "
-                            "AND state = 'pending'")
+    retried = db.execAndGet(
+                    "SELECT COUNT(*) FROM jobs WHERE attempts = 1 AND lease_until IS NULL "
+                    "AND state = 'pending'")
                   .getInt() == 1;
     if (!retried) std::this_thread::sleep_for(10ms);
   }

@@ -66,8 +66,7 @@ json command_event(std::string text) {
 
 }  // namespace
 
-TEST_CASE("legacy matrix inbox jobs are read into the events they hold",
-          "[unit][matrix][legacy]") {
+TEST_CASE("legacy matrix inbox jobs are read into the events they hold", "[unit][matrix][legacy]") {
   const auto options = example_org();
   SECTION("a whole transaction, as the homeserver sent it") {
     const auto events = legacy_inbox_events(
@@ -79,9 +78,8 @@ TEST_CASE("legacy matrix inbox jobs are read into the events they hold",
           "$k9F0sP1vCw8bq3y9Zy0W0HtWn7tMx9G8b7YhJ1dZ8Qo");
   }
   SECTION("one event of a transaction split by that Scribe") {
-    const auto events =
-        legacy_inbox_events(legacy_job("event:$cmd", command_event("!incident status").dump()),
-                            options);
+    const auto events = legacy_inbox_events(
+        legacy_job("event:$cmd", command_event("!incident status").dump()), options);
     REQUIRE(events.size() == 1);
     CHECK(std::get<bot::command_event>(events[0]).text == "status");
   }
@@ -110,14 +108,15 @@ TEST_CASE("legacy matrix inbox jobs are processed by the chat inbox after an upg
   runtime::store_thread store_thread{nullptr};
   bot::chat_flows flows{platform, desk, postmortems, store_thread, [] {}};
   config::jobs_options limits;
-  jobs::chat_inbox inbox{ioc,
-                         store_thread,
-                         store,
-                         clock,
-                         std::string(inbox_queue),
-                         flows,
-                         [&options](const bot::job& job) { return legacy_inbox_events(job, options); },
-                         limits};
+  jobs::chat_inbox inbox{
+      ioc,
+      store_thread,
+      store,
+      clock,
+      std::string(inbox_queue),
+      flows,
+      [&options](const bot::job& job) { return legacy_inbox_events(job, options); },
+      limits};
 
   // Byte for byte as that Scribe stored them: the body, and an event's dump().
   json invite = json::parse(fixture_bytes("event_invite.json"));

@@ -8,8 +8,8 @@
 // ({"room","type","content"} and {"unreact"}, see adapters/matrix/matrix_adapter.cpp before
 // ede59a2) are still delivered, under the transaction ids they always had.
 
-#include "adapters/matrix/matrix_events.hpp"
 #include "adapters/matrix/matrix_platform.hpp"
+#include "adapters/matrix/matrix_events.hpp"
 #include "adapters/matrix/messages.hpp"
 #include "storage/sqlite_store.hpp"
 #include "tests/support/manual_clock.hpp"
@@ -186,7 +186,8 @@ std::string send_path(std::string_view type, std::string_view txn_id) {
 
 }  // namespace
 
-TEST_CASE("read: the event from /event, as its sender wrote it", "[integration][matrix][platform]") {
+TEST_CASE("read: the event from /event, as its sender wrote it",
+          "[integration][matrix][platform]") {
   platform_fixture fx;
   fx.script.on("/event/",
                {answer({{"type", "m.room.message"},
@@ -238,10 +239,9 @@ TEST_CASE("read: 429 waits as the homeserver says; M_FORBIDDEN gives up",
     return fx.run(fx.platform.read(fx.channel, message_ref(room, "$m1")));
   };
   SECTION("429 M_LIMIT_EXCEEDED with retry_after_ms") {
-    auto limited = answer({{"errcode", "M_LIMIT_EXCEEDED"},
-                           {"error", "Too many requests"},
-                           {"retry_after_ms", 2000}},
-                          beast_http::status::too_many_requests);
+    auto limited = answer(
+        {{"errcode", "M_LIMIT_EXCEEDED"}, {"error", "Too many requests"}, {"retry_after_ms", 2000}},
+        beast_http::status::too_many_requests);
     const auto read = read_after(std::move(limited));
     CHECK(read.what == bot::answer_kind::retry);
     CHECK(read.error == "M_LIMIT_EXCEEDED");
@@ -271,10 +271,9 @@ TEST_CASE("read: 429 waits as the homeserver says; M_FORBIDDEN gives up",
 TEST_CASE("display names come from the room's joined_members, asked once per room",
           "[integration][matrix][platform]") {
   platform_fixture fx;
-  fx.script.on("/joined_members",
-               {answer({{"joined",
-                         {{"@carol:example.org", {{"display_name", "Carol"}}},
-                          {"@dan:example.org", json::object()}}}})});
+  fx.script.on("/joined_members", {answer({{"joined",
+                                            {{"@carol:example.org", {{"display_name", "Carol"}}},
+                                             {"@dan:example.org", json::object()}}}})});
   CHECK(fx.run(fx.platform.display_name(fx.channel, "@carol:example.org")).value == "Carol");
   // Without a display name, or not in the room: the user id.
   CHECK(fx.run(fx.platform.display_name(fx.channel, "@dan:example.org")).value ==
@@ -313,7 +312,7 @@ TEST_CASE("a notice is sent once per key, under a transaction id its job fixes",
   fx.send(confirm, "react:12");
   REQUIRE(fx.wait_tried("react:12", 1));
   CHECK(fx.job_column("react:12", "state") == "pending");  // the 502: tried again later
-  fx.send(confirm, "react:12");  // the workflow ran again: no second job
+  fx.send(confirm, "react:12");                            // the workflow ran again: no second job
   // The retry is due after the worker's backoff.
   fx.clock.advance(5s);
   REQUIRE(fx.wait_tried("react:12", 2));
@@ -355,7 +354,8 @@ TEST_CASE("an outbox send the homeserver refuses is given up; a duplicate 📝 i
   platform_fixture fx;
   fx.script.on("/send/m.reaction/",
                {matrix_error(beast_http::status::bad_request, "M_DUPLICATE_ANNOTATION")});
-  fx.script.on("/send/m.room.message/", {matrix_error(beast_http::status::forbidden, "M_FORBIDDEN")});
+  fx.script.on("/send/m.room.message/",
+               {matrix_error(beast_http::status::forbidden, "M_FORBIDDEN")});
   fx.start_outbox();
   bot::chat_notice notice;
   notice.channel = fx.channel;
@@ -471,10 +471,8 @@ TEST_CASE("post_once numbers its sends, so a run after a failure sends the same 
   CHECK(refs == posted_refs{{0, message_ref(room, "$q1")}, {1, message_ref(room, "$q2")}});
   const auto requests = fx.server.requests();
   REQUIRE(requests.size() == 4);
-  CHECK(requests[0].request.target() ==
-        send_path("m.room.message", transaction_id("pm:7:ask", 1)));
-  CHECK(requests[1].request.target() ==
-        send_path("m.room.message", transaction_id("pm:7:ask", 2)));
+  CHECK(requests[0].request.target() == send_path("m.room.message", transaction_id("pm:7:ask", 1)));
+  CHECK(requests[1].request.target() == send_path("m.room.message", transaction_id("pm:7:ask", 2)));
   CHECK(requests[2].request.target() == requests[0].request.target());
   CHECK(requests[3].request.target() == requests[1].request.target());
   CHECK(json::parse(requests[0].request.body()).at("msgtype") == "m.notice");

@@ -143,8 +143,7 @@ TEST_CASE("a transaction is split into the events Scribe acts on, each stored un
 
   CHECK(stored[1].key == "event:$FxQs2wMKSmnkyAZaqZ9XBFVGCn4OLMV7cG-E_wd4Bmk");
   const auto& reply = std::get<bot::thread_reply_event>(stored[1].event);
-  CHECK(reply.thread_ref ==
-        std::string(room) + "/$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg");
+  CHECK(reply.thread_ref == std::string(room) + "/$Rqnc-F-dvnEYJTyHq_iKxU2bZ1CI92-kuZq3a5lr5Zg");
   CHECK(reply.reply_ref == std::string(room) + "/$FxQs2wMKSmnkyAZaqZ9XBFVGCn4OLMV7cG-E_wd4Bmk");
   CHECK(reply.author_id == "@alice:example.org");
   CHECK(reply.written_at == from_matrix_ms(1718035298123));
@@ -187,8 +186,8 @@ TEST_CASE("each kind of room event Scribe follows becomes its typed event",
           "[unit][matrix][transaction]") {
   transaction_fixture fx;
   json reaction = fixture("event_reaction_pin_fe0f.json");
-  json thumbs = fixture("event_m.reaction.json");                // 👍: not the flag
-  json redaction = fixture("event_m.room.redaction_v11.json");   // content.redacts
+  json thumbs = fixture("event_m.reaction.json");                   // 👍: not the flag
+  json redaction = fixture("event_m.room.redaction_v11.json");      // content.redacts
   json old_redaction = fixture("event_m.room.redaction_v10.json");  // top-level redacts
   json edit = fixture("event_edit_with_mentions.json");
   json notice = fixture("event_m.room.message_m.notice.json");
@@ -201,9 +200,9 @@ TEST_CASE("each kind of room event Scribe follows becomes its typed event",
   stranger_invite["event_id"] = "$invite-other";
   stranger_invite["state_key"] = "@someone:example.org";
 
-  CHECK(is_empty_ok(fx.put("kinds", transaction_of({reaction, thumbs, redaction, old_redaction,
-                                                     edit, notice, command, not_a_command, own,
-                                                     mention, stranger_invite}))));
+  CHECK(is_empty_ok(
+      fx.put("kinds", transaction_of({reaction, thumbs, redaction, old_redaction, edit, notice,
+                                      command, not_a_command, own, mention, stranger_invite}))));
   const auto stored = fx.stored();
   REQUIRE(stored.size() == 6);
 
@@ -286,8 +285,8 @@ TEST_CASE("a transaction without the hs_token is refused and nothing is stored",
 TEST_CASE("the legacy query token alone is still accepted", "[unit][matrix][transaction]") {
   transaction_fixture fx;
   const std::string body = transaction_of({text_message("$cmd", "!incident status")}).dump();
-  CHECK(is_empty_ok(
-      fx.send(fx.request("/_matrix/app/v1/transactions/t1?access_token=hs-secret-token", body, ""))));
+  CHECK(is_empty_ok(fx.send(
+      fx.request("/_matrix/app/v1/transactions/t1?access_token=hs-secret-token", body, ""))));
   CHECK(fx.pending() == 1);
 }
 
@@ -295,7 +294,7 @@ TEST_CASE("a body that is not a transaction gets 400 M_NOT_JSON and nothing is s
           "[unit][matrix][transaction]") {
   transaction_fixture fx;
   for (const std::string& body : {std::string("not json"), std::string("[]"), std::string("{}"),
-                                 std::string(R"({"events": {}})")}) {
+                                  std::string(R"({"events": {}})")}) {
     INFO(body);
     const auto res = fx.send(fx.request("/_matrix/app/v1/transactions/bad", body));
     CHECK(res.result() == status::bad_request);
@@ -315,9 +314,8 @@ TEST_CASE("a transaction that finds the inbox full gets 503 and is not stored",
   CHECK(is_empty_ok(fx.put("t1", transaction_of({text_message("$t1", "!incident status")}))));
   CHECK(fx.pending() == 1);
 
-  const auto refused = fx.put(
-      "t2", transaction_of({text_message("$t2", "!incident status"),
-                            text_message("$t2b", "!incident note more")}));
+  const auto refused = fx.put("t2", transaction_of({text_message("$t2", "!incident status"),
+                                                    text_message("$t2b", "!incident note more")}));
   CHECK(refused.result() == status::service_unavailable);
   CHECK(refused[beast_http::field::retry_after] == "30");
   const auto body = error_of(refused);

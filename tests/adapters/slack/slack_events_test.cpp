@@ -152,7 +152,8 @@ TEST_CASE("only the configured reaction flags, whatever its skin tone", "[unit][
 
 TEST_CASE("a mention of Scribe flags its own message, carried without the mention",
           "[unit][slack][events]") {
-  const auto flag = event_as<bot::flag_event>(mention("<@U111>  db-2 failover &amp; <@U333> on it"));
+  const auto flag =
+      event_as<bot::flag_event>(mention("<@U111>  db-2 failover &amp; <@U333> on it"));
   CHECK(flag.channel == bot::channel_ref{"slack", "T111", "C111"});
   CHECK(flag.message_ref == "C111/1610241741.000200");
   CHECK(flag.person_id == "U222");
@@ -193,8 +194,7 @@ TEST_CASE("a bot's mention of Scribe is nothing", "[unit][slack][events]") {
   CHECK_FALSE(event_of(body));
 }
 
-TEST_CASE("a reply in a thread is a thread reply, unless a bot wrote it",
-          "[unit][slack][events]") {
+TEST_CASE("a reply in a thread is a thread reply, unless a bot wrote it", "[unit][slack][events]") {
   const json body = fixture_json("event_message_thread_reply.json");
   const auto reply = event_as<bot::thread_reply_event>(body);
   CHECK(reply.channel == bot::channel_ref{"slack", "T111", "C111"});
@@ -221,8 +221,7 @@ TEST_CASE("a reply in a thread is a thread reply, unless a bot wrote it",
   }
 }
 
-TEST_CASE("an edited message is an edit, taken without an editor check",
-          "[unit][slack][events]") {
+TEST_CASE("an edited message is an edit, taken without an editor check", "[unit][slack][events]") {
   const json body = fixture_json("event_message_changed.json");
   const auto edit = event_as<bot::message_edited_event>(body);
   CHECK(edit.channel == bot::channel_ref{"slack", "T111", "C111"});
@@ -251,8 +250,7 @@ TEST_CASE("a deleted message is a deletion without a flag", "[unit][slack][event
   CHECK_FALSE(deletion.flag_id);
 }
 
-TEST_CASE("plain messages, bots' messages and other events are nothing",
-          "[unit][slack][events]") {
+TEST_CASE("plain messages, bots' messages and other events are nothing", "[unit][slack][events]") {
   CHECK_FALSE(event_of(fixture_json("event_message_plain.json")));
   CHECK_FALSE(event_of(fixture_json("event_bot_message.json")));
   json joined = fixture_json("event_message_plain.json");
@@ -298,8 +296,8 @@ TEST_CASE("the message shortcut flags the message it was used on, answered by it
   SECTION("used outside a thread, no thread") {
     json top = payload;
     top["message"].erase("thread_ts");
-    CHECK(std::get<bot::flag_event>(chat_event_of(shortcut_of(top), received_at))
-              .thread_ref.empty());
+    CHECK(
+        std::get<bot::flag_event>(chat_event_of(shortcut_of(top), received_at)).thread_ref.empty());
   }
 }
 
@@ -308,8 +306,7 @@ TEST_CASE("inbox jobs an earlier Scribe stored as Slack sent them are still read
   const config::slack_options options;
 
   SECTION("an Events API body") {
-    const auto events =
-        legacy_inbox_events(legacy_job("event\n" + reaction().dump(2)), options);
+    const auto events = legacy_inbox_events(legacy_job("event\n" + reaction().dump(2)), options);
     REQUIRE(events.size() == 1);
     const auto& flag = std::get<bot::flag_event>(events[0]);
     CHECK(flag.message_ref == "C0G9QF9GZ/1360782400.498405");

@@ -49,8 +49,8 @@ scripted_reply slack_error(std::string_view code) {
   return api_json(json{{"ok", false}, {"error", std::string(code)}}.dump());
 }
 scripted_reply rate_limited(std::string_view seconds) {
-  auto reply = api_json(R"({"ok":false,"error":"ratelimited"})",
-                        beast_http::status::too_many_requests);
+  auto reply =
+      api_json(R"({"ok":false,"error":"ratelimited"})", beast_http::status::too_many_requests);
   reply.response.set(beast_http::field::retry_after, seconds);
   return reply;
 }
@@ -192,7 +192,8 @@ std::string posted_ts(int n) {
 TEST_CASE("read: one message from conversations.history, asked the way Slack documents",
           "[integration][slack][platform]") {
   platform_fixture fx;
-  fx.script.on("/api/conversations.history", {api_json(read_fixture("api_conversations_history_ok.json"))});
+  fx.script.on("/api/conversations.history",
+               {api_json(read_fixture("api_conversations_history_ok.json"))});
   const auto read = fx.run(fx.platform.read(fx.channel, "C1/1512085950.000216"));
   REQUIRE(read.what == bot::answer_kind::ok);
   CHECK(read.value.author_id == "U012AB3CDE");
@@ -275,8 +276,7 @@ TEST_CASE("read: what Slack answers decides between retrying and giving up",
   }
 }
 
-TEST_CASE("display names come from users.info once per person",
-          "[integration][slack][platform]") {
+TEST_CASE("display names come from users.info once per person", "[integration][slack][platform]") {
   platform_fixture fx;
   fx.script.on("/api/users.info", {api_json(read_fixture("api_users_info_ok.json"))});
   CHECK_FALSE(fx.platform.known_name("W012A3CDE"));
@@ -312,10 +312,9 @@ TEST_CASE("display names come from users.info once per person",
 TEST_CASE("permalink: chat.getPermalink's link; none when Slack will not link it",
           "[integration][slack][platform]") {
   platform_fixture fx;
-  fx.script.on("/api/chat.getPermalink",
-               {api_json(read_fixture("api_chat_getPermalink_ok.json")),
-                slack_error("message_not_found"),
-                api_json("", beast_http::status::service_unavailable)});
+  fx.script.on("/api/chat.getPermalink", {api_json(read_fixture("api_chat_getPermalink_ok.json")),
+                                          slack_error("message_not_found"),
+                                          api_json("", beast_http::status::service_unavailable)});
   const auto link = fx.run(fx.platform.permalink(fx.channel, "C1/1358546515.000008"));
   REQUIRE(link.what == bot::answer_kind::ok);
   CHECK(link.value == "https://ghostbusters.slack.com/archives/C1H9RESGA/p135854651500008");
@@ -437,8 +436,9 @@ TEST_CASE("outbox jobs an earlier Scribe stored as raw calls are still delivered
       R"({"method":"reactions.add","params":{"channel":"C1","name":"memo","timestamp":"1795255200.000100"}})";
   const std::string ephemeral =
       R"({"method":"chat.postEphemeral","params":{"channel":"C1","text":"Recorded.","thread_ts":"1795255100.000050","user":"U-bob"}})";
-  const std::string response_url = R"({"body":{"response_type":"ephemeral","text":"Recorded."},"response_url":")" +
-                                   fx.server.url("/hooks/T1/222/yyy") + R"("})";
+  const std::string response_url =
+      R"({"body":{"response_type":"ephemeral","text":"Recorded."},"response_url":")" +
+      fx.server.url("/hooks/T1/222/yyy") + R"("})";
   fx.store.enqueue(outbox_queue, "react:41", react, fx.clock.now());
   fx.store.enqueue(outbox_queue, "flag-answer:C1:1795255200.000100:U-bob", ephemeral,
                    fx.clock.now());

@@ -7,7 +7,8 @@
 // retries, app_rate_limited) and 4 (interactivity's form with a JSON payload); the bodies are
 // tests/fixtures/slack (its README names each one's source; the envelopes match
 // tests/fixtures/spec/slack-events-wrapper-schema.json). The inbox limit itself is the shared
-// inbox's (tests/adapters/jobs/chat_queues_test.cpp); Slack's answer to a full inbox is checked here.
+// inbox's (tests/adapters/jobs/chat_queues_test.cpp); Slack's answer to a full inbox is checked
+// here.
 
 #include "adapters/slack/slack_adapter.hpp"
 #include "metrics/catalog.hpp"
@@ -16,11 +17,11 @@
 #include "tests/support/desk_fixture.hpp"
 #include "tests/support/dispatch.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
 #include <memory>
@@ -133,8 +134,7 @@ struct webhook_fixture : scribe::test_support::desk_fixture {
     return scribe::test_support::dispatch_request(ioc, routes, std::move(req));
   }
   // POSTs `body` to `path`, signed as Slack signs.
-  http::response deliver(std::string_view path, std::string body,
-                         std::string_view content_type) {
+  http::response deliver(std::string_view path, std::string body, std::string_view content_type) {
     auto req = request(path, std::move(body), content_type);
     sign_now(req);
     return send(std::move(req));
@@ -210,7 +210,7 @@ TEST_CASE("each event Scribe acts on is acknowledged and stored once, typed, und
   const auto stored = fx.stored();
   REQUIRE(stored.size() == 6);
   const std::vector<std::pair<std::string, std::string>> expected{
-      {"Ev-pin", "flag"},  {"Ev-unpin", "unflag"}, {"Ev-mention", "flag"},
+      {"Ev-pin", "flag"},    {"Ev-unpin", "unflag"}, {"Ev-mention", "flag"},
       {"Ev-reply", "reply"}, {"Ev-edit", "edited"},  {"Ev-delete", "deleted"}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     CHECK(stored[i].key == expected[i].first);
@@ -290,7 +290,8 @@ TEST_CASE("url_verification is answered with its challenge once signed", "[unit]
 TEST_CASE("app_rate_limited is acknowledged and logged", "[unit][slack][webhook]") {
   scribe::test_support::captured_log log_lines;
   webhook_fixture fx;
-  const auto res = fx.deliver("/slack/events", read_fixture("event_app_rate_limited.json"), json_type);
+  const auto res =
+      fx.deliver("/slack/events", read_fixture("event_app_rate_limited.json"), json_type);
   CHECK(is_empty_ok(res));
   CHECK(fx.pending() == 0);
   const auto warned = log_lines.containing("msg=\"slack is rate-limiting events to scribe\"");
@@ -408,9 +409,9 @@ TEST_CASE("a request whose signature does not hold gets 401 and nothing is store
     CHECK(fx.send(std::move(req)).result() == status::unauthorized);
   }
   SECTION("a shortcut with a bad signature") {
-    auto req = fx.request("/slack/interactions",
-                          shortcut_form(fixture_json("interaction_message_shortcut.json")),
-                          form_type);
+    auto req =
+        fx.request("/slack/interactions",
+                   shortcut_form(fixture_json("interaction_message_shortcut.json")), form_type);
     req.set("X-Slack-Request-Timestamp", "1");
     req.set("X-Slack-Signature", "v0=00");
     CHECK(fx.send(std::move(req)).result() == status::unauthorized);
@@ -451,7 +452,7 @@ TEST_CASE("malformed bodies get 400 and nothing is stored", "[unit][slack][webho
   json no_channel = fixture_json("interaction_message_shortcut.json");
   no_channel.erase("channel");
   for (const std::string& body : {std::string("trigger_id=1"), std::string("payload=%7Bnot+json"),
-                                 shortcut_form(no_channel)}) {
+                                  shortcut_form(no_channel)}) {
     INFO(body);
     const auto res = fx.deliver("/slack/interactions", body, form_type);
     CHECK(res.result() == status::bad_request);
@@ -460,11 +461,11 @@ TEST_CASE("malformed bodies get 400 and nothing is stored", "[unit][slack][webho
   CHECK(fx.pending() == 0);
 }
 
-TEST_CASE("a body of another media type gets 415 before anything else",
-          "[unit][slack][webhook]") {
+TEST_CASE("a body of another media type gets 415 before anything else", "[unit][slack][webhook]") {
   webhook_fixture fx;
-  CHECK(fx.deliver("/slack/events", "payload=" + form_encode(pushpin().dump()), form_type)
-            .result() == status::unsupported_media_type);
+  CHECK(
+      fx.deliver("/slack/events", "payload=" + form_encode(pushpin().dump()), form_type).result() ==
+      status::unsupported_media_type);
   CHECK(fx.deliver("/slack/events", pushpin().dump(), "").result() ==
         status::unsupported_media_type);
   CHECK(fx.deliver("/slack/events", pushpin().dump(), "text/plain").result() ==
@@ -473,7 +474,8 @@ TEST_CASE("a body of another media type gets 415 before anything else",
                    json_type)
             .result() == status::unsupported_media_type);
   // A charset parameter is still JSON.
-  CHECK(is_empty_ok(fx.deliver("/slack/events", pushpin().dump(), "application/json; charset=utf-8")));
+  CHECK(is_empty_ok(
+      fx.deliver("/slack/events", pushpin().dump(), "application/json; charset=utf-8")));
   CHECK(fx.pending() == 1);
 }
 
