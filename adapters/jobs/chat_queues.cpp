@@ -19,18 +19,21 @@ chat_inbox::chat_inbox(boost::asio::io_context& ioc, runtime::store_thread& stor
           worker_options{.lease = limits.lease}) {}
 
 inbox_limit::admission chat_inbox::store(const std::vector<delivery>& events) {
-  inbox_limit::admission first;
+  // The limit is checked for the delivery as a whole, by its first event: the platform is
+  // acknowledged for all of it or for none, so the rest is stored even when that overshoots the
+  // bound (a soft one anyway, see inbox_limit.hpp) by a transaction's few events.
+  inbox_limit::admission admitted;
   const auto now = clock_.now();
   for (std::size_t i = 0; i < events.size(); ++i) {
-    // The limit is checked for the delivery as a whole: the first event decides. The bound is
-    // soft anyway (inbox_limit.hpp); a transaction of a few events may overshoot it by those.
-    const auto admitted =
-        limit_.enqueue(events[i].key, bot::encode_chat_event(events[i].event), now);
-    if (i == 0) first = admitted;
-    if (admitted.full) return first;
-    first.added = first.added || admitted.added;
+    const std::string payload = bot::encode_chat_event(events[i].event);
+    if (i == 0) {
+      admitted = limit_.enqueue(events[i].key, payload, now);
+      if (admitted.full) return admitted;
+    } else if (limit_.enqueue_admitted(events[i].key, payload, now)) {
+      admitted.added = true;
+    }
   }
-  return first;
+  return admitted;
 }
 
 boost::asio::awaitable<inbox_limit::admission> chat_inbox::admit(std::vector<delivery> events) {

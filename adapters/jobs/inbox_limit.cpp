@@ -45,6 +45,25 @@ inbox_limit::admission inbox_limit::enqueue(std::string_view key, std::string_vi
   return result;
 }
 
+bool inbox_limit::enqueue_admitted(std::string_view key, std::string_view payload,
+                                   bot::timestamp now) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(count_mutex_);
+    ++added_since_count_;
+    generation = count_generation_;
+  }
+  bool added = false;
+  try {
+    added = jobs_.enqueue(queue_, key, payload, now);
+  } catch (...) {
+    forget_reserved(generation);
+    throw;
+  }
+  if (!added) forget_reserved(generation);
+  return added;
+}
+
 void inbox_limit::forget_reserved(std::uint64_t generation) {
   std::lock_guard lock(count_mutex_);
   if (generation == count_generation_ && added_since_count_ > 0) --added_since_count_;

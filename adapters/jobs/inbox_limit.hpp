@@ -48,6 +48,11 @@ class inbox_limit {
   // Stores the job unless the inbox is full. Blocks on the store: run it on the store thread.
   // Throws what the store throws.
   admission enqueue(std::string_view key, std::string_view payload, bot::timestamp now);
+  // Stores a further job of a delivery whose first job enqueue() admitted, whatever the count:
+  // the platform is acknowledged for the whole delivery and will not send any of it again, so a
+  // delivery is admitted or refused whole. Counted as enqueue() counts. True when stored (false:
+  // the key was known). Blocks on the store; throws what the store throws.
+  bool enqueue_admitted(std::string_view key, std::string_view payload, bot::timestamp now);
 
   // Records a refusal: counts it in scribe_queue_rejected_total{queue} and logs warn "inbox full"
   // (queue, pending, limit, request_id) unless it did so less than warn_interval ago.

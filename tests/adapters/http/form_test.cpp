@@ -1,19 +1,29 @@
-// application/x-www-form-urlencoded parsing and Content-Type matching.
+// application/x-www-form-urlencoded parsing and Content-Type matching. Slack is the platform that
+// posts forms to Scribe, so its signing vector (tests/fixtures/slack, from Slack's "Verifying
+// requests from Slack") is the real-world body read here.
 
 #include "adapters/http/form.hpp"
 #include "adapters/http/error.hpp"
-#include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
 #include "text/text.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace scribe::http {
 namespace {
 
-using slack::test_support::read_fixture;
+// The bytes of tests/fixtures/slack/<name>, exactly.
+std::string read_fixture(std::string_view name) {
+  const std::string path = std::string{SCRIBE_SLACK_FIXTURES} + "/" + std::string{name};
+  std::ifstream in{path, std::ios::binary};
+  INFO("fixture " << path);
+  REQUIRE(in.good());
+  return std::string{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
 
 constexpr std::string_view fffd = "\xEF\xBF\xBD";
 
