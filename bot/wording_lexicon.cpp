@@ -190,11 +190,13 @@ constexpr std::string_view safeguards =
     "review reviews approval test tests testing dry canary backup backups rollback plan check "
     "checks checking telling asking warning notice sign-off signoff staging confirmation ticket "
     "announcement heads-up dry-run checklist permission step steps stage phase runbook "
-    "procedure";
+    "procedure reviewer reviewers approver approvers eyes";
 
 constexpr std::string_view positives =
     "quick quickly fast swift prompt fix fixed rollback help helped helping saved caught spotted "
-    "noticed great good careful calm restored thorough clear work effort diligence";
+    "noticed great good careful calm restored thorough clear work effort diligence fixing "
+    "restoring helping response handling support update updates communication recovery "
+    "mitigation resolved resolving";
 
 constexpr std::string_view outcomes =
     "outage outages incident down downtime errors error failure failures broke broken crash "
@@ -222,7 +224,39 @@ constexpr std::string_view advice_cues =
     "hindsight root-causing "
     "should obvious clear signs preventable avoidable could could've couldve saw seen";
 
-constexpr std::string_view praise_cues = "great nice good well thanks kudos bravo";
+// Adverbs that make an act a slip: "the operator erroneously terminated the primary".
+constexpr std::string_view slip_adverbs =
+    "accidentally mistakenly inadvertently erroneously wrongly incorrectly unintentionally "
+    "unwittingly unknowingly";
+
+// Nouns that tell a person's act as a fault: "an oversight by the on-call", "Kim's negligence".
+constexpr std::string_view fault_nouns =
+    "oversight oversights mistake mistakes error errors blunder blunders slip slips lapse lapses "
+    "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
+    "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
+    "incompetence ignorance failure failures fault";
+
+// What a person is judged to lack: "lacked the skills", "a lack of familiarity with".
+constexpr std::string_view abilities =
+    "skills skill knowledge experience expertise competence understanding familiarity know-how "
+    "background judgement judgment clue";
+
+// Adjectives of being able, judged of a person when denied: "wasn't ready", "isn't qualified".
+constexpr std::string_view capabilities =
+    "ready qualified capable competent fit equipped suited skilled trustworthy";
+
+// Adjectives that are a verdict on ability by themselves: "@kate is clueless".
+constexpr std::string_view incapables =
+    "incompetent clueless unqualified inexperienced useless hopeless unfit inept";
+
+// Nouns that name a cause: "the real cause was Jordan", "the culprit: Mia's migration".
+constexpr std::string_view cause_nouns =
+    "cause causes culprit culprits reason trigger source origin root factor responsibility "
+    "blame";
+
+constexpr std::string_view praise_cues =
+    "great nice good well thanks kudos bravo appreciate appreciated love awesome brilliant "
+    "fantastic stellar amazing wonderful";
 
 constexpr std::string_view self_words = "i i'm i've i'd i'll me myself";
 constexpr std::string_view pronouns = "he she he's she's him you you're";
@@ -252,7 +286,7 @@ constexpr std::string_view action_verbs =
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
-    "check test read/read/read look follow ask tell/told/told wait review verify validate monitor "
+    "check test read/read/read look follow adhere comply obey ask tell/told/told wait review verify validate monitor "
     "escalate page renew double-check confirm warn communicate document inform "
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
@@ -264,11 +298,11 @@ constexpr std::string_view other_verbs =
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
     "speak/spoke/spoken act point opt cut/cut/cut "
-    "lack own";
+    "lack own manage proceed delay stall prolong postpone";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "
-    "consider";
+    "consider grasp comprehend";
 
 // Phrasal verbs that harm: "take down", "mess up".
 struct phrasal {
@@ -383,6 +417,14 @@ struct tables {
     add(self_words, self_word);
     add(pronouns, pronoun);
     add(indefinites, indefinite);
+    add(slip_adverbs, slip_adverb);
+    add(slip_adverbs, adverb);
+    add(fault_nouns, fault_noun);
+    add(fault_nouns, artifact);
+    add(abilities, ability);
+    add(capabilities, capability);
+    add(cause_nouns, cause_noun);
+    add(incapables, incapable);
     add_verbs(harm_verbs, verb_class::harm);
     add_verbs(omission_verbs, verb_class::omission);
     add_verbs(action_verbs, verb_class::action);

@@ -353,7 +353,12 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
         (i + 1 < t_.size() && t_[i + 1].capitalised && t_[i + 1].kind == token_kind::word &&
          (!start || (name && !ambiguous && t.capitalised)) &&
          (flags(i + 1) & (wf::function_word | wf::system_word | wf::determiner)) == 0);
-    const bool sure = (t.capitalised && !start && !ambiguous) || as_subject;
+    // "Kim exercised poor judgement": a known given name opening the sentence before a word in
+    // lower case is its subject, even when the lexicon does not know the verb.
+    const bool opens_clause = start && name && !ambiguous && t.capitalised && !t.all_capitals &&
+                              word(i + 1) && !t_[i + 1].capitalised &&
+                              !has(i + 1, wf::function_word | wf::determiner);
+    const bool sure = (t.capitalised && !start && !ambiguous) || as_subject || opens_clause;
     if (sure && !(ambiguous && !as_subject)) {
       std::size_t end = i + 1;
       // A surname: "Ana Souza", "Li Wei".
@@ -440,10 +445,19 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
       head = j;  // "the SRE", "our DBA"
       break;
     }
-    if ((f & (wf::function_word | wf::auxiliary | wf::modal)) != 0) break;
+    // "the actions of the engineer": the person is the phrase after "of", found on its own.
+    // "some of the devs", "one of our engineers": a share of the people is still them.
+    if (t_[j].norm == "of" && j == i + 1 && has(j + 1, wf::determiner)) {
+      ++j;
+      continue;
+    }
+    if ((f & (wf::function_word | wf::auxiliary | wf::modal)) != 0 || t_[j].norm == "of") break;
     const auto* v = verb(j);
+    // "the deploying engineer", "the reviewing team": a gerund may describe the role.
+    const bool describes_role =
+        v != nullptr && v->form == wf::verb_form::gerund && has(j + 1, wf::role | wf::team);
     if (v != nullptr && (f & wf::team_modifier) == 0 &&
-        v->form != wf::verb_form::past_or_participle && v->base != "release") {
+        v->form != wf::verb_form::past_or_participle && v->base != "release" && !describes_role) {
       break;
     }
     if (t_[j].possessive && (f & (wf::role | wf::team)) == 0) {
@@ -593,7 +607,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       p.judgement_at = j;
       continue;
     }
-    if (w == "accidentally" || w == "mistakenly" || w == "inadvertently") {
+    if ((f & wf::slip_adverb) != 0) {
       p.slip_adverb_at = j;
       continue;
     }
@@ -634,12 +648,27 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // was impossible ("could not find the dashboard", "could not have seen the change").
   p.modal_counterfactual = p.perfect && (should || (could && !p.negated));
   const auto* v = r.verb(j);
-  // "chose to ignore the canary", "decided to skip staging": the chosen act is what is said.
-  while (v != nullptr && (v->base == "choose" || v->base == "decide" || v->base == "opt") &&
-         r.is(j + 1, "to") && r.verb(j + 2) != nullptr) {
-    p.chosen_past = p.chosen_past || v->form == wf::verb_form::past ||
-                    v->form == wf::verb_form::past_or_participle;
-    j += 2;
+  // "chose to ignore the canary", "decided to skip staging", "managed to delete", "went ahead
+  // and merged": the act that follows is what is said of the subject.
+  for (;;) {
+    if (v == nullptr) break;
+    const bool chose = v->base == "choose" || v->base == "decide" || v->base == "opt";
+    const bool leads_in = chose || v->base == "manage" || v->base == "proceed";
+    std::size_t next = npos;
+    if (leads_in && r.is(j + 1, "to")) {
+      next = j + 2;
+      while (next < r.size() && r.has(next, wf::adverb)) ++next;  // "managed to somehow delete"
+    } else if (v->base == "go" && r.is(j + 1, "ahead") && r.is(j + 2, "and")) {
+      next = j + 3;
+    } else if (v->base == "go" && r.is(j + 1, "and")) {
+      next = j + 2;  // "went and deleted"
+    }
+    if (next == npos || r.verb(next) == nullptr) break;
+    if (chose) {
+      p.chosen_past = p.chosen_past || v->form == wf::verb_form::past ||
+                      v->form == wf::verb_form::past_or_participle;
+    }
+    j = next;
     v = r.verb(j);
   }
   if (v == nullptr) {
@@ -796,7 +825,11 @@ class sentence_review {
   void find_actors();
   void check_subject(const actor& a);
   void check_predicate(const actor& a, predicate p);
+  void check_subjectless();
+  void check_cause_markers();
+  void check_fault_nouns();
   void check_causal_frames();
+  const actor* agent_in_phrase(std::size_t from, std::size_t& act_noun) const;
   void check_passive_agents();
   void check_phrases();
   void check_judgement_words();
@@ -836,6 +869,7 @@ class sentence_review {
   sentence_reader r_;
   std::vector<actor> actors_;
   bool relative_or_question_ = false;  // set per subject by check_subject
+  std::vector<std::size_t> caused_actors_;  // actors (by first token) a cause marker named
 };
 
 std::string sentence_review::original(std::size_t first, std::size_t last) const {
@@ -886,6 +920,9 @@ void sentence_review::run() {
   for (const auto& a : actors_) {
     if (!a.possessive) check_subject(a);
   }
+  check_subjectless();
+  check_cause_markers();
+  check_fault_nouns();
   check_causal_frames();
   check_passive_agents();
   check_phrases();
@@ -898,6 +935,12 @@ bool destructive(std::string_view base) {
          base == "remove" || base == "truncate" || base == "nuke" || base == "trash";
 }
 
+// "I'm", "he's", "you're": a subject with its copula.
+bool contracted_copula(std::string_view w) {
+  return w == "i'm" || w == "im" || w == "he's" || w == "she's" || w == "you're" ||
+         w == "they're" || w == "youre" || w == "theyre";
+}
+
 // A person (or team, or "I") as the subject of a clause: what do they do in it?
 void sentence_review::check_subject(const actor& a) {
   relative_or_question_ = false;
@@ -907,6 +950,14 @@ void sentence_review::check_subject(const actor& a) {
     return;
   }
   auto p = parse_predicate(r_, a.last);
+  // "I'm the reason", "he's clueless": the copula is inside the actor's word.
+  if (contracted_copula(r_.at(a.last - 1).norm) &&
+      r_.find(a.last, p.verb_at == npos ? p.end : p.verb_at, "who") == npos) {
+    p.copula = true;
+    if (p.verb != nullptr && p.verb->form == wf::verb_form::gerund) p.copula = false;
+    p.passive = p.copula && p.verb != nullptr && p.verb->form != wf::verb_form::base &&
+                p.verb->form != wf::verb_form::third_person;
+  }
   // "The developer who wrote the migration corrupted half the rows": the relative clause, then
   // the main clause's verb after it.
   if (r_.is(a.last, "who") && p.verb != nullptr) {
@@ -944,6 +995,25 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         rewrite_blocked = true;
       } else if (r_.has(k, wf::derogatory)) {
         add(a.first, k + 1, rule_for(a.kind, rule_id::implied_blame));
+        rewrite_blocked = true;
+      } else if (r_.has(k, wf::incapable) ||
+                 (p.negated && r_.has(k, wf::capability) &&
+                  !r_.is(k + 1, "to"))) {  // "wasn't ready to roll back" tells a state
+        // "@kate is clueless", "our junior devs aren't ready for on-call", "isn't qualified".
+        add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
+        rewrite_blocked = true;
+      } else if (r_.is(k, "slow") && r_.is(k + 1, "to") && r_.verb(k + 2) != nullptr &&
+                 r_.find(k, r_.size(), "because") == npos) {
+        // "the on-call was slow to respond": the timing of a person's act judged.
+        add(a.first, k + 3, rule_for(a.kind, rule_id::judgement));
+        rewrite_blocked = true;
+      } else if (r_.has(k, wf::determiner) && r_.has(k + 1, wf::cause_noun) &&
+                 (a.kind != actor_kind::weak_person || r_.at(a.first).capitalised)) {
+        // "I'm the reason checkout was down", "Carlos was the cause".
+        add(a.first, k + 2,
+            a.kind == actor_kind::self ? rule_id::self_blame
+                                       : rule_for(a.kind, rule_id::person_as_cause));
+        remove_actor(a);
         rewrite_blocked = true;
       }
     }
@@ -1075,15 +1145,21 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       rewrite_clause(a, p, rewrite_frame::hard_to);
       return;
     }
-    // "didn't know how DNS TTLs work": a gap in knowledge told as a verdict.
-    if (p.kind == verb_class::cognition && p.verb->base == "know" &&
-        r_.is_any(p.end, {"how", "what"}) && !weak) {
+    // "didn't know how DNS TTLs work", "doesn't get how dns works": a gap in knowledge told as
+    // a verdict.
+    const bool knowing = p.verb->base == "know" || p.verb->base == "get" ||
+                         p.verb->base == "grasp" || p.verb->base == "comprehend";
+    if (knowing && (r_.is_any(p.end, {"how", "what", "why"}) ||
+                    (r_.is(p.end, "the") && r_.is_any(p.end + 1, {"basics", "difference"}))) &&
+        !weak) {
       add(a.first, p.end + 1, rule_for(a.kind, rule_id::competence));
       remove_actor(a);
       rewrite_blocked = true;
       return;
     }
-    if (p.kind == verb_class::cognition && p.verb->base == "understand") {
+    if (p.kind == verb_class::cognition &&
+        (p.verb->base == "understand" || p.verb->base == "grasp" ||
+         p.verb->base == "comprehend")) {
       add(a.first, p.end, rule_for(a.kind, rule_id::competence));
       rewrite_blocked = true;
       return;
@@ -1105,6 +1181,30 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     return;
   }
   if (p.verb->form == wf::verb_form::gerund) return;
+  // "Sergio made a typo in the hostname", "made a bad call", "made the wrong decision".
+  if (p.verb->base == "make" && p.object_begin != npos && !weak) {
+    const std::size_t head = p.object_end - 1;
+    const bool fault = r_.has(head, wf::fault_noun) && !r_.is_any(head, {"failure", "failures"});
+    const bool bad_call = r_.is_any(head, {"call", "decision", "choice", "judgement", "judgment"}) &&
+                          r_.any_flag(p.object_begin, head, wf::negative_qualifier | wf::judgement);
+    if (fault || bad_call) {
+      add(a.first, p.object_end,
+          a.kind == actor_kind::self
+              ? rule_id::self_blame
+              : rule_for(a.kind, fault ? rule_id::human_error : rule_id::judgement));
+      remove_actor(a);
+      rewrite_blocked = true;
+      return;
+    }
+  }
+  // "maybe next time the on-call could actually look at the alerts": advice that says they
+  // did not.
+  if (p.modal && !p.perfect && !p.negated && r_.find(p.begin, p.verb_at, "actually") != npos &&
+      (p.kind == verb_class::diligence || p.kind == verb_class::cognition) && !weak) {
+    add(a.first, p.end, rule_for(a.kind, rule_id::implied_blame));
+    rewrite_blocked = true;
+    return;
+  }
   if (p.slip_adverb_at != npos && p.kind != verb_class::none) {
     add(a.first, p.end, rule_for(a.kind, rule_id::human_error));
     remove_actor(a);
@@ -1270,6 +1370,305 @@ std::size_t owned_artifact(const sentence_reader& r, const actor& a) {
   return npos;
 }
 
+// Chat answers leave the subject out: "shouldve checked the diff before hitting merge, sam",
+// "Forgot to renew the cert", "Didn't test the restore path", "never read the runbook". Only
+// people are left out like this, but only duties undone and counterfactuals count: "Failed to
+// start after the reboot" and "Restarted the pod at 14:02" tell of no one's fault.
+void sentence_review::check_subjectless() {
+  std::size_t i = 0;
+  while (i < r_.size() &&
+         ((r_.at(i).kind == token_kind::punct && !r_.punct(i, "\"")) ||
+          r_.is_any(i, {"honestly", "tbh", "imo", "imho", "yeah", "yea", "yep", "well", "ok",
+                        "okay", "so", "idk", "ngl", "lol", "ugh", "also", "and", "but", "really",
+                        "maybe", "probably", "tbf", "frankly", "welp", "sigh", "oof", "meh",
+                        "plus", "then", "just", "hmm", "hm", "um", "uh"}))) {
+    ++i;
+  }
+  if (i >= r_.size() || !r_.word(i)) return;
+  if (!r_.has(i, wf::modal | wf::auxiliary | wf::negation) &&
+      (r_.verb(i) == nullptr || r_.verb(i)->kind != verb_class::omission)) {
+    return;
+  }
+  const auto p = parse_predicate(r_, i);
+  if (p.verb == nullptr || p.copula || p.verb->form == wf::verb_form::gerund) return;
+  // "... because the alert never fired": told with its circumstance.
+  if (r_.find(p.end, r_.size(), "because") != npos) return;
+  const bool past = p.verb->form == wf::verb_form::past ||
+                    p.verb->form == wf::verb_form::past_or_participle;
+  rule_id rule = rule_id::counterfactual;
+  if (p.modal_counterfactual) {
+    if (p.kind == verb_class::none || p.kind == verb_class::cognition) return;
+    // "Could have been worse", "should have retried": only a person's duty or act.
+    if (p.kind == verb_class::harm && !p.negated) return;
+  } else if (p.negated && !p.modal && p.verb->base == "bother") {
+    rule = rule_id::judgement;  // "Never bothered to check the replica lag"
+  } else if (p.negated && !p.modal) {
+    if (p.kind != verb_class::diligence) return;
+    if (!past && p.verb->form != wf::verb_form::base) return;
+    if (!r_.has(i, wf::auxiliary | wf::negation)) return;  // "did not", "didn't", "never"
+    if (r_.is_any(i, {"can't", "cant", "cannot", "couldn't", "couldnt", "won't", "wont"})) return;
+  } else if (!p.negated && !p.modal && p.kind == verb_class::omission && past) {
+    const auto base = p.verb->base;
+    if (base == "fail" || base == "miss" || base == "skip") return;  // systems do these too
+    if (base == "ignore" || base == "overlook" || base == "disregard" || base == "neglect") {
+      rule = rule_id::judgement;
+    }
+  } else {
+    return;
+  }
+  add(i, p.end, rule);
+  rewrite_blocked = true;
+}
+
+// A phrase that makes what follows it the cause: "because of", "due to", "caused by", "the
+// result of", "attributable to", "stems from". Its length in tokens at i, or 0. Which one it is
+// decides only how the rewrite drops the person: `kind_of_marker` below.
+enum class marker_kind { none, reason, passive, origin };
+
+struct cause_marker {
+  std::size_t length = 0;
+  marker_kind kind = marker_kind::none;
+};
+
+cause_marker cause_marker_at(const sentence_reader& r, std::size_t i) {
+  struct entry {
+    std::vector<std::string_view> words;
+    marker_kind kind;
+  };
+  // reason: "X because of Y" reads as X alone once Y goes. passive: "caused by Y" needs its
+  // agent. origin: "traces back to Y doing Z" keeps the act once Y goes.
+  static const std::vector<entry> markers{
+      {{"because", "of"}, marker_kind::reason},
+      {{"due", "to"}, marker_kind::reason},
+      {{"owing", "to"}, marker_kind::reason},
+      {{"on", "account", "of"}, marker_kind::reason},
+      {{"courtesy", "of"}, marker_kind::reason},
+      {{"caused", "by"}, marker_kind::passive},
+      {{"triggered", "by"}, marker_kind::passive},
+      {{"precipitated", "by"}, marker_kind::passive},
+      {{"introduced", "by"}, marker_kind::passive},
+      {{"initiated", "by"}, marker_kind::passive},
+      {{"started", "by"}, marker_kind::passive},
+      {{"brought", "about", "by"}, marker_kind::passive},
+      {{"set", "off", "by"}, marker_kind::passive},
+      {{"kicked", "off", "by"}, marker_kind::passive},
+      {{"result", "of"}, marker_kind::origin},
+      {{"results", "of"}, marker_kind::origin},
+      {{"consequence", "of"}, marker_kind::origin},
+      {{"product", "of"}, marker_kind::origin},
+      {{"attributable", "to"}, marker_kind::origin},
+      {{"attributed", "to"}, marker_kind::origin},
+      {{"ascribed", "to"}, marker_kind::origin},
+      {{"traceable", "to"}, marker_kind::origin},
+      {{"traced", "to"}, marker_kind::origin},
+      {{"back", "to"}, marker_kind::origin},  // "traced back to", "traces back to"
+      {{"down", "to"}, marker_kind::origin},  // "it was down to", "comes down to"
+      {{"stems", "from"}, marker_kind::origin},
+      {{"stemmed", "from"}, marker_kind::origin},
+      {{"stemming", "from"}, marker_kind::origin},
+      {{"stem", "from"}, marker_kind::origin},
+      {{"resulted", "from"}, marker_kind::origin},
+      {{"results", "from"}, marker_kind::origin},
+      {{"resulting", "from"}, marker_kind::origin},
+      {{"result", "from"}, marker_kind::origin},
+      {{"arose", "from"}, marker_kind::origin},
+      {{"arises", "from"}, marker_kind::origin},
+      {{"arising", "from"}, marker_kind::origin},
+      {{"originated", "with"}, marker_kind::origin},
+      {{"originated", "from"}, marker_kind::origin},
+      {{"originates", "with"}, marker_kind::origin},
+      {{"originates", "from"}, marker_kind::origin},
+  };
+  for (const auto& m : markers) {
+    if (matches_words(r, i, m.words)) return {m.words.size(), m.kind};
+  }
+  return {};
+}
+
+// The person an agentive noun phrase starting at `from` names, within a few words: "Kevin",
+// "Kevin's change", "the intern", "the actions of a single engineer", "an oversight by the
+// on-call engineer", "insufficient diligence on the part of the reviewer". A person inside a
+// relative clause ("the alert Kim set up") or after another preposition ("a bug in the library
+// Kim's team maintains") is not the agent. `act_noun` is set to the act the person is named
+// through ("actions", "oversight"), or npos.
+const actor* sentence_review::agent_in_phrase(std::size_t from, std::size_t& act_noun) const {
+  act_noun = npos;
+  for (std::size_t k = from; k < r_.size() && k <= from + 7 && !r_.clause_break(k); ++k) {
+    const bool attached = k == from || (k == from + 1 && r_.has(from, wf::determiner)) ||
+                          r_.is_any(k - 1, {"of", "by", "from"});
+    for (const auto& a : actors_) {
+      if (a.first != k || a.kind == actor_kind::we) continue;
+      if (!attached) return nullptr;
+      if (a.possessive && owned_artifact(r_, a) == npos) return nullptr;
+      // "due to the intern": the determiner belongs to the actor's phrase.
+      return &a;
+    }
+    const auto f = r_.flags(k);
+    if ((f & (wf::artifact | wf::fault_noun)) != 0 || r_.is_any(k, {"actions", "action", "inaction"})) {
+      act_noun = k;
+      continue;
+    }
+    if (r_.is_any(k, {"of", "by", "from"})) {
+      if (act_noun == npos && k != from) return nullptr;  // "due to load from ..." needs an act
+      continue;
+    }
+    if (r_.is(k, "on") && r_.is(k + 1, "the") && r_.is(k + 2, "part")) {
+      act_noun = act_noun == npos ? k : act_noun;
+      k += 2;  // "on the part of"
+      continue;
+    }
+    if ((f & (wf::determiner | wf::negative_qualifier | wf::judgement)) != 0) continue;
+    const auto* v = r_.verb(k);
+    const bool participle = v != nullptr && (v->form == wf::verb_form::past_or_participle ||
+                                             v->form == wf::verb_form::participle);
+    // A describing word: "a single engineer", "Mr. Hansen's unauthorised change".
+    const bool describing = r_.word(k) && (participle || (v == nullptr && (f & ~wf::first_name) == 0));
+    if (!describing && !r_.punct(k, ".")) return nullptr;
+  }
+  return nullptr;
+}
+
+// A person made the cause through a causal phrase: "because of @dave", "due to Kevin's change",
+// "caused by @sam", "precipitated by the actions of a single engineer", "attributable to an
+// oversight by the on-call engineer", "stems from Kenji's decision".
+void sentence_review::check_cause_markers() {
+  for (std::size_t i = 0; i < r_.size(); ++i) {
+    const auto marker = cause_marker_at(r_, i);
+    if (marker.length == 0) continue;
+    // "back to" and "down to" are causal only after a verb of tracing or being: "traces back
+    // to", "was down to", "comes down to"; not "scaled back to two replicas".
+    if ((r_.is(i, "back") || r_.is(i, "down")) &&
+        !(i >= 1 && r_.is_any(i - 1, {"traces", "traced", "trace", "tracing", "all", "was", "is",
+                                      "it's", "comes", "came", "boils", "boiled", "are", "were"}))) {
+      continue;
+    }
+    const std::size_t from = i + marker.length;
+    std::size_t act_noun = npos;
+    const actor* a = agent_in_phrase(from, act_noun);
+    if (a == nullptr) continue;
+    const bool weak = a->kind == actor_kind::weak_person || a->kind == actor_kind::weak_team;
+    const std::size_t artifact = owned_artifact(r_, *a);
+    // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
+    if (weak && artifact == npos && act_noun == npos && !r_.at(a->first).capitalised) continue;
+    const std::size_t end = artifact != npos ? artifact + 1 : a->last;
+    // "Service came back thanks to Kim's quick rollback", "due to Priya's fix": a cause of
+    // the recovery, not of the harm.
+    if (r_.any_flag(from, end, wf::positive) ||
+        r_.any_flag(r_.clause_begin(i), i, wf::positive)) {
+      continue;
+    }
+    caused_actors_.push_back(a->first);
+    add(i, end, rule_for(a->kind, a->kind == actor_kind::self ? rule_id::self_blame
+                                                               : rule_id::person_as_cause));
+    remove_actor(*a);
+    set_question("What made that possible?");
+    const bool direct = a->first == from || (a->first == from + 1 && r_.has(from, wf::determiner));
+    if (artifact != npos) {
+      // "due to Kevin's change" -> "due to the change".
+      const std::size_t lead = a->first >= 1 && r_.has(a->first - 1, wf::determiner)
+                                   ? a->first - 1
+                                   : a->first;
+      edits.push_back({lead, a->last, lead != a->first ? original(lead, lead + 1) : "the"});
+    } else if (!direct && a->first >= 1 && r_.is_any(a->first - 1, {"by", "from"})) {
+      // "an oversight by the on-call engineer" -> "an oversight".
+      edits.push_back({a->first - 1, a->last, ""});
+    } else if (!direct) {
+      rewrite_blocked = true;
+    } else if (marker.kind == marker_kind::reason) {
+      // "Checkout was down because of @dave." -> "Checkout was down."
+      edits.push_back({i, a->last, ""});
+    } else if (marker.kind == marker_kind::origin && r_.verb(a->last) != nullptr) {
+      // "traces back to annatwo@ restarting the wrong systems": the act stays, its actor goes.
+      edits.push_back({a->first, a->last, ""});
+    } else {
+      rewrite_blocked = true;
+    }
+  }
+}
+
+// A person's act told as a fault: "Kevin's oversight", "the QA team's failure to test", "a
+// mistake by the support engineer", "negligence on the part of the operator", "my mistake".
+void sentence_review::check_fault_nouns() {
+  for (std::size_t k = 0; k < r_.size(); ++k) {
+    // A virtue said to be wanting is a fault too: "insufficient diligence", "a lack of care".
+    const bool wanting =
+        r_.is_any(k, {"diligence", "care", "attention", "caution", "rigor", "rigour",
+                      "thoroughness", "vigilance", "judgement", "judgment", "communication",
+                      "ownership", "discipline", "professionalism"}) &&
+        k >= 1 &&
+        (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
+         (k >= 2 && r_.is(k - 1, "of") && r_.is_any(k - 2, {"lack", "absence"})));
+    if ((!r_.has(k, wf::fault_noun) && !wanting) || is_quoted(r_, k)) continue;
+    // "error budget", "failure rate", "mistake-proofing": a fault noun that qualifies a thing.
+    if (k + 1 < r_.size() && (r_.at(k + 1).glued || (r_.word(k + 1) && !r_.has(k + 1, wf::function_word | wf::auxiliary | wf::modal | wf::adverb) && r_.verb(k + 1) == nullptr))) {
+      continue;
+    }
+    // Whose: an owner before ("Kevin's oversight", "the team's failure"), or an agent after.
+    const actor* who = nullptr;
+    for (const auto& a : actors_) {
+      if (a.kind == actor_kind::we) continue;
+      if (a.possessive && a.last <= k && k <= a.last + 2) {
+        bool plain = true;  // only describing words between: "Kevin's costly oversight"
+        for (std::size_t j = a.last; j < k; ++j) {
+          plain = plain && r_.word(j) && r_.verb(j) == nullptr &&
+                  !r_.has(j, wf::function_word | wf::determiner);
+        }
+        if (plain) who = &a;
+      }
+      if (a.first > k && a.first <= k + 5 && a.first >= 1 &&
+          r_.is_any(a.first - 1, {"by", "from", "of"}) && !a.possessive) {
+        bool plain = true;
+        for (std::size_t j = k + 1; j + 1 < a.first; ++j) {
+          plain = plain && (r_.is_any(j, {"on", "the", "part"}) || r_.has(j, wf::determiner));
+        }
+        // "the failure of the primary" is no person's; "a failure by the on-call to" is.
+        if (plain && (r_.is(a.first - 1, "by") || r_.is(a.first - 1, "from") ||
+                      r_.is(a.first - 2, "part"))) {
+          who = &a;
+        }
+      }
+      // "Kim exercised poor judgement", "the reviewer showed insufficient diligence".
+      if (!a.possessive && a.last < k && k <= a.last + 4 &&
+          r_.is_any(a.last, {"showed", "shows", "demonstrated", "demonstrates", "exercised",
+                             "exercises", "displayed", "displays", "exhibited", "exhibits"})) {
+        who = &a;
+      }
+      // "on Kevin's part".
+      if (a.possessive && a.first >= 1 && r_.is(a.first - 1, "on") && r_.is(a.last, "part") &&
+          a.first > k && a.first <= k + 4) {
+        who = &a;
+      }
+    }
+    if (who == nullptr) continue;
+    // "It wasn't Kim's fault", "no mistake by the on-call": denied.
+    const std::size_t lead = std::min(k, who->first);
+    bool denied = false;
+    for (std::size_t j = lead >= 3 ? lead - 3 : 0; j < lead; ++j) {
+      denied = denied || r_.has(j, wf::negation) || (r_.is(j, "no") && !(wanting && j + 1 == k));
+    }
+    if (denied) continue;
+    const auto& w = r_.at(k).norm;
+    rule_id rule = rule_id::counterfactual;
+    if (wanting) {
+      rule = rule_id::judgement;
+    } else if (w == "fault") {
+      rule = rule_id::person_as_cause;
+    } else if (r_.has(k, wf::judgement)) {
+      rule = rule_id::judgement;
+    } else if (w == "incompetence" || w == "ignorance") {
+      rule = rule_id::competence;
+    } else if (w.starts_with("mistake") || w.starts_with("error") || w.starts_with("typo") ||
+               w.starts_with("slip") || w.starts_with("blunder") || w == "goof" ||
+               w.starts_with("misstep") || w.starts_with("screw") || w.starts_with("fuck")) {
+      rule = rule_id::human_error;
+    }
+    if (who->kind == actor_kind::self) rule = rule_id::self_blame;
+    add(std::min(k, who->first), std::max(k + 1, who->last), rule_for(who->kind, rule));
+    remove_actor(*who);
+    rewrite_blocked = true;
+  }
+}
+
 // "because of @dave", "due to Kevin's change", "caused by @sam", "thanks to Dave", "the real
 // cause was Jordan", "it's on him", "Li Wei's fault".
 void sentence_review::check_causal_frames() {
@@ -1287,41 +1686,8 @@ void sentence_review::check_causal_frames() {
     };
     if (a.kind == actor_kind::we) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
-    // Possessive person and artifact: "Kevin's change", "bob's script".
-    const bool caused_by = lead_before(1, "by") && lead >= 2 &&
-                           r_.is_any(lead - 2, {"caused", "triggered", "precipitated", "introduced",
-                                                "started", "initiated"});
-    const bool result_of = lead_before(1, "of") && lead >= 2 &&
-                           r_.is_any(lead - 2, {"result", "consequence", "product"});
-    const bool caused_frame = caused_by || result_of ||
-                              (lead_before(1, "to") && lead_before(2, "due")) ||
-                              (lead_before(1, "of") && lead_before(2, "because")) ||
-                              (lead_before(2, "back") && lead_before(1, "to")) ||
-                              (lead_before(2, "down") && lead_before(1, "to"));
-    if (caused_frame && (!a.possessive || artifact_after)) {
-      // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
-      if (weak && !artifact_after && !r_.at(a.first).capitalised) continue;
-      const std::size_t from = caused_by || result_of || lead_before(2, "due") ||
-                                       lead_before(2, "because") || lead_before(2, "back") ||
-                                       lead_before(2, "down")
-                                   ? lead - 2
-                                   : lead;
-      add(from, artifact_after ? artifact + 1 : a.last, rule_for(a.kind, rule_id::person_as_cause));
-      remove_actor(a);
-      if (artifact_after) {
-        edits.push_back({lead, a.last, lead != i ? original(lead, lead + 1) : "the"});
-      } else if (lead_before(2, "back") || result_of) {
-        // "traces back to annatwo@ restarting the wrong systems": the act stays, its actor goes.
-        edits.push_back({a.first, a.last, ""});
-        rewrite_blocked = rewrite_blocked || r_.verb(a.last) == nullptr;
-      } else if (!caused_by) {
-        // "Checkout was down because of @dave." -> "Checkout was down."
-        edits.push_back({from, a.last, ""});
-      } else {
-        rewrite_blocked = true;
-      }
-      set_question("What made that possible?");
-      continue;
+    if (std::find(caused_actors_.begin(), caused_actors_.end(), a.first) != caused_actors_.end()) {
+      continue;  // check_cause_markers found it
     }
     if (before(1, "to") && before(2, "thanks") && !a.possessive &&
         (!weak || r_.at(a.first).capitalised)) {
@@ -1332,7 +1698,9 @@ void sentence_review::check_causal_frames() {
       continue;
     }
     if (before(1, "because") && !a.possessive) continue;  // the clause rules judge the verb
-    if (a.possessive && r_.is_any(a.last, {"fault", "mistake", "doing"})) {
+    const bool denied = (lead >= 1 && r_.has(lead - 1, wf::negation)) ||
+                        (lead >= 2 && r_.has(lead - 2, wf::negation));
+    if (a.possessive && r_.is_any(a.last, {"fault", "mistake", "doing"}) && !denied) {
       add(lead, a.last + 1,
           a.kind == actor_kind::self ? rule_id::self_blame
                                      : rule_for(a.kind, rule_id::person_as_cause));
@@ -1581,7 +1949,8 @@ void sentence_review::check_passive_agents() {
                                                  "unattended", "unprotected", "public"});
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
                           negated || negative || exposed || v->base == "silence" ||
-                          v->base == "target" || v->base == "rush";
+                          v->base == "target" || v->base == "rush" || v->base == "delay" ||
+                          v->base == "stall" || v->base == "prolong";
     if (!blameful) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
     // "by Sunil": a capitalised word after "by" is a name as much as a known one.
@@ -1702,9 +2071,6 @@ void sentence_review::check_phrases() {
       {{"should", "never", "have", "been", "allowed"}, rule_id::competence, true},
       {{"shouldn't", "have", "been", "allowed"}, rule_id::competence, true},
       {{"should", "not", "have", "been", "allowed"}, rule_id::competence, true},
-      {{"wasn't", "ready"}, rule_id::competence, true},
-      {{"isn't", "ready"}, rule_id::competence, true},
-      {{"was", "not", "ready"}, rule_id::competence, true},
       {{"out", "of", "my", "depth"}, rule_id::self_blame, false},
       // mechanistic "human error"
       {{"human", "error"}, rule_id::human_error, false},
@@ -1848,6 +2214,34 @@ void sentence_review::check_phrases() {
       rewrite_blocked = true;
     }
   }
+  // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres
+  // would never have run that": a person held up against an imagined competent one. "Anyone
+  // would have made the same call" says the opposite, and is left alone.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    const bool someone = r_.is_any(i, {"anyone", "anybody", "someone", "somebody"}) &&
+                         r_.is_any(i + 1, {"with", "who", "that"});
+    if (!someone) continue;
+    bool able = false;
+    std::size_t k = i + 2;
+    for (; k < r_.size() && k <= i + 9 && !r_.clause_break(k); ++k) {
+      if (r_.has(k, wf::ability | wf::capability) ||
+          r_.is_any(k, {"basic", "half", "half-decent", "decent", "common", "sense", "brain",
+                        "knows", "knew", "understands", "understood", "clue", "bothered",
+                        "read", "reads"})) {
+        able = true;
+      }
+      if (r_.is_any(k, {"would", "would've", "wouldve", "wouldn't", "could've", "couldve"})) {
+        break;
+      }
+    }
+    if (!able || k >= r_.size() || !r_.is_any(k, {"would", "would've", "wouldve", "wouldn't",
+                                                  "could've", "couldve"})) {
+      continue;
+    }
+    if (r_.find(k, r_.size(), "same") != npos) continue;
+    add(i, k + 1, rule_id::competence);
+    rewrite_blocked = true;
+  }
   // "failed to take the alert seriously", "lacked sufficient understanding of the system".
   const bool person_here = std::any_of(actors_.begin(), actors_.end(),
                                        [](const actor& a) { return a.kind != actor_kind::we; });
@@ -1861,14 +2255,17 @@ void sentence_review::check_phrases() {
         rewrite_blocked = true;
       }
     }
-    if (r_.is_any(i, {"lack", "lacks", "lacked", "lacking"})) {
+    // "lacked the skills", "a lack of familiarity with", "does not have the experience": what
+    // a person is said not to have.
+    const bool not_have = r_.is_any(i, {"have", "has"}) && i >= 1 && r_.has(i - 1, wf::negation);
+    if (r_.is_any(i, {"lack", "lacks", "lacked", "lacking"}) || not_have) {
       for (std::size_t k = i + 1; k < r_.size() && k <= i + 3; ++k) {
-        if (r_.is_any(k, {"understanding", "knowledge", "experience", "skills", "skill",
-                          "competence", "expertise"})) {
-          add(i, k + 1, rule_id::competence);
+        if (r_.has(k, wf::ability) && !r_.is(k, "clue")) {
+          add(not_have ? i - 1 : i, k + 1, rule_id::competence);
           rewrite_blocked = true;
           break;
         }
+        if (!r_.word(k) || r_.has(k, wf::function_word)) break;
       }
     }
   }
@@ -1938,7 +2335,7 @@ void sentence_review::check_phrases() {
   }
   // "An AWS engineer debugging ... mistakenly removed too many servers".
   for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
-    if (!r_.is_any(i, {"mistakenly", "accidentally", "inadvertently", "wrongly"}) ||
+    if (!r_.has(i, wf::slip_adverb) ||
         (r_.verb(i + 1) == nullptr && !(r_.word(i + 1) && r_.at(i + 1).norm.ends_with("ed")))) {
       continue;
     }
@@ -1959,7 +2356,12 @@ void sentence_review::check_phrases() {
                         matches(r_, i, {"nice", "job"}) || matches(r_, i, {"good", "job"}) ||
                         matches(r_, i, {"well", "done"}) || thanks_a_lot || r_.is(i, "thanks") ||
                         r_.is(i, "kudos") || r_.is(i, "bravo");
-    if (!praise) continue;
+    // "really appreciate the 3am page", "gotta love", "awesome": praise words that are sarcasm
+    // only about an outcome nobody would praise.
+    const bool soft_praise = !praise && r_.is_any(i, {"appreciate", "appreciated", "love", "loved",
+                                                      "awesome", "brilliant", "fantastic",
+                                                      "stellar", "amazing", "wonderful"});
+    if (!praise && !soft_praise) continue;
     bool harm = false;
     for (std::size_t k = i + 1; k < r_.size(); ++k) {
       const auto* v = r_.verb(k);
@@ -1975,11 +2377,30 @@ void sentence_review::check_phrases() {
       }
     }
     const bool positive = r_.any_flag(i + 1, r_.size(), wf::positive);
-    if (harm || (thanks_a_lot && !positive)) {
+    // The outcome praised: an outage, errors, a page at night, a lost weekend.
+    bool outcome = false;
+    for (std::size_t k = i + 1; k < r_.size(); ++k) {
+      const auto& w = r_.at(k).norm;
+      const bool night = r_.at(k).kind == token_kind::number && w.size() >= 3 &&
+                         (w.ends_with("am") || w.ends_with("a.m.")) && w[0] >= '1' && w[0] <= '5' &&
+                         (w.size() == 3 || w[1] == 'a' || w[1] == ':');
+      outcome = outcome || night || r_.has(k, wf::outcome) ||
+                r_.is_any(k, {"weekend", "woke", "woken", "wake-up", "wakeup", "midnight"});
+    }
+    const bool someone_named = std::any_of(actors_.begin(), actors_.end(), [](const actor& a) {
+      return a.kind != actor_kind::we && a.kind != actor_kind::self;
+    });
+    if (soft_praise) {
+      harm = harm && someone_named;
+      if (!(harm || (outcome && someone_named && !positive))) continue;
+    }
+    if (harm || (thanks_a_lot && !positive) || (praise && outcome && someone_named && !positive)) {
       add(i,
           thanks_a_lot
               ? i + 3
-              : (r_.is(i, "thanks") || r_.is(i, "kudos") || r_.is(i, "bravo") ? i + 1 : i + 2),
+              : (r_.is(i, "thanks") || r_.is(i, "kudos") || r_.is(i, "bravo") || soft_praise
+                     ? i + 1
+                     : i + 2),
           rule_id::implied_blame);
       rewrite_blocked = true;
     }
@@ -1995,14 +2416,56 @@ void sentence_review::check_phrases() {
       }
     }
   }
-  // "classic ana, skipping the checklist again", "typical ops".
-  for (const auto& a : actors_) {
-    if (a.first >= 1 && r_.is_any(a.first - 1, {"classic", "typical"}) &&
-        a.kind != actor_kind::we) {
-      add(a.first - 1, a.last,
-          a.kind == actor_kind::self ? rule_id::self_blame : rule_id::implied_blame);
+  // "classic ana, skipping the checklist again", "typical ops", "classic jen move": a habit
+  // pinned on someone. A lower-case word the lexicon does not know is a name there when
+  // nothing but "move" or the sentence's end follows it ("classic race condition" is no one).
+  for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"classic", "typical"})) continue;
+    const auto a = std::find_if(actors_.begin(), actors_.end(),
+                                [&](const actor& b) { return b.first == i + 1; });
+    if (a != actors_.end()) {
+      if (a->kind == actor_kind::we) continue;
+      add(i, a->last, a->kind == actor_kind::self ? rule_id::self_blame : rule_id::implied_blame);
+      rewrite_blocked = true;
+      continue;
+    }
+    const bool unknown_word =
+        r_.word(i + 1) && r_.verb(i + 1) == nullptr &&
+        (r_.flags(i + 1) & ~(wf::first_name | wf::ambiguous_name)) == 0;
+    const bool ends = i + 2 >= r_.size() || r_.at(i + 2).kind == token_kind::punct ||
+                      r_.is_any(i + 2, {"move", "moves", "behaviour", "behavior", "style"});
+    if (unknown_word && ends && !noun_like_suffix(r_.at(i + 1).norm)) {
+      add(i, i + 2, rule_id::implied_blame);
       rewrite_blocked = true;
     }
+  }
+  // "lol ops did it again", "Kevin strikes again", "the DBAs are at it again".
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    const bool idiom = (r_.is_any(i, {"did", "does", "done"}) &&
+                        r_.is_any(i + 1, {"it", "this", "that"}) && r_.is(i + 2, "again")) ||
+                       (r_.is_any(i, {"strikes", "struck"}) && r_.is(i + 1, "again"));
+    // "at it again" is teasing until it names a harm: "at it again, hammering the login API".
+    const bool at_it = matches(r_, i, {"at", "it", "again"}) &&
+                       [&] {
+                         for (std::size_t k = i + 3; k < r_.size(); ++k) {
+                           const auto* v = r_.verb(k);
+                           if ((v != nullptr && v->kind == verb_class::harm) ||
+                               r_.has(k, wf::outcome)) {
+                             return true;
+                           }
+                         }
+                         return false;
+                       }();
+    if (!idiom && !at_it) continue;
+    const auto doer = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
+      return a.last <= i && a.kind != actor_kind::we && !a.possessive;
+    });
+    if (doer == actors_.end()) continue;
+    const std::size_t last = r_.is(i + 1, "again") ? i + 2 : i + 3;
+    add(doer->first, last,
+        doer->kind == actor_kind::self ? rule_id::self_blame
+                                       : rule_for(doer->kind, rule_id::implied_blame));
+    rewrite_blocked = true;
   }
   // "whoever merged that", "someone (again) forgot", "who pushed the bad config?"
   for (const auto& a : actors_) {
@@ -2019,17 +2482,34 @@ void sentence_review::check_phrases() {
       add(a.first, a.last, rule_id::implied_blame);
     }
   }
-  if (!r_.punct(r_.size() - 1, "?")) return;
+  const auto& last_mark = r_.at(r_.size() - 1);
+  if (last_mark.kind != token_kind::punct || last_mark.norm.find('?') == std::string::npos) return;
+  // "who pushed the bad config?", "who the hell merged this without a review??": the question
+  // points at whoever did what a person would be blamed for.
   for (std::size_t i = 0; i < r_.size(); ++i) {
     if (!r_.is(i, "who") || (i > 0 && r_.word(i - 1) && !r_.is_any(i - 1, {"so", "and", "but"})))
       continue;
-    const auto p = parse_predicate(r_, i + 1);
+    std::size_t after = i + 1;
+    if (r_.is(after, "the") && r_.is_any(after + 1, {"hell", "heck", "fuck"})) after += 2;
+    if (r_.is(after, "on") && r_.is(after + 1, "earth")) after += 2;
+    if (r_.is_any(after, {"tf", "exactly", "else"})) after += 1;
+    const auto p = parse_predicate(r_, after);
     const bool negative =
         p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier);
     if (p.verb != nullptr && (p.kind == verb_class::harm || negative)) {
       add(i, p.end, rule_id::implied_blame);
       rewrite_blocked = true;
+      continue;
     }
+    const std::size_t before = findings.size();
+    relative_or_question_ = true;
+    check_predicate(actor{i, after, actor_kind::indefinite, false}, p);
+    for (std::size_t f = before; f < findings.size(); ++f) {
+      if (text_of(findings[f].rule).kind == finding_kind::blame) {
+        findings[f].rule = rule_id::implied_blame;
+      }
+    }
+    rewrite_blocked = rewrite_blocked || findings.size() > before;
   }
 }
 
