@@ -104,13 +104,14 @@ constexpr std::string_view teams =
     "team teams dbas sres devs developers engineers admins sysadmins operators reviewers folks "
     "guys squad crew department dept vendor vendors contractors interns testers managers ops "
     "juniors newbies rookies "
-    "devops leadership management staff";
+    "devops leadership management staff group groups organisation organization organisations "
+    "organizations colleagues personnel technicians responders members people";
 
 // A team's name that also names a thing ("Support", "Networking"): a team only as the subject of
 // something only people do.
 constexpr std::string_view team_modifiers =
     "infra infrastructure networking security support qa sre dba ops devops legal finance "
-    "marketing sales engineering product management leadership hr";
+    "marketing sales engineering product management leadership hr operations";
 
 // Programs, products and parts of a system: a capitalised one is not a person.
 constexpr std::string_view system_words =
@@ -142,6 +143,8 @@ constexpr std::string_view function_words =
     "tonight overall finally initially eventually luckily unfortunately fortunately apparently "
     "thanks please note update impact summary timeline detection resolution action actions "
     "follow-up followup lessons contributing root cause what's where when's yes no ok okay "
+    "against across through via toward towards upon within per despite behind beyond along "
+    "among amid throughout onto "
     "monday tuesday wednesday thursday friday saturday sunday january february march july "
     "september october november december utc gmt pst est cet am pm";
 
@@ -157,7 +160,9 @@ constexpr std::string_view negations =
 
 constexpr std::string_view modals =
     "should could would must might ought should've could've would've must've might've shouldve "
-    "couldve wouldve shouldn't couldn't wouldn't mustn't shouldnt couldnt wouldnt";
+    "couldve wouldve shouldn't couldn't wouldn't mustn't shouldnt couldnt wouldnt shouldn't've "
+    "couldn't've wouldn't've shouldnt've couldnt've wouldnt've shouldntve couldntve wouldntve "
+    "shoulda coulda woulda";
 
 constexpr std::string_view adverbs =
     "just simply also then again accidentally mistakenly inadvertently unknowingly apparently "
@@ -165,7 +170,9 @@ constexpr std::string_view adverbs =
     "quickly later finally first once clearly obviously probably likely allegedly literally "
     "only manually directly briefly personally unfortunately carelessly blindly sloppily "
     "recklessly lazily negligently stupidly irresponsibly thoughtlessly hastily rashly "
-    "single-handedly singlehandedly promptly calmly quietly silently double";
+    "single-handedly singlehandedly promptly calmly quietly silently double always constantly "
+    "repeatedly routinely usually often consistently regularly continually subsequently yet "
+    "";
 
 constexpr std::string_view judgements =
     "careless carelessly carelessness sloppy sloppily sloppiness reckless recklessly recklessness "
@@ -174,7 +181,8 @@ constexpr std::string_view judgements =
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
     "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed winged arrogance "
     "rubber-stamped rubberstamped rubber-stamp "
-    "ignorance";
+    "ignorance haphazard slapdash shoddy unprofessional unacceptable inexcusable panicked "
+    "winging yoloing cowboying";
 
 constexpr std::string_view benign_words =
     "stale old unused obsolete temporary temp test duplicate extra orphaned expired leftover "
@@ -201,7 +209,8 @@ constexpr std::string_view positives =
 constexpr std::string_view outcomes =
     "outage outages incident down downtime errors error failure failures broke broken crash "
     "crashed lost loss slowdown spike spiked degraded unavailable offline suffered fire impact "
-    "affected 500s 502s 503s";
+    "affected 500s 502s 503s problem problems issue issues disruption disruptions degradation "
+    "breach";
 
 constexpr std::string_view derogatories =
     "idiot idiots moron morons slob clown clowns muppet cowboy cowboys numpty bozo imbecile "
@@ -212,7 +221,7 @@ constexpr std::string_view dramas =
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
     "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
     "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly "
-    "eternity";
+    "eternity dire debacle debacles worst";
 
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
@@ -234,12 +243,13 @@ constexpr std::string_view fault_nouns =
     "oversight oversights mistake mistakes error errors blunder blunders slip slips lapse lapses "
     "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
     "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
-    "incompetence ignorance failure failures fault";
+    "incompetence ignorance failure failures fault unfamiliarity inexperience misunderstanding "
+    "ineptitude breach violation";
 
 // What a person is judged to lack: "lacked the skills", "a lack of familiarity with".
 constexpr std::string_view abilities =
     "skills skill knowledge experience expertise competence understanding familiarity know-how "
-    "background judgement judgment clue";
+    "background judgement judgment clue maturity";
 
 // Adjectives of being able, judged of a person when denied: "wasn't ready", "isn't qualified".
 constexpr std::string_view capabilities =
@@ -270,11 +280,11 @@ constexpr std::string_view harm_verbs =
     "mute misconfigure mistype misread/misread/misread fry fat-finger hammer overload leak expose "
     "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
     "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
-    "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
+    "compromise poison pollute disrupt derail sever unplug disconnect downgrade mangle "
     "garble hardcode spam/spammed/spammed hide/hid/hidden mask ddos/ddosed/ddosed";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
-    "disregard dismiss";
+    "disregard dismiss bypass circumvent subvert flout violate shortcut";
 constexpr std::string_view action_verbs =
     "deploy push ship/shipped/shipped merge run/ran/run restart reboot change flip/flipped/flipped "
     "toggle disable rotate apply release start launch execute type enter edit modify update "
@@ -282,7 +292,8 @@ constexpr std::string_view action_verbs =
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
-    "give/gave/given introduce raise lower "
+    "give/gave/given introduce raise lower hold/held/held override/overrode/overridden open "
+    "close touch route reroute "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -291,16 +302,17 @@ constexpr std::string_view diligence_verbs =
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
     "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
-    "flag report share clean restore fix investigate drain consult heed";
+    "flag report share clean restore fix investigate drain consult heed exercise ensure notice "
+    "double-check";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
     "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
     "speak/spoke/spoken act point opt cut/cut/cut "
-    "lack own manage proceed delay stall prolong postpone";
+    "lack own manage proceed delay stall prolong postpone allow permit happen";
 constexpr std::string_view cognition_verbs =
-    "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
+    "know/knew/known see/saw/seen realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "
     "consider grasp comprehend";
 
@@ -323,6 +335,8 @@ constexpr phrasal phrasal_verbs[] = {
     {"blow", "away", verb_class::harm},     {"fail", "over", verb_class::action},
     {"lock", "out", verb_class::harm},      {"make", "worse", verb_class::harm},
     {"speak", "up", verb_class::diligence}, {"lock", "down", verb_class::action},
+    {"blow", "off", verb_class::omission},  {"brush", "off", verb_class::omission},
+    {"shrug", "off", verb_class::omission}, {"screw", "over", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

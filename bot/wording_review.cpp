@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <initializer_list>
 #include <unordered_map>
 #include <utility>
@@ -177,8 +178,26 @@ class sentence_reader {
     verbs_.reserve(t_.size());
     for (const auto& t : t_) {
       const bool is_word = t.kind == token_kind::word;
-      flags_.push_back(is_word ? flags_of(t.norm) : 0u);
-      verbs_.push_back(is_word ? wf::verb_of(t.norm) : nullptr);
+      auto f = is_word ? flags_of(t.norm) : 0u;
+      const auto* v = is_word ? wf::verb_of(t.norm) : nullptr;
+      if (is_word && f == 0 && v == nullptr) {
+        const auto& w = t.norm;
+        // Words the lexicon does not list are read by their shape, so that the rules do not
+        // depend on every adverb and verb being listed: "evidently", "ordered", "yeeted".
+        if (w.size() > 4 && w.ends_with("ly")) {
+          f = wf::adverb;
+        } else if (w.size() > 4 && w.ends_with("ed") && !t.capitalised) {
+          guessed_.push_back(wf::verb_info{std::string_view(w).substr(0, w.size() - 2), "",
+                                           verb_class::action, wf::verb_form::past_or_participle,
+                                           w, true});
+          v = &guessed_.back();
+        } else if (w.size() > 4 && w.ends_with('s') && w != "leads" &&
+                   (flags_of(std::string_view(w).substr(0, w.size() - 1)) & wf::role) != 0) {
+          f = wf::team;  // "technicians", "responders": several people by their role
+        }
+      }
+      flags_.push_back(f);
+      verbs_.push_back(v);
     }
   }
 
@@ -248,6 +267,7 @@ class sentence_reader {
   const known_people& people_;
   std::vector<std::uint32_t> flags_;
   std::vector<const verb_info*> verbs_;
+  std::deque<verb_info> guessed_;  // verbs read by their shape; a deque keeps their addresses
 };
 
 bool noun_like_suffix(std::string_view w) {
@@ -321,14 +341,18 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   if (w == "we") return actor{i, i + 1, actor_kind::we, false};
   if (auto np = noun_phrase_actor(i)) return np;
   // "Dev should have double checked": a capitalised role word opening a sentence is a name.
-  if ((f & wf::role) != 0 && (f & wf::determiner) == 0 && t.capitalised && sentence_start(i) &&
-      !t.all_capitals && is_any(i + 1, {"should", "should've", "shouldve", "could've"})) {
+  // "Root cause: operator should've known": a bare role after a label, too.
+  const bool opens = sentence_start(i) || (i >= 1 && punct(i - 1, ":"));
+  if ((f & wf::role) != 0 && (f & wf::determiner) == 0 && (t.capitalised || i >= 1) && opens &&
+      !t.all_capitals && has(i + 1, wf::modal) && !has(i + 1, wf::negation)) {
     return actor{i, i + 1, actor_kind::person, false};
   }
-  // "Engineer A", "Team member 2".
-  if ((f & wf::role) != 0 && t.capitalised && i + 1 < t_.size() &&
-      (t_[i + 1].norm.size() == 1 || t_[i + 1].kind == token_kind::number)) {
-    return actor{i, i + 2, actor_kind::person, t_[i + 1].possessive};
+  // "Engineer A", "Team member 2", "Team B".
+  if ((f & (wf::role | wf::team)) != 0 && t.capitalised && i + 1 < t_.size() &&
+      (t_[i + 1].norm.size() == 1 || t_[i + 1].kind == token_kind::number) &&
+      (t_[i + 1].kind == token_kind::number || t_[i + 1].capitalised)) {
+    return actor{i, i + 2, (f & wf::role) != 0 ? actor_kind::person : actor_kind::team,
+                 t_[i + 1].possessive};
   }
   if ((f & wf::team) != 0 && (f & wf::determiner) == 0 && followed_by_predicate(i + 1)) {
     // "Ops never reads", "SREs had lost access".
@@ -337,7 +361,8 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   // "Networking broke ...", also after one more word of the team's name: "Data engineering".
   const bool team_name_start =
       sentence_start(i) || (i == 1 && t_[0].capitalised && t_[0].kind == token_kind::word);
-  if ((f & wf::team_modifier) != 0 && (t.capitalised || i == 1) && team_name_start &&
+  // In chat, lower case too: "infra broke it again", "networking screwed us".
+  if ((f & wf::team_modifier) != 0 && team_name_start &&
       followed_by_predicate(i + 1)) {
     return actor{sentence_start(i) ? i : 0, i + 1, actor_kind::weak_team, t.possessive};
   }
@@ -345,7 +370,8 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   const bool name = (f & wf::first_name) != 0;
   const bool ambiguous = (f & wf::ambiguous_name) != 0;
   const bool after_determiner = i > 0 && has(i - 1, wf::determiner);
-  if ((name || ambiguous) && !after_determiner) {
+  // "the status page", "we will": a name that is also a word counts only written as a name.
+  if ((name || (ambiguous && t.capitalised)) && !after_determiner) {
     // A capitalised name mid-sentence is a person; at the start, or in lower case, only as a
     // subject (a verb follows) or an owner ("kim's").
     const bool as_subject =
@@ -445,6 +471,7 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
       head = j;  // "the SRE", "our DBA"
       break;
     }
+    if (t_[j].all_capitals && (f & (wf::role | wf::team)) == 0) continue;  // "a single IT engineer"
     // "the actions of the engineer": the person is the phrase after "of", found on its own.
     // "some of the devs", "one of our engineers": a share of the people is still them.
     if (t_[j].norm == "of" && j == i + 1 && has(j + 1, wf::determiner)) {
@@ -485,7 +512,7 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
         (f & (wf::system_word | wf::artifact)) != 0 ||
         (!verb_like &&
          (f & (wf::function_word | wf::adverb | wf::auxiliary | wf::modal | wf::negation)) == 0 &&
-         next != "who" && next != "responsible");
+         next != "who" && next != "responsible" && next != "of");
     if (thing && !verb_like) return std::nullopt;
   }
   bool team_head = false;
@@ -576,8 +603,14 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   }
   if (r.is(j, "on") && r.is_any(j + 1, {"duty", "call", "shift", "rotation"})) j += 2;
   // "The on-call, as usual, ignored the warnings": a short aside between subject and verb.
+  // A longer one when it reads as an aside: "A tired engineer, working late to fix a
+  // replication issue, ran ...", "Marcus, acting as incident commander, ordered ...".
+  const bool long_aside =
+      r.punct(j, ",") && (r.is_any(j + 1, {"though", "although", "as", "who", "already"}) ||
+                          (r.verb(j + 1) != nullptr &&
+                           r.verb(j + 1)->form == wf::verb_form::gerund));
   if (r.punct(j, ",")) {
-    for (std::size_t k = j + 2; k < r.size() && k <= j + 4; ++k) {
+    for (std::size_t k = j + 2; k < r.size() && k <= j + (long_aside ? 10 : 4); ++k) {
       if (r.punct(k, ",")) {
         if (r.verb(k + 1) != nullptr || r.has(k + 1, wf::adverb | wf::auxiliary | wf::negation)) {
           j = k + 1;
@@ -599,6 +632,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   }
   bool should = false;
   bool could = false;
+  bool not_after_have = false;
   for (; j < r.size(); ++j) {
     const auto& w = r.at(j).norm;
     if (!r.word(j)) break;
@@ -622,6 +656,8 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
     if (w == "to" && r.is(j - 1, "ought")) continue;
     if ((f & wf::negation) != 0 && (f & wf::auxiliary) == 0) {
       p.negated = true;
+      // "could have not deployed": a counterfactual of not doing, not of what was impossible.
+      not_after_have = not_after_have || p.perfect;
       continue;
     }
     if ((f & wf::auxiliary) != 0) {
@@ -646,8 +682,22 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // "should have", "shouldn't have", "could have": hindsight about what someone did. Without
   // "have" a modal speaks of the future ("Kim should pair with the DBAs"), "could not" of what
   // was impossible ("could not find the dashboard", "could not have seen the change").
-  p.modal_counterfactual = p.perfect && (should || (could && !p.negated));
+  p.modal_counterfactual = p.perfect && (should || (could && (!p.negated || not_after_have)));
   const auto* v = r.verb(j);
+  // After "should have" only a participle can come: a word the lexicon does not know there is
+  // read as one ("should've held the train").
+  const auto participle_shape = [](std::string_view w) {
+    for (const auto end : {"ed", "en", "ld", "lt", "pt", "ght", "wn", "ne"}) {
+      if (w.size() > 3 && w.ends_with(end)) return true;
+    }
+    return false;
+  };
+  if (v == nullptr && p.modal_counterfactual && r.word(j) && r.flags(j) == 0 &&
+      participle_shape(r.at(j).norm)) {
+    static const wf::verb_info unknown_act{"", "", verb_class::action, wf::verb_form::participle, "",
+                                           true};
+    v = &unknown_act;
+  }
   // "chose to ignore the canary", "decided to skip staging", "managed to delete", "went ahead
   // and merged": the act that follows is what is said of the subject.
   for (;;) {
@@ -848,6 +898,7 @@ class sentence_review {
   }
   void remove_actor(const actor& a) { removed_people.emplace_back(a.first, a.last); }
   bool harm_at(std::size_t k) const { return harm_verb_at(r_, k); }
+  bool consequence_after(std::size_t from) const;
   // Where the clause of a predicate ends: at punctuation or where another clause begins
   // ("ran the failover from memory because the runbook link was broken").
   std::size_t own_clause_end(std::size_t from) const {
@@ -962,7 +1013,8 @@ void sentence_review::check_subject(const actor& a) {
   // the main clause's verb after it.
   if (r_.is(a.last, "who") && p.verb != nullptr) {
     const std::size_t after = p.tail_end != npos ? p.tail_end : p.end;
-    if (after < r_.size() && r_.verb(after) != nullptr) {
+    if (after < r_.size() &&
+        (r_.verb(after) != nullptr || r_.has(after, wf::modal | wf::auxiliary))) {
       check_predicate(a, parse_predicate(r_, after));
       relative_or_question_ = true;
     }
@@ -1035,7 +1087,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   const bool negative_object =
       (p.object_begin != npos &&
        r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier)) ||
-      (p.verb != nullptr && r_.any_flag(p.end, own_clause_end(p.end), wf::negative_qualifier));
+      (p.verb != nullptr &&
+       r_.any_flag(p.end,
+                   std::min(own_clause_end(p.end), std::min(r_.find(p.end, r_.size(), "that"),
+                                                            r_.find(p.end, r_.size(), "which"))),
+                   wf::negative_qualifier));  // not in a clause about the object
   const bool benign_object =
       p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::benign);
   const bool instead = r_.find(p.end, r_.size(), "instead") != npos;
@@ -1273,7 +1329,10 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       }
       const bool ignore = p.verb->base == "ignore" || p.verb->base == "overlook" ||
                           p.verb->base == "disregard" || p.verb->base == "neglect" ||
-                          p.verb->base == "dismiss";
+                          p.verb->base == "dismiss" || p.particle == "off" ||
+                          p.verb->base == "bypass" || p.verb->base == "circumvent" ||
+                          p.verb->base == "subvert" || p.verb->base == "flout" ||
+                          p.verb->base == "violate" || p.verb->base == "shortcut";
       add(a.first, p.end, rule_for(a.kind, ignore ? rule_id::judgement : rule_id::counterfactual));
       remove_actor(a);
       rewrite_clause(
@@ -1320,12 +1379,28 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         return false;
       }();
       // "... and blocked all traffic", "... a config change that took down payments".
-      const bool then_harm = [&] {
-        for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
-          if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
-          if (r_.is_any(k, {"and", "that", "which"}) &&
-              (harm_at(k + 1) ||
-               r_.is_any(k + 1, {"blocked", "stalled", "froze", "halted", "stopped"}))) {
+      const bool then_harm = consequence_after(p.end) || [&] {
+        // "signed off on a release that had never been run", "disabled the alert that
+        // would've caught it": what the act was done to tells the slip.
+        for (std::size_t k = p.end; k + 2 < r_.size(); ++k) {
+          if (!r_.is_any(k, {"that", "which"})) continue;
+          // A passive told as never done: "that had never been run", "which wasn't tested".
+          bool denied = false;
+          bool passive = false;
+          for (std::size_t j = k + 1; j < r_.size() && j <= k + 5; ++j) {
+            denied = denied || r_.is_any(j, {"never", "not"}) ||
+                     (r_.has(j, wf::negation) && r_.has(j, wf::auxiliary));
+            passive = passive || r_.is_any(j, {"been", "was", "were", "wasn't", "weren't",
+                                               "wasnt", "werent"});
+            const auto* v = r_.verb(j);
+            if (denied && passive && v != nullptr && !v->guessed &&
+                (v->kind == verb_class::diligence || v->kind == verb_class::action) &&
+                v->form != wf::verb_form::gerund && v->form != wf::verb_form::base) {
+              return true;
+            }
+          }
+          if (r_.is_any(k + 1, {"would've", "wouldve", "would", "could've", "couldve"}) &&
+              r_.find(k + 1, std::min(r_.size(), k + 5), "caught") != npos) {
             return true;
           }
         }
@@ -1337,7 +1412,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       }
       // A duty done on the wrong thing is still a duty done ("fixed the bug", "checked the
       // wrong dashboard" tells what happened): the wrong object makes only an act a slip.
-      const bool wrong_act = negative_object && p.kind == verb_class::action;
+      // A verb read by its shape may be one of finding ("identified the faulty node").
+      const bool wrong_act = negative_object && p.kind == verb_class::action && !p.verb->guessed;
       if (wrong_act || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
           then_harm || because || and_not_done) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
@@ -1349,6 +1425,40 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     case verb_class::cognition:
     case verb_class::none: return;
   }
+}
+
+// Whether a harm follows an act as its consequence: "..., causing", "... and blocked all
+// traffic", "... a change that took down payments", "... and that's why search died", "... and
+// the API tier collapsed under the load".
+bool sentence_review::consequence_after(std::size_t from) const {
+  const auto outcome_verb = [&](std::size_t k) {
+    return harm_at(k) || r_.is_any(k, {"blocked", "stalled", "froze", "halted", "stopped",
+                                       "collapsed", "crashed", "died", "imploded", "melted",
+                                       "cascaded", "overloaded", "filled", "exploded"});
+  };
+  for (std::size_t k = from; k + 1 < r_.size(); ++k) {
+    if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
+    if (r_.is_any(k, {"and", "that", "which"}) && outcome_verb(k + 1)) return true;
+    // "and that's why", "which is why", "that's what filled the disk".
+    if (r_.is_any(k, {"that's", "thats", "which", "this"}) &&
+        (r_.is_any(k + 1, {"why", "what"}) ||
+         (r_.is(k + 1, "is") && r_.is_any(k + 2, {"why", "what"})))) {
+      return true;
+    }
+    // "and the API tier collapsed": a new subject, then what happened to it.
+    // ("and the error rate dropped" is the opposite: what stops or drops there is the harm.)
+    if (r_.is(k, "and") && r_.has(k + 1, wf::determiner)) {
+      for (std::size_t j = k + 2; j < r_.size() && j <= k + 5; ++j) {
+        if (r_.has(j, wf::outcome)) break;
+        if (outcome_verb(j) && !r_.has(j - 1, wf::determiner) &&
+            !r_.is_any(j, {"stopped", "dropped", "halted", "fell"})) {
+          return true;
+        }
+        if (!r_.word(j) || r_.has(j, wf::function_word | wf::auxiliary)) break;
+      }
+    }
+  }
+  return false;
 }
 
 // The artifact a possessive actor owns: "Kevin's change", "Hiroshi's bad merge" (up to two
@@ -1689,7 +1799,8 @@ void sentence_review::check_causal_frames() {
     if (std::find(caused_actors_.begin(), caused_actors_.end(), a.first) != caused_actors_.end()) {
       continue;  // check_cause_markers found it
     }
-    if (before(1, "to") && before(2, "thanks") && !a.possessive &&
+    // "big thanks to jsmith for staying up": thanks for something is gratitude.
+    if (before(1, "to") && before(2, "thanks") && !a.possessive && !r_.is(a.last, "for") &&
         (!weak || r_.at(a.first).capitalised)) {
       if (r_.any_flag(0, r_.size(), wf::positive)) continue;
       add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
@@ -1715,13 +1826,22 @@ void sentence_review::check_causal_frames() {
       continue;
     }
     // "The real cause was Jordan", "the root of the problem was Mia's decision".
+    // "the outage was marco", "contributing factors: mostly pete": the cause or the harm named,
+    // then the person as what it was.
+    std::size_t named_at = lead;
+    while (named_at >= 1 && r_.has(named_at - 1, wf::adverb) && !r_.has(named_at - 1, wf::negation)) {
+      --named_at;  // "mostly", "basically", "probably"
+    }
     const bool cause_subject = [&] {
       // "was X", and the label style of answers: "Main factor: Lea's migration script".
-      const bool label = lead >= 1 && r_.punct(lead - 1, ":");
-      if (!(lead_before(1, "was") || lead_before(1, "is") || label)) return false;
-      for (std::size_t k = lead >= 6 ? lead - 6 : 0; k + 1 < lead; ++k) {
-        if (r_.is_any(k, {"cause", "culprit", "reason", "root", "source", "origin", "trigger",
-                          "factor"})) {
+      const bool label = named_at >= 1 && r_.punct(named_at - 1, ":");
+      const bool copula = named_at >= 1 && r_.is_any(named_at - 1, {"was", "is"});
+      if (!(copula || label)) return false;
+      for (std::size_t k = named_at >= 6 ? named_at - 6 : 0; k + 1 < named_at; ++k) {
+        if (r_.clause_break(k) && !r_.punct(k, ":")) continue;
+        if (r_.has(k, wf::cause_noun) || r_.is(k, "factors") ||
+            (copula && r_.has(k, wf::outcome) && r_.has(k - 1, wf::determiner) &&
+             !a.possessive && a.last < r_.size() && !r_.word(a.last))) {
           return true;
         }
       }
@@ -1729,7 +1849,7 @@ void sentence_review::check_causal_frames() {
     }();
     if (cause_subject && (!a.possessive || artifact_after) &&
         (!weak || r_.at(a.first).capitalised)) {
-      add(lead - 1, artifact_after ? artifact + 1 : a.last,
+      add(named_at - 1, artifact_after ? artifact + 1 : a.last,
           rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
@@ -1800,7 +1920,10 @@ void sentence_review::check_causal_frames() {
     if (before(1, "on") && !a.possessive &&
         (before(2, "it's") || before(2, "is") || before(2, "totally") || before(2, "all") ||
          before(2, "that's") || before(2, "entirely") || before(2, "squarely") ||
-         before(2, "this's") || before(2, "completely") || before(2, "fully"))) {
+         before(2, "this's") || before(2, "completely") || before(2, "fully") ||
+         before(2, "its") || before(2, "thats") || before(2, "one's") || before(2, "ones") ||
+         (a.kind == actor_kind::self && r_.sentence_start(i - 1) &&
+          (a.last >= r_.size() || !r_.word(a.last) || r_.is(a.last, "for"))))) {
       add(i - 1, a.last,
           rule_for(a.kind,
                    a.kind == actor_kind::self ? rule_id::self_blame : rule_id::person_as_cause));
@@ -1862,9 +1985,12 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
       continue;
     }
-    if ((before(1, "with") || before(1, "on")) &&
-        (before(2, "lies") || before(2, "rests") || before(2, "falls") || before(2, "blame"))) {
-      add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
+    // "Blame lies with X", "the problem lies squarely with the engineer".
+    std::size_t rests = lead >= 2 ? lead - 2 : npos;
+    while (rests != npos && rests >= 1 && r_.has(rests, wf::adverb)) --rests;
+    if (rests != npos && (lead_before(1, "with") || lead_before(1, "on")) &&
+        r_.is_any(rests, {"lies", "lay", "rests", "rested", "falls", "fell", "blame", "lie"})) {
+      add(rests, a.last, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
       continue;
@@ -1943,14 +2069,45 @@ void sentence_review::check_passive_agents() {
          harm_at(r_.find(a.last, r_.size(), "which") + 1)) ||
         (r_.find(a.last, r_.size(), "before") != npos &&
          r_.any_flag(r_.find(a.last, r_.size(), "before"), r_.size(), wf::safeguard)) ||
-        r_.find(a.last, r_.size(), "never") != npos;
+        r_.find(a.last, r_.size(), "never") != npos ||
+        // "..., and no one was informed", "by a product engineer who had not been assigned".
+        matches(r_, r_.find(a.last, r_.size(), "no"), {"no", "one"}) ||
+        (r_.is(a.last, "who") && r_.any_flag(a.last, r_.clause_end(a.last + 1), wf::negation)) ||
+        // "The second outage was created by the contractor": the harm is the subject.
+        [&] {
+          for (std::size_t k = start; k < verb_at; ++k) {
+            if (r_.is_any(k, {"outage", "outages", "failure", "incident", "problem", "issue",
+                              "disruption", "breach", "loss", "degradation", "downtime"})) {
+              return true;
+            }
+          }
+          return false;
+        }() ||
+        // "acknowledged by the on-call engineer and subsequently left uninvestigated".
+        [&] {
+          for (std::size_t k = a.last; k + 1 < r_.size(); ++k) {
+            const auto& w = r_.at(k + 1).norm;
+            if (r_.is_any(k, {"left", "went"}) && w.size() > 6 && w.starts_with("un") &&
+                w.ends_with("ed")) {
+              return true;
+            }
+          }
+          return false;
+        }();
     // "left open by Kenji": a state that should not have been left.
     const bool exposed = r_.is_any(verb_at + 1, {"open", "exposed", "unlocked", "unpatched",
                                                  "unattended", "unprotected", "public"});
     const bool blameful = v->kind == verb_class::harm || v->kind == verb_class::omission ||
                           negated || negative || exposed || v->base == "silence" ||
                           v->base == "target" || v->base == "rush" || v->base == "delay" ||
-                          v->base == "stall" || v->base == "prolong";
+                          v->base == "stall" || v->base == "prolong" ||
+                          // "the backup job got disabled by X", "the flag got flipped by sam":
+                          // a safeguard or a switch turned by hand.
+                          v->base == "disable" || v->base == "flip" || v->base == "toggle" ||
+                          v->base == "override" || (v->base == "hold" && r_.is(verb_at + 1, "up")) ||
+                          // "The certificate was allowed to expire by the security team".
+                          ((v->base == "allow" || v->base == "let" || v->base == "permit") &&
+                           r_.is(verb_at + 1, "to"));
     if (!blameful) continue;
     const bool weak = a.kind == actor_kind::weak_person || a.kind == actor_kind::weak_team;
     // "by Sunil": a capitalised word after "by" is a name as much as a known one.
@@ -2471,6 +2628,29 @@ void sentence_review::check_phrases() {
   for (const auto& a : actors_) {
     if (a.kind != actor_kind::indefinite) continue;
     if (r_.is(a.first, "whoever")) {
+      // "whoever was on call restarted the wrong cluster": the clause names no act, the verb
+      // after it does, and it is judged like any subject's.
+      if (r_.has(a.last, wf::auxiliary) && r_.verb(a.last) == nullptr) {
+        for (std::size_t k = a.last + 1; k < r_.size() && k <= a.last + 4; ++k) {
+          const auto* v = r_.verb(k);
+          if (v == nullptr || v->form == wf::verb_form::gerund ||
+              v->form == wf::verb_form::base || r_.has(k - 1, wf::determiner) ||
+              r_.is(k - 1, "on")) {
+            continue;  // "on call", "the deploy": not the clause's verb
+          }
+          const std::size_t before = findings.size();
+          relative_or_question_ = true;
+          check_predicate(actor{a.first, k, actor_kind::indefinite, false}, parse_predicate(r_, k));
+          for (std::size_t f = before; f < findings.size(); ++f) {
+            if (text_of(findings[f].rule).kind == finding_kind::blame) {
+              findings[f].rule = rule_id::implied_blame;
+            }
+          }
+          rewrite_blocked = rewrite_blocked || findings.size() > before;
+          break;
+        }
+        continue;
+      }
       if (r_.verb(a.last) != nullptr || r_.has(a.last, wf::adverb)) {
         add(a.first, a.last + 1, rule_id::implied_blame);
         rewrite_blocked = true;
@@ -2767,6 +2947,10 @@ void sentence_review::rewrite_clause(const actor& a, const predicate& p, rewrite
   const std::string it = many ? "them" : "it";
   const verb_info* v = p.complement != nullptr ? p.complement : p.verb;
   std::string_view particle = p.complement != nullptr ? p.complement_particle : p.particle;
+  if (v == nullptr || v->participle.empty()) {
+    rewrite_blocked = true;  // a verb read by its position only: no form to rewrite with
+    return;
+  }
   if (frame == rewrite_frame::not_done && p.verb->base == "wait") frame = rewrite_frame::none;
   std::string clause;
   switch (frame) {
