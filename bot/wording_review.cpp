@@ -508,12 +508,15 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
     const auto* v = verb(end);
     const auto& next = t_[end].norm;
     const bool verb_like = v != nullptr || next.ends_with("ing") || next.ends_with("ed");
+    // ("that" and "this" are listed as systems too, but after a role they start a clause.) A
+    // plural head is rarely a modifier: "colleagues bear", "the DBAs scheduled".
+    const bool plural_head = t_[end - 1].norm.ends_with('s') && (f & wf::system_word) == 0;
     const bool thing =
-        (f & (wf::system_word | wf::artifact)) != 0 ||
+        ((f & (wf::system_word | wf::artifact)) != 0 && (f & wf::function_word) == 0) ||
         (!verb_like &&
          (f & (wf::function_word | wf::adverb | wf::auxiliary | wf::modal | wf::negation)) == 0 &&
          next != "who" && next != "responsible" && next != "of");
-    if (thing && !verb_like) return std::nullopt;
+    if (thing && !verb_like && !(plural_head && (f & wf::artifact) == 0)) return std::nullopt;
   }
   bool team_head = false;
   for (std::size_t k = head; k < end; ++k) {
@@ -876,6 +879,9 @@ class sentence_review {
   void check_subject(const actor& a);
   void check_predicate(const actor& a, predicate p);
   void check_subjectless();
+  void check_conditions();
+  void check_responsibility();
+  void check_pointing();
   void check_cause_markers();
   void check_fault_nouns();
   void check_causal_frames();
@@ -893,6 +899,15 @@ class sentence_review {
   bool plural(std::size_t first, std::size_t last) const;
   void rewrite_clause(const actor& a, const predicate& p, rewrite_frame frame);
   void rewrite_coordinated(std::size_t from, bool not_done);
+  bool person_present() const {
+    return std::any_of(actors_.begin(), actors_.end(),
+                       [](const actor& a) { return a.kind != actor_kind::we; });
+  }
+  bool only_self() const {
+    return !actors_.empty() && std::all_of(actors_.begin(), actors_.end(), [](const actor& a) {
+      return a.kind == actor_kind::self || a.kind == actor_kind::we;
+    });
+  }
   void set_question(std::string_view q) {
     if (question.empty()) question = std::string(q);
   }
@@ -972,6 +987,9 @@ void sentence_review::run() {
     if (!a.possessive) check_subject(a);
   }
   check_subjectless();
+  check_conditions();
+  check_responsibility();
+  check_pointing();
   check_cause_markers();
   check_fault_nouns();
   check_causal_frames();
@@ -998,6 +1016,21 @@ void sentence_review::check_subject(const actor& a) {
   // The object of a preposition is no subject: "a typo by Chen caused ...".
   if (a.first >= 1 &&
       r_.is_any(a.first - 1, {"by", "to", "of", "from", "with", "for", "at", "about", "than"})) {
+    return;
+  }
+  // "It was the front-end team that broke checkout", "it was bkumar who disabled the alert":
+  // the cleft's clause is what is said of the person.
+  if (a.first >= 1 && r_.is_any(a.first - 1, {"was", "is", "it's", "its"}) &&
+      r_.is_any(a.last, {"that", "who"}) && !a.possessive) {
+    relative_or_question_ = true;
+    check_predicate(a, parse_predicate(r_, a.last + 1));
+    return;
+  }
+  // "what went wrong? kevin happened": a person as what happened.
+  if (r_.is(a.last, "happened") && (a.last + 1 >= r_.size() || !r_.word(a.last + 1) ||
+                                    r_.is_any(a.last + 1, {"lol", "again", "tbh"}))) {
+    add(a.first, a.last + 1, rule_for(a.kind, rule_id::person_as_cause));
+    rewrite_blocked = true;
     return;
   }
   auto p = parse_predicate(r_, a.last);
@@ -1050,9 +1083,15 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         rewrite_blocked = true;
       } else if (r_.has(k, wf::incapable) ||
                  (p.negated && r_.has(k, wf::capability) &&
-                  !r_.is(k + 1, "to"))) {  // "wasn't ready to roll back" tells a state
+                  !(r_.is(k, "ready") && r_.is(k + 1, "to")))) {  // "wasn't ready to roll
+                                                                  // back" tells a state
         // "@kate is clueless", "our junior devs aren't ready for on-call", "isn't qualified".
         add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
+        rewrite_blocked = true;
+      } else if (r_.is_any(k, {"inadequately", "insufficiently", "poorly", "badly"}) &&
+                 r_.is_any(k + 1, {"trained", "prepared", "skilled", "qualified", "equipped"})) {
+        // "was inadequately trained to operate the cluster".
+        add(a.first, k + 2, rule_for(a.kind, rule_id::competence));
         rewrite_blocked = true;
       } else if (r_.is(k, "slow") && r_.is(k + 1, "to") && r_.verb(k + 2) != nullptr &&
                  r_.find(k, r_.size(), "because") == npos) {
@@ -1100,6 +1139,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       without != npos &&
       (r_.any_flag(without + 1, without + 4, wf::safeguard) || r_.verb(without + 1) != nullptr);
 
+  // "was inadequately trained to operate the cluster": a verdict on preparation.
+  if (p.passive && !weak && p.verb_at != npos && p.verb_at >= 1 &&
+      r_.is_any(p.verb_at - 1, {"inadequately", "insufficiently", "poorly", "badly"}) &&
+      r_.is_any(p.verb_at, {"trained", "prepared", "skilled", "qualified", "equipped"})) {
+    add(a.first, p.verb_at + 1, rule_for(a.kind, rule_id::competence));
+    rewrite_blocked = true;
+    return;
+  }
   if (p.passive) return;  // "Kim was paged": something done to them
   // "as part of the retention job, as scheduled", "on purpose", "per the policy": a planned act.
   for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
@@ -1213,6 +1260,21 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       rewrite_blocked = true;
       return;
     }
+    // "our dba doesnt know postgres": a present-tense verdict on what someone knows (a past
+    // "didn't know the flag was shared" tells what was known at the time).
+    if (p.verb->base == "know" && p.verb->form == wf::verb_form::base && !weak &&
+        (r_.find(p.begin, p.end, "doesn't") != npos || r_.find(p.begin, p.end, "doesnt") != npos ||
+         r_.find(p.begin, p.end, "does") != npos || r_.find(p.begin, p.end, "don't") != npos ||
+         r_.find(p.begin, p.end, "dont") != npos) &&
+        p.object_begin != npos &&
+        (p.object_end == p.object_begin + 1 ||
+         (p.object_end == p.object_begin + 2 &&
+          r_.is_any(p.object_begin + 1, {"lol", "tbh", "either", "though", "apparently", "smh"}))) &&
+        !r_.is_any(p.object_begin, {"that", "it", "this", "why", "when", "where", "who", "yet"})) {
+      add(a.first, p.object_end, rule_for(a.kind, rule_id::competence));
+      rewrite_blocked = true;
+      return;
+    }
     if (p.kind == verb_class::cognition &&
         (p.verb->base == "understand" || p.verb->base == "grasp" ||
          p.verb->base == "comprehend")) {
@@ -1237,6 +1299,28 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     return;
   }
   if (p.verb->form == wf::verb_form::gerund) return;
+  // "networking screwed us with that firewall change": harm done to people.
+  if (p.verb->base == "screw" && p.particle.empty() && r_.is_any(p.end, {"us", "them", "me", "everyone", "everybody"})) {
+    add(a.first, p.end + 1, rule_for(a.kind, rule_id::person_as_cause));
+    rewrite_blocked = true;
+    return;
+  }
+  // "The SRE team allowed the certificate inventory to fall out of date", "let the cert
+  // expire": a lapse allowed is a duty left undone.
+  if ((p.verb->base == "allow" || p.verb->base == "let" || p.verb->base == "permit") && !weak &&
+      !p.negated && !p.modal) {
+    for (std::size_t k = p.end; k < r_.size() && k <= p.end + 6 && !r_.clause_break(k); ++k) {
+      const std::size_t v_at = r_.is(k, "to") ? k + 1 : k;
+      if (v_at == k && k == p.end) continue;
+      if (r_.is_any(v_at, {"expire", "lapse", "rot", "drift", "fall", "fill", "slip", "degrade",
+                           "linger", "accumulate", "grow"}) ||
+          harm_at(v_at)) {
+        add(a.first, v_at + 1, rule_for(a.kind, rule_id::counterfactual));
+        rewrite_blocked = true;
+        return;
+      }
+    }
+  }
   // "Sergio made a typo in the hostname", "made a bad call", "made the wrong decision".
   if (p.verb->base == "make" && p.object_begin != npos && !weak) {
     const std::size_t head = p.object_end - 1;
@@ -1395,7 +1479,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
             const auto* v = r_.verb(j);
             if (denied && passive && v != nullptr && !v->guessed &&
                 (v->kind == verb_class::diligence || v->kind == verb_class::action) &&
-                v->form != wf::verb_form::gerund && v->form != wf::verb_form::base) {
+                v->form != wf::verb_form::gerund &&
+                (v->form != wf::verb_form::base || v->participle == r_.at(j).norm)) {
               return true;
             }
           }
@@ -1467,6 +1552,11 @@ std::size_t owned_artifact(const sentence_reader& r, const actor& a) {
   if (!a.possessive) return npos;
   for (std::size_t k = a.last; k < r.size() && k <= a.last + 3; ++k) {
     if (r.has(k, wf::artifact)) return k;
+    // An act named by its noun: "the security team's unilateral rotation of the credentials".
+    if (r.word(k) && r.is(k + 1, "of") && noun_like_suffix(r.at(k).norm) &&
+        !r.has(k, wf::function_word | wf::positive)) {
+      return k;
+    }
     if (r.punct(k, "\"") || r.punct(k, "\xE2\x80\x9C")) continue;  // someone's "small refactor"
     // A participle describes the thing: "Meera's misconfigured alert rule".
     const auto* v = r.verb(k);
@@ -1530,6 +1620,222 @@ void sentence_review::check_subjectless() {
   rewrite_blocked = true;
 }
 
+// Counterfactual conditions that the subject rules do not see: "Were the DBA group to have
+// tested the restore procedure, ...", "had the secondary acked the page we'd have caught it",
+// "if kim read the runbook we wouldn't be here". A duty in the condition makes it a verdict on
+// whoever had it; "had the alert fired earlier" is about a system and is left alone.
+void sentence_review::check_conditions() {
+  const auto duty = [&](std::size_t k) {
+    const auto* v = r_.verb(k);
+    return v != nullptr && !v->guessed && v->form != wf::verb_form::gerund &&
+           (v->kind == verb_class::diligence || v->kind == verb_class::omission);
+  };
+  const auto consequence_would = [&](std::size_t from) {
+    for (std::size_t k = from; k < r_.size(); ++k) {
+      if (r_.is_any(k, {"would", "wouldn't", "would've", "wouldve", "wouldnt", "we'd", "it'd",
+                        "i'd", "wouldn't've"})) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    // "Were X to have <participle>".
+    if (r_.is(i, "were") && (i == 0 || r_.clause_break(i - 1))) {
+      for (std::size_t k = i + 2; k + 2 < r_.size() && k <= i + 6; ++k) {
+        if (r_.is(k, "to") && r_.is(k + 1, "have") && r_.verb(k + 2) != nullptr) {
+          const bool person = std::any_of(actors_.begin(), actors_.end(), [&](const actor& a) {
+            return a.first > i && a.last <= k && a.kind != actor_kind::we;
+          });
+          if (person) {
+            add(i, k + 3, rule_id::counterfactual);
+            rewrite_blocked = true;
+          }
+          break;
+        }
+      }
+    }
+    // "had the secondary acked the page", also when the lexicon does not know the role.
+    if (r_.is(i, "had") && (i == 0 || r_.clause_break(i - 1) || r_.sentence_start(i))) {
+      std::size_t k = i + 1;
+      if (!r_.has(k, wf::determiner)) continue;
+      bool system = false;
+      for (++k; k < r_.size() && k <= i + 4 && r_.word(k) && r_.verb(k) == nullptr; ++k) {
+        system = system || r_.has(k, wf::system_word);
+      }
+      if (!system && duty(k) && consequence_would(k)) {
+        add(i, k + 1, rule_id::counterfactual);
+        rewrite_blocked = true;
+      }
+    }
+    // "if kim read the runbook we wouldn't be here": a past duty as the condition.
+    if (r_.is(i, "if")) {
+      const auto a = std::find_if(actors_.begin(), actors_.end(),
+                                  [&](const actor& b) { return b.first == i + 1; });
+      if (a == actors_.end() || a->kind == actor_kind::we || a->possessive) continue;
+      std::size_t k = a->last;
+      while (k < r_.size() && r_.has(k, wf::adverb)) ++k;
+      const auto* v = r_.verb(k);
+      const bool past = v != nullptr && (v->form == wf::verb_form::past ||
+                                         v->form == wf::verb_form::past_or_participle ||
+                                         v->participle == r_.at(k).norm);  // "read"
+      if (v != nullptr && duty(k) && past && consequence_would(k)) {
+        add(i, k + 1, rule_for(a->kind, rule_id::counterfactual));
+        rewrite_blocked = true;
+      }
+    }
+  }
+}
+
+// Responsibility taken or given for a harm: "Our networking colleagues bear full
+// responsibility for the routing loop", "I take full responsibility for the failure to
+// validate the change". Taking on a follow-up ("Kim takes responsibility for the runbook
+// update") is no verdict: the thing must be a harm or a fault.
+void sentence_review::check_responsibility() {
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"responsibility", "blame"})) continue;
+    if (!r_.is(i + 1, "for")) continue;
+    bool harm = false;
+    for (std::size_t k = i + 2; k < r_.size() && k <= i + 6; ++k) {
+      harm = harm || r_.has(k, wf::outcome | wf::fault_noun | wf::drama);
+    }
+    const bool borne = i >= 1 && (r_.is_any(i - 1, {"bear", "bears", "bore", "carry", "carries"}) ||
+                                  (i >= 2 && r_.is_any(i - 2, {"bear", "bears", "bore", "carry",
+                                                               "carries"})));
+    if (!harm && !borne) continue;
+    const actor* who = nullptr;
+    for (const auto& a : actors_) {
+      if (a.kind == actor_kind::we || a.possessive || a.last > i || a.last + 4 < i) continue;
+      bool verb = false;
+      for (std::size_t k = a.last; k < i; ++k) {
+        verb = verb || r_.is_any(k, {"bear", "bears", "bore", "take", "takes", "took", "carry",
+                                     "carries", "carried", "accept", "accepts", "accepted",
+                                     "hold", "holds", "held", "share", "shares", "own", "owns"});
+      }
+      if (verb) who = &a;
+    }
+    if (who == nullptr) continue;
+    add(who->first, i + 1,
+        who->kind == actor_kind::self ? rule_id::self_blame
+                                      : rule_for(who->kind, rule_id::person_as_cause));
+    remove_actor(*who);
+    rewrite_blocked = true;
+  }
+}
+
+// Blame by pointing without naming: the usual suspects, "certain colleagues", "the same
+// individual", "the individual responsible", "whose change this was", someone "had been
+// warned", "once again", "predictably", a person's "quick fix" in scare quotes, and the chat
+// markers of sarcasm ("just saying", "oh wait", "... not", 🙄). Each needs a person, a team or
+// someone unnamed in the sentence, or an omission told in the passive ("the runbook was once
+// again not consulted"): "once again, the cache failed" points at no one.
+void sentence_review::check_pointing() {
+  const bool someone = std::any_of(actors_.begin(), actors_.end(), [](const actor& a) {
+    return a.kind != actor_kind::we && a.kind != actor_kind::self;
+  });
+  const auto fire = [&](std::size_t first, std::size_t last) {
+    add(first, last, rule_id::implied_blame);
+    rewrite_blocked = true;
+  };
+  // An omission told in the passive: "was not consulted", "went unread", "was ignored".
+  bool passive_omission = false;
+  for (std::size_t k = 1; k < r_.size(); ++k) {
+    const auto* v = r_.verb(k);
+    if (v == nullptr || v->form == wf::verb_form::base || v->form == wf::verb_form::gerund) continue;
+    bool copula = false;
+    bool denied = false;
+    for (std::size_t j = k >= 4 ? k - 4 : 0; j < k; ++j) {
+      copula = copula || r_.is_any(j, {"was", "were", "been", "got", "is", "are"});
+      denied = denied || r_.has(j, wf::negation);
+    }
+    passive_omission = passive_omission ||
+                       (copula && (v->kind == verb_class::omission ||
+                                   (denied && v->kind == verb_class::diligence)));
+  }
+  for (std::size_t i = 0; i < r_.size(); ++i) {
+    // Groups and individuals left unnamed on purpose.
+    if ((r_.is_any(i, {"certain"}) &&
+         r_.is_any(i + 1, {"members", "colleagues", "individuals", "people", "engineers", "folks",
+                           "teams", "persons", "parties"})) ||
+        matches(r_, i, {"usual", "suspects"}) ||
+        (r_.is(i, "same") && r_.is_any(i + 1, {"individual", "person", "guy", "engineer",
+                                               "people", "team", "folks", "dev", "developer"})) ||
+        (r_.is_any(i, {"individual", "individuals", "person", "party"}) &&
+         r_.is(i + 1, "responsible") && (i + 2 >= r_.size() || !r_.is(i + 2, "for")))) {
+      fire(i, std::min(r_.size(), i + 2));
+      continue;
+    }
+    // "will recognise whose change this was", "we all know whose deploy it was".
+    if (r_.is(i, "whose") && r_.has(i + 1, wf::artifact) &&
+        r_.is_any(i + 2, {"this", "that", "it"}) && r_.is_any(i + 3, {"was", "is"})) {
+      fire(i, i + 4);
+      continue;
+    }
+    // "had been warned about this exact practice", "was told twice".
+    if (r_.is_any(i, {"warned", "cautioned", "reminded", "counselled", "counseled"}) && i >= 1 &&
+        r_.is_any(i - 1, {"been", "was", "were"}) && someone) {
+      fire(i >= 2 && r_.is(i - 1, "been") ? i - 2 : i - 1, i + 1);
+      continue;
+    }
+    // "once again", "yet again", "predictably", "will surprise no one", "as usual".
+    const std::size_t again = matches(r_, i, {"once", "again"}) || matches(r_, i, {"yet", "again"}) ||
+                                      matches(r_, i, {"once", "more"})
+                                  ? 2
+                              : r_.is_any(i, {"predictably", "unsurprisingly"}) ? 1
+                              : matches(r_, i, {"surprise", "no", "one"}) ||
+                                      matches(r_, i, {"surprise", "nobody"})
+                                  ? 3
+                                  : 0;
+    if (again != 0 && (someone || passive_omission)) {
+      fire(i, std::min(r_.size(), i + again));
+      continue;
+    }
+    // "For whatever reason, the employee decided to ...".
+    if (matches(r_, i, {"for", "whatever", "reason"}) && someone) {
+      fire(i, i + 3);
+      continue;
+    }
+    // Chat markers of sarcasm: "same person as last time, just saying", "oh wait",
+    // "thanks for the heads up... not", "10/10 deploy strategy @ben, no notes", 🙄 🙃.
+    const bool eye_roll = r_.at(i).norm == "\xF0\x9F\x99\x84" || r_.at(i).norm == "\xF0\x9F\x99\x83";
+    const bool marker = matches(r_, i, {"just", "saying"}) || matches(r_, i, {"oh", "wait"}) ||
+                        matches(r_, i, {"no", "notes"}) || r_.is(i, "/s") || eye_roll ||
+                        (r_.is(i, "not") && i + 1 >= r_.size() - (r_.punct(r_.size() - 1, ".") ? 1 : 0) &&
+                         i >= 1 && (r_.punct(i - 1, "...") || r_.punct(i - 1, "\xE2\x80\xA6")));
+    const bool praise = r_.any_flag(0, r_.size(), wf::praise_cue) ||
+                        r_.find(0, r_.size(), "shoutout") != npos ||
+                        r_.find(0, r_.size(), "glad") != npos;
+    if (marker && (someone || praise || matches(r_, i, {"just", "saying"}))) {
+      fire(i, std::min(r_.size(), i + (eye_roll || r_.is(i, "not") || r_.is(i, "/s") ? 1 : 2)));
+      continue;
+    }
+    // A habit pinned on a team or a person: "Infrastructure has a long-standing habit of ...".
+    if ((r_.is(i, "habit") || r_.is(i, "tendency") ||
+         (r_.is(i, "track") && r_.is(i + 1, "record"))) &&
+        someone && r_.find(i, r_.size(), "of") != npos) {
+      fire(i, i + 1);
+      continue;
+    }
+  }
+  // A person's act in scare quotes: glad jsmith's 'tiny refactor' went well, another 'quick
+  // fix' from marco, thanks to Ibrahim's "quick fix".
+  for (const auto& a : actors_) {
+    if (a.kind == actor_kind::we) continue;
+    const auto quote = [&](std::size_t k) {
+      return k < r_.size() && r_.at(k).kind == token_kind::punct &&
+             (r_.at(k).norm == "\"" || r_.at(k).norm == "'" || r_.at(k).norm == "\xE2\x80\x9C" ||
+              r_.at(k).norm == "\xE2\x80\x98");
+    };
+    if (a.possessive && quote(a.last)) {
+      fire(a.first, a.last + 1);
+      continue;
+    }
+    if (a.first >= 2 && r_.is_any(a.first - 1, {"from", "by"}) && quote(a.first - 2)) {
+      fire(a.first - 1, a.last);
+    }
+  }
+}
+
 // A phrase that makes what follows it the cause: "because of", "due to", "caused by", "the
 // result of", "attributable to", "stems from". Its length in tokens at i, or 0. Which one it is
 // decides only how the rewrite drops the person: `kind_of_marker` below.
@@ -1590,7 +1896,16 @@ cause_marker cause_marker_at(const sentence_reader& r, std::size_t i) {
       {{"originates", "from"}, marker_kind::origin},
   };
   for (const auto& m : markers) {
-    if (matches_words(r, i, m.words)) return {m.words.size(), m.kind};
+    if (r.at(i).norm != m.words.front()) continue;
+    // "can be traced directly to", "stems largely from": adverbs may stand inside.
+    std::size_t k = i + 1;
+    bool same = true;
+    for (std::size_t w = 1; w < m.words.size() && same; ++w) {
+      while (k < r.size() && r.has(k, wf::adverb) && r.at(k).norm != m.words[w]) ++k;
+      same = k < r.size() && r.at(k).norm == m.words[w];
+      ++k;
+    }
+    if (same) return {k - i, m.kind};
   }
   return {};
 }
@@ -1710,7 +2025,11 @@ void sentence_review::check_fault_nouns() {
          (k >= 2 && r_.is(k - 1, "of") && r_.is_any(k - 2, {"lack", "absence"})));
     if ((!r_.has(k, wf::fault_noun) && !wanting) || is_quoted(r_, k)) continue;
     // "error budget", "failure rate", "mistake-proofing": a fault noun that qualifies a thing.
-    if (k + 1 < r_.size() && (r_.at(k + 1).glued || (r_.word(k + 1) && !r_.has(k + 1, wf::function_word | wf::auxiliary | wf::modal | wf::adverb) && r_.verb(k + 1) == nullptr))) {
+    if (k + 1 < r_.size() &&
+        (r_.at(k + 1).glued ||
+         (r_.word(k + 1) && !r_.is(k + 1, "of") &&
+          !r_.has(k + 1, wf::function_word | wf::auxiliary | wf::modal | wf::adverb) &&
+          r_.verb(k + 1) == nullptr))) {
       continue;
     }
     // Whose: an owner before ("Kevin's oversight", "the team's failure"), or an agent after.
@@ -1725,17 +2044,28 @@ void sentence_review::check_fault_nouns() {
         }
         if (plain) who = &a;
       }
-      if (a.first > k && a.first <= k + 5 && a.first >= 1 &&
+      if (a.first > k && a.first <= k + 8 && a.first >= 1 &&
           r_.is_any(a.first - 1, {"by", "from", "of"}) && !a.possessive) {
-        bool plain = true;
+        bool plain = true;  // "a lapse in judgement on the part of the release manager"
         for (std::size_t j = k + 1; j + 1 < a.first; ++j) {
-          plain = plain && (r_.is_any(j, {"on", "the", "part"}) || r_.has(j, wf::determiner));
+          plain = plain && r_.word(j) && r_.verb(j) == nullptr && !r_.clause_break(j);
         }
         // "the failure of the primary" is no person's; "a failure by the on-call to" is.
         if (plain && (r_.is(a.first - 1, "by") || r_.is(a.first - 1, "from") ||
                       r_.is(a.first - 2, "part"))) {
           who = &a;
         }
+      }
+      // "The unauthorised change made by the contractor was a clear breach of the policy": the
+      // act's agent, then what the act was.
+      if (a.last < k && a.first >= 1 && (r_.is_any(a.first - 1, {"by", "from"}) || a.possessive)) {
+        bool copula = false;
+        bool same_clause = true;
+        for (std::size_t j = a.last; j < k; ++j) {
+          copula = copula || r_.is_any(j, {"was", "is", "were", "constitutes", "constituted"});
+          same_clause = same_clause && !r_.clause_break(j);
+        }
+        if (copula && same_clause) who = &a;
       }
       // "Kim exercised poor judgement", "the reviewer showed insufficient diligence".
       if (!a.possessive && a.last < k && k <= a.last + 4 &&
@@ -1765,7 +2095,8 @@ void sentence_review::check_fault_nouns() {
       rule = rule_id::person_as_cause;
     } else if (r_.has(k, wf::judgement)) {
       rule = rule_id::judgement;
-    } else if (w == "incompetence" || w == "ignorance") {
+    } else if (w == "incompetence" || w == "ignorance" || w == "unfamiliarity" ||
+               w == "inexperience" || w == "misunderstanding" || w == "ineptitude") {
       rule = rule_id::competence;
     } else if (w.starts_with("mistake") || w.starts_with("error") || w.starts_with("typo") ||
                w.starts_with("slip") || w.starts_with("blunder") || w == "goof" ||
@@ -2156,7 +2487,7 @@ void sentence_review::check_phrases() {
       {{"even", "an", "intern"}, rule_id::competence, false},
       {{"even", "a", "child"}, rule_id::competence, false},
       {{"even", "a", "student"}, rule_id::competence, false},
-      {{"not", "up", "to", "the", "job"}, rule_id::competence, false},
+      {{"up", "to", "the", "job"}, rule_id::competence, true},
       {{"not", "up", "to", "the", "task"}, rule_id::competence, false},
       {{"not", "cut", "out", "for"}, rule_id::competence, false},
       {{"out", "of", "his", "depth"}, rule_id::competence, false},
@@ -2166,9 +2497,10 @@ void sentence_review::check_phrases() {
       {{"asleep", "on", "the", "job"}, rule_id::competence, false},
       {{"dropped", "the", "ball"}, rule_id::competence, true},
       {{"drop", "the", "ball"}, rule_id::competence, true},
-      {{"wasn't", "paying", "attention"}, rule_id::competence, true},
-      {{"was", "not", "paying", "attention"}, rule_id::competence, true},
-      {{"not", "paying", "attention"}, rule_id::competence, true},
+      {{"zero", "clue"}, rule_id::competence, true},
+      {{"zero", "idea"}, rule_id::competence, true},
+      {{"lost", "the", "plot"}, rule_id::competence, true},
+      {{"out", "of", "it"}, rule_id::competence, true},
       {{"no", "idea", "how"}, rule_id::competence, true},
       {{"no", "idea", "what"}, rule_id::competence, true},
       {{"no", "clue"}, rule_id::competence, true},
@@ -2310,6 +2642,12 @@ void sentence_review::check_phrases() {
         continue;
       }
       if (r_.is(i, "human") && r_.punct(i + 2, "-")) continue;  // "human-in-the-loop"
+      // "the human error rate metric": the phrase names a measure, not a verdict.
+      if (rule.rule == rule_id::human_error && r_.is_any(last, {"rate", "rates", "metric", "budget",
+                                                                "category", "taxonomy", "field",
+                                                                "count", "dashboard"})) {
+        continue;
+      }
       if (rule.needs_actor && !any_actor) continue;
       if (rule.rule == rule_id::implied_blame && r_.is(i, "as")) {
         // "as usual" blames only with someone doing something in the sentence.
@@ -2357,19 +2695,38 @@ void sentence_review::check_phrases() {
   // "A senior engineer would have known", "any good developer would": a person held up against.
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
     // "a more careful reviewer would not have approved this".
-    const std::size_t adjective = r_.is_any(i + 1, {"more", "truly", "really"}) ? i + 2 : i + 1;
-    if (!r_.is_any(i, {"a", "an", "any"}) ||
+    // "a reasonably skilled operator", "no experienced engineer would have accepted".
+    const std::size_t adjective =
+        r_.is_any(i + 1, {"more", "truly", "really"}) || r_.has(i + 1, wf::adverb) ? i + 2 : i + 1;
+    if (!r_.is_any(i, {"a", "an", "any", "no"}) ||
         !r_.is_any(adjective, {"senior", "experienced", "competent", "good", "decent", "careful",
                                "better", "real", "proper", "responsible", "professional",
-                               "attentive", "diligent", "thorough"})) {
+                               "attentive", "diligent", "thorough", "skilled", "seasoned",
+                               "trained", "qualified", "sensible", "reasonable", "knowledgeable",
+                               "capable", "half-decent", "halfway"})) {
       continue;
     }
     std::size_t k = adjective + 1;
     if (r_.has(k, wf::role) && r_.has(k + 1, wf::role)) ++k;  // "a senior on-call engineer"
-    if (r_.has(k, wf::role) && r_.is_any(k + 1, {"would", "wouldn't", "would've", "should"})) {
+    if (r_.has(k, wf::role | wf::team) &&
+        r_.is_any(k + 1, {"would", "wouldn't", "would've", "wouldve", "should", "could've"})) {
       add(i, k + 2, rule_id::competence);
       rewrite_blocked = true;
     }
+  }
+  // Denied care and ability, with a few words between: "wasn't paying attention", "was simply
+  // not paying sufficient attention", "isnt really up to the on-call job", "is not up to the
+  // responsibilities of the role".
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    const bool paying = r_.is(i, "paying") && (r_.is(i + 1, "attention") || r_.is(i + 2, "attention"));
+    const bool up_to = r_.is(i, "up") && r_.is(i + 1, "to") &&
+                       (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch"));
+    if (!paying && !up_to) continue;
+    bool denied = false;
+    for (std::size_t k = i >= 3 ? i - 3 : 0; k < i; ++k) denied = denied || r_.has(k, wf::negation);
+    if (!denied || !person_present()) continue;
+    add(i, i + 3, only_self() ? rule_id::self_blame : rule_id::competence);
+    rewrite_blocked = true;
   }
   // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres
   // would never have run that": a person held up against an imagined competent one. "Anyone
@@ -2414,17 +2771,42 @@ void sentence_review::check_phrases() {
     }
     // "lacked the skills", "a lack of familiarity with", "does not have the experience": what
     // a person is said not to have.
-    const bool not_have = r_.is_any(i, {"have", "has"}) && i >= 1 && r_.has(i - 1, wf::negation);
+    // ("does not yet have", "does not possess")
+    const bool not_have =
+        r_.is_any(i, {"have", "has", "possess", "possesses"}) && i >= 1 &&
+        (r_.has(i - 1, wf::negation) || (i >= 2 && r_.has(i - 1, wf::adverb) && r_.has(i - 2, wf::negation)));
     if (r_.is_any(i, {"lack", "lacks", "lacked", "lacking"}) || not_have) {
       for (std::size_t k = i + 1; k < r_.size() && k <= i + 3; ++k) {
         if (r_.has(k, wf::ability) && !r_.is(k, "clue")) {
-          add(not_have ? i - 1 : i, k + 1, rule_id::competence);
+          add(i, k + 1, rule_id::competence);
           rewrite_blocked = true;
           break;
         }
-        if (!r_.word(k) || r_.has(k, wf::function_word)) break;
+        if (!r_.word(k) || (r_.has(k, wf::function_word) && !r_.is(k, "of"))) break;
       }
     }
+  }
+  // "failed our colleagues by neglecting to test the restore procedure", "forgetting to renew":
+  // a duty left undone, told as a gerund.
+  for (std::size_t i = 0; person_here && i + 2 < r_.size(); ++i) {
+    const auto* v = r_.verb(i);
+    if (v == nullptr || v->form != wf::verb_form::gerund || v->kind != verb_class::omission ||
+        !r_.is(i + 1, "to") || r_.verb(i + 2) == nullptr) {
+      continue;
+    }
+    if (v->base == "fail" && r_.verb(i + 2)->kind != verb_class::diligence) continue;
+    add(i, i + 3, only_self() ? rule_id::self_blame : rule_id::counterfactual);
+    rewrite_blocked = true;
+  }
+  // "The engineer decided erroneously to ...": a slip adverb after a person's verb.
+  for (std::size_t i = 1; person_here && i < r_.size(); ++i) {
+    const auto* v = r_.verb(i - 1);
+    if (!r_.has(i, wf::slip_adverb) || v == nullptr || v->form == wf::verb_form::gerund ||
+        v->form == wf::verb_form::base) {
+      continue;
+    }
+    add(i - 1, i + 1, only_self() ? rule_id::self_blame : rule_id::human_error);
+    rewrite_blocked = true;
   }
   // "Hank was told twice to renew the certificate and never did".
   if (person_here && r_.size() >= 3) {
@@ -2528,7 +2910,9 @@ void sentence_review::check_phrases() {
                                                           verb_class::harm);
       }
       if (r_.is_any(k, {"whoever", "someone", "somebody"}) ||
-          (v != nullptr && v->kind == verb_class::harm) || phrasal_harm ||
+          // ("the kill switch": a harm verb after a determiner is a noun)
+          (v != nullptr && v->kind == verb_class::harm && !r_.has(k - 1, wf::determiner)) ||
+          phrasal_harm ||
           r_.has(k, wf::negative_qualifier) || r_.is_any(k, {"prod", "production", "friday"})) {
         harm = true;
       }
@@ -2744,6 +3128,13 @@ void sentence_review::check_judgement_words() {
 }
 
 void sentence_review::check_advice() {
+  // "Why was this outage SO LONG?!": shouting adds heat, not facts.
+  if (const auto& end = r_.at(r_.size() - 1);
+      end.kind == token_kind::punct && (end.norm == "?!" || end.norm == "!?" || end.norm == "!!" ||
+                                        end.norm == "!!!" || end.norm == "?!?")) {
+    add(r_.size() - 1, r_.size(), rule_id::dramatising);
+    rewrite_blocked = true;
+  }
   for (std::size_t i = 0; i < r_.size(); ++i) {
     if (!r_.has(i, wf::advice_cue)) continue;
     const auto& w = r_.at(i).norm;
@@ -2817,9 +3208,14 @@ void sentence_review::check_advice() {
       if (!replaced) rewrite_blocked = true;
       continue;
     }
+    // "of course", "obviously", and the openers "Naturally,", "Predictably,", "Needless to say,".
+    const bool opener = r_.sentence_start(i) &&
+                        ((r_.is_any(i, {"naturally", "predictably", "unsurprisingly"}) &&
+                          r_.punct(i + 1, ",")) ||
+                         matches(r_, i, {"needless", "to", "say"}));
     if ((matches(r_, i, {"of", "course"}) && !r_.is(i + 2, "action")) || w == "obviously" ||
-        (w == "naturally" && r_.sentence_start(i) && r_.punct(i + 1, ","))) {
-      const std::size_t last = i + (w == "of" ? 2 : 1);
+        opener) {
+      const std::size_t last = i + (w == "of" ? 2 : w == "needless" ? 3 : 1);
       add(i, last, rule_id::dramatising);
       edits.push_back({i, r_.punct(last, ",") ? last + 1 : last, ""});
       i = last - 1;
@@ -2855,10 +3251,21 @@ void sentence_review::check_advice() {
       edits.push_back({i, r_.punct(i + 1, ",") ? i + 2 : i + 1, ""});
       continue;
     }
-    if (matches(r_, i, {"should", "have", "been"}) &&
-        r_.is_any(i + 3, {"obvious", "clear", "caught", "noticed", "spotted", "seen", "expected",
-                          "foreseen", "apparent"})) {
-      add(i, i + 4, rule_id::hindsight);
+    // "should have been obvious", "should've been obvious".
+    const std::size_t been = matches(r_, i, {"should", "have", "been"})                 ? i + 3
+                             : r_.is_any(i, {"should've", "shouldve"}) && r_.is(i + 1, "been") ? i + 2
+                                                                                              : npos;
+    if (been != npos &&
+        r_.is_any(been, {"obvious", "clear", "caught", "noticed", "spotted", "seen", "expected",
+                         "foreseen", "apparent"})) {
+      add(i, been + 1, rule_id::hindsight);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "after the fact", "the writing was on the wall", "could hardly have been more apparent".
+    if (matches(r_, i, {"after", "the", "fact"}) || matches(r_, i, {"writing", "was", "on", "the", "wall"}) ||
+        (r_.is(i, "could") && r_.is(i + 1, "hardly") && r_.find(i, std::min(r_.size(), i + 6), "more") != npos)) {
+      add(i, i + (r_.is(i, "writing") ? 5 : 3), rule_id::hindsight);
       rewrite_blocked = true;
       continue;
     }

@@ -452,7 +452,12 @@ std::vector<sentence> split_sentences(std::string_view text) {
         current.tokens.size() >= 2 ? &current.tokens[current.tokens.size() - 2] : nullptr;
     const bool abbreviation =
         stop.norm == "." && before != nullptr && stop.glued && is_abbreviation(*before);
-    if (spaced && !abbreviation) flush();
+    // "thanks for the heads up... not": an ellipsis before a lower-case word on the same line
+    // trails off into the same sentence.
+    const bool trailing_off = stop.norm == "..." && !at_end && placed[i + 1].newlines_before == 0 &&
+                              placed[i + 1].tok.kind == token_kind::word &&
+                              !placed[i + 1].tok.capitalised;
+    if (spaced && !abbreviation && !trailing_off) flush();
   }
   flush();
   return out;
