@@ -456,7 +456,10 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
 // "the on-call", "an engineer", "our DBA", "the new hire", "the platform team", "the DBAs",
 // "the vendor's engineers": a determiner, up to three modifiers, and a role or team noun.
 std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
-  if (!has(i, wf::determiner)) return std::nullopt;
+  // "one engineer running a backfill", "two developers": a number counts people too.
+  const bool counted = is_any(i, {"one", "two", "three", "several", "multiple"}) &&
+                       has(i + 1, wf::role | wf::team) && !is(i + 1, "of");
+  if (!has(i, wf::determiner) && !counted) return std::nullopt;
   std::size_t j = i + 1;
   std::size_t head = npos;
   for (; j < t_.size() && j <= i + 4; ++j) {
@@ -1014,7 +1017,9 @@ bool contracted_copula(std::string_view w) {
 void sentence_review::check_subject(const actor& a) {
   relative_or_question_ = false;
   // The object of a preposition is no subject: "a typo by Chen caused ...".
-  if (a.first >= 1 &&
+  const bool nobody_in = a.first >= 2 && r_.is_any(a.first - 1, {"from", "at"}) &&
+                         (r_.is(a.first - 2, "nobody") || r_.is(a.first - 2, "one"));
+  if (a.first >= 1 && !nobody_in &&
       r_.is_any(a.first - 1, {"by", "to", "of", "from", "with", "for", "at", "about", "than"})) {
     return;
   }
@@ -1034,6 +1039,20 @@ void sentence_review::check_subject(const actor& a) {
     return;
   }
   auto p = parse_predicate(r_, a.last);
+  // "nobody on the platform team checked ...": the team did not.
+  if (a.first >= 2 && r_.is_any(a.first - 1, {"on", "in", "from", "at"}) &&
+      (r_.is(a.first - 2, "nobody") ||
+       (a.first >= 3 && r_.is(a.first - 2, "one") && r_.is(a.first - 3, "no")))) {
+    p.negated = true;
+  }
+  // "some people clearly think change review is optional": an opinion pinned on people left
+  // unnamed on purpose.
+  if (a.kind == actor_kind::indefinite && r_.is_any(a.first, {"some", "certain"}) &&
+      p.verb != nullptr && r_.is_any(p.verb_at, {"think", "believe", "assume", "feel"})) {
+    add(a.first, p.end, rule_id::implied_blame);
+    rewrite_blocked = true;
+    return;
+  }
   // "I'm the reason", "he's clueless": the copula is inside the actor's word.
   if (contracted_copula(r_.at(a.last - 1).norm) &&
       r_.find(a.last, p.verb_at == npos ? p.end : p.verb_at, "who") == npos) {
@@ -1759,7 +1778,10 @@ void sentence_review::check_pointing() {
                            "teams", "persons", "parties"})) ||
         matches(r_, i, {"usual", "suspects"}) ||
         (r_.is(i, "same") && r_.is_any(i + 1, {"individual", "person", "guy", "engineer",
-                                               "people", "team", "folks", "dev", "developer"})) ||
+                                               "people", "team", "folks", "dev", "developer"}) &&
+         (r_.find(i, r_.size(), "again") != npos || r_.find(i, r_.size(), "last") != npos ||
+          r_.find(i, r_.size(), "before") != npos || r_.find(0, i, "again") != npos ||
+          r_.any_flag(0, r_.size(), wf::outcome))) ||
         (r_.is_any(i, {"individual", "individuals", "person", "party"}) &&
          r_.is(i + 1, "responsible") && (i + 2 >= r_.size() || !r_.is(i + 2, "for")))) {
       fire(i, std::min(r_.size(), i + 2));
@@ -1773,7 +1795,7 @@ void sentence_review::check_pointing() {
     }
     // "had been warned about this exact practice", "was told twice".
     if (r_.is_any(i, {"warned", "cautioned", "reminded", "counselled", "counseled"}) && i >= 1 &&
-        r_.is_any(i - 1, {"been", "was", "were"}) && someone) {
+        r_.is_any(i - 1, {"been", "was", "were"}) && someone && !r_.is(i + 1, "by")) {
       fire(i >= 2 && r_.is(i - 1, "been") ? i - 2 : i - 1, i + 1);
       continue;
     }
@@ -1810,9 +1832,20 @@ void sentence_review::check_pointing() {
       continue;
     }
     // A habit pinned on a team or a person: "Infrastructure has a long-standing habit of ...".
+    // (A habit of something fine is no blame: "a habit of deploying on Thursdays".)
     if ((r_.is(i, "habit") || r_.is(i, "tendency") ||
          (r_.is(i, "track") && r_.is(i + 1, "record"))) &&
-        someone && r_.find(i, r_.size(), "of") != npos) {
+        someone && r_.find(i, r_.size(), "of") != npos &&
+        (r_.find(i, r_.size(), "without") != npos ||
+         r_.any_flag(i, r_.size(), wf::negative_qualifier | wf::judgement) || [&] {
+           for (std::size_t k = i; k < r_.size(); ++k) {
+             const auto* v = r_.verb(k);
+             if (v != nullptr && (v->kind == verb_class::harm || v->kind == verb_class::omission)) {
+               return true;
+             }
+           }
+           return false;
+         }())) {
       fire(i, i + 1);
       continue;
     }
@@ -2582,6 +2615,11 @@ void sentence_review::check_phrases() {
       {{"made", "the", "mistake"}, rule_id::human_error, true},
       // implied blame and sarcasm
       {{"not", "naming", "names"}, rule_id::implied_blame, false},
+      {{"name", "anyone"}, rule_id::implied_blame, false},
+      {{"naming", "anyone"}, rule_id::implied_blame, false},
+      {{"needs", "to", "learn"}, rule_id::competence, true},
+      {{"need", "to", "learn"}, rule_id::competence, true},
+      {{"should", "learn"}, rule_id::competence, true},
       {{"naming", "no", "names"}, rule_id::implied_blame, false},
       {{"won't", "say", "who"}, rule_id::implied_blame, false},
       {{"wont", "say", "who"}, rule_id::implied_blame, false},
