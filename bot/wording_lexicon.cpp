@@ -298,7 +298,8 @@ constexpr std::string_view action_verbs =
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
-    "check test read/read/read look follow adhere comply obey ask tell/told/told wait review verify validate monitor "
+    "check test read/read/read look follow adhere comply obey ask tell/told/told wait review "
+    "verify validate monitor "
     "escalate page renew double-check confirm warn communicate document inform "
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "

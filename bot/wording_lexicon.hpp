@@ -73,7 +73,7 @@ struct verb_info {
   verb_class kind = verb_class::none;
   verb_form form = verb_form::base;
   std::string_view participle;  // "taken": for rewrites in the passive
-  bool guessed = false;  // not in the lexicon: read as a verb by its shape ("yeeted")
+  bool guessed = false;         // not in the lexicon: read as a verb by its shape ("yeeted")
 };
 
 // The flags of a word (0 for an unknown word).

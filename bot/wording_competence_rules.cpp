@@ -1,0 +1,123 @@
+// Verdicts on ability: a person held up against an imagined competent one ("any competent
+// engineer would have", "anyone with basic Kubernetes knowledge would have"), what a person is
+// said to lack ("lacked the skills", "does not possess the maturity"), denied care ("wasn't
+// paying attention", "not up to the job"), and doubt about what they understand. "Anyone would
+// have made the same call" says the opposite and is left alone.
+#include "bot/wording_sentence_review.hpp"
+
+#include <algorithm>
+
+namespace scribe::bot::wording {
+
+void sentence_review::check_competence() {
+  const bool person_here = person_present();
+  // "A senior engineer would have known", "any good developer would": a person held up against.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    // "a more careful reviewer would not have approved this".
+    // "a reasonably skilled operator", "no experienced engineer would have accepted".
+    const std::size_t adjective =
+        r_.is_any(i + 1, {"more", "truly", "really"}) || r_.has(i + 1, wf::adverb) ? i + 2 : i + 1;
+    if (!r_.is_any(i, {"a", "an", "any", "no"}) ||
+        !r_.is_any(adjective,
+                   {"senior",        "experienced", "competent",   "good",     "decent",
+                    "careful",       "better",      "real",        "proper",   "responsible",
+                    "professional",  "attentive",   "diligent",    "thorough", "skilled",
+                    "seasoned",      "trained",     "qualified",   "sensible", "reasonable",
+                    "knowledgeable", "capable",     "half-decent", "halfway"})) {
+      continue;
+    }
+    std::size_t k = adjective + 1;
+    if (r_.has(k, wf::role) && r_.has(k + 1, wf::role)) ++k;  // "a senior on-call engineer"
+    if (r_.has(k, wf::role | wf::team) &&
+        r_.is_any(k + 1, {"would", "wouldn't", "would've", "wouldve", "should", "could've"})) {
+      add(i, k + 2, rule_id::competence);
+      rewrite_blocked = true;
+    }
+  }
+  // Denied care and ability, with a few words between: "wasn't paying attention", "was simply
+  // not paying sufficient attention", "isnt really up to the on-call job", "is not up to the
+  // responsibilities of the role".
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    const bool paying =
+        r_.is(i, "paying") && (r_.is(i + 1, "attention") || r_.is(i + 2, "attention"));
+    const bool up_to =
+        r_.is(i, "up") && r_.is(i + 1, "to") &&
+        (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch"));
+    if (!paying && !up_to) continue;
+    bool denied = false;
+    for (std::size_t k = i >= 3 ? i - 3 : 0; k < i; ++k) denied = denied || r_.has(k, wf::negation);
+    if (!denied || !person_present()) continue;
+    add(i, i + 3, only_self() ? rule_id::self_blame : rule_id::competence);
+    rewrite_blocked = true;
+  }
+  // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres
+  // would never have run that": a person held up against an imagined competent one. "Anyone
+  // would have made the same call" says the opposite, and is left alone.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    const bool someone = r_.is_any(i, {"anyone", "anybody", "someone", "somebody"}) &&
+                         r_.is_any(i + 1, {"with", "who", "that"});
+    if (!someone) continue;
+    bool able = false;
+    std::size_t k = i + 2;
+    for (; k < r_.size() && k <= i + 9 && !r_.clause_break(k); ++k) {
+      if (r_.has(k, wf::ability | wf::capability) ||
+          r_.is_any(k,
+                    {"basic", "half", "half-decent", "decent", "common", "sense", "brain", "knows",
+                     "knew", "understands", "understood", "clue", "bothered", "read", "reads"})) {
+        able = true;
+      }
+      if (r_.is_any(k, {"would", "would've", "wouldve", "wouldn't", "could've", "couldve"})) {
+        break;
+      }
+    }
+    if (!able || k >= r_.size() ||
+        !r_.is_any(k, {"would", "would've", "wouldve", "wouldn't", "could've", "couldve"})) {
+      continue;
+    }
+    if (r_.find(k, r_.size(), "same") != npos) continue;
+    add(i, k + 1, rule_id::competence);
+    rewrite_blocked = true;
+  }
+  // "failed to take the alert seriously", "lacked sufficient understanding of the system".
+  for (std::size_t i = 0; person_here && i < r_.size(); ++i) {
+    if (r_.is(i, "seriously") && i >= 3) {
+      const auto took = std::max<std::size_t>(i, 5) - 5;
+      if ((r_.find(took, i, "take") != npos || r_.find(took, i, "took") != npos) &&
+          (r_.any_flag(took >= 2 ? took - 2 : 0, i, wf::negation) ||
+           r_.find(took >= 2 ? took - 2 : 0, i, "failed") != npos)) {
+        add(i, i + 1, rule_id::judgement);
+        rewrite_blocked = true;
+      }
+    }
+    // "lacked the skills", "a lack of familiarity with", "does not have the experience": what
+    // a person is said not to have.
+    // ("does not yet have", "does not possess")
+    const bool not_have = r_.is_any(i, {"have", "has", "possess", "possesses"}) && i >= 1 &&
+                          (r_.has(i - 1, wf::negation) ||
+                           (i >= 2 && r_.has(i - 1, wf::adverb) && r_.has(i - 2, wf::negation)));
+    if (r_.is_any(i, {"lack", "lacks", "lacked", "lacking"}) || not_have) {
+      for (std::size_t k = i + 1; k < r_.size() && k <= i + 3; ++k) {
+        if (r_.has(k, wf::ability) && !r_.is(k, "clue")) {
+          add(i, k + 1, rule_id::competence);
+          rewrite_blocked = true;
+          break;
+        }
+        if (!r_.word(k) || (r_.has(k, wf::function_word) && !r_.is(k, "of"))) break;
+      }
+    }
+  }
+  // "I don't think Wes understands how our caching layer works".
+  for (std::size_t i = 0; person_here && i + 2 < r_.size(); ++i) {
+    if (!(matches(r_, i, {"don't", "think"}) || matches(r_, i, {"doubt"}))) continue;
+    for (std::size_t k = i + 2; k + 1 < r_.size() && k <= i + 6; ++k) {
+      if (r_.is_any(k, {"understands", "knows", "understood", "knew"}) &&
+          r_.is_any(k + 1, {"how", "what"})) {
+        add(i, k + 2, rule_id::competence);
+        rewrite_blocked = true;
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace scribe::bot::wording
