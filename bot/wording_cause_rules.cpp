@@ -309,7 +309,8 @@ void sentence_review::check_fault_nouns() {
       // "Kim exercised poor judgement", "the reviewer showed insufficient diligence".
       if (!a.possessive && a.last < k && k <= a.last + 4 &&
           r_.is_any(a.last, {"showed", "shows", "demonstrated", "demonstrates", "exercised",
-                             "exercises", "displayed", "displays", "exhibited", "exhibits"})) {
+                             "exercises", "displayed", "displays", "exhibited", "exhibits", "acted",
+                             "behaved", "worked", "operated"})) {
         who = &a;
       }
       // "on Kevin's part".
@@ -332,6 +333,8 @@ void sentence_review::check_fault_nouns() {
       rule = rule_id::judgement;
     } else if (w == "fault") {
       rule = rule_id::person_as_cause;
+    } else if (w == "disregard") {
+      rule = rule_id::judgement;
     } else if (r_.has(k, wf::judgement)) {
       rule = rule_id::judgement;
     } else if (w == "incompetence" || w == "ignorance" || w == "unfamiliarity" ||
@@ -556,11 +559,17 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
       continue;
     }
-    // "Blame lies with X", "the problem lies squarely with the engineer".
+    // "Blame lies with X", "the problem lies squarely with the engineer", "blame goes to the
+    // payments folks".
     std::size_t rests = lead >= 2 ? lead - 2 : npos;
     while (rests != npos && rests >= 1 && r_.has(rests, wf::adverb)) --rests;
-    if (rests != npos && (lead_before(1, "with") || lead_before(1, "on")) &&
-        r_.is_any(rests, {"lies", "lay", "rests", "rested", "falls", "fell", "blame", "lie"})) {
+    const bool lies = rests != npos && (lead_before(1, "with") || lead_before(1, "on")) &&
+                      r_.is_any(rests, {"lies", "lay", "rests", "rested", "falls", "fell", "blame",
+                                        "lie", "sits", "sat"});
+    const bool goes = rests != npos && rests >= 1 && lead_before(1, "to") &&
+                      r_.is_any(rests, {"goes", "went", "belongs", "go"}) &&
+                      r_.is_any(rests - 1, {"blame", "fault", "responsibility"});
+    if (lies || goes) {
       add(rests, a.last, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       rewrite_blocked = true;
@@ -583,6 +592,21 @@ void sentence_review::check_causal_frames() {
       rewrite_blocked = true;
     }
   }
+}
+
+bool sentence_review::exposes_secret() const {
+  bool secret = false;
+  bool exposed = false;
+  for (std::size_t k = 0; k < r_.size(); ++k) {
+    secret = secret || r_.is_any(k, {"credential", "credentials", "key", "keys", "token", "tokens",
+                                     "password", "passwords", "secret", "secrets", "creds"});
+    // ("in a public channel", "pasted into slack", "committed to the repo"; not "private")
+    exposed = exposed || r_.is_any(k, {"public", "publicly", "plaintext", "pastebin", "slack",
+                                       "channel", "chat", "repo", "repository", "github", "gist",
+                                       "ticket", "wiki", "screenshot", "logs"});
+    if (r_.is_any(k, {"private", "vault", "rotated", "revoked"})) return false;
+  }
+  return secret && exposed;
 }
 
 // "The firewall rule was deleted by @oscar", "checkout was broken by the new guy's refactor".
@@ -667,7 +691,8 @@ void sentence_review::check_passive_agents() {
         }();
     // "left open by Kenji": a state that should not have been left.
     const bool exposed = r_.is_any(verb_at + 1, {"open", "exposed", "unlocked", "unpatched",
-                                                 "unattended", "unprotected", "public"});
+                                                 "unattended", "unprotected", "public"}) ||
+                         exposes_secret();
     const bool blameful =
         v->kind == verb_class::harm || v->kind == verb_class::omission || negated || negative ||
         exposed || v->base == "silence" || v->base == "target" || v->base == "rush" ||

@@ -11,12 +11,41 @@ namespace scribe::bot::wording {
 
 void sentence_review::check_competence() {
   const bool person_here = person_present();
+  // "Any SRE worth their salt would have set up disk alerts": any one of a role, held up
+  // against. "Any engineer would have made the same call" says the opposite.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is(i, "any") || !r_.has(i + 1, wf::role) || r_.find(i, r_.size(), "same") != npos) {
+      continue;
+    }
+    for (std::size_t k = i + 2; k + 1 < r_.size() && k <= i + 6 && !r_.clause_break(k); ++k) {
+      if (r_.is_any(k, {"would", "would've", "wouldve"}) && !r_.is(k + 2, "been")) {
+        add(i, k + 1, rule_id::competence);
+        rewrite_blocked = true;
+        break;
+      }
+    }
+  }
+  // "Even a first-week intern would have noticed": the least experienced held up against.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is(i, "even") || !r_.is_any(i + 1, {"a", "an", "the", "our"})) continue;
+    for (std::size_t k = i + 2; k < r_.size() && k <= i + 4; ++k) {
+      if (r_.has(k, wf::role | wf::team) &&
+          r_.is_any(k + 1, {"would", "would've", "wouldve", "could", "could've", "couldve", "knows",
+                            "know"})) {
+        add(i, k + 1, rule_id::competence);
+        rewrite_blocked = true;
+        break;
+      }
+      if (!r_.word(k) || r_.has(k, wf::function_word | wf::auxiliary)) break;
+    }
+  }
   // "A senior engineer would have known", "any good developer would": a person held up against.
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
     // "a more careful reviewer would not have approved this".
     // "a reasonably skilled operator", "no experienced engineer would have accepted".
     const std::size_t adjective =
-        r_.is_any(i + 1, {"more", "truly", "really"}) || r_.has(i + 1, wf::adverb) ? i + 2 : i + 1;
+        r_.is_any(i + 1, {"more", "truly", "really"}) || r_.at(i + 1).norm.ends_with("ly") ? i + 2
+                                                                                           : i + 1;
     if (!r_.is_any(i, {"a", "an", "any", "no"}) ||
         !r_.is_any(adjective,
                    {"senior",        "experienced", "competent",   "good",     "decent",
@@ -106,12 +135,16 @@ void sentence_review::check_competence() {
       }
     }
   }
-  // "I don't think Wes understands how our caching layer works".
+  // "I don't think Wes understands how our caching layer works", "not sure Gareth understands
+  // how", "I doubt she knows what": doubt about what someone understands.
   for (std::size_t i = 0; person_here && i + 2 < r_.size(); ++i) {
-    if (!(matches(r_, i, {"don't", "think"}) || matches(r_, i, {"doubt"}))) continue;
+    const bool doubt = matches(r_, i, {"don't", "think"}) || matches(r_, i, {"dont", "think"}) ||
+                       r_.is_any(i, {"doubt", "wonder"}) || matches(r_, i, {"not", "sure"}) ||
+                       matches(r_, i, {"not", "convinced"});
+    if (!doubt) continue;
     for (std::size_t k = i + 2; k + 1 < r_.size() && k <= i + 6; ++k) {
-      if (r_.is_any(k, {"understands", "knows", "understood", "knew"}) &&
-          r_.is_any(k + 1, {"how", "what"})) {
+      if (r_.is_any(k, {"understands", "knows", "understood", "knew", "gets", "grasps"}) &&
+          r_.is_any(k + 1, {"how", "what", "why"})) {
         add(i, k + 2, rule_id::competence);
         rewrite_blocked = true;
         break;

@@ -119,6 +119,22 @@ void sentence_review::check_pointing() {
       continue;
     }
   }
+  // "oh look, another friday deploy from the platform team": a repeated harm, from someone.
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is(i, "another")) continue;
+    for (std::size_t k = i + 1; k + 1 < r_.size() && k <= i + 4; ++k) {
+      if (!r_.has(k, wf::artifact | wf::outcome)) continue;
+      const auto from = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
+        return a.first >= k + 2 && a.first <= k + 3 && r_.is_any(a.first - 1, {"from", "by"}) &&
+               a.kind != actor_kind::we;
+      });
+      if (from != actors_.end()) {
+        add(i, from->last, rule_id::implied_blame);
+        rewrite_blocked = true;
+      }
+      break;
+    }
+  }
   // A person's act in scare quotes: glad jsmith's 'tiny refactor' went well, another 'quick
   // fix' from marco, thanks to Ibrahim's "quick fix".
   for (const auto& a : actors_) {
@@ -139,13 +155,20 @@ void sentence_review::check_pointing() {
 }
 
 void sentence_review::check_implied() {
-  // "Not going to point fingers, but someone's ...": the disclaimer announces the blame.
+  // "Not going to point fingers, but someone's ...", "Not saying it was Jules, but ...", "no
+  // offense, but": the disclaimer announces the blame that follows it.
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
-    if (r_.is_any(i, {"point", "pointing"}) && r_.is(i + 1, "fingers") &&
-        (r_.is(i + 2, "but") || (r_.punct(i + 2, ",") && r_.is(i + 3, "but")))) {
-      add(i, i + 2, rule_id::implied_blame);
-      rewrite_blocked = true;
-    }
+    const std::size_t length =
+        (r_.is_any(i, {"point", "pointing"}) && r_.is(i + 1, "fingers")) ||
+                matches(r_, i, {"not", "saying"}) || matches(r_, i, {"not", "blaming"}) ||
+                matches(r_, i, {"no", "offense"}) || matches(r_, i, {"no", "offence"})
+            ? 2
+            : 0;
+    if (length == 0) continue;
+    const auto but = r_.find(i + length, std::min(r_.size(), i + length + 7), "but");
+    if (but == npos) continue;
+    add(i, i + length, rule_id::implied_blame);
+    rewrite_blocked = true;
   }
   // Sarcasm: praise for harm ("Thanks, Kevin, for taking the whole site down", "nice work
   // breaking prod"), or for whoever did it.
@@ -159,12 +182,20 @@ void sentence_review::check_implied() {
                         r_.is(i, "kudos") || r_.is(i, "bravo");
     // "really appreciate the 3am page", "gotta love", "awesome": praise words that are sarcasm
     // only about an outcome nobody would praise.
+    // ("great monitoring, folks": praise said to a team.)
     const bool soft_praise =
-        !praise && r_.is_any(i, {"appreciate", "appreciated", "love", "loved", "awesome",
-                                 "brilliant", "fantastic", "stellar", "amazing", "wonderful"});
+        !praise &&
+        (r_.is_any(i, {"appreciate", "appreciated", "love", "loved", "awesome", "brilliant",
+                       "fantastic", "stellar", "amazing", "wonderful"}) ||
+         (r_.is_any(i, {"great", "nice"}) &&
+          r_.is_any(std::min(i + 2, r_.size() - 1), {"folks", "team", "guys", "people"})));
     if (!praise && !soft_praise) continue;
     bool harm = false;
-    for (std::size_t k = i + 1; k < r_.size(); ++k) {
+    // "Cool, so we're just deploying on Fridays now, thanks Dimitri": thanks at the end praise
+    // what came before them.
+    const bool closing = i + 4 >= r_.size();
+    for (std::size_t k = closing ? 0 : i + 1; k < r_.size(); ++k) {
+      if (k == i) continue;
       const auto* v = r_.verb(k);
       bool phrasal_harm = false;
       for (std::size_t j = k + 1; v != nullptr && j < r_.size() && j <= k + 4; ++j) {
@@ -175,14 +206,25 @@ void sentence_review::check_implied() {
           // ("the kill switch": a harm verb after a determiner is a noun)
           (v != nullptr && v->kind == verb_class::harm && !r_.has(k - 1, wf::determiner)) ||
           phrasal_harm || r_.has(k, wf::negative_qualifier) ||
-          r_.is_any(k, {"prod", "production", "friday"})) {
+          r_.is_any(k, {"prod", "production"}) || r_.at(k).norm.starts_with("friday")) {
         harm = true;
       }
     }
-    const bool positive = r_.any_flag(i + 1, r_.size(), wf::positive);
+    // "Thanks to Dimitri for staying on the bridge until 4am": thanks for what someone did
+    // that harmed nothing is gratitude, however late it was.
+    const bool for_good_deed = [&] {
+      const auto at = r_.find(i + 1, r_.size(), "for");
+      if (at == npos) return false;
+      const auto* v = r_.verb(at + 1);
+      const auto& w = r_.at(at + 1).norm;
+      return v == nullptr ? (w.size() > 5 && w.ends_with("ing"))
+                          : v->form == wf::verb_form::gerund && v->kind != verb_class::harm &&
+                                v->kind != verb_class::omission;
+    }();
+    const bool positive = for_good_deed || r_.any_flag(i + 1, r_.size(), wf::positive);
     // The outcome praised: an outage, errors, a page at night, a lost weekend.
     bool outcome = false;
-    for (std::size_t k = i + 1; k < r_.size(); ++k) {
+    for (std::size_t k = closing ? 0 : i + 1; k < r_.size(); ++k) {
       const auto& w = r_.at(k).norm;
       const bool night = r_.at(k).kind == token_kind::number && w.size() >= 3 &&
                          (w.ends_with("am") || w.ends_with("a.m.")) && w[0] >= '1' && w[0] <= '5' &&
@@ -190,12 +232,14 @@ void sentence_review::check_implied() {
       outcome = outcome || night || r_.has(k, wf::outcome) ||
                 r_.is_any(k, {"weekend", "woke", "woken", "wake-up", "wakeup", "midnight"});
     }
-    const bool someone_named = other_present();
+    const bool someone_named =
+        other_present() || r_.is_any(std::min(i + 2, r_.size() - 1), {"folks", "team", "guys"});
     if (soft_praise) {
       harm = harm && someone_named;
       if (!(harm || (outcome && someone_named && !positive))) continue;
     }
-    if (harm || (thanks_a_lot && !positive) || (praise && outcome && someone_named && !positive)) {
+    if (harm || soft_praise || (thanks_a_lot && !positive) ||
+        (praise && outcome && someone_named && !positive)) {
       add(i,
           thanks_a_lot
               ? i + 3

@@ -145,7 +145,8 @@ constexpr std::string_view function_words =
     "follow-up followup lessons contributing root cause what's where when's yes no ok okay "
     "against across through via toward towards upon within per despite behind beyond along "
     "among amid throughout onto "
-    "monday tuesday wednesday thursday friday saturday sunday january february march july "
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
+    "thursdays fridays saturdays sundays january february march july "
     "september october november december utc gmt pst est cet am pm";
 
 constexpr std::string_view auxiliaries =
@@ -245,7 +246,7 @@ constexpr std::string_view fault_nouns =
     "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
     "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
     "incompetence ignorance failure failures fault unfamiliarity inexperience misunderstanding "
-    "ineptitude breach violation";
+    "ineptitude breach violation disregard";
 
 // What a person is judged to lack: "lacked the skills", "a lack of familiarity with".
 constexpr std::string_view abilities =
@@ -294,7 +295,7 @@ constexpr std::string_view action_verbs =
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
     "give/gave/given introduce raise lower hold/held/held override/overrode/overridden open "
-    "close touch route reroute "
+    "close touch route reroute leave/left/left "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
@@ -309,10 +310,10 @@ constexpr std::string_view diligence_verbs =
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
-    "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
+    "come/came/come find/found/found keep/kept/kept let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
     "speak/spoke/spoken act point opt cut/cut/cut "
-    "lack own manage proceed delay stall prolong postpone allow permit happen";
+    "lack own manage proceed delay stall prolong postpone allow permit happen continue";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "

@@ -88,6 +88,12 @@ void sentence_review::check_phrases() {
       {{"not", "senior", "enough"}, rule_id::competence, false},
       {{"stop", "letting"}, rule_id::competence, false},
       {{"cut", "corners"}, rule_id::judgement, true},
+      {{"rubber", "stamped"}, rule_id::judgement, true},
+      {{"rubber", "stamp"}, rule_id::judgement, true},
+      {{"over", "his", "head"}, rule_id::competence, true},
+      {{"over", "her", "head"}, rule_id::competence, true},
+      {{"over", "their", "head"}, rule_id::competence, true},
+      {{"over", "their", "heads"}, rule_id::competence, true},
       {{"cutting", "corners"}, rule_id::judgement, true},
       {{"didn't", "have", "a", "clue"}, rule_id::competence, true},
       {{"doesn't", "have", "a", "clue"}, rule_id::competence, true},
@@ -118,6 +124,12 @@ void sentence_review::check_phrases() {
       {{"human", "error"}, rule_id::human_error, false},
       {{"human", "errors"}, rule_id::human_error, false},
       {{"operator", "error"}, rule_id::human_error, false},
+      {{"operator", "mistake"}, rule_id::human_error, false},
+      {{"operator", "errors"}, rule_id::human_error, false},
+      {{"engineer", "error"}, rule_id::human_error, false},
+      {{"engineer", "mistake"}, rule_id::human_error, false},
+      {{"user", "mistake"}, rule_id::human_error, false},
+      {{"admin", "error"}, rule_id::human_error, false},
       {{"user", "error"}, rule_id::human_error, false},
       {{"pilot", "error"}, rule_id::human_error, false},
       {{"human", "mistake"}, rule_id::human_error, false},
@@ -200,12 +212,17 @@ void sentence_review::check_phrases() {
       }
       if (r_.is(i, "human") && r_.punct(i + 2, "-")) continue;  // "human-in-the-loop"
       // "the human error rate metric": the phrase names a measure, not a verdict.
-      if (rule.rule == rule_id::human_error &&
-          r_.is_any(last, {"rate", "rates", "metric", "budget", "category", "taxonomy", "field",
-                           "count", "dashboard"})) {
+      // ("human error rate", "operator error codes": a plain noun right after it.)
+      if (rule.rule == rule_id::human_error && r_.word(last) && r_.verb(last) == nullptr &&
+          r_.at(last - 1).norm.starts_with("error") && !r_.is_any(last, {"issue", "problem"}) &&
+          !r_.has(last, wf::function_word | wf::auxiliary | wf::adverb | wf::modal |
+                            wf::determiner | wf::negation)) {
         continue;
       }
-      if (rule.needs_actor && !any_actor) continue;
+      // ("Who thought it was a good idea to ...?": the question names its someone.)
+      if (rule.needs_actor && !any_actor && !(i >= 1 && r_.is_any(i - 1, {"who", "whoever"}))) {
+        continue;
+      }
       if (rule.rule == rule_id::implied_blame && r_.is(i, "as")) {
         // "as usual" blames only with someone doing something in the sentence.
         bool acts = false;

@@ -31,7 +31,8 @@ bool ends_object(const sentence_reader& r, std::size_t i) {
                       "through", "via",     "about", "around", "behind", "toward",   "towards",
                       "like",    "than",    "along", "right",  "away",   "all",      "every",
                       "earlier", "later",   "here",  "there",  "today",  "yesterday"}) ||
-         (r.at(i).norm.size() > 4 && r.at(i).norm.ends_with("ly") && r.verb(i) == nullptr);
+         (r.at(i).norm.size() > 4 && r.at(i).norm.ends_with("ly") && r.verb(i) == nullptr &&
+          !(i >= 1 && r.has(i - 1, wf::determiner)));  // "the nightly export" goes on
 }
 
 predicate parse_predicate(const sentence_reader& r, std::size_t i) {
@@ -166,8 +167,23 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       next = j + 3;
     } else if (v->base == "go" && r.is(j + 1, "and")) {
       next = j + 2;  // "went and deleted"
+    } else if ((v->base == "keep" || v->base == "continue") && r.verb(j + 1) != nullptr &&
+               r.verb(j + 1)->form == wf::verb_form::gerund) {
+      next = j + 1;  // "keeps ignoring", "continued skipping"
+    } else if (v->base == "continue" && r.is(j + 1, "to")) {
+      next = j + 2;  // "continue to bypass"
     }
     if (next == npos || r.verb(next) == nullptr) break;
+    if (v->base == "keep" || v->base == "continue") {
+      // The habit is told in the catenative's tense: "keeps ignoring" as "ignores".
+      p.habitual = true;
+      const auto form = v->form == wf::verb_form::third_person ? wf::verb_form::third_person
+                        : v->form == wf::verb_form::base       ? wf::verb_form::base
+                                                               : wf::verb_form::past;
+      j = next;
+      v = r.in_form(r.verb(j), form);
+      continue;
+    }
     if (chose) {
       p.chosen_past = p.chosen_past || v->form == wf::verb_form::past ||
                       v->form == wf::verb_form::past_or_participle;

@@ -34,6 +34,8 @@ struct predicate {
   // "chose to ignore": the act was chosen, in the past. A choice weighed against another
   // ("decided to roll forward instead of rolling back") is no slip.
   bool chosen_past = false;
+  // "keeps ignoring", "continued to skip": a habit, said in the catenative's tense.
+  bool habitual = false;
 };
 
 // Whether `w` is a particle of a phrasal verb ("down" of "take down").

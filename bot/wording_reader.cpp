@@ -15,7 +15,9 @@ sentence_reader::sentence_reader(const sentence& s, const known_people& people)
       const auto& w = t.norm;
       // Words the lexicon does not list are read by their shape, so that the rules do not
       // depend on every adverb and verb being listed: "evidently", "ordered", "yeeted".
-      if (w.size() > 4 && w.ends_with("ly")) {
+      // ("the nightly export", "a costly mistake": after a determiner it describes a noun.)
+      const bool after_determiner = !flags_.empty() && (flags_.back() & wf::determiner) != 0;
+      if (w.size() > 4 && w.ends_with("ly") && !after_determiner) {
         f = wf::adverb;
       } else if (w.size() > 4 && w.ends_with("ed") && !t.capitalised) {
         guessed_.push_back(wf::verb_info{std::string_view(w).substr(0, w.size() - 2), "",

@@ -49,6 +49,13 @@ class sentence_reader {
            p == "?" || p == "..." || p == "\xE2\x80\x94" || p == "\xE2\x80\x93" || p == "-";
   }
   const verb_info* verb(std::size_t i) const { return i < verbs_.size() ? verbs_[i] : nullptr; }
+  // `v` in the form `f`: "ignoring" after "keeps" is said like "ignores".
+  const verb_info* in_form(const verb_info* v, wf::verb_form f) const {
+    if (v == nullptr || v->form == f) return v;
+    guessed_.push_back(*v);
+    guessed_.back().form = f;
+    return &guessed_.back();
+  }
   bool sentence_start(std::size_t i) const {
     // The first word, also after an opening quote or bracket, or after "Root cause:"-like labels.
     for (std::size_t k = 0; k < i; ++k) {
@@ -93,7 +100,9 @@ class sentence_reader {
   const known_people& people_;
   std::vector<std::uint32_t> flags_;
   std::vector<const verb_info*> verbs_;
-  std::deque<verb_info> guessed_;  // verbs read by their shape; a deque keeps their addresses
+  // Verbs read by their shape, and verbs seen in another form ("keeps ignoring" reads as
+  // "ignores"); a deque keeps their addresses. Filled while reading, hence mutable.
+  mutable std::deque<verb_info> guessed_;
 };
 
 // "tion", "ment", "ness"...: a word shaped like a noun is no name and no verb.

@@ -113,6 +113,9 @@ class sentence_review {
   void remove_actor(const actor& a) { removed_people.emplace_back(a.first, a.last); }
   bool harm_at(std::size_t k) const { return harm_verb_at(r_, k); }
   bool consequence_after(std::size_t from) const;
+  // A secret put where others can read it: "shared in a public channel", "committed to the
+  // public repository", "pasted in plaintext".
+  bool exposes_secret() const;
   // Where the clause of a predicate ends: at punctuation or where another clause begins
   // ("ran the failover from memory because the runbook link was broken").
   std::size_t own_clause_end(std::size_t from) const {

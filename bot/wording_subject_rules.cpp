@@ -111,7 +111,29 @@ void sentence_review::check_subject(const actor& a) {
       relative_or_question_ = true;
     }
   }
-  check_predicate(a, std::move(p));
+  const std::size_t before = findings.size();
+  check_predicate(a, p);
+  // "Support keeps escalating non-issues and ignoring the real ones", "didn't test it or tell
+  // anyone": the same subject's second verb, judged when the first said nothing blameful. Its
+  // finding gets no rewrite: the clause rewrite covers only the first verb.
+  if (findings.size() != before || p.verb == nullptr) return;
+  const std::size_t k = p.tail_end != npos ? p.tail_end : p.end;
+  if (k + 1 >= r_.size() || !r_.is_any(k, {"and", "or", "nor", "but"}) ||
+      r_.verb(k + 1) == nullptr || r_.has(k + 1, wf::determiner)) {
+    return;
+  }
+  auto second = parse_predicate(r_, k + 1);
+  if (second.verb == nullptr) return;
+  if (p.habitual && second.verb->form == wf::verb_form::gerund) {
+    second.verb = r_.in_form(second.verb, p.verb->form);
+  }
+  if (second.verb->form == wf::verb_form::gerund) return;
+  // "didn't check the lag or test the restore": the negation reaches over "or".
+  if (p.negated && r_.is_any(k, {"or", "nor"})) second.negated = true;
+  const bool saved = relative_or_question_;
+  relative_or_question_ = true;
+  check_predicate(a, std::move(second));
+  relative_or_question_ = saved;
 }
 
 void sentence_review::check_predicate(const actor& a, predicate p) {
@@ -489,7 +511,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     case verb_class::diligence: {
       // An unsure name counts when the act is tied to the outcome: "right after Duc
       // force-pushed", "because Femi switched off the WAF".
-      const bool tied = a.first >= 1 && r_.is_any(a.first - 1, {"after", "when", "because"}) &&
+      const bool tied = a.first >= 1 &&
+                        r_.is_any(a.first - 1, {"after", "when", "because", "minute", "moment"}) &&
                         r_.at(a.first).capitalised;
       if (a.kind == actor_kind::weak_person && !negative_object && !tied) return;
       if (p.verb->base == "rush") {
@@ -502,12 +525,16 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       // "instead of", or a clause that ties it to the outcome ("the outage started when ...").
       const std::size_t clause_start = r_.clause_begin(a.first);
       const bool because = a.first >= 1 && r_.is(a.first - 1, "because");
+      // ("the minute Priscilla enabled", "right as", "as soon as")
       const bool outcome_frame =
-          clause_start < a.first && r_.is_any(a.first - 1, {"when", "after", "once", "since"}) &&
+          clause_start < a.first &&
+          r_.is_any(a.first - 1,
+                    {"when", "after", "once", "since", "minute", "moment", "second", "as"}) &&
           (r_.any_flag(0, a.first, wf::outcome) || [&] {
             for (std::size_t i = 0; i < a.first; ++i) {
               if (r_.is_any(i, {"started", "began", "spiked", "failed", "crashed", "dropped",
-                                "rose", "broke", "suffered", "went"})) {
+                                "rose", "broke", "suffered", "went", "doubled", "tripled", "jumped",
+                                "climbed", "surged", "collapsed", "stalled"})) {
                 return true;
               }
             }
@@ -559,7 +586,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       // A duty done on the wrong thing is still a duty done ("fixed the bug", "checked the
       // wrong dashboard" tells what happened): the wrong object makes only an act a slip.
       // A verb read by its shape may be one of finding ("identified the faulty node").
-      const bool wrong_act = negative_object && p.kind == verb_class::action && !p.verb->guessed;
+      // "left the bucket public", "left the port open": a state left that exposes.
+      const bool left_open =
+          p.verb->base == "leave" && p.object_end != npos &&
+          r_.is_any(p.object_end, {"open", "public", "exposed", "unlocked", "unencrypted",
+                                   "unprotected", "unpatched", "world-readable"});
+      const bool wrong_act =
+          (negative_object && p.kind == verb_class::action && !p.verb->guessed) ||
+          exposes_secret() || left_open;
       if (wrong_act || (instead && !p.chosen_past) || skipped_safeguard || outcome_frame ||
           then_harm || because || and_not_done) {
         add(a.first, p.end, rule_for(a.kind, rule_id::person_as_cause));
@@ -628,7 +662,16 @@ void sentence_review::check_subjectless() {
     return;
   }
   const auto p = parse_predicate(r_, i);
-  if (p.verb == nullptr || p.copula || p.verb->form == wf::verb_form::gerund) return;
+  if (p.verb == nullptr || p.verb->form == wf::verb_form::gerund) return;
+  // "shouldn't have been merged without tests, @lena": a passive counterfactual said to someone.
+  if (p.copula) {
+    if (p.modal_counterfactual && p.negated && other_present() &&
+        (p.kind == verb_class::action || p.kind == verb_class::harm)) {
+      add(i, p.end, rule_id::counterfactual);
+      rewrite_blocked = true;
+    }
+    return;
+  }
   // "... because the alert never fired": told with its circumstance.
   if (r_.find(p.end, r_.size(), "because") != npos) return;
   const bool past =
