@@ -126,6 +126,8 @@ cause_marker cause_marker_at(const sentence_reader& r, std::size_t i) {
       {{"arises", "from"}, marker_kind::origin},
       {{"arising", "from"}, marker_kind::origin},
       {{"originated", "with"}, marker_kind::origin},
+      {{"came", "from"}, marker_kind::origin},
+      {{"comes", "from"}, marker_kind::origin},
       {{"originated", "from"}, marker_kind::origin},
       {{"originates", "with"}, marker_kind::origin},
       {{"originates", "from"}, marker_kind::origin},
@@ -451,9 +453,10 @@ void sentence_review::check_causal_frames() {
                  (r_.is(k + 1, "why") || (r_.is(k + 1, "the") && r_.is(k + 2, "reason")));
       }
       harmful = harmful || reason;
-      // "Thanks to @mila's hotfix, search was down": thanks for an outcome is sarcasm.
+      // "Thanks to @mila's hotfix, search was down", "We lost four hours of orders thanks to
+      // Sophie's cleanup script": thanks for an outcome is sarcasm.
       if (lead_before(1, "to") && lead_before(2, "thanks")) {
-        harmful = harmful || r_.any_flag(artifact + 1, r_.size(), wf::outcome);
+        harmful = harmful || r_.any_flag(0, r_.size(), wf::outcome);
       }
       if (harmful && !r_.any_flag(0, r_.size(), wf::positive)) {
         add(lead, artifact + 1,
@@ -612,16 +615,29 @@ bool sentence_review::exposes_secret() const {
 // "The firewall rule was deleted by @oscar", "checkout was broken by the new guy's refactor".
 void sentence_review::check_passive_agents() {
   for (const auto& a : actors_) {
-    if (a.first < 2 || !r_.is(a.first - 1, "by") || a.kind == actor_kind::we) continue;
-    if (r_.is(a.first - 2, "caused")) continue;  // the causal frames report it
+    // "by one of the DBAs", "by someone on the data team", "by a member of the platform team":
+    // the agent is the group's.
+    std::size_t by = a.first >= 2 ? a.first - 1 : npos;
+    if (by != npos && r_.is_any(by, {"of", "on", "from", "in"}) && by >= 2 &&
+        r_.is_any(by - 1, {"one", "some", "two", "someone", "somebody", "member", "members",
+                           "several", "each"}) &&
+        r_.is(by - 2, "by")) {
+      by -= 2;
+    } else if (by != npos && by >= 2 && r_.is_any(by, {"of", "on", "from", "in"}) &&
+               r_.is_any(by - 1, {"member", "members"}) && by >= 3 &&
+               r_.has(by - 2, wf::determiner) && r_.is(by - 3, "by")) {
+      by -= 3;
+    }
+    if (by == npos || !r_.is(by, "by") || a.kind == actor_kind::we) continue;
+    if (r_.is(by - 1, "caused")) continue;  // the causal frames report it
     const bool artifact_after = a.possessive && r_.has(a.last, wf::artifact);
     if (a.possessive && !artifact_after) continue;
     // The participle of this clause: "was/were/been [adverbs] VERBed ... by".
-    const std::size_t start = r_.clause_begin(a.first - 1);
+    const std::size_t start = r_.clause_begin(by);
     std::size_t verb_at = npos;
     bool copula = false;
     bool negated = false;
-    for (std::size_t k = start; k + 1 < a.first; ++k) {
+    for (std::size_t k = start; k < by; ++k) {
       if (r_.is_any(k, {"was", "were", "been", "got", "is", "are", "be", "wasn't", "weren't"})) {
         copula = true;
       }
@@ -634,11 +650,11 @@ void sentence_review::check_passive_agents() {
       }
     }
     // A reduced relative: "an incorrect command entered by an S3 team member".
-    if (verb_at == npos && a.first >= 2) {
-      const auto* v = r_.verb(a.first - 2);
+    if (verb_at == npos && by >= 1) {
+      const auto* v = r_.verb(by - 1);
       if (v != nullptr &&
           (v->form == wf::verb_form::past_or_participle || v->form == wf::verb_form::participle)) {
-        verb_at = a.first - 2;
+        verb_at = by - 1;
       }
     }
     if (verb_at == npos) continue;
@@ -697,6 +713,9 @@ void sentence_review::check_passive_agents() {
         v->kind == verb_class::harm || v->kind == verb_class::omission || negated || negative ||
         exposed || v->base == "silence" || v->base == "target" || v->base == "rush" ||
         v->base == "delay" || v->base == "stall" || v->base == "prolong" ||
+        // "The rollback was blocked by the release manager": a recovery held back.
+        (r_.is_any(verb_at, {"blocked", "held", "stopped", "paused"}) &&
+         r_.any_flag(start, verb_at, wf::positive)) ||
         // "the backup job got disabled by X", "the flag got flipped by sam":
         // a safeguard or a switch turned by hand.
         v->base == "disable" || v->base == "flip" || v->base == "toggle" || v->base == "override" ||
@@ -712,15 +731,14 @@ void sentence_review::check_passive_agents() {
       continue;
     }
     const std::size_t last = artifact_after ? a.last + 1 : a.last;
-    add(a.first - 1, last,
+    add(by, last,
         a.kind == actor_kind::indefinite ? rule_id::implied_blame : rule_id::passive_blame);
     remove_actor(a);
     if (artifact_after) {
       edits.push_back({a.first, a.last, r_.has(a.first - 1, wf::determiner) ? "" : "the"});
     } else {
       // "by Kim" and "by the on-call" go, with the determiner before a role.
-      std::size_t from = a.first - 1;
-      edits.push_back({from, a.last, ""});
+      edits.push_back({by, a.last, ""});
     }
     set_question("What made that possible, and what would have stopped it?");
   }

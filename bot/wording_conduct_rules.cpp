@@ -56,15 +56,29 @@ void sentence_review::check_conduct() {
       }
     }
   }
-  // "The admin was supposed to rotate the credentials and didn't".
+  // "The admin was supposed to rotate the credentials and didn't", "Mateus was supposed to
+  // rotate the keys last month": a duty a person had, told as undone. ("The alert was supposed
+  // to fire" is an expectation of a system; "was supposed to be on call but swapped" tells
+  // what happened instead.)
   for (std::size_t i = 0; person_here && i + 1 < r_.size(); ++i) {
     if (!r_.is(i, "supposed") || !r_.is(i + 1, "to")) continue;
+    bool undone = false;
     for (std::size_t k = i + 2; k < r_.size(); ++k) {
-      if (r_.is_any(k, {"didn't", "didnt", "never"}) || matches(r_, k, {"did", "not"})) {
-        add(i, i + 2, rule_id::counterfactual);
-        rewrite_blocked = true;
-        break;
-      }
+      undone =
+          undone || r_.is_any(k, {"didn't", "didnt", "never"}) || matches(r_, k, {"did", "not"});
+    }
+    const bool person_subject =
+        i >= 2 && r_.is_any(i - 1, {"was", "were"}) &&
+        std::any_of(actors_.begin(), actors_.end(), [&](const actor& a) {
+          return a.last == i - 1 && (a.kind == actor_kind::person || a.kind == actor_kind::team);
+        });
+    const auto* v = r_.verb(i + 2);
+    const bool duty = v != nullptr &&
+                      (v->kind == verb_class::diligence || v->kind == verb_class::action) &&
+                      r_.find(i, r_.size(), "but") == npos;
+    if (undone || (person_subject && duty)) {
+      add(i, i + 2, rule_id::counterfactual);
+      rewrite_blocked = true;
     }
   }
   // "a mistake on Petra's part".

@@ -147,6 +147,16 @@ void sentence_review::check_phrases() {
       {{"made", "the", "mistake"}, rule_id::human_error, true},
       // implied blame and sarcasm
       {{"not", "naming", "names"}, rule_id::implied_blame, false},
+      {{"must", "be", "nice"}, rule_id::implied_blame, false},
+      {{"interesting", "choice"}, rule_id::implied_blame, false},
+      {{"interesting", "decision"}, rule_id::implied_blame, false},
+      {{"bold", "move"}, rule_id::implied_blame, false},
+      {{"bold", "choice"}, rule_id::implied_blame, false},
+      {{"brave", "choice"}, rule_id::implied_blame, false},
+      {{"to", "save", "his", "life"}, rule_id::competence, true},
+      {{"to", "save", "her", "life"}, rule_id::competence, true},
+      {{"to", "save", "their", "life"}, rule_id::competence, true},
+      {{"to", "save", "their", "lives"}, rule_id::competence, true},
       {{"name", "anyone"}, rule_id::implied_blame, false},
       {{"naming", "anyone"}, rule_id::implied_blame, false},
       {{"needs", "to", "learn"}, rule_id::competence, true},
@@ -205,9 +215,18 @@ void sentence_review::check_phrases() {
                            rule.words.front() != "not";
       const bool guarded = (rule.rule == rule_id::human_error && r_.is(i, "fat")) ||
                            r_.is(i, "fat-finger") || r_.is(i, "fat-fingers");
-      if (negated) continue;
-      if (guarded && r_.is_any(last, {"guard", "protection", "check", "prevention", "proofing",
-                                      "safeguard", "detection", "protections"})) {
+      // A phrase in quotes after a word of naming is mentioned, not used: stop treating "human
+      // error" as an explanation. (A quoted phrase may still be used: an "operator error"
+      // mistyped the command.)
+      const bool mentioned =
+          is_quoted(r_, i) && i >= 2 &&
+          r_.is_any(i - 2, {"treating", "treat", "calling", "call", "called", "term", "label",
+                            "labelling", "labeling", "word", "words", "phrase", "saying", "say",
+                            "write", "writing", "use", "using"});
+      if (negated || mentioned) continue;
+      const std::size_t after = r_.punct(last, "\"") ? last + 1 : last;  // the "fat finger" guard
+      if (guarded && r_.is_any(after, {"guard", "protection", "check", "prevention", "proofing",
+                                       "safeguard", "detection", "protections"})) {
         continue;
       }
       if (r_.is(i, "human") && r_.punct(i + 2, "-")) continue;  // "human-in-the-loop"

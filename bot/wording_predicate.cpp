@@ -6,7 +6,7 @@ namespace scribe::bot::wording {
 
 bool is_particle(std::string_view w) {
   return w == "down" || w == "up" || w == "over" || w == "out" || w == "off" || w == "back" ||
-         w == "away" || w == "worse";
+         w == "away" || w == "worse" || w == "offline";
 }
 
 bool ends_object(const sentence_reader& r, std::size_t i) {
@@ -42,7 +42,12 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // ", who ..." after a subject: "Jordan, who disabled the health checks".
   if (r.punct(j, ",") && r.is(j + 1, "who")) j += 2;
   if (r.is(j, "who")) ++j;
-  if (r.is(j, "the") && r.is(j + 1, "one") && r.is(j + 2, "who")) j += 3;  // "I'm the one who ..."
+  // "I'm the one who ...", "I was the one who deleted the table", "he's the guy that ...".
+  if (r.is_any(j, {"was", "is"}) && r.is(j + 1, "the") &&
+      r.is_any(j + 2, {"one", "person", "guy", "engineer"}) && r.is_any(j + 3, {"who", "that"})) {
+    j += 4;
+  }
+  if (r.is(j, "the") && r.is(j + 1, "one") && r.is(j + 2, "who")) j += 3;
   // "The engineer responsible for the change took ...", "the SRE on duty had ...".
   if (r.is(j, "responsible") || (r.is(j, "in") && r.is(j + 1, "charge"))) {
     // The main verb is the first finite one ("took"), not a noun that is also a verb ("change").

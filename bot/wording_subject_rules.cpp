@@ -618,7 +618,15 @@ bool sentence_review::consequence_after(std::size_t from) const {
   };
   for (std::size_t k = from; k + 1 < r_.size(); ++k) {
     if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
-    if (r_.is_any(k, {"and", "that", "which"}) && outcome_verb(k + 1)) return true;
+    // ("... and stopped the rollout" is the subject's own next act, not a consequence; "...
+    // and blocked all logins" is one.)
+    const bool stopped_a_change = r_.is(k, "and") &&
+                                  r_.is_any(k + 1, {"stopped", "halted", "blocked", "paused"}) &&
+                                  (r_.has(k + 2, wf::artifact) ||
+                                   (r_.has(k + 2, wf::determiner) && r_.has(k + 3, wf::artifact)));
+    if (r_.is_any(k, {"and", "that", "which"}) && outcome_verb(k + 1) && !stopped_a_change) {
+      return true;
+    }
     // "and that's why", "which is why", "that's what filled the disk".
     if (r_.is_any(k, {"that's", "thats", "which", "this"}) &&
         (r_.is_any(k + 1, {"why", "what"}) ||
@@ -739,9 +747,13 @@ void sentence_review::check_conditions() {
     // "had the secondary acked the page", also when the lexicon does not know the role.
     if (r_.is(i, "had") && (i == 0 || r_.clause_break(i - 1) || r_.sentence_start(i))) {
       std::size_t k = i + 1;
-      if (!r_.has(k, wf::determiner)) continue;
+      // ("had anyone on the infra team read the notice")
+      if (!r_.has(k, wf::determiner) &&
+          !r_.is_any(k, {"anyone", "anybody", "someone", "somebody"})) {
+        continue;
+      }
       bool system = false;
-      for (++k; k < r_.size() && k <= i + 4 && r_.word(k) && r_.verb(k) == nullptr; ++k) {
+      for (++k; k < r_.size() && k <= i + 6 && r_.word(k) && r_.verb(k) == nullptr; ++k) {
         system = system || r_.has(k, wf::system_word);
       }
       if (!system && duty(k) && consequence_would(k)) {
