@@ -194,6 +194,30 @@ const actor* sentence_review::agent_in_phrase(std::size_t from, std::size_t& act
   return nullptr;
 }
 
+// "This review attributes the interruption to the actions of the on-duty engineer", "blamed the
+// outage on Kim": a verb that assigns the cause, its object, then the person.
+void sentence_review::check_attribution() {
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    const bool attributes =
+        r_.is_any(i, {"attributes", "attribute", "attributed", "ascribes", "ascribed"});
+    const bool blames = r_.is_any(i, {"blames", "blamed", "pins", "pinned", "pin"});
+    if (!attributes && !blames) continue;
+    for (std::size_t k = i + 2; k < r_.size() && k <= i + 8 && !r_.clause_break(k); ++k) {
+      if (!r_.is(k, attributes ? "to" : "on")) continue;
+      std::size_t act_noun = npos;
+      const actor* a = agent_in_phrase(k + 1, act_noun);
+      if (a != nullptr && (a->kind != actor_kind::weak_person || r_.at(a->first).capitalised)) {
+        add(i, std::max(a->last, act_noun == npos ? a->last : act_noun + 1),
+            a->kind == actor_kind::self ? rule_id::self_blame
+                                        : rule_for(a->kind, rule_id::person_as_cause));
+        remove_actor(*a);
+        rewrite_blocked = true;
+      }
+      break;
+    }
+  }
+}
+
 // A person made the cause through a causal phrase: "because of @dave", "due to Kevin's change",
 // "caused by @sam", "precipitated by the actions of a single engineer", "attributable to an
 // oversight by the on-call engineer", "stems from Kenji's decision".
@@ -340,7 +364,8 @@ void sentence_review::check_fault_nouns() {
     } else if (r_.has(k, wf::judgement)) {
       rule = rule_id::judgement;
     } else if (w == "incompetence" || w == "ignorance" || w == "unfamiliarity" ||
-               w == "inexperience" || w == "misunderstanding" || w == "ineptitude") {
+               w == "inexperience" || w == "misunderstanding" || w == "ineptitude" ||
+               w == "inability") {
       rule = rule_id::competence;
     } else if (w.starts_with("mistake") || w.starts_with("error") || w.starts_with("typo") ||
                w.starts_with("slip") || w.starts_with("blunder") || w == "goof" ||
@@ -439,8 +464,11 @@ void sentence_review::check_causal_frames() {
       for (std::size_t k = artifact + 1; k < r_.size(); ++k) {
         // "Meera's alert rule was silenced by the maintenance mode": harm done to the thing.
         if (r_.is_any(k - 1, {"was", "were", "been", "got", "is", "are"})) continue;
-        if (harm_at(k) || r_.is_any(k, {"locked", "filled", "overloaded", "exhausted", "extended",
-                                        "prolonged", "worsened", "delayed", "allowed"})) {
+        // ("led directly to the cascading failure", "resulted in", "contributed to")
+        if (harm_at(k) ||
+            r_.is_any(k, {"locked", "filled", "overloaded", "exhausted", "extended", "prolonged",
+                          "worsened", "delayed", "allowed", "led", "leads", "resulted", "results",
+                          "contributed", "precipitated", "exposed"})) {
           harmful = true;
           break;
         }

@@ -79,6 +79,14 @@ void sentence_review::check_pointing() {
       fire(i, std::min(r_.size(), i + again));
       continue;
     }
+    // "This is not the first time this particular engineer has been involved", "this
+    // particular team".
+    if ((matches(r_, i, {"not", "the", "first", "time"}) && someone) ||
+        (r_.is_any(i, {"this", "that"}) && r_.is(i + 1, "particular") &&
+         r_.has(i + 2, wf::role | wf::team))) {
+      fire(i, i + (r_.is(i, "not") ? 4 : 3));
+      continue;
+    }
     // "For whatever reason, the employee decided to ...".
     if (matches(r_, i, {"for", "whatever", "reason"}) && someone) {
       fire(i, i + 3);

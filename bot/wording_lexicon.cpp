@@ -183,6 +183,7 @@ constexpr std::string_view judgements =
     "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed winged arrogance "
     "rubber-stamped rubberstamped rubber-stamp "
     "ignorance haphazard slapdash shoddy unprofessional unacceptable inexcusable panicked "
+    "cursory unjustified unjustifiable "
     "winging yoloing cowboying";
 
 constexpr std::string_view benign_words =
@@ -227,7 +228,8 @@ constexpr std::string_view dramas =
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
     "patch typo mistake query command rollout release code branch decision work edit update "
-    "upgrade rule terraform job import batch hotfix move call";
+    "upgrade rule terraform job import batch hotfix move call choice choices action actions "
+    "approach handling inspection";
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
@@ -246,7 +248,7 @@ constexpr std::string_view fault_nouns =
     "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
     "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
     "incompetence ignorance failure failures fault unfamiliarity inexperience misunderstanding "
-    "ineptitude breach violation disregard";
+    "ineptitude breach violation disregard inability";
 
 // What a person is judged to lack: "lacked the skills", "a lack of familiarity with".
 constexpr std::string_view abilities =
@@ -259,7 +261,8 @@ constexpr std::string_view capabilities =
 
 // Adjectives that are a verdict on ability by themselves: "@kate is clueless".
 constexpr std::string_view incapables =
-    "incompetent clueless unqualified inexperienced useless hopeless unfit inept";
+    "incompetent clueless unqualified inexperienced useless hopeless unfit inept unprepared "
+    "ill-prepared ill-equipped";
 
 // Nouns that name a cause: "the real cause was Jordan", "the culprit: Mia's migration".
 constexpr std::string_view cause_nouns =
@@ -286,7 +289,7 @@ constexpr std::string_view harm_verbs =
     "garble hardcode spam/spammed/spammed hide/hid/hidden mask ddos/ddosed/ddosed";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
-    "disregard dismiss bypass circumvent subvert flout violate shortcut";
+    "disregard dismiss bypass circumvent subvert flout violate shortcut omit/omitted/omitted";
 constexpr std::string_view action_verbs =
     "deploy push ship/shipped/shipped merge run/ran/run restart reboot change flip/flipped/flipped "
     "toggle disable rotate apply release start launch execute type enter edit modify update "
@@ -306,7 +309,7 @@ constexpr std::string_view diligence_verbs =
     "plan/planned/planned "
     "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
     "flag report share clean restore fix investigate drain consult heed exercise ensure notice "
-    "double-check";
+    "double-check assess evaluate maintain enforce";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "

@@ -292,15 +292,26 @@ void sentence_review::check_judgement_words() {
     if (!r_.has(i, wf::judgement)) continue;
     if (is_quoted(r_, i)) continue;  // a word mentioned, not used: the "careless" label
     const bool about_act = r_.has(i + 1, wf::artifact) || r_.has(i + 1, wf::role);
-    if (!any_actor && !about_act) continue;
+    // "The decision to deploy during peak hours was reckless": a person's act, judged.
+    const bool act_judged = [&] {
+      if (i < 2 || !r_.is_any(i - 1, {"was", "is", "were", "seems", "seemed"})) return false;
+      const std::size_t start = r_.clause_begin(i);
+      return r_.has(start, wf::determiner) && r_.has(start + 1, wf::artifact) &&
+             !r_.has(start + 1, wf::system_word);
+    }();
+    if (!any_actor && !about_act && !act_judged) continue;
     // Applied to a system subject: "The health check was careless".
     const std::size_t start = r_.clause_begin(i);
     bool system_subject = false;
-    for (std::size_t k = start; k < i; ++k) {
+    for (std::size_t k = start; k < i && !act_judged; ++k) {
       if (r_.has(k, wf::system_word) && !any_actor) system_subject = true;
     }
     if (system_subject) continue;
     add(i, i + 1, rule_id::judgement);
+    // "The decision was reckless": without the word nothing is said, so no rewrite.
+    if (i >= 1 && r_.is_any(i - 1, {"was", "is", "were", "are", "seems", "seemed"})) {
+      rewrite_blocked = true;
+    }
     // "a careless change by Mark", "sloppy work from @ivan": whose it was goes too.
     std::size_t agent = i + 2;
     if (about_act && r_.is_any(agent, {"by", "from"})) {

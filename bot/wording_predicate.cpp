@@ -217,10 +217,13 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
     }
   }
   // "failed to check", "forgot to renew", "didn't bother to look", "couldn't be bothered to".
-  if ((p.kind == verb_class::omission || v->base == "bother") && r.is(k, "to") && r.verb(k + 1)) {
-    p.complement_at = k + 1;
-    p.complement = r.verb(k + 1);
-    k += 2;
+  // ("failed to properly assess": an adverb may split the infinitive)
+  const std::size_t split = r.is(k, "to") && r.has(k + 1, wf::adverb) ? 1 : 0;
+  if ((p.kind == verb_class::omission || v->base == "bother") && r.is(k, "to") &&
+      r.verb(k + 1 + split)) {
+    p.complement_at = k + 1 + split;
+    p.complement = r.verb(k + 1 + split);
+    k += 2 + split;
     if (k < r.size() && r.word(k) && is_particle(r.at(k).norm) &&
         wf::phrasal_class(p.complement->base, r.at(k).norm) != verb_class::none) {
       p.complement_particle = r.at(k).norm;

@@ -69,6 +69,7 @@ class sentence_review {
   void check_responsibility();
   void check_pointing();
   void check_cause_markers();
+  void check_attribution();
   void check_fault_nouns();
   void check_causal_frames();
   const actor* agent_in_phrase(std::size_t from, std::size_t& act_noun) const;

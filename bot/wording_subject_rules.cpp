@@ -31,6 +31,7 @@ void sentence_review::run() {
   check_responsibility();
   check_pointing();
   check_cause_markers();
+  check_attribution();
   check_fault_nouns();
   check_causal_frames();
   check_passive_agents();
@@ -79,6 +80,13 @@ void sentence_review::check_subject(const actor& a) {
     return;
   }
   auto p = parse_predicate(r_, a.last);
+  // "At no point did the on-call engineer consult the runbook", "Never once did he check":
+  // the negation comes first.
+  if (a.first >= 2 && r_.is_any(a.first - 1, {"did", "had", "was"})) {
+    for (std::size_t k = a.first >= 4 ? a.first - 4 : 0; k + 1 < a.first; ++k) {
+      if (r_.is_any(k, {"no", "never", "nor"}) && !r_.clause_break(k + 1)) p.negated = true;
+    }
+  }
   // "nobody on the platform team checked ...": the team did not.
   if (a.first >= 2 && r_.is_any(a.first - 1, {"on", "in", "from", "at"}) &&
       (r_.is(a.first - 2, "nobody") ||
@@ -169,11 +177,6 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         // "@kate is clueless", "our junior devs aren't ready for on-call", "isn't qualified".
         add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
         rewrite_blocked = true;
-      } else if (r_.is_any(k, {"inadequately", "insufficiently", "poorly", "badly"}) &&
-                 r_.is_any(k + 1, {"trained", "prepared", "skilled", "qualified", "equipped"})) {
-        // "was inadequately trained to operate the cluster".
-        add(a.first, k + 2, rule_for(a.kind, rule_id::competence));
-        rewrite_blocked = true;
       } else if (r_.is(k, "slow") && r_.is(k + 1, "to") && r_.verb(k + 2) != nullptr &&
                  r_.find(k, r_.size(), "because") == npos) {
         // "the on-call was slow to respond": the timing of a person's act judged.
@@ -220,9 +223,14 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       without != npos &&
       (r_.any_flag(without + 1, without + 4, wf::safeguard) || r_.verb(without + 1) != nullptr);
 
-  // "was inadequately trained to operate the cluster": a verdict on preparation.
-  if (p.passive && !weak && p.verb_at != npos && p.verb_at >= 1 &&
-      r_.is_any(p.verb_at - 1, {"inadequately", "insufficiently", "poorly", "badly"}) &&
+  // "was inadequately trained to operate the cluster", "was not adequately trained": a verdict
+  // on preparation.
+  const bool badly_done =
+      p.verb_at != npos && p.verb_at >= 1 &&
+      (r_.is_any(p.verb_at - 1, {"inadequately", "insufficiently", "poorly", "badly"}) ||
+       (p.negated &&
+        r_.is_any(p.verb_at - 1, {"adequately", "properly", "sufficiently", "fully"})));
+  if (p.passive && !weak && badly_done &&
       r_.is_any(p.verb_at, {"trained", "prepared", "skilled", "qualified", "equipped"})) {
     add(a.first, p.verb_at + 1, rule_for(a.kind, rule_id::competence));
     rewrite_blocked = true;
