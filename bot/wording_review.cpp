@@ -35,12 +35,48 @@ std::vector<raw_finding> non_overlapping(std::vector<raw_finding> found, const s
   return kept;
 }
 
+// The rules look around each word within its sentence, so a sentence costs more than its
+// length; a run-on "sentence" (a pasted log, a paragraph without full stops) is read in pieces of
+// at most this many tokens, cut after a clause break where there is one, which keeps the review
+// linear in the length of any text. Real sentences are far shorter.
+constexpr std::size_t max_sentence_tokens = 120;
+
+std::vector<sentence> bounded(std::vector<sentence> sentences) {
+  std::vector<sentence> out;
+  out.reserve(sentences.size());
+  for (auto& s : sentences) {
+    if (s.tokens.size() <= max_sentence_tokens) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    sentence piece;
+    const auto flush = [&] {
+      if (piece.tokens.empty()) return;
+      piece.begin = piece.tokens.front().begin;
+      piece.end = piece.tokens.back().end;
+      out.push_back(std::move(piece));
+      piece = sentence{};
+    };
+    for (auto& t : s.tokens) {
+      const bool clause_break =
+          t.kind == token_kind::punct && (t.norm == "," || t.norm == ";" || t.norm == ":");
+      piece.tokens.push_back(std::move(t));
+      if (piece.tokens.size() >= max_sentence_tokens ||
+          (clause_break && piece.tokens.size() >= max_sentence_tokens / 2)) {
+        flush();
+      }
+    }
+    flush();
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<wording_finding> review_sentences(std::string_view text, const known_people& people,
                                               bool with_rewrites) {
   std::vector<wording_finding> out;
-  for (const auto& s : wording::split_sentences(text)) {
+  for (const auto& s : bounded(wording::split_sentences(text))) {
     sentence_review review(text, s, people);
     review.run();
     if (review.findings.empty()) continue;
