@@ -154,13 +154,16 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
     return actor{i, i + 2, (f & wf::role) != 0 ? actor_kind::person : actor_kind::team,
                  t_[i + 1].possessive};
   }
-  if ((f & wf::team) != 0 && (f & wf::determiner) == 0 && followed_by_predicate(i + 1)) {
+  // ("silenced by ops": after "by" a team needs no predicate of its own)
+  if ((f & wf::team) != 0 && (f & wf::determiner) == 0 &&
+      (followed_by_predicate(i + 1) || (i >= 1 && is(i - 1, "by")))) {
     // "Ops never reads", "SREs had lost access".
     return actor{i, i + 1, actor_kind::team, t.possessive};
   }
   // "Networking broke ...", also after one more word of the team's name: "Data engineering".
   const bool team_name_start =
-      sentence_start(i) || (i == 1 && t_[0].capitalised && t_[0].kind == token_kind::word);
+      sentence_start(i) || (i == 1 && t_[0].capitalised && t_[0].kind == token_kind::word &&
+                            !has(0, wf::determiner));  // ("The backend" is a system)
   // In chat, lower case too: "infra broke it again", "networking screwed us".
   if ((f & wf::team_modifier) != 0 && team_name_start && followed_by_predicate(i + 1)) {
     return actor{sentence_start(i) ? i : 0, i + 1, actor_kind::weak_team, t.possessive};
@@ -256,8 +259,10 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
 // "the vendor's engineers": a determiner, up to three modifiers, and a role or team noun.
 std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
   // "one engineer running a backfill", "two developers": a number counts people too.
+  // ("No one person caused this" denies there was one.)
   const bool counted = is_any(i, {"one", "two", "three", "several", "multiple"}) &&
-                       has(i + 1, wf::role | wf::team) && !is(i + 1, "of");
+                       has(i + 1, wf::role | wf::team) && !is(i + 1, "of") &&
+                       !(i >= 1 && is_any(i - 1, {"no", "not"}));
   if (!has(i, wf::determiner) && !counted) return std::nullopt;
   std::size_t j = i + 1;
   std::size_t head = npos;

@@ -62,8 +62,19 @@ void sentence_review::check_pointing() {
       continue;
     }
     // "had been warned about this exact practice", "was told twice".
+    // The blame is in the insistence ("about this exact practice", "repeatedly", "twice"); "had
+    // been warned in a vendor email that went to spam" tells what reached whom.
+    const bool insisted = [&] {
+      for (std::size_t k = i >= 4 ? i - 4 : 0; k < r_.size() && k <= i + 6; ++k) {
+        if (r_.is_any(k, {"repeatedly", "twice", "several", "multiple", "exact", "previously",
+                          "already", "again", "explicitly", "before", "times"})) {
+          return true;
+        }
+      }
+      return false;
+    }();
     if (r_.is_any(i, {"warned", "cautioned", "reminded", "counselled", "counseled"}) && i >= 1 &&
-        r_.is_any(i - 1, {"been", "was", "were"}) && someone && !r_.is(i + 1, "by")) {
+        r_.is_any(i - 1, {"been", "was", "were"}) && someone && !r_.is(i + 1, "by") && insisted) {
       fire(i >= 2 && r_.is(i - 1, "been") ? i - 2 : i - 1, i + 1);
       continue;
     }
@@ -131,7 +142,11 @@ void sentence_review::check_pointing() {
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
     if (!r_.is(i, "another")) continue;
     for (std::size_t k = i + 1; k + 1 < r_.size() && k <= i + 4; ++k) {
-      if (!r_.has(k, wf::artifact | wf::outcome)) continue;
+      // ("another masterpiece from the data team": praise for a harm is sarcasm too)
+      if (!r_.has(k, wf::artifact | wf::outcome) &&
+          !r_.is_any(k, {"masterpiece", "gem", "triumph", "beauty", "classic", "winner"})) {
+        continue;
+      }
       const auto from = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
         return a.first >= k + 2 && a.first <= k + 3 && r_.is_any(a.first - 1, {"from", "by"}) &&
                a.kind != actor_kind::we;

@@ -111,7 +111,8 @@ constexpr std::string_view teams =
 // something only people do.
 constexpr std::string_view team_modifiers =
     "infra infrastructure networking security support qa sre dba ops devops legal finance "
-    "marketing sales engineering product management leadership hr operations";
+    "marketing sales engineering product management leadership hr operations backend frontend "
+    "back-end front-end mobile platform";
 
 // Programs, products and parts of a system: a capitalised one is not a person.
 constexpr std::string_view system_words =

@@ -137,6 +137,8 @@ void sentence_review::check_phrases() {
       {{"human", "factor"}, rule_id::human_error, false},
       {{"pebkac"}, rule_id::human_error, false},
       {{"fat-fingered"}, rule_id::human_error, false},
+      {{"typo'd"}, rule_id::human_error, true},
+      {{"typoed"}, rule_id::human_error, true},
       {{"fat", "fingered"}, rule_id::human_error, false},
       {{"fat-fingers"}, rule_id::human_error, false},
       {{"fat", "fingers"}, rule_id::human_error, false},

@@ -177,6 +177,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         // "@kate is clueless", "our junior devs aren't ready for on-call", "isn't qualified".
         add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
         rewrite_blocked = true;
+      } else if (r_.is(k, "lost") && (k + 1 >= r_.size() || !r_.word(k + 1) ||
+                                       r_.is_any(k + 1, {"on", "in", "during", "with"}))) {
+        // "the new intern is completely lost on call".
+        add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
+        rewrite_blocked = true;
       } else if (r_.is(k, "slow") && r_.is(k + 1, "to") && r_.verb(k + 2) != nullptr &&
                  r_.find(k, r_.size(), "because") == npos) {
         // "the on-call was slow to respond": the timing of a person's act judged.
@@ -307,6 +312,16 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       if (!person_condition) return;
     }
     if (p.copula) return;  // "should have been": an expectation
+    // "The reviewer could have asked for a test, but the template did not prompt for one": what
+    // someone could have done, told with what the system did not do.
+    if (r_.is_any(p.begin, {"could", "could've", "couldve"}) || r_.find(p.begin, p.end, "could") != npos) {
+      const auto but = r_.find(p.end, r_.size(), "but");
+      if (but != npos && r_.has(but + 1, wf::determiner) &&
+          std::none_of(actors_.begin(), actors_.end(),
+                       [&](const actor& b) { return b.first == but + 1; })) {
+        return;
+      }
+    }
     add(a.first, p.end, rule_for(a.kind, rule_id::counterfactual));
     remove_actor(a);
     if (p.kind == verb_class::cognition) {
