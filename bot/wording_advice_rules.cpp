@@ -95,6 +95,15 @@ void sentence_review::check_advice() {
         r_.sentence_start(i) &&
         ((r_.is_any(i, {"naturally", "predictably", "unsurprisingly"}) && r_.punct(i + 1, ",")) ||
          matches(r_, i, {"needless", "to", "say"}));
+    // The same words as an aside: "The obvious question, naturally: why ...".
+    const bool aside = i >= 1 && r_.punct(i - 1, ",") &&
+                       r_.is_any(i, {"naturally", "predictably", "unsurprisingly"}) &&
+                       (r_.punct(i + 1, ",") || r_.punct(i + 1, ":"));
+    if (aside) {
+      add(i, i + 1, rule_id::dramatising);
+      edits.push_back({i - 1, i + 1, ""});
+      continue;
+    }
     if ((matches(r_, i, {"of", "course"}) && !r_.is(i + 2, "action")) || w == "obviously" ||
         opener) {
       const std::size_t last = i + (w == "of" ? 2 : w == "needless" ? 3 : 1);

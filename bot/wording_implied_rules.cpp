@@ -98,10 +98,25 @@ void sentence_review::check_pointing() {
       fire(i, i + (r_.is(i, "not") ? 4 : 3));
       continue;
     }
-    // "For whatever reason, the employee decided to ...".
+    // "For whatever reason, the employee decided to ...", "for reasons nobody understands, the
+    // employee chose ...": a person's act told as beyond explanation.
     if (matches(r_, i, {"for", "whatever", "reason"}) && someone) {
       fire(i, i + 3);
       continue;
+    }
+    if (r_.is(i, "for") && r_.is_any(i + 1, {"reasons", "reason"}) && someone) {
+      std::size_t k = i + 2;
+      if (r_.is_any(k, {"that", "which"})) ++k;
+      const bool nobody = r_.is_any(k, {"nobody", "noone"}) || matches(r_, k, {"no", "one"}) ||
+                          matches(r_, k, {"none", "of", "us"});
+      const bool denied = r_.any_flag(k, std::min(r_.size(), k + 3), wf::negation);
+      std::size_t v = k;
+      while (v < r_.size() && v <= k + 4 && r_.verb(v) == nullptr) ++v;
+      if ((nobody || denied) && r_.is_any(v, {"understand", "understands", "know", "knows",
+                                               "explain", "fathom", "comprehend", "see"})) {
+        fire(i, v + 1);
+        continue;
+      }
     }
     // Chat markers of sarcasm: "same person as last time, just saying", "oh wait",
     // "thanks for the heads up... not", "10/10 deploy strategy @ben, no notes", 🙄 🙃.

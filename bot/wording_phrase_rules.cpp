@@ -18,6 +18,32 @@ struct phrase_rule {
   bool needs_actor;  // a person, team or "I" must be in the sentence
 };
 
+// People as the faulty part of the system: "the human in the loop turned out to be the least
+// reliable component", "the human element proved the weakest link". The person is named by
+// kind, not by name; the verdict is "human error" in other words. Returns the span from the
+// human word to the verdict, or {npos, npos}.
+std::pair<std::size_t, std::size_t> human_as_weak_part(const sentence_reader& r) {
+  std::size_t human = npos;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    // "the human", "humans", "the human element", "the people operating it"; not "human-
+    // readable" nor "human resources".
+    if (human == npos && r.is_any(i, {"human", "humans", "people"}) && !r.punct(i + 1, "-") &&
+        !r.is_any(i + 1, {"resources", "readable", "review", "reviewers", "approval"})) {
+      human = i;
+      continue;
+    }
+    if (human == npos) continue;
+    if (i > human + 10) return {npos, npos};  // too far to be said of the same people
+    const bool weakest = (r.is_any(i, {"least", "less"}) && r.is_any(i + 1, {"reliable",
+                                                                              "dependable"})) ||
+                         (r.is(i, "most") && r.is_any(i + 1, {"unreliable", "fallible"})) ||
+                         (r.is_any(i, {"weakest", "weak"}) &&
+                          r.is_any(i + 1, {"link", "point", "part", "component", "spot"}));
+    if (weakest) return {human, i + 2};
+  }
+  return {npos, npos};
+}
+
 }  // namespace
 
 void sentence_review::check_phrases() {
@@ -213,8 +239,19 @@ void sentence_review::check_phrases() {
       if (!matches_words(r_, i, rule.words)) continue;
       const std::size_t last = i + rule.words.size();
       // Negated or quoted: "This is not incompetence", "not human error", "the "careless" label".
-      const bool negated = i >= 1 && r_.is_any(i - 1, {"not", "no", "isn't", "wasn't", "never"}) &&
-                           rule.words.front() != "not";
+      // A verdict may be denied a few words back in the same clause ("None of this is
+      // incompetence", "it was never a case of human error"), but "not just" still asserts, and
+      // "no prizes for guessing who" is sarcasm, not a denial.
+      const bool verdict = rule.rule == rule_id::competence || rule.rule == rule_id::human_error ||
+                           rule.rule == rule_id::judgement;
+      const bool negated = rule.words.front() != "not" && [&] {
+        if (i >= 1 && r_.is_any(i - 1, {"not", "no", "isn't", "wasn't", "never"})) return true;
+        for (std::size_t k = i; verdict && k > 0 && k + 4 > i && !r_.clause_break(k - 1); --k) {
+          if (r_.is_any(k - 1, {"just", "only", "merely", "simply", "but"})) return false;
+          if (r_.is_any(k - 1, {"not", "none", "nothing", "isn't", "wasn't", "never"})) return true;
+        }
+        return false;
+      }();
       const bool guarded = (rule.rule == rule_id::human_error && r_.is(i, "fat")) ||
                            r_.is(i, "fat-finger") || r_.is(i, "fat-fingers");
       // A phrase in quotes after a word of naming is mentioned, not used: stop treating "human
@@ -281,6 +318,13 @@ void sentence_review::check_phrases() {
         // not tell that it is still there.
         rewrite_blocked = true;
       }
+    }
+  }
+  // Only when no phrase rule has said it already ("human error ... weakest link").
+  if (findings.empty()) {
+    if (const auto [first, last] = human_as_weak_part(r_); first != npos) {
+      add(first, last, rule_id::human_error);
+      rewrite_blocked = true;
     }
   }
 }

@@ -6,7 +6,7 @@ namespace scribe::bot::wording {
 
 bool is_particle(std::string_view w) {
   return w == "down" || w == "up" || w == "over" || w == "out" || w == "off" || w == "back" ||
-         w == "away" || w == "worse" || w == "offline";
+         w == "away" || w == "aside" || w == "worse" || w == "offline";
 }
 
 bool ends_object(const sentence_reader& r, std::size_t i) {
@@ -30,7 +30,11 @@ bool ends_object(const sentence_reader& r, std::size_t i) {
                       "who",     "despite", "even",  "once",   "if",     "against",  "across",
                       "through", "via",     "about", "around", "behind", "toward",   "towards",
                       "like",    "than",    "along", "right",  "away",   "all",      "every",
-                      "earlier", "later",   "here",  "there",  "today",  "yesterday"}) ||
+                      "earlier", "later",   "here",  "there",  "today",  "yesterday", "onto",
+                      "upon",    "over",    "under", "unless"}) ||
+         // A subject pronoun starts the next clause: "had checked the dashboard we would have
+         // caught it" ends the object at "we".
+         r.is_any(i, {"we", "i", "he", "she", "they"}) ||
          (r.at(i).norm.size() > 4 && r.at(i).norm.ends_with("ly") && r.verb(i) == nullptr &&
           !(i >= 1 && r.has(i - 1, wf::determiner)));  // "the nightly export" goes on
 }
@@ -88,6 +92,33 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       j = k + 1;
     } else if (r.has(j + 1, wf::team_modifier)) {
       j += 2;  // "the folks in infra forgot ..."
+    }
+  }
+  // "a technician at Knight forgot ...", "an engineer from Acme Corp ran ...": where the person
+  // works, named.
+  if (r.is_any(j, {"at", "from", "with"}) && r.word(j + 1) && r.at(j + 1).capitalised) {
+    std::size_t k = j + 1;
+    while (k < r.size() && k <= j + 3 && r.word(k) && r.at(k).capitalised) ++k;
+    if (r.verb(k) != nullptr || r.has(k, wf::adverb | wf::auxiliary | wf::negation | wf::modal)) {
+      j = k;
+    }
+  }
+  // "The team running the deletion didn't notice", "the engineer handling the rollout forgot
+  // ...": a gerund that tells which person, then the verb group. Only a finite verb right after
+  // its short object ends it, so "Kim running the backfill" alone is not read as an act.
+  if (const auto* g = r.verb(j); g != nullptr && g->form == wf::verb_form::gerund) {
+    for (std::size_t k = j + 1; k < r.size() && k <= j + 5 && !r.clause_break(k); ++k) {
+      const auto* v = r.verb(k);
+      const bool finite =
+          r.has(k, wf::auxiliary | wf::modal) ||
+          (v != nullptr && (v->form == wf::verb_form::past || v->form == wf::verb_form::third_person ||
+                            v->form == wf::verb_form::past_or_participle) &&
+           !r.has(k - 1, wf::determiner));
+      if (finite) {
+        j = k;
+        break;
+      }
+      if (!r.word(k) || r.is_any(k, {"and", "or", "but", "who", "that", "which"})) break;
     }
   }
   bool should = false;

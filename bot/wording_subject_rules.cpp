@@ -211,8 +211,24 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   const bool past =
       p.verb->form == wf::verb_form::past || p.verb->form == wf::verb_form::past_or_participle;
   const std::size_t clause_end = r_.clause_end(p.end);
+  // "opened a valve, but it was the wrong one": the object judged in a clause of its own.
+  const bool judged_later = [&] {
+    for (std::size_t k = own_clause_end(p.end); k + 2 < r_.size(); ++k) {
+      if (!r_.is_any(k, {"it", "that", "this", "which"})) continue;
+      std::size_t j = k + 1;
+      if (r_.is_any(j, {"was", "turned", "proved"})) {
+        ++j;
+        if (r_.is(j, "out")) ++j;
+        if (r_.is(j, "to") && r_.is(j + 1, "be")) j += 2;
+        if (r_.has(j, wf::determiner)) ++j;
+        return r_.has(j, wf::negative_qualifier);
+      }
+    }
+    return false;
+  }();
   // "the wrong index", also "in the wrong workspace" after the object.
   const bool negative_object =
+      judged_later ||
       (p.object_begin != npos &&
        r_.any_flag(p.object_begin, p.object_end, wf::negative_qualifier)) ||
       (p.verb != nullptr &&
@@ -658,11 +674,17 @@ bool sentence_review::consequence_after(std::size_t from) const {
     }
     // "and the API tier collapsed": a new subject, then what happened to it.
     // ("and the error rate dropped" is the opposite: what stops or drops there is the harm.)
-    if (r_.is(k, "and") && r_.has(k + 1, wf::determiner)) {
+    // "and 775 customer sites were deleted": a counted subject, and a harm in the passive.
+    if (r_.is(k, "and") &&
+        (r_.has(k + 1, wf::determiner) || r_.at(k + 1).kind == token_kind::number)) {
       for (std::size_t j = k + 2; j < r_.size() && j <= k + 5; ++j) {
         if (r_.has(j, wf::outcome)) break;
         if (outcome_verb(j) && !r_.has(j - 1, wf::determiner) &&
             !r_.is_any(j, {"stopped", "dropped", "halted", "fell"})) {
+          return true;
+        }
+        if (r_.is_any(j, {"was", "were"}) && harm_at(j + 1) && r_.verb(j + 1) != nullptr &&
+            r_.verb(j + 1)->form != wf::verb_form::gerund) {
           return true;
         }
         if (!r_.word(j) || r_.has(j, wf::function_word | wf::auxiliary)) break;
