@@ -671,8 +671,17 @@ void sentence_review::check_passive_agents() {
       }
       if (r_.is_any(k, {"never", "not"})) negated = true;
       const auto* v = r_.verb(k);
-      // "was run": a participle that looks like the base form.
-      if (copula && v != nullptr && v->form != wf::verb_form::gerund &&
+      // "was run": a participle that looks like the base form. The clause's is the first after
+      // the copula ("deployed in place of the tagged release", "left enabled"), or one joined to
+      // it ("acknowledged and then ignored"); never one that describes a noun ("the tagged
+      // release").
+      const bool joined = verb_at != npos && k >= 1 &&
+                          (r_.is_any(k - 1, {"and", "or"}) ||
+                           (k >= 2 && r_.has(k - 1, wf::adverb) && r_.is_any(k - 2, {"and", "or"})));
+      if (copula && (verb_at == npos || joined) && v != nullptr &&
+          v->form != wf::verb_form::gerund && !r_.is_any(k, {"was", "were", "been", "got", "is",
+                                                             "are", "be", "wasn't", "weren't"}) &&
+          !(k >= 1 && r_.has(k - 1, wf::determiner)) &&
           (v->form != wf::verb_form::base || v->participle == r_.at(k).norm)) {
         verb_at = k;
       }
@@ -737,9 +746,30 @@ void sentence_review::check_passive_agents() {
     const bool exposed = r_.is_any(verb_at + 1, {"open", "exposed", "unlocked", "unpatched",
                                                  "unattended", "unprotected", "public"}) ||
                          exposes_secret();
+    // "was left enabled by Pedro", "were left unencrypted by Pete": a state left behind is
+    // told as the person's loose end, whatever the state is.
+    const bool left_behind = v->base == "leave" && verb_at + 1 < by && r_.word(verb_at + 1) &&
+                             !r_.has(verb_at + 1, wf::function_word | wf::determiner);
+    // "were waved off by Greta", "was brushed aside by": a dismissal in the passive.
+    const bool dismissed =
+        verb_at + 1 < by && r_.word(verb_at + 1) &&
+        wf::phrasal_class(v->base, r_.at(verb_at + 1).norm) == verb_class::omission;
+    // "Mistakes were made by Ahmed": the act is named as a fault; "deployed in place of the
+    // tagged release by": what was done was not what was meant.
+    const bool fault_subject = r_.any_flag(start, verb_at, wf::fault_noun);
+    const bool in_place_of = [&] {
+      for (std::size_t k = verb_at; k + 2 < by; ++k) {
+        if (matches(r_, k, {"in", "place", "of"}) || r_.is(k, "instead")) return true;
+      }
+      return false;
+    }();
+    // "The customer notification was held back by Isabelle until the following morning": news
+    // or a fix kept waiting.
+    const bool held_back = v->base == "hold" && r_.is(verb_at + 1, "back") &&
+                           r_.find(a.last, r_.size(), "until") != npos;
     const bool blameful =
         v->kind == verb_class::harm || v->kind == verb_class::omission || negated || negative ||
-        exposed || v->base == "silence" || v->base == "target" || v->base == "rush" ||
+        exposed || left_behind || dismissed || fault_subject || in_place_of || held_back || v->base == "silence" || v->base == "target" || v->base == "rush" ||
         v->base == "delay" || v->base == "stall" || v->base == "prolong" ||
         // "The rollback was blocked by the release manager": a recovery held back.
         (r_.is_any(verb_at, {"blocked", "held", "stopped", "paused"}) &&

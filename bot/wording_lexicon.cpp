@@ -97,7 +97,7 @@ constexpr std::string_view roles =
     "contractor consultant manager lead owner guy gal girl boy man woman person employee teammate "
     "colleague coworker co-worker architect analyst tester commander responder staffer member "
     "technician specialist ic driver pilot typist deployer releaser maintainer oncaller requester "
-    "submitter assignee";
+    "submitter assignee coordinator";
 
 // Several people.
 constexpr std::string_view teams =
@@ -292,6 +292,9 @@ constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
     "disregard dismiss bypass circumvent subvert flout violate shortcut omit/omitted/omitted";
 constexpr std::string_view action_verbs =
+    // "wave brush shrug laugh": listed for their particles ("waved off", "shrugged off" dismiss;
+    // "waved the change through" passes it on).
+    "wave brush shrug/shrugged/shrugged laugh "
     "deploy push ship/shipped/shipped merge run/ran/run restart reboot change flip/flipped/flipped "
     "toggle disable rotate apply release start launch execute type enter edit modify update "
     "upgrade migrate commit/committed/committed copy paste approve target configure set/set/set "
@@ -345,7 +348,9 @@ constexpr phrasal phrasal_verbs[] = {
     {"make", "worse", verb_class::harm},    {"speak", "up", verb_class::diligence},
     {"lock", "down", verb_class::action},   {"blow", "off", verb_class::omission},
     {"brush", "off", verb_class::omission}, {"shrug", "off", verb_class::omission},
-    {"screw", "over", verb_class::harm},
+    {"screw", "over", verb_class::harm},    {"wave", "off", verb_class::omission},
+    {"wave", "away", verb_class::omission}, {"brush", "aside", verb_class::omission},
+    {"laugh", "off", verb_class::omission},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

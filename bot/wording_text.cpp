@@ -278,7 +278,17 @@ class tokenizer {
   // @alice, @U024BE7LH, @alice:example.org(:8448).
   token at_mention(std::size_t pos) const {
     std::size_t i = pos + 1;
-    while (i < text_.size() && is_localpart_char(byte_at(text_, i))) ++i;
+    // Handles are written in every script ("@tomás", "@zoë"): a letter that is valid UTF-8
+    // continues the handle; a bad byte does not, so the mention never ends inside a sequence.
+    while (i < text_.size()) {
+      if (is_localpart_char(byte_at(text_, i))) {
+        ++i;
+        continue;
+      }
+      const auto cp = read_code_point(text_, i);
+      if (byte_at(text_, i) < 0x80 || !cp.word || cp.bad) break;
+      i += cp.length;
+    }
     while (i > pos + 1 && (text_[i - 1] == '.' || text_[i - 1] == '-')) --i;
     const std::size_t local_end = i;
     if (i + 1 < text_.size() && text_[i] == ':' && is_ascii_alnum(byte_at(text_, i + 1))) {
