@@ -147,6 +147,33 @@ cause_marker cause_marker_at(const sentence_reader& r, std::size_t i) {
   return {};
 }
 
+// A person's act inside a relative clause on the thing named as the cause: "caused by a
+// configuration change that Marcus pushed", "traced to the cleanup script which jsantos
+// executed", "the factor is the firewall rule that Olumide introduced". Returns the actor and
+// sets `that_at` and `verb_at`; nullptr when the thing is no artifact or the verb no past act.
+const actor* agent_in_relative(const sentence_reader& r, const std::vector<actor>& actors,
+                               std::size_t from, std::size_t& that_at, std::size_t& verb_at) {
+  for (std::size_t k = from + 1; k < r.size() && k <= from + 8 && !r.clause_break(k); ++k) {
+    if (!r.is_any(k, {"that", "which"})) continue;
+    if (!r.has(k - 1, wf::artifact) && !r.is_any(k - 1, {"rule", "rules"})) return nullptr;
+    for (const auto& a : actors) {
+      if (a.first != k + 1 || a.possessive || a.kind == actor_kind::we) continue;
+      std::size_t v = a.last;
+      while (v < r.size() && v <= a.last + 2 && r.has(v, wf::adverb)) ++v;
+      const auto* verb = r.verb(v);
+      if (verb == nullptr || verb->kind == verb_class::cognition ||
+          (verb->form != wf::verb_form::past && verb->form != wf::verb_form::past_or_participle)) {
+        return nullptr;
+      }
+      that_at = k;
+      verb_at = v;
+      return &a;
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // The person an agentive noun phrase starting at `from` names, within a few words: "Kevin",
@@ -236,7 +263,10 @@ void sentence_review::check_cause_markers() {
     const std::size_t from = i + marker.length;
     std::size_t act_noun = npos;
     const actor* a = agent_in_phrase(from, act_noun);
-    if (a == nullptr) continue;
+    if (a == nullptr) {
+      blame_relative_agent(i, from);
+      continue;
+    }
     const bool weak = a->kind == actor_kind::weak_person || a->kind == actor_kind::weak_team;
     const std::size_t artifact = owned_artifact(r_, *a);
     // "because of Tomasz": a capitalised word after a causal phrase is taken for a name.
@@ -260,8 +290,14 @@ void sentence_review::check_cause_markers() {
           a->first >= 1 && r_.has(a->first - 1, wf::determiner) ? a->first - 1 : a->first;
       edits.push_back({lead, a->last, lead != a->first ? original(lead, lead + 1) : "the"});
     } else if (!direct && a->first >= 1 && r_.is_any(a->first - 1, {"by", "from"})) {
-      // "an oversight by the on-call engineer" -> "an oversight".
-      edits.push_back({a->first - 1, a->last, ""});
+      // "an oversight by the on-call engineer" -> "an oversight"; "a mistake made by an
+      // engineer" -> "a mistake" (the participle would dangle without its agent).
+      std::size_t drop = a->first - 1;
+      if (act_noun != npos && drop == act_noun + 2 && r_.verb(act_noun + 1) != nullptr &&
+          r_.verb(act_noun + 1)->form != wf::verb_form::gerund) {
+        drop = act_noun + 1;
+      }
+      edits.push_back({drop, a->last, ""});
     } else if (!direct) {
       rewrite_blocked = true;
     } else if (marker.kind == marker_kind::reason) {
@@ -274,6 +310,32 @@ void sentence_review::check_cause_markers() {
       rewrite_blocked = true;
     }
   }
+}
+
+// "caused by a configuration change that Marcus pushed to the pool" -> "caused by a
+// configuration change pushed to the pool": the act stays, told in the passive, its actor goes.
+void sentence_review::blame_relative_agent(std::size_t first, std::size_t from) {
+  std::size_t that_at = npos;
+  std::size_t verb_at = npos;
+  const actor* a = agent_in_relative(r_, actors_, from, that_at, verb_at);
+  if (a == nullptr || r_.any_flag(from, that_at, wf::positive) ||
+      r_.any_flag(r_.clause_begin(first), first, wf::positive)) {
+    return;
+  }
+  // An unsure name needs its capital ("that jsantos executed" is a handle all the same).
+  if (a->kind == actor_kind::weak_team) return;
+  add(first, verb_at + 1, rule_for(a->kind, rule_id::person_as_cause));
+  remove_actor(*a);
+  const auto* v = r_.verb(verb_at);
+  // ("a script written." would end on its participle: no rewrite then.)
+  if (r_.clause_break(verb_at + 1)) {
+    rewrite_blocked = true;
+    return;
+  }
+  edits.push_back({that_at, verb_at + 1, std::string(v->participle.empty()
+                                                         ? std::string_view(r_.at(verb_at).norm)
+                                                         : v->participle)});
+  set_question("What made that possible?");
 }
 
 // A person's act told as a fault: "Kevin's oversight", "the QA team's failure to test", "a
@@ -461,7 +523,16 @@ void sentence_review::check_causal_frames() {
       // "The intern's deploy broke checkout", "Dave's deploy ... brought the site down",
       // "Sven's typo ... caused the whole thing".
       bool harmful = false;
+      std::size_t told_until = artifact + 1;  // where the sentence's account of the thing ends
       for (std::size_t k = artifact + 1; k < r_.size(); ++k) {
+        // "her cron change is what kicked off the thundering herd": a cleft whose act ends in
+        // an outcome.
+        if (r_.is(k, "what") && r_.is_any(k - 1, {"is", "was", "'s"}) && r_.verb(k + 1) != nullptr &&
+            r_.any_flag(k + 2, r_.clause_end(k + 1), wf::outcome)) {
+          harmful = true;
+          told_until = r_.clause_end(k + 1);
+          break;
+        }
         // "Meera's alert rule was silenced by the maintenance mode": harm done to the thing.
         if (r_.is_any(k - 1, {"was", "were", "been", "got", "is", "are"})) continue;
         // ("led directly to the cascading failure", "resulted in", "contributed to")
@@ -470,6 +541,7 @@ void sentence_review::check_causal_frames() {
                           "worsened", "delayed", "allowed", "led", "leads", "resulted", "results",
                           "contributed", "precipitated", "exposed"})) {
           harmful = true;
+          told_until = r_.clause_end(k);
           break;
         }
       }
@@ -480,13 +552,19 @@ void sentence_review::check_causal_frames() {
         reason = r_.is_any(k, {"is", "was"}) &&
                  (r_.is(k + 1, "why") || (r_.is(k + 1, "the") && r_.is(k + 2, "reason")));
       }
+      if (reason && !harmful) told_until = r_.size();
       harmful = harmful || reason;
       // "Thanks to @mila's hotfix, search was down", "We lost four hours of orders thanks to
       // Sophie's cleanup script": thanks for an outcome is sarcasm.
       if (lead_before(1, "to") && lead_before(2, "thanks")) {
-        harmful = harmful || r_.any_flag(0, r_.size(), wf::outcome);
+        if (!harmful && r_.any_flag(0, r_.size(), wf::outcome)) {
+          harmful = true;
+          told_until = r_.size();
+        }
       }
-      if (harmful && !r_.any_flag(0, r_.size(), wf::positive)) {
+      // A good word in the account is gratitude, not harm ("Kim's quick fix took the errors
+      // down"); one in an aside after it ("just so we're all clear") says nothing of the thing.
+      if (harmful && !r_.any_flag(0, told_until, wf::positive)) {
         add(lead, artifact + 1,
             rule_for(a.kind,
                      r_.is(a.last, "typo") ? rule_id::human_error : rule_id::person_as_cause));
@@ -527,6 +605,8 @@ void sentence_review::check_causal_frames() {
          before(2, "that's") || before(2, "entirely") || before(2, "squarely") ||
          before(2, "this's") || before(2, "completely") || before(2, "fully") || before(2, "its") ||
          before(2, "thats") || before(2, "one's") || before(2, "ones") ||
+         // "this one's on @priyanka": the reader takes "one's" for a possessive.
+         (before(2, "one") && r_.at(i - 2).possessive) ||
          (a.kind == actor_kind::self && r_.sentence_start(i - 1) &&
           (a.last >= r_.size() || !r_.word(a.last) || r_.is(a.last, "for"))))) {
       add(i - 1, a.last,

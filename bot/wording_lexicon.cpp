@@ -136,7 +136,7 @@ constexpr std::string_view system_words =
 
 constexpr std::string_view function_words =
     "after before during at on in by for from with without when while if because since as so but "
-    "to "
+    "to rather "
     "and or then also this that these those it we they there here what why how who which whose "
     "nobody everyone everybody anyone anybody all most many several both one two three four "
     "five six seven eight nine ten first next last once about around between into onto over "

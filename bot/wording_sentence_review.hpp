@@ -73,6 +73,9 @@ class sentence_review {
   void check_fault_nouns();
   void check_causal_frames();
   const actor* agent_in_phrase(std::size_t from, std::size_t& act_noun) const;
+  // The cause named through a relative clause with a person in it ("a change that Marcus
+  // pushed"), from a causal phrase at `first` whose object starts at `from`.
+  void blame_relative_agent(std::size_t first, std::size_t from);
   void check_passive_agents();
   void check_phrases();
   void check_competence();
