@@ -155,10 +155,18 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
                  t_[i + 1].possessive};
   }
   // ("silenced by ops": after "by" a team needs no predicate of its own)
+  // ("data eng's backfill": a team owns its act as a person does.)
   if ((f & wf::team) != 0 && (f & wf::determiner) == 0 &&
-      (followed_by_predicate(i + 1) || (i >= 1 && is(i - 1, "by")))) {
-    // "Ops never reads", "SREs had lost access".
-    return actor{i, i + 1, actor_kind::team, t.possessive};
+      (followed_by_predicate(i + 1) || (i >= 1 && is(i - 1, "by")) ||
+       (t.possessive && has(i + 1, wf::artifact)))) {
+    // "Ops never reads", "SREs had lost access"; "data eng's backfill" with the word that
+    // names which team, so a rewrite leaves none of it behind.
+    const bool named_before =
+        i >= 1 && (has(i - 1, wf::team_modifier) ||
+                   (sentence_start(i - 1) && word(i - 1) && flags(i - 1) == 0 &&
+                    verb(i - 1) == nullptr));
+    const std::size_t first = named_before ? i - 1 : i;
+    return actor{first, i + 1, actor_kind::team, t.possessive};
   }
   // "Networking broke ...", also after one more word of the team's name: "Data engineering".
   const bool team_name_start =

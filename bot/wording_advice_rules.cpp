@@ -119,7 +119,8 @@ void sentence_review::check_advice() {
     }
     // Hindsight about the situation.
     const std::size_t frame =
-        matches(r_, i, {"looking", "at", "it", "now"}) ? 4
+        matches(r_, i, {"knowing", "what", "we", "know", "now"}) ? 5
+        : matches(r_, i, {"looking", "at", "it", "now"}) ? 4
         : matches(r_, i, {"in", "hindsight"}) || matches(r_, i, {"with", "hindsight"}) ||
                 matches(r_, i, {"in", "retrospect"}) || matches(r_, i, {"looking", "back"})
             ? 2
@@ -137,7 +138,7 @@ void sentence_review::check_advice() {
       rewrite_blocked = true;
       continue;
     }
-    if (w == "clearly") {
+    if (w == "clearly" || (w == "plainly" && r_.find(0, i, "now") != npos)) {
       add(i, i + 1, rule_id::hindsight);
       edits.push_back({i, r_.punct(i + 1, ",") ? i + 2 : i + 1, ""});
       continue;

@@ -105,7 +105,7 @@ constexpr std::string_view teams =
     "guys squad crew department dept vendor vendors contractors interns testers managers ops "
     "juniors newbies rookies "
     "devops leadership management staff group groups organisation organization organisations "
-    "organizations colleagues personnel technicians responders members people";
+    "organizations colleagues personnel technicians responders members people eng";
 
 // A team's name that also names a thing ("Support", "Networking"): a team only as the subject of
 // something only people do.
@@ -222,7 +222,8 @@ constexpr std::string_view derogatories =
 constexpr std::string_view dramas =
     "disaster disasters disastrous disastrously catastrophe catastrophes catastrophic "
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
-    "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
+    "chaotic carnage apocalypse apocalyptic armageddon trainwreck shitshow horrible horribly "
+    "terrible "
     "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly "
     "eternity dire debacle debacles worst";
 
@@ -230,13 +231,13 @@ constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
     "patch typo mistake query command rollout release code branch decision work edit update "
     "upgrade rule terraform job import batch hotfix move call choice choices action actions "
-    "approach handling inspection";
+    "approach handling inspection backfill cleanup reindex purge";
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
     "hindsight root-causing "
     "should obvious clear signs preventable avoidable could could've couldve saw seen after "
-    "writing should've shouldve needless predictably unsurprisingly";
+    "writing should've shouldve needless predictably unsurprisingly knowing plainly";
 
 // Adverbs that make an act a slip: "the operator erroneously terminated the primary".
 constexpr std::string_view slip_adverbs =
@@ -294,7 +295,7 @@ constexpr std::string_view omission_verbs =
 constexpr std::string_view action_verbs =
     // "wave brush shrug laugh": listed for their particles ("waved off", "shrugged off" dismiss;
     // "waved the change through" passes it on).
-    "wave brush shrug/shrugged/shrugged laugh "
+    "wave brush shrug/shrugged/shrugged laugh drain "
     "deploy push ship/shipped/shipped merge run/ran/run restart reboot change flip/flipped/flipped "
     "toggle disable rotate apply release start launch execute type enter edit modify update "
     "upgrade migrate commit/committed/committed copy paste approve target configure set/set/set "
@@ -307,7 +308,7 @@ constexpr std::string_view action_verbs =
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
     "check test read/read/read look follow adhere comply obey ask tell/told/told wait review "
-    "verify validate monitor "
+    "verify validate monitor honour honor "
     "escalate page renew double-check confirm warn communicate document inform "
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
@@ -320,7 +321,8 @@ constexpr std::string_view other_verbs =
     "come/came/come find/found/found keep/kept/kept let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
     "speak/spoke/spoken act point opt cut/cut/cut "
-    "lack own manage proceed delay stall prolong postpone allow permit happen continue";
+    "lack own manage proceed delay stall prolong postpone allow permit happen continue "
+    "strike/struck/struck";
 constexpr std::string_view cognition_verbs =
     "know/knew/known see/saw/seen realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "

@@ -222,6 +222,17 @@ void sentence_review::check_phrases() {
       {{"can't", "be", "trusted"}, rule_id::team_blame, true},
       {{"cant", "be", "trusted"}, rule_id::team_blame, true},
       {{"couldn't", "be", "bothered"}, rule_id::judgement, true},
+      {{"couldnt", "be", "bothered"}, rule_id::judgement, true},
+      {{"strikes", "again"}, rule_id::implied_blame, true},
+      {{"struck", "again"}, rule_id::implied_blame, true},
+      {{"layer", "8"}, rule_id::human_error, false},
+      {{"pebcak"}, rule_id::human_error, false},
+      // disclaimers that announce blame, and invitations to supply it
+      {{"single", "anyone", "out"}, rule_id::implied_blame, true},
+      {{"singling", "anyone", "out"}, rule_id::implied_blame, true},
+      {{"draw", "their", "own", "conclusions"}, rule_id::implied_blame, true},
+      {{"draw", "your", "own", "conclusions"}, rule_id::implied_blame, true},
+      {{"closer", "eye", "on"}, rule_id::implied_blame, true},
       {{"could", "not", "be", "bothered"}, rule_id::judgement, true},
   };
   // The rules by their first word, so each token is compared with the few that can start there.
