@@ -135,6 +135,35 @@ void sentence_review::check_competence() {
       }
     }
   }
+  check_corrective_measures();
+  // "The responder had no grasp of how cache invalidation works", "has no understanding of":
+  // a gap in knowledge told as what the person is.
+  for (const auto& a : actors_) {
+    if (a.possessive || a.kind == actor_kind::we || a.kind == actor_kind::weak_person) continue;
+    std::size_t k = a.last;
+    while (k < r_.size() && r_.has(k, wf::adverb)) ++k;
+    if (r_.is_any(k, {"had", "has", "have"}) && r_.is(k + 1, "no") &&
+        r_.is_any(k + 2, {"grasp", "understanding", "idea", "clue", "knowledge", "concept",
+                          "notion"}) &&
+        r_.is_any(k + 3, {"of", "how", "what", "about"})) {
+      add(a.first, k + 3, rule_for(a.kind, rule_id::competence));
+      rewrite_blocked = true;
+    }
+    // "Victor has consistently struggled with incident response": a struggle told as a habit.
+    const std::size_t verb = r_.is_any(k, {"has", "have", "had"}) ? k + 1 : k;
+    const bool habit = verb > k || r_.has(verb, wf::adverb);
+    std::size_t v = verb;
+    bool often = false;
+    while (v < r_.size() && r_.has(v, wf::adverb)) {
+      often = often || r_.is_any(v, {"consistently", "repeatedly", "constantly", "always",
+                                     "continually", "routinely", "regularly"});
+      ++v;
+    }
+    if (habit && often && r_.is_any(v, {"struggled", "struggles", "floundered", "fumbled"})) {
+      add(a.first, v + 1, rule_for(a.kind, rule_id::competence));
+      rewrite_blocked = true;
+    }
+  }
   // "I don't think Wes understands how our caching layer works", "not sure Gareth understands
   // how", "I doubt she knows what": doubt about what someone understands.
   for (std::size_t i = 0; person_here && i + 2 < r_.size(); ++i) {
@@ -149,6 +178,46 @@ void sentence_review::check_competence() {
         rewrite_blocked = true;
         break;
       }
+    }
+  }
+}
+
+// Corrective measures aimed at one person are a verdict on their ability, whatever the wording:
+// "tbrennan@ will be enrolled in remedial training", "@arjun needs a lot more training before he
+// touches billing again", "was counselled by her manager regarding her performance", "asked
+// @ebaker to complete the database fundamentals course before being added back to the on-call
+// rotation". Training for everyone ("all on-call engineers will get the new runbook training")
+// names no one, and training someone gives ("Kim will run a training session") is no measure.
+void sentence_review::check_corrective_measures() {
+  const bool one_person = std::any_of(actors_.begin(), actors_.end(), [&](const actor& a) {
+    return a.kind == actor_kind::person ||
+           (a.kind == actor_kind::weak_person && r_.at(a.first).capitalised);
+  });
+  if (!one_person) return;
+  for (std::size_t i = 0; i < r_.size(); ++i) {
+    // What is done to the person: remedial measures, counselling, access reviewed.
+    const bool measure =
+        r_.is_any(i, {"remedial", "retraining", "retrained", "counselled", "counseled",
+                      "counselling", "counseling", "reprimanded", "disciplined", "probation"}) ||
+        (r_.is_any(i, {"access", "privileges", "permissions"}) &&
+         r_.find(i, std::min(r_.size(), i + 5), "reassessed") != npos);
+    // Training or a course the person needs, or must finish before being let back in.
+    const bool training = r_.is_any(i, {"training", "course", "coaching", "supervision"}) &&
+                          !r_.is_any(i + 1, {"session", "sessions", "material", "materials"});
+    const bool person_needs = training && std::any_of(actors_.begin(), actors_.end(), [&](const actor& a) {
+      return a.kind != actor_kind::we && a.kind != actor_kind::self && a.last < i &&
+             a.last + 5 >= i && r_.is_any(a.last, {"needs", "need", "requires"});
+    });
+    const std::size_t before = training ? r_.find(i, r_.size(), "before") : npos;
+    const bool let_back =
+        before != npos &&
+        r_.is_any(before + 1, {"being", "he", "she", "they", "returning", "rejoining"}) &&
+        (r_.find(before, r_.size(), "again") != npos || r_.find(before, r_.size(), "back") != npos);
+    const bool needs_training = person_needs || let_back;
+    if (measure || needs_training) {
+      add(i, i + 1, rule_id::competence);
+      rewrite_blocked = true;
+      return;
     }
   }
 }

@@ -77,8 +77,10 @@ class sentence_review {
   // pushed"), from a causal phrase at `first` whose object starts at `from`.
   void blame_relative_agent(std::size_t first, std::size_t from);
   void check_passive_agents();
+  void counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start);
   void check_phrases();
   void check_competence();
+  void check_corrective_measures();
   void check_conduct();
   void check_implied();
   void check_judgement_words();
