@@ -111,9 +111,11 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   const auto& w = t.norm;
   const auto f = flags(i);
   if ((f & wf::self_word) != 0) return actor{i, i + 1, actor_kind::self, false};
-  if (w == "my" &&
-      (has(i + 1, wf::artifact) || is_any(i + 1, {"fault", "bad", "mistake", "error"}))) {
-    return actor{i, i + 1, actor_kind::self, true};
+  // ("my own negligence": "own" goes with the owner.)
+  const std::size_t owned = w == "my" && is(i + 1, "own") ? i + 2 : i + 1;
+  if (w == "my" && (has(owned, wf::artifact | wf::fault_noun) ||
+                    is_any(owned, {"fault", "bad", "mistake", "error"}))) {
+    return actor{i, owned, actor_kind::self, true};
   }
   if ((f & wf::pronoun) != 0) return actor{i, i + 1, actor_kind::person, false};
   if ((w == "his" || w == "her") && has(i + 1, wf::artifact)) {
@@ -272,6 +274,8 @@ std::optional<actor> sentence_reader::noun_phrase_actor(std::size_t i) const {
                        has(i + 1, wf::role | wf::team) && !is(i + 1, "of") &&
                        !(i >= 1 && is_any(i - 1, {"no", "not"}));
   if (!has(i, wf::determiner) && !counted) return std::nullopt;
+  // "that the mobile team has ...": "that" starts the clause; the phrase starts after it.
+  if (is(i, "that") && has(i + 1, wf::determiner)) return std::nullopt;
   std::size_t j = i + 1;
   std::size_t head = npos;
   for (; j < t_.size() && j <= i + 4; ++j) {

@@ -96,6 +96,11 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   }
   // "a technician at Knight forgot ...", "an engineer from Acme Corp ran ...": where the person
   // works, named.
+  // "a senior engineer of Kasia's standing did not know ...": whose standing, named.
+  if (r.is(j, "of") && r.at(j + 1).possessive && r.word(j + 2) &&
+      r.is_any(j + 2, {"standing", "experience", "seniority", "level", "calibre", "caliber"})) {
+    j += 3;
+  }
   if (r.is_any(j, {"at", "from", "with"}) && r.word(j + 1) && r.at(j + 1).capitalised) {
     std::size_t k = j + 1;
     while (k < r.size() && k <= j + 3 && r.word(k) && r.at(k).capitalised) ++k;

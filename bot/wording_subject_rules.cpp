@@ -172,7 +172,11 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         rewrite_blocked = true;
       } else if (r_.has(k, wf::incapable) ||
                  (p.negated && r_.has(k, wf::capability) &&
-                  !(r_.is(k, "ready") && r_.is(k + 1, "to")))) {  // "wasn't ready to roll
+                  !(r_.is(k, "ready") && r_.is(k + 1, "to") &&
+                    r_.find(p.begin, p.end, "isnt") == npos &&
+                    r_.find(p.begin, p.end, "isn't") == npos &&
+                    r_.find(p.begin, p.end, "aren't") == npos &&
+                    r_.find(p.begin, p.end, "arent") == npos))) {  // "wasn't ready to roll
                                                                   // back" tells a state
         // "@kate is clueless", "our junior devs aren't ready for on-call", "isn't qualified".
         add(a.first, k + 1, rule_for(a.kind, rule_id::competence));
@@ -305,6 +309,17 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
   if (conditional && a.kind == actor_kind::weak_person && r_.at(a.first).capitalised &&
       (p.kind == verb_class::diligence || p.kind == verb_class::omission)) {
     weak = false;
+  }
+  // "Had the SRE team done its job": the duty named as a job.
+  const bool own_job = p.verb->base == "do" && r_.is_any(p.end, {"its", "their", "his", "her",
+                                                                 "your", "my"}) &&
+                       r_.is_any(p.end + 1, {"job", "jobs", "homework", "part", "duty"});
+  if (conditional && own_job && !weak) {
+    add(a.first >= 1 && r_.is(a.first - 1, "had") ? a.first - 1 : a.first, p.end + 2,
+        rule_for(a.kind, rule_id::counterfactual));
+    remove_actor(a);
+    rewrite_blocked = true;
+    return;
   }
   if (conditional && !p.copula && p.kind != verb_class::none && (!weak || r_.is(a.first, "they"))) {
     add(a.first >= 1 && r_.is(a.first - 1, "had") ? a.first - 1 : a.first, p.end,
@@ -507,9 +522,22 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       if (!past && !p.chosen_past && p.verb->form != wf::verb_form::third_person) return;
       // "failed to follow the policy" is an omission; "failed to reproduce the bug", "failed to
       // connect" tell of an attempt.
+      // "I failed the team by not escalating sooner": people let down.
+      if (p.verb->base == "fail" && p.complement == nullptr && p.object_begin != npos && !weak &&
+          (r_.has(p.object_end - 1, wf::team | wf::role) ||
+           r_.is_any(p.object_begin, {"us", "you", "them", "everyone", "customers", "users"}))) {
+        add(a.first, p.object_end, rule_for(a.kind, rule_id::judgement));
+        remove_actor(a);
+        rewrite_blocked = true;
+        return;
+      }
+      // ("failed to update the DNS record ..., thats why resolution broke": an act left undone
+      // is an omission once the harm is tied to it.)
       if (p.verb->base == "fail" &&
           (p.complement == nullptr || (p.complement->kind != verb_class::diligence &&
-                                       p.complement->kind != verb_class::cognition))) {
+                                       p.complement->kind != verb_class::cognition)) &&
+          !(p.complement != nullptr && p.complement->kind == verb_class::action && !weak &&
+            consequence_after(p.end))) {
         return;
       }
       // "Liam missed nothing".
@@ -591,6 +619,16 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       }();
       // "... and blocked all traffic", "... a config change that took down payments".
       const bool then_harm = consequence_after(p.end) || [&] {
+        // "shipped a release that disregarded the API rate limits": the thing put out skipped
+        // what it was bound by.
+        for (std::size_t k = p.end; k + 1 < r_.size(); ++k) {
+          const auto* v = r_.is_any(k, {"that", "which"}) ? r_.verb(k + 1) : nullptr;
+          if (v != nullptr && !v->guessed && v->form != wf::verb_form::gerund &&
+              (v->base == "disregard" || v->base == "ignore" || v->base == "bypass" ||
+               v->base == "violate" || v->base == "circumvent" || v->base == "flout")) {
+            return true;
+          }
+        }
         // "signed off on a release that had never been run", "disabled the alert that
         // would've caught it": what the act was done to tells the slip.
         for (std::size_t k = p.end; k + 2 < r_.size(); ++k) {
