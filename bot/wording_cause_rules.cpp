@@ -161,7 +161,10 @@ const actor* agent_in_relative(const sentence_reader& r, const std::vector<actor
       std::size_t v = a.last;
       while (v < r.size() && v <= a.last + 2 && r.has(v, wf::adverb)) ++v;
       const auto* verb = r.verb(v);
-      if (verb == nullptr || verb->kind == verb_class::cognition ||
+      // Making or running the thing ("pushed", "executed", "introduced"); checking it
+      // ("reviewed", "tested") is no act that caused.
+      if (verb == nullptr ||
+          (verb->kind != verb_class::action && verb->kind != verb_class::harm) ||
           (verb->form != wf::verb_form::past && verb->form != wf::verb_form::past_or_participle)) {
         return nullptr;
       }
@@ -308,6 +311,27 @@ void sentence_review::check_cause_markers() {
       edits.push_back({a->first, a->last, ""});
     } else {
       rewrite_blocked = true;
+    }
+  }
+}
+
+// "The primary contributing factor, and in the board's view the only one that matters, is the
+// firewall rule that Olumide introduced": a cause named as the subject, then the person's act
+// in a relative clause after the sentence's first copula.
+void sentence_review::check_cause_subject() {
+  std::size_t cause = npos;
+  for (std::size_t i = 0; i < r_.size(); ++i) {
+    if (cause == npos && (r_.has(i, wf::cause_noun) || r_.is_any(i, {"factor", "factors"}))) {
+      cause = i;
+      continue;
+    }
+    if (r_.is_any(i, {"is", "was"})) {
+      if (cause != npos) blame_relative_agent(i, i + 1);
+      return;  // only the first copula is the cause's
+    }
+    if (r_.verb(i) != nullptr && cause != npos && !r_.has(i - 1, wf::determiner) &&
+        r_.verb(i)->form != wf::verb_form::gerund && !r_.is_any(i - 1, {"that", "which"})) {
+      return;  // the cause noun has a verb of its own
     }
   }
 }

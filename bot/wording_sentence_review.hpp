@@ -76,6 +76,7 @@ class sentence_review {
   // The cause named through a relative clause with a person in it ("a change that Marcus
   // pushed"), from a causal phrase at `first` whose object starts at `from`.
   void blame_relative_agent(std::size_t first, std::size_t from);
+  void check_cause_subject();
   void check_passive_agents();
   void counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start);
   void check_phrases();

@@ -31,6 +31,7 @@ void sentence_review::run() {
   check_responsibility();
   check_pointing();
   check_cause_markers();
+  check_cause_subject();
   check_attribution();
   check_fault_nouns();
   check_causal_frames();
@@ -244,8 +245,21 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       p.object_begin != npos && r_.any_flag(p.object_begin, p.object_end, wf::benign);
   const bool instead = r_.find(p.end, r_.size(), "instead") != npos;
   const std::size_t without = r_.find(p.end, clause_end + 4, "without");
+  // "ran the migration without a dry run; the tool has no dry-run mode for that table type":
+  // the safeguard told as missing from the tool is the circumstance, the account a blameless
+  // review asks for, as "because" is.
+  const bool safeguard_missing = without != npos && [&] {
+    for (std::size_t k = without + 4; k + 1 < r_.size(); ++k) {
+      if ((r_.is_any(k, {"has", "had", "have", "offers", "offered"}) && r_.is(k + 1, "no")) ||
+          r_.is_any(k, {"lacks", "lacked"}) ||
+          (r_.is_any(k, {"doesn't", "didn't", "doesnt", "didnt"}) && r_.is(k + 1, "have"))) {
+        return true;
+      }
+    }
+    return false;
+  }();
   const bool skipped_safeguard =
-      without != npos &&
+      without != npos && !safeguard_missing &&
       (r_.any_flag(without + 1, without + 4, wf::safeguard) || r_.verb(without + 1) != nullptr);
 
   // "was inadequately trained to operate the cluster", "was not adequately trained": a verdict
