@@ -98,6 +98,26 @@ void sentence_review::check_pointing() {
       fire(i, i + (r_.is(i, "not") ? 4 : 3));
       continue;
     }
+    // "who exactly thought turning off the health checks was a good idea?": an act put as
+    // someone's bright idea, whatever lies between.
+    // (Asked of "who" only: "Kim thought a canary stage was a good idea" is sincere.)
+    if (r_.is_any(i, {"thought", "figured", "decided"}) &&
+        ((i >= 1 && r_.is(i - 1, "who")) || (i >= 2 && r_.is(i - 2, "who")))) {
+      const std::size_t end = std::min(r_.size(), i + 10);
+      for (std::size_t k = i + 1; k + 2 < end; ++k) {
+        if (r_.is(k, "a") && r_.is_any(k + 1, {"good", "great", "smart", "brilliant", "clever"}) &&
+            r_.is(k + 2, "idea")) {
+          fire(r_.is(i - 1, "who") ? i - 1 : i - 2, k + 3);
+          break;
+        }
+      }
+    }
+    // "i'm sure its a total coincidence that the errors started right after finn's deploy":
+    // sureness about a coincidence says the opposite.
+    if (r_.is(i, "coincidence") && someone && r_.find(i >= 6 ? i - 6 : 0, i, "sure") != npos) {
+      fire(r_.find(i >= 6 ? i - 6 : 0, i, "sure"), i + 1);
+      continue;
+    }
     // "For whatever reason, the employee decided to ...", "for reasons nobody understands, the
     // employee chose ...": a person's act told as beyond explanation.
     if (matches(r_, i, {"for", "whatever", "reason"}) && someone) {
