@@ -400,3 +400,46 @@ TEST_CASE("words the lexicon does not list are read by their shape", "[unit][wor
   CHECK_FALSE(blames("The on-call engineer identified the faulty node and drained it."));
   CHECK(blames("Data engineering broke the nightly export again."));
 }
+
+TEST_CASE("passives, relative clauses and measures name who acted, in any form",
+          "[unit][wording]") {
+  for (auto text : {"capacity warnings were waved off by Greta for two sprints straight",
+                    "the wrong branch was deployed by @tomás, again",
+                    "The maintenance flag was left enabled by Pedro after the work had finished.",
+                    "The outage was caused by a configuration change that Marcus pushed to the pool.",
+                    "A simple check of the replica lag by Ingrid would have avoided the outage.",
+                    "Corrective action: Theo will be enrolled in remedial training.",
+                    "Had the SRE team done its job, the alert would have been routed in minutes.",
+                    "Finding 1: The operator opened a valve, but it was the wrong one.",
+                    "In that deployment a technician at Knight forgot to copy the new code."}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  for (auto text : {"The incident was acknowledged by the primary on-call at 02:16.",
+                    "The risk was documented but was not expected by the people who set it up.",
+                    "The trigger was a config change that Kim reviewed and approved.",
+                    "Kim will run a training session for the on-call engineers before the rotation "
+                    "starts again.",
+                    "felix ran the migration without a dry run; the tool has no dry-run mode yet",
+                    "Kim thought a canary stage was a good idea, and it caught the bug.",
+                    "None of this is incompetence.",
+                    "Kim opened the ticket, and it was the right call."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("a rewrite keeps the clause after the object and the act in a relative clause",
+          "[unit][wording]") {
+  const auto rewrite = [](std::string_view text, std::vector<std::string> people) {
+    const auto found = review_wording(text, people);
+    REQUIRE_FALSE(found.empty());
+    REQUIRE(found.front().rewrite.has_value());
+    return *found.front().rewrite;
+  };
+  CHECK(rewrite("If only @sam had checked the dashboard we would have caught it.", {"sam"}) ==
+        "The dashboard was not checked. What would have prompted it at the time?");
+  CHECK(rewrite("The outage was caused by a change that Marcus pushed to the pool at 09:42.",
+                {"Marcus"}) ==
+        "The outage was caused by a change pushed to the pool at 09:42. What made that possible?");
+}
