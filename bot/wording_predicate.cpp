@@ -33,8 +33,15 @@ bool ends_object(const sentence_reader& r, std::size_t i) {
                       "earlier", "later",   "here",  "there",  "today",  "yesterday", "onto",
                       "upon",    "over",    "under", "unless"}) ||
          // A subject pronoun starts the next clause: "had checked the dashboard we would have
-         // caught it" ends the object at "we".
-         r.is_any(i, {"we", "i", "he", "she", "they"}) ||
+         // caught it" ends the object at "we", "read the runbook he'd have seen" at "he'd".
+         r.is_any(i, {"we", "i", "he", "she", "they", "he'd", "she'd", "they'd", "we'd", "i'd",
+                      "we're", "they're", "we've", "they've", "i've", "we'll", "they'll"}) ||
+         // Chat fillers and hedges are no part of a noun phrase: "pushed his config change
+         // lol", "can't read a flame graph maybe".
+         r.is_any(i, {"lol", "lmao", "tbh", "smh", "imo", "maybe", "perhaps", "probably"}) ||
+         // "escalated way earlier": "way" before a comparative is an adverb.
+         (r.is(i, "way") && r.is_any(i + 1, {"too", "earlier", "later", "more", "less", "longer",
+                                             "sooner", "faster", "slower", "before", "after"})) ||
          (r.at(i).norm.size() > 4 && r.at(i).norm.ends_with("ly") && r.verb(i) == nullptr &&
           !(i >= 1 && r.has(i - 1, wf::determiner)));  // "the nightly export" goes on
 }

@@ -62,6 +62,37 @@ void sentence_review::rewrite_clause(const actor& a, const predicate& p, rewrite
   }
   if (claims(first, p.end)) return;
   const bool has_object = p.object_begin != npos;
+  // The object cannot become the subject when it is a clause of its own ("failed to verify
+  // that the backup had completed", "assumed the replica was in sync"), and the clause cannot
+  // lose its subject when a second verb shares it ("broke our webhooks and didnt even bother
+  // to tell us").
+  const std::size_t after = p.tail_end != npos ? p.tail_end : p.end;
+  // ("failed to notice that X" has a frame of its own below: "X, and it went unnoticed".)
+  const verb_info* told = p.complement != nullptr ? p.complement : p.verb;
+  const bool noticing = told != nullptr && (told->kind == verb_class::cognition ||
+                                            told->base == "notice" || told->base == "spot" ||
+                                            told->base == "catch");
+  const bool clause_object =
+      has_object && ((r_.is_any(p.object_begin, {"that", "whether", "if"}) &&
+                      !(noticing && r_.is(p.object_begin, "that"))) ||
+                     (p.object_end < r_.size() && r_.has(p.object_end, wf::auxiliary) &&
+                      !r_.has(p.object_end, wf::modal)));
+  const bool shared_subject =
+      r_.is_any(after, {"and", "but", "or"}) &&
+      (r_.has(after + 1, wf::auxiliary | wf::negation) ||
+       (r_.verb(after + 1) != nullptr && !r_.has(after + 1, wf::determiner) &&
+        r_.verb(after + 1)->form != wf::verb_form::gerund &&
+        !r_.has(after + 2, wf::auxiliary)));
+  // "if you can't read a flame graph": what someone cannot do is no step left undone.
+  const bool inability = p.verb_at != npos && p.verb_at > p.begin &&
+                         (r_.find(p.begin, p.verb_at, "can't") != npos ||
+                          r_.find(p.begin, p.verb_at, "cant") != npos ||
+                          r_.find(p.begin, p.verb_at, "cannot") != npos);
+  if (clause_object || inability || (shared_subject && frame != rewrite_frame::harm) ||
+      (shared_subject && frame == rewrite_frame::harm && r_.has(after + 1, wf::negation))) {
+    rewrite_blocked = true;
+    return;
+  }
   // "gave the customer the wrong steps": two objects cannot both become the subject.
   for (std::size_t k = has_object ? p.object_begin + 1 : npos; has_object && k < p.object_end;
        ++k) {
