@@ -223,7 +223,12 @@ class tokenizer {
     }
     if (text_.substr(pos, 3) == "\xE2\x80\xA6") return make(token_kind::punct, pos, pos + 3, "...");
     if (apostrophe_at(text_, pos) == 3) return make(token_kind::punct, pos, pos + 3, "'");
-    return make(token_kind::punct, pos, pos + cp.length, std::string(text_.substr(pos, cp.length)));
+    // Stray continuation bytes right after a symbol ("🙃" then a lone 0x93) belong to it, so no
+    // quote of the symbol ends where a damaged sequence goes on; the damaged symbol is then
+    // read as nothing it names.
+    std::size_t end = pos + cp.length;
+    while (end < text_.size() && (byte_at(text_, end) & 0xC0) == 0x80) ++end;
+    return make(token_kind::punct, pos, end, std::string(text_.substr(pos, end - pos)));
   }
 
   // A mention with letters or broken bytes glued to its end ("@Caro\x96...") is no mention: it
