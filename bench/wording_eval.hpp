@@ -25,7 +25,8 @@ struct corpus_line {
   label expected = label::none;
   std::string category;
   std::string sentence;
-  std::string source;               // "written" or the URL the sentence is quoted from
+  std::string source;  // "written", the URL the sentence is quoted from, or "after <URL>": a
+                       // paraphrase of that page (where its terms forbid verbatim copies)
   std::vector<std::string> people;  // known people of the incident, as written
 };
 

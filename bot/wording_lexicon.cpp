@@ -97,20 +97,22 @@ constexpr std::string_view roles =
     "contractor consultant manager lead owner guy gal girl boy man woman person employee teammate "
     "colleague coworker co-worker architect analyst tester commander responder staffer member "
     "technician specialist ic driver pilot typist deployer releaser maintainer oncaller requester "
-    "submitter assignee";
+    "submitter assignee coordinator";
 
 // Several people.
 constexpr std::string_view teams =
     "team teams dbas sres devs developers engineers admins sysadmins operators reviewers folks "
     "guys squad crew department dept vendor vendors contractors interns testers managers ops "
     "juniors newbies rookies "
-    "devops leadership management staff";
+    "devops leadership management staff group groups organisation organization organisations "
+    "organizations colleagues personnel technicians responders members people eng";
 
 // A team's name that also names a thing ("Support", "Networking"): a team only as the subject of
 // something only people do.
 constexpr std::string_view team_modifiers =
     "infra infrastructure networking security support qa sre dba ops devops legal finance "
-    "marketing sales engineering product management leadership hr";
+    "marketing sales engineering product management leadership hr operations backend frontend "
+    "back-end front-end mobile platform";
 
 // Programs, products and parts of a system: a capitalised one is not a person.
 constexpr std::string_view system_words =
@@ -134,7 +136,7 @@ constexpr std::string_view system_words =
 
 constexpr std::string_view function_words =
     "after before during at on in by for from with without when while if because since as so but "
-    "to "
+    "to rather "
     "and or then also this that these those it we they there here what why how who which whose "
     "nobody everyone everybody anyone anybody all most many several both one two three four "
     "five six seven eight nine ten first next last once about around between into onto over "
@@ -142,7 +144,10 @@ constexpr std::string_view function_words =
     "tonight overall finally initially eventually luckily unfortunately fortunately apparently "
     "thanks please note update impact summary timeline detection resolution action actions "
     "follow-up followup lessons contributing root cause what's where when's yes no ok okay "
-    "monday tuesday wednesday thursday friday saturday sunday january february march july "
+    "against across through via toward towards upon within per despite behind beyond along "
+    "among amid throughout onto "
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
+    "thursdays fridays saturdays sundays january february march july "
     "september october november december utc gmt pst est cet am pm";
 
 constexpr std::string_view auxiliaries =
@@ -157,7 +162,9 @@ constexpr std::string_view negations =
 
 constexpr std::string_view modals =
     "should could would must might ought should've could've would've must've might've shouldve "
-    "couldve wouldve shouldn't couldn't wouldn't mustn't shouldnt couldnt wouldnt";
+    "couldve wouldve shouldn't couldn't wouldn't mustn't shouldnt couldnt wouldnt shouldn't've "
+    "couldn't've wouldn't've shouldnt've couldnt've wouldnt've shouldntve couldntve wouldntve "
+    "shoulda coulda woulda";
 
 constexpr std::string_view adverbs =
     "just simply also then again accidentally mistakenly inadvertently unknowingly apparently "
@@ -165,7 +172,9 @@ constexpr std::string_view adverbs =
     "quickly later finally first once clearly obviously probably likely allegedly literally "
     "only manually directly briefly personally unfortunately carelessly blindly sloppily "
     "recklessly lazily negligently stupidly irresponsibly thoughtlessly hastily rashly "
-    "single-handedly singlehandedly promptly calmly quietly silently double";
+    "single-handedly singlehandedly promptly calmly quietly silently double always constantly "
+    "repeatedly routinely usually often consistently regularly continually subsequently yet "
+    "";
 
 constexpr std::string_view judgements =
     "careless carelessly carelessness sloppy sloppily sloppiness reckless recklessly recklessness "
@@ -174,7 +183,9 @@ constexpr std::string_view judgements =
     "foolish foolishly boneheaded brainless clumsy clumsily inattentive half-assed rash rashly "
     "hasty hastily cavalier lax sloppiest laziest dumbest yolo'd yoloed cowboyed winged arrogance "
     "rubber-stamped rubberstamped rubber-stamp "
-    "ignorance";
+    "ignorance haphazard slapdash shoddy unprofessional unacceptable inexcusable panicked "
+    "cursory unjustified unjustifiable "
+    "winging yoloing cowboying";
 
 constexpr std::string_view benign_words =
     "stale old unused obsolete temporary temp test duplicate extra orphaned expired leftover "
@@ -190,16 +201,19 @@ constexpr std::string_view safeguards =
     "review reviews approval test tests testing dry canary backup backups rollback plan check "
     "checks checking telling asking warning notice sign-off signoff staging confirmation ticket "
     "announcement heads-up dry-run checklist permission step steps stage phase runbook "
-    "procedure";
+    "procedure reviewer reviewers approver approvers eyes";
 
 constexpr std::string_view positives =
     "quick quickly fast swift prompt fix fixed rollback help helped helping saved caught spotted "
-    "noticed great good careful calm restored thorough clear work effort diligence";
+    "noticed great good careful calm restored thorough clear work effort diligence fixing "
+    "restoring helping response handling support update updates communication recovery "
+    "mitigation resolved resolving";
 
 constexpr std::string_view outcomes =
     "outage outages incident down downtime errors error failure failures broke broken crash "
     "crashed lost loss slowdown spike spiked degraded unavailable offline suffered fire impact "
-    "affected 500s 502s 503s";
+    "affected 500s 502s 503s problem problems issue issues disruption disruptions degradation "
+    "breach";
 
 constexpr std::string_view derogatories =
     "idiot idiots moron morons slob clown clowns muppet cowboy cowboys numpty bozo imbecile "
@@ -208,21 +222,58 @@ constexpr std::string_view derogatories =
 constexpr std::string_view dramas =
     "disaster disasters disastrous disastrously catastrophe catastrophes catastrophic "
     "catastrophically fiasco fiascos nightmare nightmares nightmarish meltdown meltdowns chaos "
-    "chaotic carnage apocalypse armageddon trainwreck shitshow horrible horribly terrible "
+    "chaotic carnage apocalypse apocalyptic armageddon trainwreck shitshow horrible horribly "
+    "terrible "
     "terribly awful embarrassing imploded exploded mess shambles spectacular spectacularly "
-    "eternity";
+    "eternity dire debacle debacles worst";
 
 constexpr std::string_view artifacts =
     "change changes deploy deployment push commit merge pr script migration config refactor "
     "patch typo mistake query command rollout release code branch decision work edit update "
-    "upgrade rule terraform job import batch hotfix move call";
+    "upgrade rule terraform job import batch hotfix move call choice choices action actions "
+    "approach handling inspection backfill cleanup reindex purge";
 
 constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
     "hindsight root-causing "
-    "should obvious clear signs preventable avoidable could could've couldve saw seen";
+    "should obvious clear signs preventable avoidable could could've couldve saw seen after "
+    "writing should've shouldve needless predictably unsurprisingly knowing plainly";
 
-constexpr std::string_view praise_cues = "great nice good well thanks kudos bravo";
+// Adverbs that make an act a slip: "the operator erroneously terminated the primary".
+constexpr std::string_view slip_adverbs =
+    "accidentally mistakenly inadvertently erroneously wrongly incorrectly unintentionally "
+    "unwittingly unknowingly";
+
+// Nouns that tell a person's act as a fault: "an oversight by the on-call", "Kim's negligence".
+constexpr std::string_view fault_nouns =
+    "oversight oversights mistake mistakes error errors blunder blunders slip slips lapse lapses "
+    "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
+    "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
+    "incompetence ignorance failure failures fault unfamiliarity inexperience misunderstanding "
+    "ineptitude breach violation disregard inability";
+
+// What a person is judged to lack: "lacked the skills", "a lack of familiarity with".
+constexpr std::string_view abilities =
+    "skills skill knowledge experience expertise competence understanding familiarity know-how "
+    "background judgement judgment clue maturity";
+
+// Adjectives of being able, judged of a person when denied: "wasn't ready", "isn't qualified".
+constexpr std::string_view capabilities =
+    "ready qualified capable competent fit equipped suited skilled trustworthy";
+
+// Adjectives that are a verdict on ability by themselves: "@kate is clueless".
+constexpr std::string_view incapables =
+    "incompetent clueless unqualified inexperienced useless hopeless unfit inept unprepared "
+    "ill-prepared ill-equipped";
+
+// Nouns that name a cause: "the real cause was Jordan", "the culprit: Mia's migration".
+constexpr std::string_view cause_nouns =
+    "cause causes culprit culprits reason trigger source origin root factor responsibility "
+    "blame";
+
+constexpr std::string_view praise_cues =
+    "great nice good well thanks kudos bravo appreciate appreciated love awesome brilliant "
+    "fantastic stellar amazing wonderful";
 
 constexpr std::string_view self_words = "i i'm i've i'd i'll me myself";
 constexpr std::string_view pronouns = "he she he's she's him you you're";
@@ -236,39 +287,46 @@ constexpr std::string_view harm_verbs =
     "mute misconfigure mistype misread/misread/misread fry fat-finger hammer overload leak expose "
     "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
     "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
-    "compromise poison pollute disrupt derail halt sever unplug disconnect downgrade mangle "
+    "compromise poison pollute disrupt derail sever unplug disconnect downgrade mangle "
     "garble hardcode spam/spammed/spammed hide/hid/hidden mask ddos/ddosed/ddosed";
 constexpr std::string_view omission_verbs =
     "forget/forgot/forgotten fail neglect miss overlook ignore skip/skipped/skipped bother "
-    "disregard dismiss";
+    "disregard dismiss bypass circumvent subvert flout violate shortcut omit/omitted/omitted";
 constexpr std::string_view action_verbs =
+    // "wave brush shrug laugh": listed for their particles ("waved off", "shrugged off" dismiss;
+    // "waved the change through" passes it on).
+    "wave brush shrug/shrugged/shrugged laugh drain "
     "deploy push ship/shipped/shipped merge run/ran/run restart reboot change flip/flipped/flipped "
     "toggle disable rotate apply release start launch execute type enter edit modify update "
     "upgrade migrate commit/committed/committed copy paste approve target configure set/set/set "
     "scale move rename revert remove force-push copy-paste rush click send/sent/sent "
     "write/wrote/written add "
     "use promote resize patch install uninstall turn switch shut/shut/shut roll lock select "
-    "give/gave/given introduce raise lower "
+    "give/gave/given introduce raise lower hold/held/held override/overrode/overridden open "
+    "close touch route reroute leave/left/left "
     "take/took/taken bring/brought/brought knock mess screw blow/blew/blown kick pick "
     "choose/chose/chosen";
 constexpr std::string_view diligence_verbs =
-    "check test read/read/read look follow ask tell/told/told wait review verify validate monitor "
+    "check test read/read/read look follow adhere comply obey ask tell/told/told wait review "
+    "verify validate monitor honour honor "
     "escalate page renew double-check confirm warn communicate document inform "
     "catch/caught/caught spot/spotted/spotted respond answer reply investigate measure "
     "plan/planned/planned "
     "coordinate announce call pay/paid/paid prevent avoid acknowledge ack watch notify mention "
-    "flag report share clean restore fix investigate drain consult heed";
+    "flag report share clean restore fix investigate drain consult heed exercise ensure notice "
+    "double-check assess evaluate maintain enforce";
 // Common verbs of no class: they only tell that a subject acts ("Hugo made a mistake").
 constexpr std::string_view other_verbs =
     "make/made/made do/did/done go/went/gone get/got/got give/gave/given say/said/said "
-    "come/came/come find/found/found keep/kept/kept leave/left/left let/let/let put/put/put "
+    "come/came/come find/found/found keep/kept/kept let/let/let put/put/put "
     "seem try open close decide assume believe want need work handle join debug confuse care "
     "speak/spoke/spoken act point opt cut/cut/cut "
-    "lack own";
+    "lack own manage proceed delay stall prolong postpone allow permit happen continue "
+    "strike/struck/struck";
 constexpr std::string_view cognition_verbs =
-    "know/knew/known see/saw/seen notice realise realize understand/understood/understood "
+    "know/knew/known see/saw/seen realise realize understand/understood/understood "
     "anticipate predict foresee/foresaw/foreseen expect recognise recognize think/thought/thought "
-    "consider";
+    "consider grasp comprehend";
 
 // Phrasal verbs that harm: "take down", "mess up".
 struct phrasal {
@@ -281,14 +339,20 @@ constexpr phrasal phrasal_verbs[] = {
     {"knock", "over", verb_class::harm},    {"knock", "out", verb_class::harm},
     {"mess", "up", verb_class::harm},       {"screw", "up", verb_class::harm},
     {"blow", "up", verb_class::harm},       {"take", "out", verb_class::harm},
-    {"wipe", "out", verb_class::harm},      {"turn", "off", verb_class::action},
-    {"switch", "off", verb_class::action},  {"shut", "down", verb_class::action},
-    {"roll", "out", verb_class::action},    {"set", "up", verb_class::diligence},
-    {"back", "up", verb_class::diligence},  {"kick", "off", verb_class::action},
-    {"roll", "back", verb_class::action},   {"rush", "out", verb_class::action},
-    {"blow", "away", verb_class::harm},     {"fail", "over", verb_class::action},
-    {"lock", "out", verb_class::harm},      {"make", "worse", verb_class::harm},
-    {"speak", "up", verb_class::diligence}, {"lock", "down", verb_class::action},
+    {"take", "offline", verb_class::harm},  {"knock", "offline", verb_class::harm},
+    {"hold", "up", verb_class::harm},       {"wipe", "out", verb_class::harm},
+    {"turn", "off", verb_class::action},    {"switch", "off", verb_class::action},
+    {"shut", "down", verb_class::action},   {"roll", "out", verb_class::action},
+    {"set", "up", verb_class::diligence},   {"back", "up", verb_class::diligence},
+    {"kick", "off", verb_class::action},    {"roll", "back", verb_class::action},
+    {"rush", "out", verb_class::action},    {"blow", "away", verb_class::harm},
+    {"fail", "over", verb_class::action},   {"lock", "out", verb_class::harm},
+    {"make", "worse", verb_class::harm},    {"speak", "up", verb_class::diligence},
+    {"lock", "down", verb_class::action},   {"blow", "off", verb_class::omission},
+    {"brush", "off", verb_class::omission}, {"shrug", "off", verb_class::omission},
+    {"screw", "over", verb_class::harm},    {"wave", "off", verb_class::omission},
+    {"wave", "away", verb_class::omission}, {"brush", "aside", verb_class::omission},
+    {"laugh", "off", verb_class::omission},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -383,6 +447,14 @@ struct tables {
     add(self_words, self_word);
     add(pronouns, pronoun);
     add(indefinites, indefinite);
+    add(slip_adverbs, slip_adverb);
+    add(slip_adverbs, adverb);
+    add(fault_nouns, fault_noun);
+    add(fault_nouns, artifact);
+    add(abilities, ability);
+    add(capabilities, capability);
+    add(cause_nouns, cause_noun);
+    add(incapables, incapable);
     add_verbs(harm_verbs, verb_class::harm);
     add_verbs(omission_verbs, verb_class::omission);
     add_verbs(action_verbs, verb_class::action);

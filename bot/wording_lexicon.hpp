@@ -40,6 +40,12 @@ enum word_flag : std::uint32_t {
   self_word = 1u << 23,           // I, me, myself
   pronoun = 1u << 24,             // he, she, him, you: a person
   indefinite = 1u << 25,          // someone, somebody, whoever
+  slip_adverb = 1u << 26,         // accidentally, mistakenly, erroneously: the act was a slip
+  fault_noun = 1u << 27,          // oversight, mistake, negligence, lapse: an act told as a fault
+  ability = 1u << 28,             // skills, knowledge, experience: what "lacked" judges
+  capability = 1u << 29,          // ready, qualified, capable: "wasn't ready" judges a person
+  cause_noun = 1u << 30,          // cause, culprit, reason, trigger: "the cause was X"
+  incapable = 1u << 31,           // incompetent, clueless, unqualified: a verdict on ability
 };
 
 // The verb classes that decide what a person as the subject means.
@@ -67,6 +73,7 @@ struct verb_info {
   verb_class kind = verb_class::none;
   verb_form form = verb_form::base;
   std::string_view participle;  // "taken": for rewrites in the passive
+  bool guessed = false;         // not in the lexicon: read as a verb by its shape ("yeeted")
 };
 
 // The flags of a word (0 for an unknown word).

@@ -223,7 +223,12 @@ class tokenizer {
     }
     if (text_.substr(pos, 3) == "\xE2\x80\xA6") return make(token_kind::punct, pos, pos + 3, "...");
     if (apostrophe_at(text_, pos) == 3) return make(token_kind::punct, pos, pos + 3, "'");
-    return make(token_kind::punct, pos, pos + cp.length, std::string(text_.substr(pos, cp.length)));
+    // Stray continuation bytes right after a symbol ("🙃" then a lone 0x93) belong to it, so no
+    // quote of the symbol ends where a damaged sequence goes on; the damaged symbol is then
+    // read as nothing it names.
+    std::size_t end = pos + cp.length;
+    while (end < text_.size() && (byte_at(text_, end) & 0xC0) == 0x80) ++end;
+    return make(token_kind::punct, pos, end, std::string(text_.substr(pos, end - pos)));
   }
 
   // A mention with letters or broken bytes glued to its end ("@Caro\x96...") is no mention: it
@@ -278,7 +283,17 @@ class tokenizer {
   // @alice, @U024BE7LH, @alice:example.org(:8448).
   token at_mention(std::size_t pos) const {
     std::size_t i = pos + 1;
-    while (i < text_.size() && is_localpart_char(byte_at(text_, i))) ++i;
+    // Handles are written in every script ("@tomás", "@zoë"): a letter that is valid UTF-8
+    // continues the handle; a bad byte does not, so the mention never ends inside a sequence.
+    while (i < text_.size()) {
+      if (is_localpart_char(byte_at(text_, i))) {
+        ++i;
+        continue;
+      }
+      const auto cp = read_code_point(text_, i);
+      if (byte_at(text_, i) < 0x80 || !cp.word || cp.bad) break;
+      i += cp.length;
+    }
     while (i > pos + 1 && (text_[i - 1] == '.' || text_[i - 1] == '-')) --i;
     const std::size_t local_end = i;
     if (i + 1 < text_.size() && text_[i] == ':' && is_ascii_alnum(byte_at(text_, i + 1))) {
@@ -452,7 +467,12 @@ std::vector<sentence> split_sentences(std::string_view text) {
         current.tokens.size() >= 2 ? &current.tokens[current.tokens.size() - 2] : nullptr;
     const bool abbreviation =
         stop.norm == "." && before != nullptr && stop.glued && is_abbreviation(*before);
-    if (spaced && !abbreviation) flush();
+    // "thanks for the heads up... not": an ellipsis before a lower-case word on the same line
+    // trails off into the same sentence.
+    const bool trailing_off = stop.norm == "..." && !at_end && placed[i + 1].newlines_before == 0 &&
+                              placed[i + 1].tok.kind == token_kind::word &&
+                              !placed[i + 1].tok.capitalised;
+    if (spaced && !abbreviation && !trailing_off) flush();
   }
   flush();
   return out;

@@ -335,3 +335,111 @@ TEST_CASE("a long text is reviewed whole", "[unit][wording]") {
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].offset == text.size() - 25);
 }
+
+TEST_CASE("a run-on sentence is read in pieces, so the review stays linear", "[unit][wording]") {
+  // A paragraph without full stops: every piece is still reviewed, and each finding's sentence
+  // is the piece it was found in.
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "the queue grew and the cache was cold and ";
+  text += "then Kevin ignored the alerts";
+  const auto findings = review(text);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "judgement");
+  CHECK(findings[0].sentence.size() < 1000);
+}
+
+TEST_CASE("causal phrases end in a person or a person's act, in any form", "[unit][wording]") {
+  for (auto text :
+       {"This incident was precipitated by the actions of a single engineer.",
+        "The incident can be attributed to an oversight by the on-call engineer.",
+        "The data loss stems from Kenji's decision to run the script.",
+        "The checkout outage can be traced directly to the SRE on shift.",
+        "This review attributes the interruption to the actions of the network engineer.",
+        "Insufficient diligence on the part of the reviewer allowed the defect to ship."}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  for (auto text : {"The recovery was due to Kim's quick rollback.",
+                    "The error stems from a bug in the library the payments team maintains.",
+                    "The failure of the primary was due to a disk controller fault.",
+                    "It wasn't Priya's fault; the dashboard showed stale data.",
+                    "We scaled back to two replicas after the spike."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("chat answers: subjects left out, questions, sarcasm and pointing", "[unit][wording]") {
+  for (auto text : {"shouldve checked the diff before hitting merge, sam",
+                    "Never bothered to check the replica lag before failing over.",
+                    "who the hell pushed to main without review??",
+                    "whoever was on call restarted the wrong cluster",
+                    "thanks for the heads up... not", "glad Jamal's 'tiny refactor' went well",
+                    "Support keeps escalating non-issues and ignoring the real ones.",
+                    "the prod db password was pasted into slack by someone on the data team"}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  for (auto text : {"Didn't see any errors in the logs until 14:10.",
+                    "Failed to start after the reboot, so we rolled back.",
+                    "Who restarted the primary at 14:02?",
+                    "whoever was on call acked in 2 min and started triage right away",
+                    "Thanks to Dimitri for staying on the bridge until 4am.",
+                    "Greta looked at the canary at 14:05 and stopped the rollout.",
+                    "Sam restarted the pods and the error rate dropped."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("words the lexicon does not list are read by their shape", "[unit][wording]") {
+  // An unknown -ed word after a person is a verb, an unknown -ly word an adverb; neither is a
+  // slip by itself.
+  CHECK(blames("jess yeeted the feature flag and that's why search died", {"jess"}));
+  CHECK(blames("The database administrator evidently did not know how to recognise it."));
+  CHECK_FALSE(blames("The on-call engineer identified the faulty node and drained it."));
+  CHECK(blames("Data engineering broke the nightly export again."));
+}
+
+TEST_CASE("passives, relative clauses and measures name who acted, in any form",
+          "[unit][wording]") {
+  for (auto text : {"capacity warnings were waved off by Greta for two sprints straight",
+                    "the wrong branch was deployed by @tomás, again",
+                    "The maintenance flag was left enabled by Pedro after the work had finished.",
+                    "The outage was caused by a configuration change that Marcus pushed to the pool.",
+                    "A simple check of the replica lag by Ingrid would have avoided the outage.",
+                    "Corrective action: Theo will be enrolled in remedial training.",
+                    "Had the SRE team done its job, the alert would have been routed in minutes.",
+                    "Finding 1: The operator opened a valve, but it was the wrong one.",
+                    "In that deployment a technician at Knight forgot to copy the new code."}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  for (auto text : {"The incident was acknowledged by the primary on-call at 02:16.",
+                    "The risk was documented but was not expected by the people who set it up.",
+                    "The trigger was a config change that Kim reviewed and approved.",
+                    "Kim will run a training session for the on-call engineers before the rotation "
+                    "starts again.",
+                    "felix ran the migration without a dry run; the tool has no dry-run mode yet",
+                    "Kim thought a canary stage was a good idea, and it caught the bug.",
+                    "None of this is incompetence.",
+                    "Kim opened the ticket, and it was the right call."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("a rewrite keeps the clause after the object and the act in a relative clause",
+          "[unit][wording]") {
+  const auto rewrite = [](std::string_view text, std::vector<std::string> people) {
+    const auto found = review_wording(text, people);
+    REQUIRE_FALSE(found.empty());
+    REQUIRE(found.front().rewrite.has_value());
+    return *found.front().rewrite;
+  };
+  CHECK(rewrite("If only @sam had checked the dashboard we would have caught it.", {"sam"}) ==
+        "The dashboard was not checked. What would have prompted it at the time?");
+  CHECK(rewrite("The outage was caused by a change that Marcus pushed to the pool at 09:42.",
+                {"Marcus"}) ==
+        "The outage was caused by a change pushed to the pool at 09:42. What made that possible?");
+}

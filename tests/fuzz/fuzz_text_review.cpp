@@ -17,6 +17,7 @@ namespace {
 
 namespace bot = scribe::bot;
 namespace fuzz = scribe::fuzz;
+namespace text = scribe::text;
 
 bool is_continuation_byte(char c) {
   return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
