@@ -367,13 +367,26 @@ void sentence_review::blame_relative_agent(std::size_t first, std::size_t from) 
 void sentence_review::check_fault_nouns() {
   for (std::size_t k = 0; k < r_.size(); ++k) {
     // A virtue said to be wanting is a fault too: "insufficient diligence", "a lack of care".
+    // Know-how said to be wanting is a verdict on ability: "lack of basic Linux knowledge on the
+    // part of the support engineer" (a few describing words may come between).
+    const bool know_how = r_.is_any(k, {"knowledge", "understanding", "experience", "expertise",
+                                        "familiarity", "awareness", "skill", "skills"});
+    const bool lack_of = [&] {
+      for (std::size_t j = k; j >= 2 && j + 4 > k; --j) {
+        if (r_.is(j - 1, "of") && r_.is_any(j - 2, {"lack", "absence"})) return true;
+        if (j - 1 < k && (!r_.word(j - 1) || r_.has(j - 1, wf::function_word))) return false;
+      }
+      return false;
+    }();
     const bool wanting =
-        r_.is_any(k, {"diligence", "care", "attention", "caution", "rigor", "rigour",
-                      "thoroughness", "vigilance", "judgement", "judgment", "communication",
-                      "ownership", "discipline", "professionalism"}) &&
-        k >= 1 &&
-        (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
-         (k >= 2 && r_.is(k - 1, "of") && r_.is_any(k - 2, {"lack", "absence"})));
+        ((r_.is_any(k, {"diligence", "care", "attention", "caution", "rigor", "rigour",
+                        "thoroughness", "vigilance", "judgement", "judgment", "communication",
+                        "ownership", "discipline", "professionalism"}) &&
+          k >= 1 &&
+          (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
+           lack_of)) ||
+         (know_how && (lack_of || (k >= 1 && r_.is_any(k - 1, {"insufficient", "inadequate",
+                                                              "poor", "limited"})))));
     if ((!r_.has(k, wf::fault_noun) && !wanting) || is_quoted(r_, k)) continue;
     // "error budget", "failure rate", "mistake-proofing": a fault noun that qualifies a thing.
     if (k + 1 < r_.size() &&
@@ -398,12 +411,21 @@ void sentence_review::check_fault_nouns() {
       if (a.first > k && a.first <= k + 8 && a.first >= 1 &&
           r_.is_any(a.first - 1, {"by", "from", "of"}) && !a.possessive) {
         bool plain = true;  // "a lapse in judgement on the part of the release manager"
+        // "a manual mistake during the failover, made by Bruno": the act's own participle
+        // hands it to its agent.
+        const bool made = a.first >= 3 && r_.is(a.first - 1, "by") &&
+                          r_.is_any(a.first - 2, {"made", "committed"});
         for (std::size_t j = k + 1; j + 1 < a.first; ++j) {
+          if (made && j + 3 >= a.first) continue;
           plain = plain && r_.word(j) && r_.verb(j) == nullptr && !r_.clause_break(j);
         }
-        // "the failure of the primary" is no person's; "a failure by the on-call to" is.
+        // "the failure of the primary" is no person's; "a failure by the on-call to" is, and so
+        // is a want of ability or care "of the new hire".
+        const bool ability = r_.is_any(k, {"inexperience", "ignorance", "unfamiliarity",
+                                           "incompetence", "ineptitude", "inability"}) ||
+                             wanting;
         if (plain && (r_.is(a.first - 1, "by") || r_.is(a.first - 1, "from") ||
-                      r_.is(a.first - 2, "part"))) {
+                      r_.is(a.first - 2, "part") || (ability && r_.is(a.first - 1, "of")))) {
           who = &a;
         }
       }
@@ -441,7 +463,9 @@ void sentence_review::check_fault_nouns() {
     if (denied) continue;
     const auto& w = r_.at(k).norm;
     rule_id rule = rule_id::counterfactual;
-    if (wanting) {
+    if (wanting && know_how) {
+      rule = rule_id::competence;
+    } else if (wanting) {
       rule = rule_id::judgement;
     } else if (w == "fault") {
       rule = rule_id::person_as_cause;
@@ -787,7 +811,18 @@ void sentence_review::check_passive_agents() {
     const bool artifact_after = a.possessive && r_.has(a.last, wf::artifact);
     if (a.possessive && !artifact_after) continue;
     // The participle of this clause: "was/were/been [adverbs] VERBed ... by".
-    const std::size_t start = r_.clause_begin(by);
+    std::size_t start = r_.clause_begin(by);
+    // "was dropped at 14:02, by @rohan, for the record", "was flipped, and not by the automation
+    // either, by Marco": an agent set off as an aside belongs to the passive before the commas.
+    for (int hop = 0; hop < 2 && start >= 2 && r_.punct(start - 1, ",") &&
+                      r_.find(start, by, "was") == npos && r_.find(start, by, "were") == npos &&
+                      r_.find(start, by, "got") == npos;
+         ++hop) {
+      start = r_.clause_begin(start - 1);
+    }
+    // The clause the agent's aside goes on to: "by Kim, without any dry run whatsoever".
+    const std::size_t aside_end =
+        r_.punct(a.last, ",") ? r_.clause_end(a.last + 1) : r_.clause_end(a.last);
     std::size_t verb_at = npos;
     bool copula = false;
     bool negated = false;
@@ -822,6 +857,23 @@ void sentence_review::check_passive_agents() {
         verb_at = by - 1;
       }
     }
+    // A fragment without a finite verb, as in a list of findings: "- Production credentials
+    // pasted into a public channel by @ferdinand". The noun phrase opens the sentence and its
+    // participle follows it; a subject before it ("Tom pasted ...") makes it an active verb.
+    if (verb_at == npos && start == 0 && !copula) {
+      for (std::size_t k = 1; k < by; ++k) {
+        const auto* v = r_.verb(k);
+        if (v == nullptr) continue;
+        const bool subject = std::any_of(actors_.begin(), actors_.end(),
+                                         [&](const actor& o) { return o.first < k; });
+        if ((v->form == wf::verb_form::past_or_participle ||
+             v->form == wf::verb_form::participle) &&
+            !subject && r_.word(k - 1) && !r_.has(k - 1, wf::determiner | wf::function_word)) {
+          verb_at = k;
+        }
+        break;
+      }
+    }
     if (verb_at == npos) {
       counterfactual_act_noun(a, by, start);
       continue;
@@ -845,7 +897,13 @@ void sentence_review::check_passive_agents() {
     }
     const bool negative =
         origin || harm_before || r_.any_flag(start, a.first, wf::negative_qualifier) ||
-        r_.find(start, r_.clause_end(a.last), "without") != npos ||
+        r_.find(start, aside_end, "without") != npos ||
+        // "launched with no dry run", "deleted, against policy,", "by anna.s, skipping the 5%
+        // stage": a safeguard left out or a rule broken on the way.
+        matches(r_, r_.find(start, aside_end, "with"), {"with", "no"}) ||
+        r_.find(start, aside_end, "against") != npos ||
+        r_.find(a.last, aside_end, "skipping") != npos ||
+        r_.find(a.last, aside_end, "bypassing") != npos ||
         r_.find(a.last, r_.size(), "nobody") != npos ||
         (r_.find(a.last, r_.size(), "which") != npos &&
          harm_at(r_.find(a.last, r_.size(), "which") + 1)) ||
