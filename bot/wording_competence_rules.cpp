@@ -71,7 +71,10 @@ void sentence_review::check_competence() {
         r_.is(i, "paying") && (r_.is(i + 1, "attention") || r_.is(i + 2, "attention"));
     const bool up_to =
         r_.is(i, "up") && r_.is(i + 1, "to") &&
-        (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch"));
+        (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch") ||
+         // "isn't up to running the on-call rotation yet": the duty told as an act.
+         (r_.word(i + 2) && r_.at(i + 2).norm.size() > 5 && r_.at(i + 2).norm.ends_with("ing") &&
+          !r_.has(i + 2, wf::function_word)));
     if (!paying && !up_to) continue;
     bool denied = false;
     for (std::size_t k = i >= 3 ? i - 3 : 0; k < i; ++k) denied = denied || r_.has(k, wf::negation);
