@@ -135,6 +135,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   }
   bool should = false;
   bool could = false;
+  bool might = false;  // might/would: a hypothesis
   bool not_after_have = false;
   for (; j < r.size(); ++j) {
     const auto& w = r.at(j).norm;
@@ -152,6 +153,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       p.modal = true;
       should = should || w.starts_with("should") || w == "ought" || w.starts_with("must");
       could = could || w.starts_with("could");
+      might = might || w.starts_with("might") || w.starts_with("would") || w == "'d";
       if (w.find("'ve") != std::string::npos || w.ends_with("ve")) p.perfect = true;
       if (w.find("n't") != std::string::npos || w.ends_with("nt")) p.negated = true;
       continue;
@@ -186,6 +188,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // "have" a modal speaks of the future ("Kim should pair with the DBAs"), "could not" of what
   // was impossible ("could not find the dashboard", "could not have seen the change").
   p.modal_counterfactual = p.perfect && (should || (could && (!p.negated || not_after_have)));
+  p.hypothesis = p.perfect && might && !should && !could && !p.negated;
   const auto* v = r.verb(j);
   // After "should have" only a participle can come: a word the lexicon does not know there is
   // read as one ("should've held the train").

@@ -347,6 +347,24 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     rewrite_clause(a, p, done ? rewrite_frame::done : rewrite_frame::not_done);
     return;
   }
+  // "Jordan might have spotted the bad value if he'd diffed the config", "With one dry run
+  // against the staging snapshot, Pieter would have seen the lock": a hypothesis becomes
+  // hindsight about the person once its condition is a step of theirs left undone. "Kim would
+  // have seen the alert if the pager had fired" is about the system and stays silent.
+  if (p.hypothesis && !p.copula && a.kind != actor_kind::we) {
+    const auto cond = r_.find(p.end, r_.size(), "if");
+    const bool own_condition =
+        cond != npos && (std::any_of(actors_.begin(), actors_.end(),
+                                     [&](const actor& b) {
+                                       return b.first == cond + 1 && b.kind != actor_kind::we;
+                                     }) ||
+                         r_.is_any(cond + 1, {"he'd", "she'd", "hed", "he", "she"}));
+    const auto with = r_.find(0, a.first, "with");
+    const bool without_safeguard =
+        with != npos && r_.is_any(with + 1, {"one", "a", "just", "a single"}) &&
+        r_.any_flag(with + 1, std::min(with + 4, a.first), wf::safeguard);
+    if (own_condition || without_safeguard) p.modal_counterfactual = true;
+  }
   if (p.modal_counterfactual) {
     if (weak && p.kind == verb_class::none) return;
     // "could have escalated sooner if the alert had named the service": what a system lacked.
