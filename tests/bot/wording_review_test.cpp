@@ -443,3 +443,36 @@ TEST_CASE("a rewrite keeps the clause after the object and the act in a relative
                 {"Marcus"}) ==
         "The outage was caused by a change pushed to the pool at 09:42. What made that possible?");
 }
+
+TEST_CASE("agents in asides, verbless findings, nominalisations and hypotheses name who acted",
+          "[unit][wording]") {
+  for (auto text : {"The prod database was dropped at 14:02, by @rohan, for the record.",
+                    "The migration got kicked off, by Kim, without any dry run whatsoever.",
+                    "- Production credentials pasted into a public channel by @ferdinand",
+                    "- Lack of basic Linux knowledge on the part of the support engineer",
+                    "- Inexperience of the new hire with our Kafka tooling",
+                    "The incident stemmed from a manual mistake during the failover, made by Bruno.",
+                    "The whole thing boils down to a mis-click by Tove.",
+                    "Jordan might have spotted the bad value if he had diffed the config first.",
+                    "With one dry run against the staging snapshot, Pieter would have seen the lock.",
+                    "Look, Derek just isn't up to running the on-call rotation yet.",
+                    "The SRE group has let this company down twice this quarter."}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  // The blameless twins on the same words: the same passives with a plain aside, a lack that is
+  // the system's, a hypothesis whose condition is the system's, people let down by a tool.
+  for (auto text : {"The temporary table was dropped at 14:02, by the cleanup job, as planned.",
+                    "The fix was deployed at 16:05, by Tom, after the review.",
+                    "- Production credentials rotated by @ferdinand within ten minutes",
+                    "- Lack of basic Linux knowledge in the runbook's audience was not assumed",
+                    "- Lack of a dry-run mode in the migration tool",
+                    "The failover was made by Bruno at 02:10, as the runbook says.",
+                    "Jordan might have spotted the bad value if the diff tool had shown it.",
+                    "Kim would have seen the alert if the pager had fired.",
+                    "Derek is up to date on the on-call handbook.",
+                    "The deploy tool let the team down twice this quarter."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
