@@ -362,6 +362,53 @@ void sentence_review::blame_relative_agent(std::size_t first, std::size_t from) 
   set_question("What made that possible?");
 }
 
+// A relative clause without its "that": "customers reported the breakage Sven introduced at
+// 09:40", "fix the mess @zhao left in the retry logic", "the rollout Omar started is why payments
+// went dark". A harm named, then the person who made it; or a person's thing, then the harm it
+// is told to be the cause of. "the bug Kim found", "the fix Sven introduced resolved it" and
+// "the mess Kim cleaned up" make nothing bad and stay silent.
+void sentence_review::check_zero_relatives() {
+  for (const auto& a : actors_) {
+    if (a.possessive || a.kind == actor_kind::we || a.kind == actor_kind::weak_team ||
+        a.first == 0 || claims(a.first, a.last)) {
+      continue;
+    }
+    const std::size_t verb_at = a.last;
+    if (!r_.is_any(verb_at, {"introduced", "left", "caused", "created", "made", "shipped",
+                             "pushed", "started", "wrote", "merged", "deployed", "kicked"})) {
+      continue;
+    }
+    const std::size_t noun = a.first - 1;
+    const bool harm_noun =
+        r_.is_any(noun, {"breakage", "mess", "damage", "regression", "regressions", "bug", "bugs",
+                         "problem", "problems", "issue", "issues", "fallout", "corruption",
+                         "hole", "exposure", "outage", "chaos", "havoc"});
+    // A person's thing made the cause of a harm afterwards: "broke", "took down", "is why
+    // payments went dark" ("is why payments recovered" tells of good).
+    bool harm_after = false;
+    for (std::size_t k = verb_at + 1; k < r_.size() && !harm_after; ++k) {
+      harm_after = harm_at(k) || r_.has(k, wf::outcome) ||
+                   r_.is_any(k, {"dark", "down", "offline", "failed", "broke", "crashed"});
+    }
+    if (!harm_noun && !(r_.has(noun, wf::artifact) && harm_after)) continue;
+    // "thanks to the rollback Kim started": a person's thing told as good. A harm named as
+    // theirs stays theirs whatever is done about it ("fix the mess @zhao left").
+    if (!harm_noun && r_.any_flag(0, r_.size(), wf::positive)) continue;
+    add(noun, verb_at + 1, rule_for(a.kind, rule_id::person_as_cause));
+    remove_actor(a);
+    // "the breakage introduced at 09:40": the act stays, in the passive; its actor goes.
+    const auto* v = r_.verb(verb_at);
+    if (v == nullptr || r_.clause_break(verb_at + 1)) {
+      rewrite_blocked = true;
+      continue;
+    }
+    edits.push_back({a.first, verb_at + 1,
+                     std::string(v->participle.empty() ? std::string_view(r_.at(verb_at).norm)
+                                                       : v->participle)});
+    set_question("What made that possible?");
+  }
+}
+
 // A person's act told as a fault: "Kevin's oversight", "the QA team's failure to test", "a
 // mistake by the support engineer", "negligence on the part of the operator", "my mistake".
 void sentence_review::check_fault_nouns() {

@@ -77,6 +77,7 @@ class sentence_review {
   // pushed"), from a causal phrase at `first` whose object starts at `from`.
   void blame_relative_agent(std::size_t first, std::size_t from);
   void check_cause_subject();
+  void check_zero_relatives();
   void check_passive_agents();
   void counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start);
   void check_phrases();

@@ -32,6 +32,7 @@ void sentence_review::run() {
   check_pointing();
   check_cause_markers();
   check_cause_subject();
+  check_zero_relatives();
   check_attribution();
   check_fault_nouns();
   check_causal_frames();

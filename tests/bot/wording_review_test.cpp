@@ -476,3 +476,19 @@ TEST_CASE("agents in asides, verbless findings, nominalisations and hypotheses n
     CHECK_FALSE(blames(text));
   }
 }
+
+TEST_CASE("a relative clause without its 'that' names who made the harm", "[unit][wording]") {
+  for (auto text : {"Customers reported the breakage Sven introduced at 09:40.",
+                    "fix the mess @zhao left in the retry logic",
+                    "the rollout Omar started is why payments went dark"}) {
+    INFO(text);
+    CHECK(blames(text, {"zhao"}));
+  }
+  // Twins: a harm someone found or cleaned up, a person's thing that did good.
+  for (auto text : {"Customers reported the breakage Sven found at 09:40.",
+                    "Kim cleaned up the mess the migration left in the retry logic.",
+                    "the rollout Omar started is why payments recovered"}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
