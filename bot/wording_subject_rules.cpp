@@ -728,6 +728,18 @@ bool sentence_review::consequence_after(std::size_t from) const {
   };
   for (std::size_t k = from; k + 1 < r_.size(); ++k) {
     if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
+    // "..., producing the exposure recorded in SEC-118": a participle that makes something is
+    // a consequence when what it makes is a harm ("producing the weekly report" is none).
+    if (r_.is_any(k, {"producing", "creating", "introducing", "opening"}) && k >= 1 &&
+        r_.punct(k - 1, ",")) {
+      for (std::size_t j = k + 1; j < r_.size() && j <= k + 4; ++j) {
+        if (r_.has(j, wf::outcome) ||
+            r_.is_any(j, {"exposure", "outage", "breakage", "regression", "leak", "hole",
+                          "vulnerability", "downtime", "corruption", "loss"})) {
+          return true;
+        }
+      }
+    }
     // ("... and stopped the rollout" is the subject's own next act, not a consequence; "...
     // and blocked all logins" is one.)
     const bool stopped_a_change = r_.is(k, "and") &&

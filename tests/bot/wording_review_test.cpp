@@ -492,3 +492,13 @@ TEST_CASE("a relative clause without its 'that' names who made the harm", "[unit
     CHECK_FALSE(blames(text));
   }
 }
+
+TEST_CASE("a participle that makes a harm is the consequence of the act before it",
+          "[unit][wording]") {
+  CHECK(blames("Finding 3: @priya.n opened port 22 to the internet, producing the exposure "
+               "recorded in SEC-118.",
+               {"priya.n"}));
+  CHECK_FALSE(blames("Finding 3: @priya.n ran the audit job, producing the report recorded in "
+                     "SEC-118.",
+                     {"priya.n"}));
+}
