@@ -819,7 +819,13 @@ bool sentence_review::exposes_secret() const {
 // ninety minutes of write unavailability": a safeguard a person did not run, told as a noun with
 // its agent, and what it would have spared. The rewrite keeps the check and drops the agent.
 void sentence_review::counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start) {
-  if (a.kind == actor_kind::we || !r_.any_flag(start, by, wf::safeguard)) return;
+  // "a single question from Grace to the DBA could have spared us six hours": a word someone
+  // did not send is a safeguard of its own.
+  const bool unsent =
+      r_.is(by, "from") &&
+      (r_.find(start, by, "question") != npos || r_.find(start, by, "call") != npos ||
+       r_.find(start, by, "message") != npos || r_.find(start, by, "ping") != npos);
+  if (a.kind == actor_kind::we || (!r_.any_flag(start, by, wf::safeguard) && !unsent)) return;
   for (std::size_t k = a.last; k + 2 < r_.size() && k <= a.last + 8; ++k) {
     const bool would = r_.is_any(k, {"would", "could"}) && r_.is(k + 1, "have");
     const bool would_have = r_.is_any(k, {"would've", "wouldve", "could've", "couldve"});
@@ -852,6 +858,10 @@ void sentence_review::check_passive_agents() {
                r_.is_any(by - 1, {"member", "members"}) && by >= 3 &&
                r_.has(by - 2, wf::determiner) && r_.is(by - 3, "by")) {
       by -= 3;
+    }
+    if (by != npos && r_.is(by, "from") && !a.possessive) {
+      counterfactual_act_noun(a, by, r_.clause_begin(by));
+      continue;
     }
     if (by == npos || !r_.is(by, "by") || a.kind == actor_kind::we) continue;
     if (r_.is(by - 1, "caused")) continue;  // the causal frames report it

@@ -502,3 +502,15 @@ TEST_CASE("a participle that makes a harm is the consequence of the act before i
                      "SEC-118.",
                      {"priya.n"}));
 }
+
+TEST_CASE("a word not sent, told as what would have spared the harm; an idiom as a gerund",
+          "[unit][wording]") {
+  CHECK(blames("A single question from Grace to the DBA could have spared us six hours of "
+               "downtime."));
+  CHECK(blames("Classic case of Arjun dropping the ball on the handover."));
+  // Twins: a question that was sent and helped; one that could have come sooner, told with what
+  // the dashboard did not show.
+  CHECK_FALSE(blames("A single question from Grace to the DBA spared us six hours of downtime."));
+  CHECK_FALSE(blames("A single question from Grace to the DBA could have come sooner if the "
+                     "dashboard had shown the lag."));
+}
