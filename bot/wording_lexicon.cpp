@@ -237,7 +237,8 @@ constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
     "hindsight root-causing "
     "should obvious clear signs preventable avoidable could could've couldve saw seen after "
-    "writing should've shouldve needless predictably unsurprisingly knowing plainly";
+    "writing should've shouldve needless predictably unsurprisingly knowing plainly "
+    "retrospectively twenty-twenty 20/20 evident plain apparent always";
 
 // Adverbs that make an act a slip: "the operator erroneously terminated the primary".
 constexpr std::string_view slip_adverbs =

@@ -514,3 +514,24 @@ TEST_CASE("a word not sent, told as what would have spared the harm; an idiom as
   CHECK_FALSE(blames("A single question from Grace to the DBA could have come sooner if the "
                      "dashboard had shown the lag."));
 }
+
+TEST_CASE("hindsight in more words: clarity that came with the outcome, inevitability",
+          "[unit][wording]") {
+  for (auto text : {"Retrospectively, the 3% error rate on the canary was a sign.",
+                    "It's plain as day now that the TTL was too short.",
+                    "With twenty-twenty vision it's easy to see the DNS change was the trigger.",
+                    "It was always going to end this way once the quota crept past 90%.",
+                    "The mismatch between the two schema versions should have been evident."}) {
+    INFO(text);
+    const auto found = review(text);
+    REQUIRE_FALSE(found.empty());
+    CHECK(found[0].rule == "hindsight");
+  }
+  // Twins: what was evident at the time, a plan that always runs, plain text.
+  for (auto text : {"At 14:10 it was evident from the graphs that only EU traffic was affected.",
+                    "The cleanup job was always going to run at 02:00; that is its schedule.",
+                    "The token was logged in plain text."}) {
+    INFO(text);
+    CHECK(review(text).empty());
+  }
+}
