@@ -535,3 +535,21 @@ TEST_CASE("hindsight in more words: clarity that came with the outcome, inevitab
     CHECK(review(text).empty());
   }
 }
+
+TEST_CASE("a habit pinned on someone blames when it skips something or a cost is laid at it",
+          "[unit][wording]") {
+  for (auto text : {"- Security team's habit of pushing firewall rules without warning anyone",
+                    "Kim's habit of pushing firewall rules without warning anyone hurt us.",
+                    "Frontend engineering has a well-known habit of merging on Friday afternoons, "
+                    "and this incident is the latest cost of that habit."}) {
+    INFO(text);
+    CHECK(blames(text, {"Kim"}));
+  }
+  // Twins: a good habit, one that paid off during the incident, a system's tendency.
+  for (auto text : {"Kim's habit of writing the runbook first paid off during the incident.",
+                    "The security team's habit of announcing firewall rules in #changes helped.",
+                    "The scheduler has a tendency of retrying without backoff."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text, {"Kim"}));
+  }
+}
