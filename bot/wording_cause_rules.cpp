@@ -565,6 +565,31 @@ void sentence_review::check_causal_frames() {
       edits.push_back({i - 2, a.last, ""});
       continue;
     }
+    // "Checks were skipped and approvals were bypassed, all of it the work of the same person:
+    // Gabe", "courtesy of @sam": harms or skipped steps told first, then handed to a person.
+    // ("The dashboards are the work of Kim" names no harm.)
+    if (!a.possessive && !weak) {
+      std::size_t of = npos;
+      for (std::size_t k = i >= 6 ? i - 6 : 0; k + 1 < i; ++k) {
+        if ((r_.is(k, "work") || r_.is(k, "courtesy")) && r_.is(k + 1, "of")) of = k;
+      }
+      bool plain = of != npos;
+      for (std::size_t k = of == npos ? i : of + 2; plain && k < i; ++k) {
+        plain = r_.word(k) || r_.punct(k, ":");
+      }
+      bool harm_told = false;
+      for (std::size_t k = 0; plain && k < of; ++k) {
+        const auto* v = r_.verb(k);
+        harm_told = harm_told || (v != nullptr && v->form != wf::verb_form::base &&
+                                  (v->kind == verb_class::harm || v->kind == verb_class::omission));
+      }
+      if (plain && harm_told) {
+        add(of, a.last, rule_for(a.kind, rule_id::person_as_cause));
+        remove_actor(a);
+        rewrite_blocked = true;
+        continue;
+      }
+    }
     if (before(1, "because") && !a.possessive) continue;  // the clause rules judge the verb
     const bool denied = (lead >= 1 && r_.has(lead - 1, wf::negation)) ||
                         (lead >= 2 && r_.has(lead - 2, wf::negation));

@@ -553,3 +553,15 @@ TEST_CASE("a habit pinned on someone blames when it skips something or a cost is
     CHECK_FALSE(blames(text, {"Kim"}));
   }
 }
+
+TEST_CASE("harms told first, then handed to a person as their work", "[unit][wording]") {
+  CHECK(blames("Checks were skipped and approvals were bypassed, all of it the work of the same "
+               "person: Gabe.",
+               {"Gabe"}));
+  CHECK(blames("The staging bucket got wiped, courtesy of @lena.", {"lena"}));
+  // Twins: good work handed to a person; a harm handed to a job.
+  CHECK_FALSE(blames("The dashboards were rebuilt and the alerts were tuned, all of it the work "
+                     "of the same person: Gabe.",
+                     {"Gabe"}));
+  CHECK_FALSE(blames("The staging bucket got wiped, courtesy of the retention job."));
+}
