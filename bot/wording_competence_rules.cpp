@@ -82,6 +82,31 @@ void sentence_review::check_competence() {
     add(i, i + 3, only_self() ? rule_id::self_blame : rule_id::competence);
     rewrite_blocked = true;
   }
+  // "assigning to someone who actually understands Postgres this time, not @tbrooks", "give the
+  // Kafka upgrade to someone who's done one before, no offence Felipe", "I need people on rotation
+  // who actually understand the systems, and Saanvi is not there yet": an able someone wished
+  // for, with a named person set against them. ("someone who knows Postgres reviewed it" names
+  // no one to compare.)
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"someone", "somebody", "people", "engineers", "folks"}) ||
+        !r_.is_any(i + 1, {"who", "that", "who's", "whos"})) {
+      continue;
+    }
+    const bool able =
+        (r_.is(i + 2, "actually") &&
+         r_.is_any(i + 3, {"understands", "understand", "knows", "know", "gets", "get"})) ||
+        (r_.is_any(i + 1, {"who's", "whos"}) && r_.is(i + 2, "done") &&
+         r_.find(i + 3, std::min(r_.size(), i + 7), "before") != npos);
+    if (!able) continue;
+    const auto named = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
+      return (a.kind == actor_kind::person || a.kind == actor_kind::weak_person) &&
+             !a.possessive && (a.last <= i || a.first > i + 3);
+    });
+    if (named == actors_.end()) continue;
+    add(i, i + 4, rule_id::competence);
+    remove_actor(*named);
+    rewrite_blocked = true;
+  }
   // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres
   // would never have run that": a person held up against an imagined competent one. "Anyone
   // would have made the same call" says the opposite, and is left alone.

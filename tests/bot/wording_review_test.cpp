@@ -565,3 +565,16 @@ TEST_CASE("harms told first, then handed to a person as their work", "[unit][wor
                      {"Gabe"}));
   CHECK_FALSE(blames("The staging bucket got wiped, courtesy of the retention job."));
 }
+
+TEST_CASE("an able someone wished for, with a named person set against them", "[unit][wording]") {
+  CHECK(blames("Jira: assigning to someone who actually understands Postgres this time, not "
+               "@tbrooks.",
+               {"tbrooks"}));
+  CHECK(blames("Maybe next time we give the Kafka upgrade to someone who's done one before, no "
+               "offence Felipe.",
+               {"Felipe"}));
+  // Twins: the same wish with no one set against it; an able someone who helped.
+  CHECK_FALSE(blames("Jira: assigning to someone who actually understands Postgres this time."));
+  CHECK_FALSE(blames("Felipe paired with someone who knows Kafka well for the upgrade.",
+                     {"Felipe"}));
+}
