@@ -107,6 +107,30 @@ void sentence_review::check_competence() {
     remove_actor(*named);
     rewrite_blocked = true;
   }
+  // "Unlike the rest of us, @mirela apparently can't make sense of a flame graph": what a person
+  // cannot understand, told as a standing fact about them. A condition ("if you can't follow the
+  // graph") or a cause outside them ("can't make sense of it because the labels are missing") is
+  // about the tool.
+  for (const auto& a : actors_) {
+    if (a.possessive || (a.kind != actor_kind::person && a.kind != actor_kind::weak_person)) {
+      continue;
+    }
+    std::size_t k = a.last;
+    while (k < r_.size() && r_.has(k, wf::adverb) && !r_.has(k, wf::negation)) ++k;
+    if (!r_.is_any(k, {"can't", "cant", "cannot"})) continue;
+    const bool understand = matches(r_, k + 1, {"make", "sense", "of"}) ||
+                            r_.is_any(k + 1, {"understand", "grasp", "follow"});
+    if (!understand) continue;
+    const std::size_t end = r_.size();
+    if ((a.first >= 1 && r_.find(0, a.first, "if") != npos) ||
+        r_.find(k, end, "because") != npos || r_.find(k, end, "since") != npos ||
+        r_.find(k, end, "without") != npos) {
+      continue;
+    }
+    add(a.first, k + 2, rule_id::competence);
+    remove_actor(a);
+    rewrite_blocked = true;
+  }
   // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres
   // would never have run that": a person held up against an imagined competent one. "Anyone
   // would have made the same call" says the opposite, and is left alone.

@@ -578,3 +578,15 @@ TEST_CASE("an able someone wished for, with a named person set against them", "[
   CHECK_FALSE(blames("Felipe paired with someone who knows Kafka well for the upgrade.",
                      {"Felipe"}));
 }
+
+TEST_CASE("what a person cannot understand, told as a standing fact about them",
+          "[unit][wording]") {
+  CHECK(blames("Unlike the rest of us, @mirela apparently can't make sense of a flame graph.",
+               {"mirela"}));
+  CHECK(blames("Kim cannot understand the replication settings.", {"Kim"}));
+  // Twins: a cause outside the person, a condition, a tool that cannot.
+  CHECK_FALSE(blames("Kim can't make sense of the flame graph because the labels are missing.",
+                     {"Kim"}));
+  CHECK_FALSE(blames("If you can't make sense of a flame graph, ask in #perf."));
+  CHECK_FALSE(blames("The parser cannot understand the new header format."));
+}
