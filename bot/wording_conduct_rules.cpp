@@ -103,6 +103,28 @@ void sentence_review::check_conduct() {
     add(i, i + 2, doer->kind == actor_kind::self ? rule_id::self_blame : rule_id::human_error);
     rewrite_blocked = rewrite_blocked || edits.empty();
   }
+  // A slip told as the shape of a thing, then handed to its maker: "Mis-keyed value from
+  // @hugo", "a mistyped command by the on-call", "fat-fingered config from Kim". ("a
+  // misconfigured host" names no one; "a value from @hugo" names no slip.)
+  for (const auto& a : actors_) {
+    if (a.possessive || a.kind == actor_kind::we || a.first < 2 ||
+        !r_.is_any(a.first - 1, {"from", "by"})) {
+      continue;
+    }
+    std::size_t slip = npos;
+    for (std::size_t k = a.first - 1; k > 0 && k + 5 > a.first && !r_.clause_break(k - 1); --k) {
+      const auto& w = r_.at(k - 1).norm;
+      // ("a missed call from Kim" is Kim's call, missed by someone else.)
+      if ((w.size() > 5 && w.starts_with("mis") && !w.starts_with("miss") && w.ends_with("ed")) ||
+          w == "fat-fingered") {
+        slip = k - 1;
+      }
+    }
+    if (slip == npos || claims(a.first, a.last)) continue;
+    add(slip, a.last, rule_for(a.kind, rule_id::human_error));
+    remove_actor(a);
+    rewrite_blocked = true;
+  }
   // A habit pinned on someone: "Security team's habit of pushing firewall rules without warning
   // anyone", "Frontend engineering has a well-known habit of merging on Friday afternoons, and
   // this incident is the latest cost of it". The act becomes a trait of the person; it blames

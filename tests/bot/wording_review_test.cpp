@@ -590,3 +590,13 @@ TEST_CASE("what a person cannot understand, told as a standing fact about them",
   CHECK_FALSE(blames("If you can't make sense of a flame graph, ask in #perf."));
   CHECK_FALSE(blames("The parser cannot understand the new header format."));
 }
+
+TEST_CASE("a slip told as the shape of a thing, then handed to its maker", "[unit][wording]") {
+  CHECK(blames("Mis-keyed value from @hugo, the TTL landed as 3 seconds instead of 3600.",
+               {"hugo"}));
+  CHECK(blames("A mistyped command by the on-call removed the volume."));
+  // Twins: a slip with no maker named, a value with no slip, a call someone else missed.
+  CHECK_FALSE(blames("A misconfigured host dropped the packets."));
+  CHECK_FALSE(blames("The value from @hugo landed as 3 seconds instead of 3600.", {"hugo"}));
+  CHECK_FALSE(blames("There was a missed call from Kim at 02:14.", {"Kim"}));
+}
