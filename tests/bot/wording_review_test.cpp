@@ -600,3 +600,14 @@ TEST_CASE("a slip told as the shape of a thing, then handed to its maker", "[uni
   CHECK_FALSE(blames("The value from @hugo landed as 3 seconds instead of 3600.", {"hugo"}));
   CHECK_FALSE(blames("There was a missed call from Kim at 02:14.", {"Kim"}));
 }
+
+TEST_CASE("a person's absence told as good fortune", "[unit][wording]") {
+  CHECK(blames("Where we got lucky: Leo was on leave that week, so he couldn't touch anything "
+               "else.",
+               {"Leo"}));
+  CHECK(blames("What went well: @bruno went on holiday the next day, so things calmed down.",
+               {"bruno"}));
+  // Twins: an absence with no luck in it, luck with the person present.
+  CHECK_FALSE(blames("Leo was on leave that week, so the handover was done by Kim.", {"Leo"}));
+  CHECK_FALSE(blames("Where we got lucky: Leo was on call and saw the alert first.", {"Leo"}));
+}
