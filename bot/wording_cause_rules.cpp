@@ -536,6 +536,26 @@ void sentence_review::check_fault_nouns() {
   }
 }
 
+// A team's name as the first word of a fault: "another QA miss", "a classic DBA blunder". The
+// name qualifies the fault as "Kevin's" does; only acts count ("a security error" is a kind of
+// error, and "error" and "failure" are left out for that reason).
+void sentence_review::check_team_faults() {
+  for (std::size_t k = 1; k < r_.size(); ++k) {
+    if (!r_.is_any(k, {"miss", "mistake", "blunder", "oversight", "screw-up", "screwup", "slip",
+                       "fumble", "misstep"}) ||
+        !r_.has(k - 1, wf::team_modifier) ||
+        !(r_.at(k - 1).all_capitals || r_.at(k - 1).capitalised) || r_.sentence_start(k - 1)) {
+      continue;
+    }
+    // "It wasn't a QA miss" denies it; "Let's not pretend this isn't another QA miss" affirms.
+    bool denied = false;
+    for (std::size_t j = k >= 5 ? k - 5 : 0; j + 1 < k; ++j) denied = denied || r_.has(j, wf::negation);
+    if (denied && r_.find(0, k, "pretend") == npos) continue;
+    add(k - 1, k + 1, rule_id::team_blame);
+    rewrite_blocked = true;
+  }
+}
+
 // "because of @dave", "due to Kevin's change", "caused by @sam", "thanks to Dave", "the real
 // cause was Jordan", "it's on him", "Li Wei's fault".
 void sentence_review::check_causal_frames() {

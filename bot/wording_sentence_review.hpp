@@ -71,6 +71,7 @@ class sentence_review {
   void check_cause_markers();
   void check_attribution();
   void check_fault_nouns();
+  void check_team_faults();
   void check_causal_frames();
   const actor* agent_in_phrase(std::size_t from, std::size_t& act_noun) const;
   // The cause named through a relative clause with a person in it ("a change that Marcus

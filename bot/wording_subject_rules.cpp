@@ -35,6 +35,7 @@ void sentence_review::run() {
   check_zero_relatives();
   check_attribution();
   check_fault_nouns();
+  check_team_faults();
   check_causal_frames();
   check_passive_agents();
   check_phrases();

@@ -611,3 +611,12 @@ TEST_CASE("a person's absence told as good fortune", "[unit][wording]") {
   CHECK_FALSE(blames("Leo was on leave that week, so the handover was done by Kim.", {"Leo"}));
   CHECK_FALSE(blames("Where we got lucky: Leo was on call and saw the alert first.", {"Leo"}));
 }
+
+TEST_CASE("a team's name as the first word of a fault", "[unit][wording]") {
+  CHECK(blames("Let's not pretend this isn't another QA miss; they waved the build through."));
+  CHECK(blames("This was a classic DBA blunder."));
+  // Twins: the fault denied, a kind of error, a fault with no team.
+  CHECK_FALSE(blames("This wasn't a QA miss: the test matrix had no ARM runners."));
+  CHECK_FALSE(blames("A Security error was logged by the WAF at 14:02."));
+  CHECK_FALSE(blames("It was a near miss for the payments queue."));
+}
