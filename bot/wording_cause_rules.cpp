@@ -374,15 +374,15 @@ void sentence_review::check_zero_relatives() {
       continue;
     }
     const std::size_t verb_at = a.last;
-    if (!r_.is_any(verb_at, {"introduced", "left", "caused", "created", "made", "shipped",
-                             "pushed", "started", "wrote", "merged", "deployed", "kicked"})) {
+    if (!r_.is_any(verb_at, {"introduced", "left", "caused", "created", "made", "shipped", "pushed",
+                             "started", "wrote", "merged", "deployed", "kicked"})) {
       continue;
     }
     const std::size_t noun = a.first - 1;
     const bool harm_noun =
         r_.is_any(noun, {"breakage", "mess", "damage", "regression", "regressions", "bug", "bugs",
-                         "problem", "problems", "issue", "issues", "fallout", "corruption",
-                         "hole", "exposure", "outage", "chaos", "havoc"});
+                         "problem", "problems", "issue", "issues", "fallout", "corruption", "hole",
+                         "exposure", "outage", "chaos", "havoc"});
     // A person's thing made the cause of a harm afterwards: "broke", "took down", "is why
     // payments went dark" ("is why payments recovered" tells of good).
     bool harm_after = false;
@@ -432,8 +432,8 @@ void sentence_review::check_fault_nouns() {
           k >= 1 &&
           (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
            lack_of)) ||
-         (know_how && (lack_of || (k >= 1 && r_.is_any(k - 1, {"insufficient", "inadequate",
-                                                              "poor", "limited"})))));
+         (know_how && (lack_of || (k >= 1 && r_.is_any(k - 1, {"insufficient", "inadequate", "poor",
+                                                               "limited"})))));
     if ((!r_.has(k, wf::fault_noun) && !wanting) || is_quoted(r_, k)) continue;
     // "error budget", "failure rate", "mistake-proofing": a fault noun that qualifies a thing.
     if (k + 1 < r_.size() &&
@@ -549,7 +549,9 @@ void sentence_review::check_team_faults() {
     }
     // "It wasn't a QA miss" denies it; "Let's not pretend this isn't another QA miss" affirms.
     bool denied = false;
-    for (std::size_t j = k >= 5 ? k - 5 : 0; j + 1 < k; ++j) denied = denied || r_.has(j, wf::negation);
+    for (std::size_t j = k >= 5 ? k - 5 : 0; j + 1 < k; ++j) {
+      denied = denied || r_.has(j, wf::negation);
+    }
     if (denied && r_.find(0, k, "pretend") == npos) continue;
     add(k - 1, k + 1, rule_id::team_blame);
     rewrite_blocked = true;
@@ -916,9 +918,9 @@ void sentence_review::check_passive_agents() {
     std::size_t start = r_.clause_begin(by);
     // "was dropped at 14:02, by @rohan, for the record", "was flipped, and not by the automation
     // either, by Marco": an agent set off as an aside belongs to the passive before the commas.
-    for (int hop = 0; hop < 2 && start >= 2 && r_.punct(start - 1, ",") &&
-                      r_.find(start, by, "was") == npos && r_.find(start, by, "were") == npos &&
-                      r_.find(start, by, "got") == npos;
+    for (int hop = 0;
+         hop < 2 && start >= 2 && r_.punct(start - 1, ",") && r_.find(start, by, "was") == npos &&
+         r_.find(start, by, "were") == npos && r_.find(start, by, "got") == npos;
          ++hop) {
       start = r_.clause_begin(start - 1);
     }
@@ -1018,7 +1020,8 @@ void sentence_review::check_passive_agents() {
         // "performed by a member of the release team, who removed the wrong entry": the
         // agent's own clause tells the slip.
         (r_.punct(a.last, ",") && r_.is(a.last + 1, "who") &&
-         r_.any_flag(a.last + 2, r_.clause_end(a.last + 2), wf::negation | wf::negative_qualifier)) ||
+         r_.any_flag(a.last + 2, r_.clause_end(a.last + 2),
+                     wf::negation | wf::negative_qualifier)) ||
         // "The second outage was created by the contractor": the harm is the subject, and the
         // verb brings it about ("The incident was acknowledged by the on-call" is a response).
         [&] {

@@ -99,8 +99,8 @@ void sentence_review::check_competence() {
          r_.find(i + 3, std::min(r_.size(), i + 7), "before") != npos);
     if (!able) continue;
     const auto named = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
-      return (a.kind == actor_kind::person || a.kind == actor_kind::weak_person) &&
-             !a.possessive && (a.last <= i || a.first > i + 3);
+      return (a.kind == actor_kind::person || a.kind == actor_kind::weak_person) && !a.possessive &&
+             (a.last <= i || a.first > i + 3);
     });
     if (named == actors_.end()) continue;
     add(i, i + 4, rule_id::competence);
@@ -122,9 +122,8 @@ void sentence_review::check_competence() {
                             r_.is_any(k + 1, {"understand", "grasp", "follow"});
     if (!understand) continue;
     const std::size_t end = r_.size();
-    if ((a.first >= 1 && r_.find(0, a.first, "if") != npos) ||
-        r_.find(k, end, "because") != npos || r_.find(k, end, "since") != npos ||
-        r_.find(k, end, "without") != npos) {
+    if ((a.first >= 1 && r_.find(0, a.first, "if") != npos) || r_.find(k, end, "because") != npos ||
+        r_.find(k, end, "since") != npos || r_.find(k, end, "without") != npos) {
       continue;
     }
     add(a.first, k + 2, rule_id::competence);

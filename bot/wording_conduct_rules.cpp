@@ -142,18 +142,17 @@ void sentence_review::check_conduct() {
     });
     // "- Security team's habit": a team's name opening a fragment is read as no actor, but its
     // possessive head still owns the habit.
-    const bool team_owner = owner == actors_.end() && r_.has(i - 1, wf::team) &&
-                            r_.at(i - 1).possessive;
+    const bool team_owner =
+        owner == actors_.end() && r_.has(i - 1, wf::team) && r_.at(i - 1).possessive;
     if (owner == actors_.end() && !team_owner) continue;
     const std::size_t end = r_.size();
     const bool skips = r_.find(i + 2, end, "without") != npos ||
-                       r_.find(i + 2, end, "never") != npos ||
-                       g->kind == verb_class::harm || g->kind == verb_class::omission;
+                       r_.find(i + 2, end, "never") != npos || g->kind == verb_class::harm ||
+                       g->kind == verb_class::omission;
     // ("the latest cost of that habit"; "paid off during the incident" is no cost)
-    const bool laid_at = r_.find(i + 2, end, "cost") != npos ||
-                         r_.find(i + 2, end, "price") != npos ||
-                         r_.find(i + 2, end, "consequence") != npos ||
-                         r_.find(i + 2, end, "result") != npos;
+    const bool laid_at =
+        r_.find(i + 2, end, "cost") != npos || r_.find(i + 2, end, "price") != npos ||
+        r_.find(i + 2, end, "consequence") != npos || r_.find(i + 2, end, "result") != npos;
     if (!skips && !laid_at) continue;
     if (team_owner) {
       add(i >= 2 && r_.has(i - 2, wf::team_modifier) ? i - 2 : i - 1, i + 3, rule_id::team_blame);
@@ -161,8 +160,8 @@ void sentence_review::check_conduct() {
       continue;
     }
     add(std::min(owner->first, i), i + 3,
-        rule_for(owner->kind, owner->kind == actor_kind::self ? rule_id::self_blame
-                                                              : rule_id::judgement));
+        rule_for(owner->kind,
+                 owner->kind == actor_kind::self ? rule_id::self_blame : rule_id::judgement));
     remove_actor(*owner);
     rewrite_blocked = true;
   }

@@ -336,6 +336,7 @@ struct phrasal {
   std::string_view particle;
   verb_class kind;
 };
+// ("let down": people let down, as "failed the team" tells: "has let this company down".)
 constexpr phrasal phrasal_verbs[] = {
     {"take", "down", verb_class::harm},     {"bring", "down", verb_class::harm},
     {"knock", "over", verb_class::harm},    {"knock", "out", verb_class::harm},
@@ -354,9 +355,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"brush", "off", verb_class::omission}, {"shrug", "off", verb_class::omission},
     {"screw", "over", verb_class::harm},    {"wave", "off", verb_class::omission},
     {"wave", "away", verb_class::omission}, {"brush", "aside", verb_class::omission},
-    {"laugh", "off", verb_class::omission},
-    // "has let this company down": people let down, as "failed the team" tells.
-    {"let", "down", verb_class::harm},
+    {"laugh", "off", verb_class::omission}, {"let", "down", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

@@ -282,10 +282,10 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   std::size_t o = k;
   // A pronoun object stands alone: "escalated this hours earlier".
   // "let this company down": a noun and then the verb's particle make "this" a determiner.
-  const bool determiner_this =
-      r.is_any(k, {"this", "that"}) && r.word(k + 1) && !r.is(k + 1, "one") && r.word(k + 2) &&
-      is_particle(r.at(k + 2).norm) &&
-      wf::phrasal_class(v->base, r.at(k + 2).norm) != verb_class::none;
+  const bool determiner_this = r.is_any(k, {"this", "that"}) && r.word(k + 1) &&
+                               !r.is(k + 1, "one") && r.word(k + 2) &&
+                               is_particle(r.at(k + 2).norm) &&
+                               wf::phrasal_class(v->base, r.at(k + 2).norm) != verb_class::none;
   const bool pronoun_object = r.is_any(k, {"it", "them", "this", "that"}) &&
                               !r.has(k + 1, wf::artifact | wf::system_word) && !determiner_this;
   if (pronoun_object) o = r.is(k + 1, "one") ? k + 2 : k + 1;  // "messed this one up"
