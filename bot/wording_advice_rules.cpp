@@ -132,13 +132,22 @@ void sentence_review::check_advice() {
       i += frame - 1;
       continue;
     }
+    // "With twenty-twenty vision it's easy to see": perfect sight, said after the fact.
+    if ((w == "twenty-twenty" || w == "20/20") && r_.is_any(i + 1, {"vision", "hindsight"})) {
+      add(i, i + 2, rule_id::hindsight);
+      rewrite_blocked = true;
+      i += 1;
+      continue;
+    }
     if (w == "hindsight" && !r_.is(i + 1, "bias") &&
         (i == 0 || !r_.is_any(i - 1, {"in", "with"}))) {
       add(i, i + 1, rule_id::hindsight);  // "with 20/20 hindsight"
       rewrite_blocked = true;
       continue;
     }
-    if (w == "clearly" || (w == "plainly" && r_.find(0, i, "now") != npos)) {
+    // "Retrospectively, the 3% error rate was a sign": the same hindsight as "in retrospect".
+    if (w == "clearly" || w == "retrospectively" ||
+        (w == "plainly" && r_.find(0, i, "now") != npos)) {
       add(i, i + 1, rule_id::hindsight);
       edits.push_back({i, r_.punct(i + 1, ",") ? i + 2 : i + 1, ""});
       continue;
@@ -149,7 +158,7 @@ void sentence_review::check_advice() {
                                  ? i + 2
                                  : npos;
     if (been != npos && r_.is_any(been, {"obvious", "clear", "caught", "noticed", "spotted", "seen",
-                                         "expected", "foreseen", "apparent"})) {
+                                         "expected", "foreseen", "apparent", "evident", "plain"})) {
       add(i, been + 1, rule_id::hindsight);
       rewrite_blocked = true;
       continue;
@@ -163,8 +172,18 @@ void sentence_review::check_advice() {
       rewrite_blocked = true;
       continue;
     }
-    if ((w == "obvious" || w == "clear") && r_.is_any(i + 1, {"now", "afterwards"})) {
-      add(i, i + 2, rule_id::hindsight);
+    // "obvious now", "evident now", "plain as day now": clarity that came with the outcome.
+    const bool plain_word = r_.is_any(i, {"obvious", "clear", "evident", "plain", "apparent"});
+    const std::size_t now_at = plain_word && matches(r_, i + 1, {"as", "day"}) ? i + 3 : i + 1;
+    if (plain_word && r_.is_any(now_at, {"now", "afterwards"})) {
+      add(i, now_at + 1, rule_id::hindsight);
+      rewrite_blocked = true;
+      continue;
+    }
+    // "It was always going to end this way": an outcome told as inevitable once it is known.
+    if (matches(r_, i, {"always", "going", "to"}) &&
+        r_.is_any(i + 3, {"end", "happen", "fail", "break", "blow"})) {
+      add(i, i + 4, rule_id::hindsight);
       rewrite_blocked = true;
       continue;
     }

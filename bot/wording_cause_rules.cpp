@@ -362,18 +362,78 @@ void sentence_review::blame_relative_agent(std::size_t first, std::size_t from) 
   set_question("What made that possible?");
 }
 
+// A relative clause without its "that": "customers reported the breakage Sven introduced at
+// 09:40", "fix the mess @zhao left in the retry logic", "the rollout Omar started is why payments
+// went dark". A harm named, then the person who made it; or a person's thing, then the harm it
+// is told to be the cause of. "the bug Kim found", "the fix Sven introduced resolved it" and
+// "the mess Kim cleaned up" make nothing bad and stay silent.
+void sentence_review::check_zero_relatives() {
+  for (const auto& a : actors_) {
+    if (a.possessive || a.kind == actor_kind::we || a.kind == actor_kind::weak_team ||
+        a.first == 0 || claims(a.first, a.last)) {
+      continue;
+    }
+    const std::size_t verb_at = a.last;
+    if (!r_.is_any(verb_at, {"introduced", "left", "caused", "created", "made", "shipped", "pushed",
+                             "started", "wrote", "merged", "deployed", "kicked"})) {
+      continue;
+    }
+    const std::size_t noun = a.first - 1;
+    const bool harm_noun =
+        r_.is_any(noun, {"breakage", "mess", "damage", "regression", "regressions", "bug", "bugs",
+                         "problem", "problems", "issue", "issues", "fallout", "corruption", "hole",
+                         "exposure", "outage", "chaos", "havoc"});
+    // A person's thing made the cause of a harm afterwards: "broke", "took down", "is why
+    // payments went dark" ("is why payments recovered" tells of good).
+    bool harm_after = false;
+    for (std::size_t k = verb_at + 1; k < r_.size() && !harm_after; ++k) {
+      harm_after = harm_at(k) || r_.has(k, wf::outcome) ||
+                   r_.is_any(k, {"dark", "down", "offline", "failed", "broke", "crashed"});
+    }
+    if (!harm_noun && !(r_.has(noun, wf::artifact) && harm_after)) continue;
+    // "thanks to the rollback Kim started": a person's thing told as good. A harm named as
+    // theirs stays theirs whatever is done about it ("fix the mess @zhao left").
+    if (!harm_noun && r_.any_flag(0, r_.size(), wf::positive)) continue;
+    add(noun, verb_at + 1, rule_for(a.kind, rule_id::person_as_cause));
+    remove_actor(a);
+    // "the breakage introduced at 09:40": the act stays, in the passive; its actor goes.
+    const auto* v = r_.verb(verb_at);
+    if (v == nullptr || r_.clause_break(verb_at + 1)) {
+      rewrite_blocked = true;
+      continue;
+    }
+    edits.push_back({a.first, verb_at + 1,
+                     std::string(v->participle.empty() ? std::string_view(r_.at(verb_at).norm)
+                                                       : v->participle)});
+    set_question("What made that possible?");
+  }
+}
+
 // A person's act told as a fault: "Kevin's oversight", "the QA team's failure to test", "a
 // mistake by the support engineer", "negligence on the part of the operator", "my mistake".
 void sentence_review::check_fault_nouns() {
   for (std::size_t k = 0; k < r_.size(); ++k) {
     // A virtue said to be wanting is a fault too: "insufficient diligence", "a lack of care".
+    // Know-how said to be wanting is a verdict on ability: "lack of basic Linux knowledge on the
+    // part of the support engineer" (a few describing words may come between).
+    const bool know_how = r_.is_any(k, {"knowledge", "understanding", "experience", "expertise",
+                                        "familiarity", "awareness", "skill", "skills"});
+    const bool lack_of = [&] {
+      for (std::size_t j = k; j >= 2 && j + 4 > k; --j) {
+        if (r_.is(j - 1, "of") && r_.is_any(j - 2, {"lack", "absence"})) return true;
+        if (j - 1 < k && (!r_.word(j - 1) || r_.has(j - 1, wf::function_word))) return false;
+      }
+      return false;
+    }();
     const bool wanting =
-        r_.is_any(k, {"diligence", "care", "attention", "caution", "rigor", "rigour",
-                      "thoroughness", "vigilance", "judgement", "judgment", "communication",
-                      "ownership", "discipline", "professionalism"}) &&
-        k >= 1 &&
-        (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
-         (k >= 2 && r_.is(k - 1, "of") && r_.is_any(k - 2, {"lack", "absence"})));
+        ((r_.is_any(k, {"diligence", "care", "attention", "caution", "rigor", "rigour",
+                        "thoroughness", "vigilance", "judgement", "judgment", "communication",
+                        "ownership", "discipline", "professionalism"}) &&
+          k >= 1 &&
+          (r_.is_any(k - 1, {"insufficient", "inadequate", "poor", "sloppy", "lax", "no"}) ||
+           lack_of)) ||
+         (know_how && (lack_of || (k >= 1 && r_.is_any(k - 1, {"insufficient", "inadequate", "poor",
+                                                               "limited"})))));
     if ((!r_.has(k, wf::fault_noun) && !wanting) || is_quoted(r_, k)) continue;
     // "error budget", "failure rate", "mistake-proofing": a fault noun that qualifies a thing.
     if (k + 1 < r_.size() &&
@@ -398,12 +458,21 @@ void sentence_review::check_fault_nouns() {
       if (a.first > k && a.first <= k + 8 && a.first >= 1 &&
           r_.is_any(a.first - 1, {"by", "from", "of"}) && !a.possessive) {
         bool plain = true;  // "a lapse in judgement on the part of the release manager"
+        // "a manual mistake during the failover, made by Bruno": the act's own participle
+        // hands it to its agent.
+        const bool made = a.first >= 3 && r_.is(a.first - 1, "by") &&
+                          r_.is_any(a.first - 2, {"made", "committed"});
         for (std::size_t j = k + 1; j + 1 < a.first; ++j) {
+          if (made && j + 3 >= a.first) continue;
           plain = plain && r_.word(j) && r_.verb(j) == nullptr && !r_.clause_break(j);
         }
-        // "the failure of the primary" is no person's; "a failure by the on-call to" is.
+        // "the failure of the primary" is no person's; "a failure by the on-call to" is, and so
+        // is a want of ability or care "of the new hire".
+        const bool ability = r_.is_any(k, {"inexperience", "ignorance", "unfamiliarity",
+                                           "incompetence", "ineptitude", "inability"}) ||
+                             wanting;
         if (plain && (r_.is(a.first - 1, "by") || r_.is(a.first - 1, "from") ||
-                      r_.is(a.first - 2, "part"))) {
+                      r_.is(a.first - 2, "part") || (ability && r_.is(a.first - 1, "of")))) {
           who = &a;
         }
       }
@@ -441,7 +510,9 @@ void sentence_review::check_fault_nouns() {
     if (denied) continue;
     const auto& w = r_.at(k).norm;
     rule_id rule = rule_id::counterfactual;
-    if (wanting) {
+    if (wanting && know_how) {
+      rule = rule_id::competence;
+    } else if (wanting) {
       rule = rule_id::judgement;
     } else if (w == "fault") {
       rule = rule_id::person_as_cause;
@@ -461,6 +532,28 @@ void sentence_review::check_fault_nouns() {
     if (who->kind == actor_kind::self) rule = rule_id::self_blame;
     add(std::min(k, who->first), std::max(k + 1, who->last), rule_for(who->kind, rule));
     remove_actor(*who);
+    rewrite_blocked = true;
+  }
+}
+
+// A team's name as the first word of a fault: "another QA miss", "a classic DBA blunder". The
+// name qualifies the fault as "Kevin's" does; only acts count ("a security error" is a kind of
+// error, and "error" and "failure" are left out for that reason).
+void sentence_review::check_team_faults() {
+  for (std::size_t k = 1; k < r_.size(); ++k) {
+    if (!r_.is_any(k, {"miss", "mistake", "blunder", "oversight", "screw-up", "screwup", "slip",
+                       "fumble", "misstep"}) ||
+        !r_.has(k - 1, wf::team_modifier) ||
+        !(r_.at(k - 1).all_capitals || r_.at(k - 1).capitalised) || r_.sentence_start(k - 1)) {
+      continue;
+    }
+    // "It wasn't a QA miss" denies it; "Let's not pretend this isn't another QA miss" affirms.
+    bool denied = false;
+    for (std::size_t j = k >= 5 ? k - 5 : 0; j + 1 < k; ++j) {
+      denied = denied || r_.has(j, wf::negation);
+    }
+    if (denied && r_.find(0, k, "pretend") == npos) continue;
+    add(k - 1, k + 1, rule_id::team_blame);
     rewrite_blocked = true;
   }
 }
@@ -493,6 +586,31 @@ void sentence_review::check_causal_frames() {
       remove_actor(a);
       edits.push_back({i - 2, a.last, ""});
       continue;
+    }
+    // "Checks were skipped and approvals were bypassed, all of it the work of the same person:
+    // Gabe", "courtesy of @sam": harms or skipped steps told first, then handed to a person.
+    // ("The dashboards are the work of Kim" names no harm.)
+    if (!a.possessive && !weak) {
+      std::size_t of = npos;
+      for (std::size_t k = i >= 6 ? i - 6 : 0; k + 1 < i; ++k) {
+        if ((r_.is(k, "work") || r_.is(k, "courtesy")) && r_.is(k + 1, "of")) of = k;
+      }
+      bool plain = of != npos;
+      for (std::size_t k = of == npos ? i : of + 2; plain && k < i; ++k) {
+        plain = r_.word(k) || r_.punct(k, ":");
+      }
+      bool harm_told = false;
+      for (std::size_t k = 0; plain && k < of; ++k) {
+        const auto* v = r_.verb(k);
+        harm_told = harm_told || (v != nullptr && v->form != wf::verb_form::base &&
+                                  (v->kind == verb_class::harm || v->kind == verb_class::omission));
+      }
+      if (plain && harm_told) {
+        add(of, a.last, rule_for(a.kind, rule_id::person_as_cause));
+        remove_actor(a);
+        rewrite_blocked = true;
+        continue;
+      }
     }
     if (before(1, "because") && !a.possessive) continue;  // the clause rules judge the verb
     const bool denied = (lead >= 1 && r_.has(lead - 1, wf::negation)) ||
@@ -748,7 +866,13 @@ bool sentence_review::exposes_secret() const {
 // ninety minutes of write unavailability": a safeguard a person did not run, told as a noun with
 // its agent, and what it would have spared. The rewrite keeps the check and drops the agent.
 void sentence_review::counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start) {
-  if (a.kind == actor_kind::we || !r_.any_flag(start, by, wf::safeguard)) return;
+  // "a single question from Grace to the DBA could have spared us six hours": a word someone
+  // did not send is a safeguard of its own.
+  const bool unsent =
+      r_.is(by, "from") &&
+      (r_.find(start, by, "question") != npos || r_.find(start, by, "call") != npos ||
+       r_.find(start, by, "message") != npos || r_.find(start, by, "ping") != npos);
+  if (a.kind == actor_kind::we || (!r_.any_flag(start, by, wf::safeguard) && !unsent)) return;
   for (std::size_t k = a.last; k + 2 < r_.size() && k <= a.last + 8; ++k) {
     const bool would = r_.is_any(k, {"would", "could"}) && r_.is(k + 1, "have");
     const bool would_have = r_.is_any(k, {"would've", "wouldve", "could've", "couldve"});
@@ -782,12 +906,27 @@ void sentence_review::check_passive_agents() {
                r_.has(by - 2, wf::determiner) && r_.is(by - 3, "by")) {
       by -= 3;
     }
+    if (by != npos && r_.is(by, "from") && !a.possessive) {
+      counterfactual_act_noun(a, by, r_.clause_begin(by));
+      continue;
+    }
     if (by == npos || !r_.is(by, "by") || a.kind == actor_kind::we) continue;
     if (r_.is(by - 1, "caused")) continue;  // the causal frames report it
     const bool artifact_after = a.possessive && r_.has(a.last, wf::artifact);
     if (a.possessive && !artifact_after) continue;
     // The participle of this clause: "was/were/been [adverbs] VERBed ... by".
-    const std::size_t start = r_.clause_begin(by);
+    std::size_t start = r_.clause_begin(by);
+    // "was dropped at 14:02, by @rohan, for the record", "was flipped, and not by the automation
+    // either, by Marco": an agent set off as an aside belongs to the passive before the commas.
+    for (int hop = 0;
+         hop < 2 && start >= 2 && r_.punct(start - 1, ",") && r_.find(start, by, "was") == npos &&
+         r_.find(start, by, "were") == npos && r_.find(start, by, "got") == npos;
+         ++hop) {
+      start = r_.clause_begin(start - 1);
+    }
+    // The clause the agent's aside goes on to: "by Kim, without any dry run whatsoever".
+    const std::size_t aside_end =
+        r_.punct(a.last, ",") ? r_.clause_end(a.last + 1) : r_.clause_end(a.last);
     std::size_t verb_at = npos;
     bool copula = false;
     bool negated = false;
@@ -822,6 +961,23 @@ void sentence_review::check_passive_agents() {
         verb_at = by - 1;
       }
     }
+    // A fragment without a finite verb, as in a list of findings: "- Production credentials
+    // pasted into a public channel by @ferdinand". The noun phrase opens the sentence and its
+    // participle follows it; a subject before it ("Tom pasted ...") makes it an active verb.
+    if (verb_at == npos && start == 0 && !copula) {
+      for (std::size_t k = 1; k < by; ++k) {
+        const auto* v = r_.verb(k);
+        if (v == nullptr) continue;
+        const bool subject = std::any_of(actors_.begin(), actors_.end(),
+                                         [&](const actor& o) { return o.first < k; });
+        if ((v->form == wf::verb_form::past_or_participle ||
+             v->form == wf::verb_form::participle) &&
+            !subject && r_.word(k - 1) && !r_.has(k - 1, wf::determiner | wf::function_word)) {
+          verb_at = k;
+        }
+        break;
+      }
+    }
     if (verb_at == npos) {
       counterfactual_act_noun(a, by, start);
       continue;
@@ -845,7 +1001,13 @@ void sentence_review::check_passive_agents() {
     }
     const bool negative =
         origin || harm_before || r_.any_flag(start, a.first, wf::negative_qualifier) ||
-        r_.find(start, r_.clause_end(a.last), "without") != npos ||
+        r_.find(start, aside_end, "without") != npos ||
+        // "launched with no dry run", "deleted, against policy,", "by anna.s, skipping the 5%
+        // stage": a safeguard left out or a rule broken on the way.
+        matches(r_, r_.find(start, aside_end, "with"), {"with", "no"}) ||
+        r_.find(start, aside_end, "against") != npos ||
+        r_.find(a.last, aside_end, "skipping") != npos ||
+        r_.find(a.last, aside_end, "bypassing") != npos ||
         r_.find(a.last, r_.size(), "nobody") != npos ||
         (r_.find(a.last, r_.size(), "which") != npos &&
          harm_at(r_.find(a.last, r_.size(), "which") + 1)) ||
@@ -858,7 +1020,8 @@ void sentence_review::check_passive_agents() {
         // "performed by a member of the release team, who removed the wrong entry": the
         // agent's own clause tells the slip.
         (r_.punct(a.last, ",") && r_.is(a.last + 1, "who") &&
-         r_.any_flag(a.last + 2, r_.clause_end(a.last + 2), wf::negation | wf::negative_qualifier)) ||
+         r_.any_flag(a.last + 2, r_.clause_end(a.last + 2),
+                     wf::negation | wf::negative_qualifier)) ||
         // "The second outage was created by the contractor": the harm is the subject, and the
         // verb brings it about ("The incident was acknowledged by the on-call" is a response).
         [&] {

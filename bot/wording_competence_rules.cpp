@@ -71,12 +71,63 @@ void sentence_review::check_competence() {
         r_.is(i, "paying") && (r_.is(i + 1, "attention") || r_.is(i + 2, "attention"));
     const bool up_to =
         r_.is(i, "up") && r_.is(i + 1, "to") &&
-        (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch"));
+        (r_.has(i + 2, wf::determiner) || r_.is(i + 2, "it") || r_.is(i + 2, "scratch") ||
+         // "isn't up to running the on-call rotation yet": the duty told as an act.
+         (r_.word(i + 2) && r_.at(i + 2).norm.size() > 5 && r_.at(i + 2).norm.ends_with("ing") &&
+          !r_.has(i + 2, wf::function_word)));
     if (!paying && !up_to) continue;
     bool denied = false;
     for (std::size_t k = i >= 3 ? i - 3 : 0; k < i; ++k) denied = denied || r_.has(k, wf::negation);
     if (!denied || !person_present()) continue;
     add(i, i + 3, only_self() ? rule_id::self_blame : rule_id::competence);
+    rewrite_blocked = true;
+  }
+  // "assigning to someone who actually understands Postgres this time, not @tbrooks", "give the
+  // Kafka upgrade to someone who's done one before, no offence Felipe", "I need people on rotation
+  // who actually understand the systems, and Saanvi is not there yet": an able someone wished
+  // for, with a named person set against them. ("someone who knows Postgres reviewed it" names
+  // no one to compare.)
+  for (std::size_t i = 0; i + 3 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"someone", "somebody", "people", "engineers", "folks"}) ||
+        !r_.is_any(i + 1, {"who", "that", "who's", "whos"})) {
+      continue;
+    }
+    const bool able =
+        (r_.is(i + 2, "actually") &&
+         r_.is_any(i + 3, {"understands", "understand", "knows", "know", "gets", "get"})) ||
+        (r_.is_any(i + 1, {"who's", "whos"}) && r_.is(i + 2, "done") &&
+         r_.find(i + 3, std::min(r_.size(), i + 7), "before") != npos);
+    if (!able) continue;
+    const auto named = std::find_if(actors_.begin(), actors_.end(), [&](const actor& a) {
+      return (a.kind == actor_kind::person || a.kind == actor_kind::weak_person) && !a.possessive &&
+             (a.last <= i || a.first > i + 3);
+    });
+    if (named == actors_.end()) continue;
+    add(i, i + 4, rule_id::competence);
+    remove_actor(*named);
+    rewrite_blocked = true;
+  }
+  // "Unlike the rest of us, @mirela apparently can't make sense of a flame graph": what a person
+  // cannot understand, told as a standing fact about them. A condition ("if you can't follow the
+  // graph") or a cause outside them ("can't make sense of it because the labels are missing") is
+  // about the tool.
+  for (const auto& a : actors_) {
+    if (a.possessive || (a.kind != actor_kind::person && a.kind != actor_kind::weak_person)) {
+      continue;
+    }
+    std::size_t k = a.last;
+    while (k < r_.size() && r_.has(k, wf::adverb) && !r_.has(k, wf::negation)) ++k;
+    if (!r_.is_any(k, {"can't", "cant", "cannot"})) continue;
+    const bool understand = matches(r_, k + 1, {"make", "sense", "of"}) ||
+                            r_.is_any(k + 1, {"understand", "grasp", "follow"});
+    if (!understand) continue;
+    const std::size_t end = r_.size();
+    if ((a.first >= 1 && r_.find(0, a.first, "if") != npos) || r_.find(k, end, "because") != npos ||
+        r_.find(k, end, "since") != npos || r_.find(k, end, "without") != npos) {
+      continue;
+    }
+    add(a.first, k + 2, rule_id::competence);
+    remove_actor(a);
     rewrite_blocked = true;
   }
   // "Anyone with basic Kubernetes knowledge would have spotted it", "someone who knows Postgres

@@ -213,6 +213,30 @@ void sentence_review::check_pointing() {
 }
 
 void sentence_review::check_implied() {
+  // "Where we got lucky: Leo was on leave that week, so he couldn't touch anything else", "What
+  // went well: @bruno went on holiday the next day, so things calmed down": a person's absence
+  // told as good fortune says their presence is the hazard. ("Leo was on leave, so the handover
+  // was done by Kim" tells who stood in; there is no luck in it.)
+  {
+    const bool fortune =
+        r_.find(0, r_.size(), "lucky") != npos || r_.find(0, r_.size(), "luckily") != npos ||
+        r_.find(0, r_.size(), "thankfully") != npos || matches(r_, 0, {"what", "went", "well"});
+    for (const auto& a : actors_) {
+      if (!fortune || a.possessive ||
+          (a.kind != actor_kind::person && a.kind != actor_kind::weak_person)) {
+        continue;
+      }
+      const std::size_t k = a.last;
+      const bool absent = (r_.is_any(k, {"was", "went"}) && r_.is(k + 1, "on") &&
+                           r_.is_any(k + 2, {"leave", "holiday", "vacation", "pto"})) ||
+                          (r_.is(k, "was") && r_.is_any(k + 1, {"away", "out", "off", "offline"}));
+      if (!absent) continue;
+      add(a.first, k + 3, rule_id::implied_blame);
+      remove_actor(a);
+      rewrite_blocked = true;
+      break;
+    }
+  }
   // "Not going to point fingers, but someone's ...", "Not saying it was Jules, but ...", "no
   // offense, but": the disclaimer announces the blame that follows it.
   for (std::size_t i = 0; i + 3 < r_.size(); ++i) {

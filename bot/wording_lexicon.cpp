@@ -103,7 +103,7 @@ constexpr std::string_view roles =
 constexpr std::string_view teams =
     "team teams dbas sres devs developers engineers admins sysadmins operators reviewers folks "
     "guys squad crew department dept vendor vendors contractors interns testers managers ops "
-    "juniors newbies rookies "
+    "juniors newbies rookies gang crowd kids bunch "
     "devops leadership management staff group groups organisation organization organisations "
     "organizations colleagues personnel technicians responders members people eng";
 
@@ -112,7 +112,7 @@ constexpr std::string_view teams =
 constexpr std::string_view team_modifiers =
     "infra infrastructure networking security support qa sre dba ops devops legal finance "
     "marketing sales engineering product management leadership hr operations backend frontend "
-    "back-end front-end mobile platform";
+    "back-end front-end mobile platform netops secops data-eng dataeng";
 
 // Programs, products and parts of a system: a capitalised one is not a person.
 constexpr std::string_view system_words =
@@ -237,7 +237,8 @@ constexpr std::string_view advice_cues =
     "root root-cause root-causes root-caused of obviously naturally on in with looking clearly "
     "hindsight root-causing "
     "should obvious clear signs preventable avoidable could could've couldve saw seen after "
-    "writing should've shouldve needless predictably unsurprisingly knowing plainly";
+    "writing should've shouldve needless predictably unsurprisingly knowing plainly "
+    "retrospectively twenty-twenty 20/20 evident plain apparent always";
 
 // Adverbs that make an act a slip: "the operator erroneously terminated the primary".
 constexpr std::string_view slip_adverbs =
@@ -247,6 +248,7 @@ constexpr std::string_view slip_adverbs =
 // Nouns that tell a person's act as a fault: "an oversight by the on-call", "Kim's negligence".
 constexpr std::string_view fault_nouns =
     "oversight oversights mistake mistakes error errors blunder blunders slip slips lapse lapses "
+    "mis-click mis-clicks misclick misclicks "
     "negligence carelessness misstep missteps misjudgement misjudgment misjudgements typo typos "
     "goof screw-up screwup fuck-up fuckup inaction inattention sloppiness recklessness laziness "
     "incompetence ignorance failure failures fault unfamiliarity inexperience misunderstanding "
@@ -334,6 +336,7 @@ struct phrasal {
   std::string_view particle;
   verb_class kind;
 };
+// ("let down": people let down, as "failed the team" tells: "has let this company down".)
 constexpr phrasal phrasal_verbs[] = {
     {"take", "down", verb_class::harm},     {"bring", "down", verb_class::harm},
     {"knock", "over", verb_class::harm},    {"knock", "out", verb_class::harm},
@@ -352,7 +355,7 @@ constexpr phrasal phrasal_verbs[] = {
     {"brush", "off", verb_class::omission}, {"shrug", "off", verb_class::omission},
     {"screw", "over", verb_class::harm},    {"wave", "off", verb_class::omission},
     {"wave", "away", verb_class::omission}, {"brush", "aside", verb_class::omission},
-    {"laugh", "off", verb_class::omission},
+    {"laugh", "off", verb_class::omission}, {"let", "down", verb_class::harm},
 };
 
 bool ends_with(std::string_view s, std::string_view suffix) {

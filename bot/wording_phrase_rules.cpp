@@ -76,6 +76,8 @@ void sentence_review::check_phrases() {
       {{"asleep", "on", "the", "job"}, rule_id::competence, false},
       {{"dropped", "the", "ball"}, rule_id::competence, true},
       {{"drop", "the", "ball"}, rule_id::competence, true},
+      // "Classic case of Arjun dropping the ball on the handover": the idiom as a gerund.
+      {{"dropping", "the", "ball"}, rule_id::competence, true},
       {{"zero", "clue"}, rule_id::competence, true},
       {{"zero", "idea"}, rule_id::competence, true},
       {{"lost", "the", "plot"}, rule_id::competence, true},

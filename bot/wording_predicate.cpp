@@ -135,6 +135,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   }
   bool should = false;
   bool could = false;
+  bool might = false;  // might/would: a hypothesis
   bool not_after_have = false;
   for (; j < r.size(); ++j) {
     const auto& w = r.at(j).norm;
@@ -152,6 +153,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
       p.modal = true;
       should = should || w.starts_with("should") || w == "ought" || w.starts_with("must");
       could = could || w.starts_with("could");
+      might = might || w.starts_with("might") || w.starts_with("would") || w == "'d";
       if (w.find("'ve") != std::string::npos || w.ends_with("ve")) p.perfect = true;
       if (w.find("n't") != std::string::npos || w.ends_with("nt")) p.negated = true;
       continue;
@@ -186,6 +188,7 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // "have" a modal speaks of the future ("Kim should pair with the DBAs"), "could not" of what
   // was impossible ("could not find the dashboard", "could not have seen the change").
   p.modal_counterfactual = p.perfect && (should || (could && (!p.negated || not_after_have)));
+  p.hypothesis = p.perfect && might && !should && !could && !p.negated;
   const auto* v = r.verb(j);
   // After "should have" only a participle can come: a word the lexicon does not know there is
   // read as one ("should've held the train").
@@ -278,8 +281,13 @@ predicate parse_predicate(const sentence_reader& r, std::size_t i) {
   // a particle after a short object.
   std::size_t o = k;
   // A pronoun object stands alone: "escalated this hours earlier".
-  const bool pronoun_object =
-      r.is_any(k, {"it", "them", "this", "that"}) && !r.has(k + 1, wf::artifact | wf::system_word);
+  // "let this company down": a noun and then the verb's particle make "this" a determiner.
+  const bool determiner_this = r.is_any(k, {"this", "that"}) && r.word(k + 1) &&
+                               !r.is(k + 1, "one") && r.word(k + 2) &&
+                               is_particle(r.at(k + 2).norm) &&
+                               wf::phrasal_class(v->base, r.at(k + 2).norm) != verb_class::none;
+  const bool pronoun_object = r.is_any(k, {"it", "them", "this", "that"}) &&
+                              !r.has(k + 1, wf::artifact | wf::system_word) && !determiner_this;
   if (pronoun_object) o = r.is(k + 1, "one") ? k + 2 : k + 1;  // "messed this one up"
   // "force-pushed over main": "over" is no particle of "force-push", so no object follows.
   const bool preposition_next = !pronoun_object && r.word(k) && is_particle(r.at(k).norm) &&

@@ -20,6 +20,7 @@ struct predicate {
   bool negated = false;
   bool modal_counterfactual = false;  // should/could/ought (to) have
   bool modal = false;                 // any modal: "would not have approved" is no past act
+  bool hypothesis = false;  // might/would have: a counterfactual only with a condition on the act
   bool perfect = false;
   bool copula = false;  // was/is/were ... (then `verb` is a participle: passive)
   bool passive = false;

@@ -71,12 +71,14 @@ class sentence_review {
   void check_cause_markers();
   void check_attribution();
   void check_fault_nouns();
+  void check_team_faults();
   void check_causal_frames();
   const actor* agent_in_phrase(std::size_t from, std::size_t& act_noun) const;
   // The cause named through a relative clause with a person in it ("a change that Marcus
   // pushed"), from a causal phrase at `first` whose object starts at `from`.
   void blame_relative_agent(std::size_t first, std::size_t from);
   void check_cause_subject();
+  void check_zero_relatives();
   void check_passive_agents();
   void counterfactual_act_noun(const actor& a, std::size_t by, std::size_t start);
   void check_phrases();

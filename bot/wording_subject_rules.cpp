@@ -32,8 +32,10 @@ void sentence_review::run() {
   check_pointing();
   check_cause_markers();
   check_cause_subject();
+  check_zero_relatives();
   check_attribution();
   check_fault_nouns();
+  check_team_faults();
   check_causal_frames();
   check_passive_agents();
   check_phrases();
@@ -346,6 +348,24 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
     const bool done = p.negated != (p.kind == verb_class::harm || p.kind == verb_class::omission);
     rewrite_clause(a, p, done ? rewrite_frame::done : rewrite_frame::not_done);
     return;
+  }
+  // "Jordan might have spotted the bad value if he'd diffed the config", "With one dry run
+  // against the staging snapshot, Pieter would have seen the lock": a hypothesis becomes
+  // hindsight about the person once its condition is a step of theirs left undone. "Kim would
+  // have seen the alert if the pager had fired" is about the system and stays silent.
+  if (p.hypothesis && !p.copula && a.kind != actor_kind::we) {
+    const auto cond = r_.find(p.end, r_.size(), "if");
+    const bool own_condition =
+        cond != npos && (std::any_of(actors_.begin(), actors_.end(),
+                                     [&](const actor& b) {
+                                       return b.first == cond + 1 && b.kind != actor_kind::we;
+                                     }) ||
+                         r_.is_any(cond + 1, {"he'd", "she'd", "hed", "he", "she"}));
+    const auto with = r_.find(0, a.first, "with");
+    const bool without_safeguard =
+        with != npos && r_.is_any(with + 1, {"one", "a", "just", "a single"}) &&
+        r_.any_flag(with + 1, std::min(with + 4, a.first), wf::safeguard);
+    if (own_condition || without_safeguard) p.modal_counterfactual = true;
   }
   if (p.modal_counterfactual) {
     if (weak && p.kind == verb_class::none) return;
@@ -709,6 +729,18 @@ bool sentence_review::consequence_after(std::size_t from) const {
   };
   for (std::size_t k = from; k + 1 < r_.size(); ++k) {
     if (r_.is_any(k, {"causing", "resulting", "leading", "triggering"})) return true;
+    // "..., producing the exposure recorded in SEC-118": a participle that makes something is
+    // a consequence when what it makes is a harm ("producing the weekly report" is none).
+    if (r_.is_any(k, {"producing", "creating", "introducing", "opening"}) && k >= 1 &&
+        r_.punct(k - 1, ",")) {
+      for (std::size_t j = k + 1; j < r_.size() && j <= k + 4; ++j) {
+        if (r_.has(j, wf::outcome) ||
+            r_.is_any(j, {"exposure", "outage", "breakage", "regression", "leak", "hole",
+                          "vulnerability", "downtime", "corruption", "loss"})) {
+          return true;
+        }
+      }
+    }
     // ("... and stopped the rollout" is the subject's own next act, not a consequence; "...
     // and blocked all logins" is one.)
     const bool stopped_a_change = r_.is(k, "and") &&

@@ -443,3 +443,180 @@ TEST_CASE("a rewrite keeps the clause after the object and the act in a relative
                 {"Marcus"}) ==
         "The outage was caused by a change pushed to the pool at 09:42. What made that possible?");
 }
+
+TEST_CASE("agents in asides, verbless findings, nominalisations and hypotheses name who acted",
+          "[unit][wording]") {
+  for (auto text : {"The prod database was dropped at 14:02, by @rohan, for the record.",
+                    "The migration got kicked off, by Kim, without any dry run whatsoever.",
+                    "- Production credentials pasted into a public channel by @ferdinand",
+                    "- Lack of basic Linux knowledge on the part of the support engineer",
+                    "- Inexperience of the new hire with our Kafka tooling",
+                    "The incident stemmed from a manual mistake during the failover, made by Bruno.",
+                    "The whole thing boils down to a mis-click by Tove.",
+                    "Jordan might have spotted the bad value if he had diffed the config first.",
+                    "With one dry run against the staging snapshot, Pieter would have seen the lock.",
+                    "Look, Derek just isn't up to running the on-call rotation yet.",
+                    "The SRE group has let this company down twice this quarter."}) {
+    INFO(text);
+    CHECK(blames(text));
+  }
+  // The blameless twins on the same words: the same passives with a plain aside, a lack that is
+  // the system's, a hypothesis whose condition is the system's, people let down by a tool.
+  for (auto text : {"The temporary table was dropped at 14:02, by the cleanup job, as planned.",
+                    "The fix was deployed at 16:05, by Tom, after the review.",
+                    "- Production credentials rotated by @ferdinand within ten minutes",
+                    "- Lack of basic Linux knowledge in the runbook's audience was not assumed",
+                    "- Lack of a dry-run mode in the migration tool",
+                    "The failover was made by Bruno at 02:10, as the runbook says.",
+                    "Jordan might have spotted the bad value if the diff tool had shown it.",
+                    "Kim would have seen the alert if the pager had fired.",
+                    "Derek is up to date on the on-call handbook.",
+                    "The deploy tool let the team down twice this quarter."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("a relative clause without its 'that' names who made the harm", "[unit][wording]") {
+  for (auto text : {"Customers reported the breakage Sven introduced at 09:40.",
+                    "fix the mess @zhao left in the retry logic",
+                    "the rollout Omar started is why payments went dark"}) {
+    INFO(text);
+    CHECK(blames(text, {"zhao"}));
+  }
+  // Twins: a harm someone found or cleaned up, a person's thing that did good.
+  for (auto text : {"Customers reported the breakage Sven found at 09:40.",
+                    "Kim cleaned up the mess the migration left in the retry logic.",
+                    "the rollout Omar started is why payments recovered"}) {
+    INFO(text);
+    CHECK_FALSE(blames(text));
+  }
+}
+
+TEST_CASE("a participle that makes a harm is the consequence of the act before it",
+          "[unit][wording]") {
+  CHECK(blames("Finding 3: @priya.n opened port 22 to the internet, producing the exposure "
+               "recorded in SEC-118.",
+               {"priya.n"}));
+  CHECK_FALSE(blames("Finding 3: @priya.n ran the audit job, producing the report recorded in "
+                     "SEC-118.",
+                     {"priya.n"}));
+}
+
+TEST_CASE("a word not sent, told as what would have spared the harm; an idiom as a gerund",
+          "[unit][wording]") {
+  CHECK(blames("A single question from Grace to the DBA could have spared us six hours of "
+               "downtime."));
+  CHECK(blames("Classic case of Arjun dropping the ball on the handover."));
+  // Twins: a question that was sent and helped; one that could have come sooner, told with what
+  // the dashboard did not show.
+  CHECK_FALSE(blames("A single question from Grace to the DBA spared us six hours of downtime."));
+  CHECK_FALSE(blames("A single question from Grace to the DBA could have come sooner if the "
+                     "dashboard had shown the lag."));
+}
+
+TEST_CASE("hindsight in more words: clarity that came with the outcome, inevitability",
+          "[unit][wording]") {
+  for (auto text : {"Retrospectively, the 3% error rate on the canary was a sign.",
+                    "It's plain as day now that the TTL was too short.",
+                    "With twenty-twenty vision it's easy to see the DNS change was the trigger.",
+                    "It was always going to end this way once the quota crept past 90%.",
+                    "The mismatch between the two schema versions should have been evident."}) {
+    INFO(text);
+    const auto found = review(text);
+    REQUIRE_FALSE(found.empty());
+    CHECK(found[0].rule == "hindsight");
+  }
+  // Twins: what was evident at the time, a plan that always runs, plain text.
+  for (auto text : {"At 14:10 it was evident from the graphs that only EU traffic was affected.",
+                    "The cleanup job was always going to run at 02:00; that is its schedule.",
+                    "The token was logged in plain text."}) {
+    INFO(text);
+    CHECK(review(text).empty());
+  }
+}
+
+TEST_CASE("a habit pinned on someone blames when it skips something or a cost is laid at it",
+          "[unit][wording]") {
+  for (auto text : {"- Security team's habit of pushing firewall rules without warning anyone",
+                    "Kim's habit of pushing firewall rules without warning anyone hurt us.",
+                    "Frontend engineering has a well-known habit of merging on Friday afternoons, "
+                    "and this incident is the latest cost of that habit."}) {
+    INFO(text);
+    CHECK(blames(text, {"Kim"}));
+  }
+  // Twins: a good habit, one that paid off during the incident, a system's tendency.
+  for (auto text : {"Kim's habit of writing the runbook first paid off during the incident.",
+                    "The security team's habit of announcing firewall rules in #changes helped.",
+                    "The scheduler has a tendency of retrying without backoff."}) {
+    INFO(text);
+    CHECK_FALSE(blames(text, {"Kim"}));
+  }
+}
+
+TEST_CASE("harms told first, then handed to a person as their work", "[unit][wording]") {
+  CHECK(blames("Checks were skipped and approvals were bypassed, all of it the work of the same "
+               "person: Gabe.",
+               {"Gabe"}));
+  CHECK(blames("The staging bucket got wiped, courtesy of @lena.", {"lena"}));
+  // Twins: good work handed to a person; a harm handed to a job.
+  CHECK_FALSE(blames("The dashboards were rebuilt and the alerts were tuned, all of it the work "
+                     "of the same person: Gabe.",
+                     {"Gabe"}));
+  CHECK_FALSE(blames("The staging bucket got wiped, courtesy of the retention job."));
+}
+
+TEST_CASE("an able someone wished for, with a named person set against them", "[unit][wording]") {
+  CHECK(blames("Jira: assigning to someone who actually understands Postgres this time, not "
+               "@tbrooks.",
+               {"tbrooks"}));
+  CHECK(blames("Maybe next time we give the Kafka upgrade to someone who's done one before, no "
+               "offence Felipe.",
+               {"Felipe"}));
+  // Twins: the same wish with no one set against it; an able someone who helped.
+  CHECK_FALSE(blames("Jira: assigning to someone who actually understands Postgres this time."));
+  CHECK_FALSE(blames("Felipe paired with someone who knows Kafka well for the upgrade.",
+                     {"Felipe"}));
+}
+
+TEST_CASE("what a person cannot understand, told as a standing fact about them",
+          "[unit][wording]") {
+  CHECK(blames("Unlike the rest of us, @mirela apparently can't make sense of a flame graph.",
+               {"mirela"}));
+  CHECK(blames("Kim cannot understand the replication settings.", {"Kim"}));
+  // Twins: a cause outside the person, a condition, a tool that cannot.
+  CHECK_FALSE(blames("Kim can't make sense of the flame graph because the labels are missing.",
+                     {"Kim"}));
+  CHECK_FALSE(blames("If you can't make sense of a flame graph, ask in #perf."));
+  CHECK_FALSE(blames("The parser cannot understand the new header format."));
+}
+
+TEST_CASE("a slip told as the shape of a thing, then handed to its maker", "[unit][wording]") {
+  CHECK(blames("Mis-keyed value from @hugo, the TTL landed as 3 seconds instead of 3600.",
+               {"hugo"}));
+  CHECK(blames("A mistyped command by the on-call removed the volume."));
+  // Twins: a slip with no maker named, a value with no slip, a call someone else missed.
+  CHECK_FALSE(blames("A misconfigured host dropped the packets."));
+  CHECK_FALSE(blames("The value from @hugo landed as 3 seconds instead of 3600.", {"hugo"}));
+  CHECK_FALSE(blames("There was a missed call from Kim at 02:14.", {"Kim"}));
+}
+
+TEST_CASE("a person's absence told as good fortune", "[unit][wording]") {
+  CHECK(blames("Where we got lucky: Leo was on leave that week, so he couldn't touch anything "
+               "else.",
+               {"Leo"}));
+  CHECK(blames("What went well: @bruno went on holiday the next day, so things calmed down.",
+               {"bruno"}));
+  // Twins: an absence with no luck in it, luck with the person present.
+  CHECK_FALSE(blames("Leo was on leave that week, so the handover was done by Kim.", {"Leo"}));
+  CHECK_FALSE(blames("Where we got lucky: Leo was on call and saw the alert first.", {"Leo"}));
+}
+
+TEST_CASE("a team's name as the first word of a fault", "[unit][wording]") {
+  CHECK(blames("Let's not pretend this isn't another QA miss; they waved the build through."));
+  CHECK(blames("This was a classic DBA blunder."));
+  // Twins: the fault denied, a kind of error, a fault with no team.
+  CHECK_FALSE(blames("This wasn't a QA miss: the test matrix had no ARM runners."));
+  CHECK_FALSE(blames("A Security error was logged by the WAF at 14:02."));
+  CHECK_FALSE(blames("It was a near miss for the payments queue."));
+}
