@@ -87,8 +87,10 @@ class homeserver_script {
 
 http::client_options quick_client() {
   http::client_options options;
-  options.connect_timeout = 1s;
-  options.request_timeout = 500ms;
+  options.connect_timeout = 3s;
+  // Long enough for a sanitizer build on a busy machine; a hanging API still fails the call
+  // within the test's time.
+  options.request_timeout = 3s;
   return options;
 }
 
@@ -151,9 +153,11 @@ struct platform_fixture {
     return q.getColumn(0).isNull() ? "<null>" : q.getColumn(0).getString();
   }
   bool wait_tried(std::string_view key, int attempts) {
-    for (int i = 0; i < 500; ++i) {
-      if (job_column(key, "lease_until") == "<null>" &&
-          job_column(key, "attempts") == std::to_string(attempts)) {
+    for (int i = 0; i < 2000; ++i) {
+      // One query for both columns: read apart, a claim between the two reads would look like
+      // a finished try.
+      if (job_column(key, "CASE WHEN lease_until IS NULL THEN attempts ELSE -1 END") ==
+          std::to_string(attempts)) {
         return true;
       }
       std::this_thread::sleep_for(10ms);

@@ -81,7 +81,7 @@ TEST_CASE("legacy slack inbox jobs are processed by the chat inbox after an upgr
   inbox.start();
   std::thread runner([&ioc] { ioc.run(); });
   bool drained = false;
-  for (int i = 0; i < 500 && !drained; ++i) {
+  for (int i = 0; i < 2000 && !drained; ++i) {
     SQLite::Database db((dir / "scribe.db").string());
     drained = db.execAndGet("SELECT COUNT(*) FROM jobs WHERE state = 'pending'").getInt() == 0;
     if (!drained) std::this_thread::sleep_for(10ms);
