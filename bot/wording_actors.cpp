@@ -92,6 +92,20 @@ bool sentence_reader::followed_by_predicate(std::size_t i) const {
       j += 2;
     }
   }
+  // "Ops, as per usual, sat on the ticket": a short aside between a team and its verb, as
+  // parse_predicate reads it; a list ("Ops, Kim and Lee were paged") has no lower-case aside.
+  if (punct(j, ",") && word(j + 1) && !t_[j + 1].capitalised &&
+      is_any(j + 1, {"as", "once", "again", "yet", "frankly", "honestly", "apparently", "of",
+                     "predictably", "naturally", "bless", "typically", "clearly", "evidently"})) {
+    for (std::size_t k = j + 2; k < t_.size() && k <= j + 5; ++k) {
+      if (punct(k, ",")) {
+        if (verb(k + 1) != nullptr || has(k + 1, wf::adverb | wf::auxiliary | wf::negation)) {
+          j = k + 1;
+        }
+        break;
+      }
+    }
+  }
   while (j < t_.size() && has(j, wf::adverb)) ++j;
   if (j >= t_.size()) return false;
   // "Ines just winged the failover": slang verbs of judgement are listed as judgement words.
@@ -219,9 +233,15 @@ std::optional<actor> sentence_reader::actor_at(std::size_t i) const {
   if (t.capitalised && !start && !noun_like_suffix(w) && !t.all_capitals) {
     return actor{i, i + 1, actor_kind::weak_person, t.possessive};
   }
+  // "Certificates should have renewed", "Backups were deleted": the plural of a known thing is
+  // that thing, not a name.
+  const bool plural_thing =
+      w.size() >= 4 && w.ends_with('s') && !t.possessive &&
+      (flags_of(w.substr(0, w.size() - 1)) & (wf::system_word | wf::artifact)) != 0;
   // At the start, an unknown word is a person only as the subject of a past-tense verb:
   // "jsmith pushed ...", "Marta knocked over ...".
-  if (start && !noun_like_suffix(w) && w.size() >= 3 && (t.capitalised || !w.ends_with('s'))) {
+  if (start && !noun_like_suffix(w) && !plural_thing && w.size() >= 3 &&
+      (t.capitalised || !w.ends_with('s'))) {
     std::size_t k = i + 1;
     // "Lin accidentally ...", "Ruth never bothered ...".
     bool after_did_not = false;  // "Rafa didn't even look ...": then the verb is in its base form

@@ -582,6 +582,17 @@ void sentence_review::check_causal_frames() {
     if (before(1, "to") && before(2, "thanks") && !a.possessive && !r_.is(a.last, "for") &&
         (!weak || r_.at(a.first).capitalised)) {
       if (r_.any_flag(0, r_.size(), wf::positive)) continue;
+      // "Thanks to @lena paging networking early, the issue was found in minutes": the person
+      // doing something, and no harm told after it, is gratitude as "for" is ("Thanks to Dave
+      // dropping the table, we were down for an hour" tells a harm).
+      if (const auto* v = r_.verb(a.last); v != nullptr && v->form == wf::verb_form::gerund) {
+        bool harm = false;
+        for (std::size_t k = a.last; k < r_.size() && !harm; ++k) {
+          harm = harm_at(k) || r_.is_any(k, {"down", "offline", "lost", "broken", "outage",
+                                             "downtime", "failed", "failing", "unavailable"});
+        }
+        if (!harm) continue;
+      }
       add(i - 2, a.last, rule_for(a.kind, rule_id::person_as_cause));
       remove_actor(a);
       edits.push_back({i - 2, a.last, ""});

@@ -43,6 +43,123 @@ void sentence_review::check_conduct() {
       rewrite_blocked = true;
     }
   }
+  // "The SRE team sat on the ticket for two days", "Ops, as per usual, sat on the ticket",
+  // "networking sitting on the ticket for 3 hours": a piece of work left waiting, told as
+  // sitting on it, is a delay pinned on whoever sat. ("The message sat on the queue" names a
+  // thing; "Kim sat on the bridge call" waits on no work.)
+  for (std::size_t k = 1; k + 2 < r_.size(); ++k) {
+    if (!r_.is_any(k, {"sat", "sit", "sits", "sitting"}) || !r_.is(k + 1, "on")) continue;
+    std::size_t noun = npos;
+    for (std::size_t n = k + 2; n < r_.size() && n <= k + 4 && r_.word(n); ++n) {
+      if (r_.is_any(n,
+                    {"ticket",  "tickets",    "pr",      "prs",   "request",  "requests",  "review",
+                     "reviews", "escalation", "page",    "pages", "approval", "approvals", "patch",
+                     "fix",     "report",     "reports", "bug",   "email",    "emails"})) {
+        noun = n;
+        break;
+      }
+    }
+    if (noun == npos) continue;
+    // The subject: right before the verb, or before an aside and adverbs.
+    std::size_t j = k;
+    while (j >= 1 && r_.has(j - 1, wf::adverb)) --j;
+    if (j >= 2 && r_.punct(j - 1, ",")) {
+      for (std::size_t c = j - 2; c >= 1 && c + 6 >= j; --c) {
+        if (r_.punct(c, ",")) {
+          j = c;
+          break;
+        }
+      }
+    }
+    if (j == 0) continue;
+    std::size_t first = npos;
+    rule_id rule = rule_id::judgement;
+    for (const auto& a : actors_) {
+      if (a.last == j && a.kind != actor_kind::we && !a.possessive) {
+        first = a.first;
+        rule = rule_for(a.kind, rule_id::judgement);
+      }
+    }
+    if (first == npos && r_.has(j - 1, wf::team) && !r_.at(j - 1).possessive) {
+      first = j - 1;
+      while (first >= 1 && r_.word(first - 1) &&
+             (r_.has(first - 1, wf::team_modifier | wf::team | wf::determiner) ||
+              r_.at(first - 1).all_capitals)) {
+        --first;
+      }
+      rule = rule_id::team_blame;
+    }
+    if (first == npos) continue;
+    add(first, noun + 1, rule);
+    // "The ticket waited for two days while customers couldn't log in."
+    if (r_.sentence_start(first) && (r_.has(k + 2, wf::determiner) || r_.at(k + 2).possessive ||
+                                     r_.is_any(k + 2, {"our", "their", "the", "a", "this"}))) {
+      std::string thing = r_.is_any(k + 2, {"their", "his", "her"})
+                              ? "the " + original(k + 3, noun + 1)
+                              : original(k + 2, noun + 1);
+      if (!thing.empty() && thing[0] >= 'a' && thing[0] <= 'z') thing[0] -= 'a' - 'A';
+      edits.push_back({first, noun + 1, thing + " waited"});
+      set_question("What would have brought it to someone's attention sooner?");
+    } else {
+      rewrite_blocked = true;
+    }
+  }
+  // "Sam just isn't careful enough to be trusted with production access": a person said to
+  // fall short of a quality is a verdict on ability. ("The disk isn't big enough" is about a
+  // thing; "Sam is careful enough to double-check" grants the quality.)
+  for (const auto& a : actors_) {
+    if (a.kind == actor_kind::we || a.possessive) continue;
+    std::size_t k = a.last;
+    while (k < r_.size() && r_.has(k, wf::adverb) && !r_.has(k, wf::negation)) ++k;
+    bool negated = r_.is_any(k, {"isn't", "wasn't", "aren't", "weren't", "isnt", "wasnt"});
+    if (!negated && r_.is_any(k, {"is", "was", "are", "were", "'s"}) && r_.is(k + 1, "not")) {
+      negated = true;
+      ++k;
+    }
+    if (!negated) continue;
+    std::size_t q = k + 1;
+    while (q < r_.size() && r_.is_any(q, {"quite", "really", "yet", "nearly", "remotely"})) ++q;
+    if (r_.is_any(q, {"careful", "experienced", "competent", "skilled", "reliable", "responsible",
+                      "trustworthy", "attentive", "thorough", "diligent", "mature", "disciplined",
+                      "qualified", "capable", "sharp", "good", "smart"}) &&
+        r_.is(q + 1, "enough")) {
+      add(a.first, q + 2,
+          a.kind == actor_kind::self ? rule_id::self_blame : rule_for(a.kind, rule_id::competence));
+      rewrite_blocked = true;
+    }
+  }
+  // "I'm frankly disappointed that Greg treated the capacity warning as noise", "disappointed
+  // in the on-call": disappointment aimed at a person is a verdict on them. ("disappointed
+  // that the alert never fired" aims at a system.)
+  for (std::size_t i = 0; i + 2 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"disappointed", "disappointing", "dismayed", "appalled"})) continue;
+    const std::size_t at = r_.is_any(i + 1, {"that", "in", "with", "by"}) ? i + 2 : npos;
+    if (at == npos) continue;
+    for (const auto& a : actors_) {
+      if (a.first != at || a.kind == actor_kind::we || a.kind == actor_kind::self || a.possessive) {
+        continue;
+      }
+      add(i, a.last, rule_for(a.kind, rule_id::judgement));
+      rewrite_blocked = true;
+      break;
+    }
+  }
+  // "I'm kicking myself for not paging networking sooner", "I could kick myself over it":
+  // reproach of oneself for an act. ("kicked myself into gear" is getting started.)
+  for (std::size_t i = 0; i + 1 < r_.size(); ++i) {
+    if (!r_.is_any(i, {"kick", "kicking", "kicked", "beating", "beat"}) ||
+        !r_.is(i + 1, "myself")) {
+      continue;
+    }
+    const bool beat_up = r_.is_any(i, {"beating", "beat"});
+    const std::size_t after = beat_up && r_.is(i + 2, "up") ? i + 3 : i + 2;
+    if (beat_up && after == i + 2) continue;
+    if (after < r_.size() && r_.word(after) && !r_.is_any(after, {"for", "over", "about"})) {
+      continue;
+    }
+    add(i, after, rule_id::self_blame);
+    rewrite_blocked = true;
+  }
   // "Support escalated way too late": the timing of a person's act judged.
   for (const auto& a : actors_) {
     if (a.kind == actor_kind::we || a.possessive) continue;

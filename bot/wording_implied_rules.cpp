@@ -294,7 +294,19 @@ void sentence_review::check_implied() {
     }
     // "Thanks to Dimitri for staying on the bridge until 4am": thanks for what someone did
     // that harmed nothing is gratitude, however late it was.
+    // ("Thanks to @lena paging networking early, ...": the deed right after the person.)
     const bool for_good_deed = [&] {
+      if (r_.is(i + 1, "to")) {
+        for (std::size_t k = i + 3; k < r_.size() && k <= i + 5 && r_.word(k); ++k) {
+          const auto* v = r_.verb(k);
+          if (v == nullptr) continue;
+          if (v->form == wf::verb_form::gerund && v->kind != verb_class::harm &&
+              v->kind != verb_class::omission) {
+            return true;
+          }
+          break;
+        }
+      }
       const auto at = r_.find(i + 1, r_.size(), "for");
       if (at == npos) return false;
       const auto* v = r_.verb(at + 1);

@@ -286,9 +286,9 @@ constexpr std::string_view indefinites = "someone somebody whoever";
 constexpr std::string_view harm_verbs =
     "break/broke/broken crash kill delete drop/dropped/dropped wipe corrupt destroy nuke trash "
     "hose tank brick wreck cause trigger botch overwrite/overwrote/overwritten truncate silence "
-    "mute misconfigure mistype misread/misread/misread fry fat-finger hammer overload leak expose "
-    "starve misroute mislabel misname misapply misclassify misdirect misplace mistag flood "
-    "overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
+    "mute misconfigure mistype miskey misread/misread/misread fry fat-finger hammer overload leak "
+    "expose starve misroute mislabel misname misapply misclassify misdirect misplace mistag "
+    "flood overwhelm saturate exhaust revoke invalidate purge erase clobber trample ruin sabotage "
     "compromise poison pollute disrupt derail sever unplug disconnect downgrade mangle "
     "garble hardcode spam/spammed/spammed hide/hid/hidden mask ddos/ddosed/ddosed";
 constexpr std::string_view omission_verbs =

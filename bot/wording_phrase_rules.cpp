@@ -275,7 +275,20 @@ void sentence_review::check_phrases() {
           r_.is_any(i - 2, {"treating", "treat", "calling", "call", "called", "term", "label",
                             "labelling", "labeling", "word", "words", "phrase", "saying", "say",
                             "write", "writing", "use", "using"});
-      if (negated || mentioned) continue;
+      // The same phrase in quotes as the topic of a piece of writing ("the chapter on 'human
+      // error'", "a talk about "operator error"") or as the name of a thing after "the" ("the
+      // "human error" field") is mentioned too; "it was "human error"" still uses it.
+      const std::size_t closing = last;
+      const bool topic =
+          is_quoted(r_, i) && i >= 3 && r_.is_any(i - 2, {"on", "about"}) &&
+          r_.is_any(i - 3, {"chapter", "section", "talk", "book", "article", "paper", "essay",
+                            "post", "session", "workshop", "reading", "lecture", "course"});
+      const bool named_thing =
+          is_quoted(r_, i) && i >= 2 && r_.is(i - 2, "the") && r_.word(closing + 1) &&
+          r_.is_any(closing + 1, {"field", "label", "column", "category", "tag", "box", "option",
+                                  "checkbox", "dropdown", "entry", "heading", "section", "metric",
+                                  "taxonomy", "classification", "value", "template", "form"});
+      if (negated || mentioned || topic || named_thing) continue;
       const std::size_t after = r_.punct(last, "\"") ? last + 1 : last;  // the "fat finger" guard
       if (guarded && r_.is_any(after, {"guard", "protection", "check", "prevention", "proofing",
                                        "safeguard", "detection", "protections"})) {

@@ -223,6 +223,12 @@ void sentence_review::rewrite_clause(const actor& a, const predicate& p, rewrite
     last = r_.size();
     while (last > 0 && r_.at(last - 1).kind == token_kind::punct) --last;
   }
+  // "... might have spotted the bad value if he'd diffed the config": a condition after its
+  // consequence, both rewritten, is a second clause of its own.
+  if (conditional && first >= 1 && r_.word(first - 1) && !r_.clause_break(first - 1) &&
+      !clause.empty()) {
+    clause = "; " + clause;
+  }
   edits.push_back({first, last, clause});
   if (!conditional) {
     rewrite_coordinated(last, frame == rewrite_frame::not_done || frame == rewrite_frame::omission);
@@ -307,7 +313,8 @@ std::optional<std::string> apply_edits(std::string_view text, const sentence& s,
   while (i < s.tokens.size()) {
     if (e < edits.size() && edits[e].first <= i) {
       if (edits[e].first == i) {
-        append(edits[e].text, false);
+        // ("; the config was not diffed": an edit that opens with a clause break is glued.)
+        append(edits[e].text, edits[e].text.starts_with(";"));
         after_removal = edits[e].text.empty();
         i = std::max(i, edits[e].last);
       }

@@ -545,7 +545,8 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
         // "the job crashed": an intransitive harm verb tells about the subject, not what it did.
         if (weak || p.verb->base == "crash" || p.verb->base == "break") return;
       }
-      const bool fat_finger = p.verb->base == "fat-finger" || p.verb->base == "mistype";
+      const bool fat_finger =
+          p.verb->base == "fat-finger" || p.verb->base == "mistype" || p.verb->base == "miskey";
       add(a.first, p.end,
           rule_for(a.kind, fat_finger ? rule_id::human_error : rule_id::person_as_cause));
       remove_actor(a);
@@ -553,7 +554,13 @@ void sentence_review::check_predicate(const actor& a, predicate p) {
       return;
     }
     case verb_class::omission: {
-      if (!past && !p.chosen_past && p.verb->form != wf::verb_form::third_person) return;
+      // ("The mobile folks keep ignoring our emails": a habit in the present after a plural
+      // team is told in the base form.)
+      const bool plural_habit = p.habitual && a.kind == actor_kind::team &&
+                                p.verb->form == wf::verb_form::base && !p.modal && !p.negated;
+      if (!past && !p.chosen_past && p.verb->form != wf::verb_form::third_person && !plural_habit) {
+        return;
+      }
       // "failed to follow the policy" is an omission; "failed to reproduce the bug", "failed to
       // connect" tell of an attempt.
       // "I failed the team by not escalating sooner": people let down.
@@ -754,6 +761,13 @@ bool sentence_review::consequence_after(std::size_t from) const {
     if (r_.is_any(k, {"that's", "thats", "which", "this"}) &&
         (r_.is_any(k + 1, {"why", "what"}) ||
          (r_.is(k + 1, "is") && r_.is_any(k + 2, {"why", "what"})))) {
+      return true;
+    }
+    // "... and that is what overloaded the recommendation service": the act as the cause,
+    // pointed back at in full words.
+    if (r_.is(k, "and") && r_.is_any(k + 1, {"that", "this", "it"}) &&
+        r_.is_any(k + 2, {"is", "was"}) && r_.is_any(k + 3, {"why", "what"}) &&
+        (r_.is(k + 3, "why") || outcome_verb(k + 4))) {
       return true;
     }
     // "and the API tier collapsed": a new subject, then what happened to it.

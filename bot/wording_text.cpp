@@ -421,6 +421,45 @@ bool is_closer(const token& t) {
 
 std::vector<sentence> split_sentences(std::string_view text) {
   auto placed = tokenizer(text).run();
+  // "if he'd diffed the config": a pronoun's 'd before a past participle is "had", and the
+  // pronoun is a subject of its own; "he'd have seen" keeps its "would" as one word.
+  for (std::size_t i = 0; i + 1 < placed.size(); ++i) {
+    auto& t = placed[i].tok;
+    if (t.kind != token_kind::word || !t.norm.ends_with("'d")) continue;
+    const std::string_view pronoun = std::string_view(t.norm).substr(0, t.norm.size() - 2);
+    if (pronoun != "he" && pronoun != "she" && pronoun != "they" && pronoun != "i" &&
+        pronoun != "we" && pronoun != "you" && pronoun != "it") {
+      continue;
+    }
+    std::size_t next = i + 1;
+    while (next < placed.size() && placed[next].tok.kind == token_kind::word &&
+           (placed[next].tok.norm == "never" || placed[next].tok.norm == "just" ||
+            placed[next].tok.norm == "already" || placed[next].tok.norm == "actually")) {
+      ++next;
+    }
+    if (next >= placed.size() || placed[next].tok.kind != token_kind::word) continue;
+    const auto& after = placed[next].tok.norm;
+    const auto* v = verb_of(after);
+    // ("diffed", "yolo'd": a verb the lexicon does not know, by its ending.)
+    const bool participle =
+        v != nullptr ? (v->form == verb_form::participle || v->form == verb_form::past ||
+                        v->form == verb_form::past_or_participle)
+                     : after.size() >= 5 && after.ends_with("ed") && !after.ends_with("eed");
+    if (!participle) continue;
+    const std::size_t cut = t.begin + pronoun.size();
+    auto had = placed[i];
+    had.tok.begin = cut;
+    had.tok.norm = "had";
+    had.tok.capitalised = false;
+    had.tok.all_capitals = false;
+    had.tok.glued = true;
+    had.newlines_before = 0;
+    had.line_start = false;
+    t.end = cut;
+    t.norm = std::string(pronoun);
+    placed.insert(placed.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(had));
+    ++i;
+  }
   std::vector<sentence> out;
   sentence current;
   const auto flush = [&] {

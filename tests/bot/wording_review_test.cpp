@@ -620,3 +620,128 @@ TEST_CASE("a team's name as the first word of a fault", "[unit][wording]") {
   CHECK_FALSE(blames("A Security error was logged by the WAF at 14:02."));
   CHECK_FALSE(blames("It was a near miss for the payments queue."));
 }
+
+TEST_CASE("a term in quotes as the topic of a text or the name of a field", "[unit][wording]") {
+  CHECK_FALSE(
+      blames("The \"human error\" field in our tracker is being replaced with a "
+             "contributing-factors list."));
+  CHECK_FALSE(blames("We should read the chapter on 'human error' in the Dekker book."));
+  // Twins: the same term used as the explanation, in quotes or not.
+  CHECK(blames("The outage was \"human error\" on the on-call's part."));
+  CHECK(blames("The root cause was human error."));
+}
+
+TEST_CASE("thanks to a person doing something, with no harm after it", "[unit][wording]") {
+  CHECK_FALSE(
+      blames("Thanks to @lena paging networking early, the BGP issue was found in under "
+             "20 minutes.",
+             {"lena"}));
+  // Twin: the same frame, with a harm after the deed.
+  CHECK(blames("Thanks to @lena dropping the table, checkout was down for an hour.", {"lena"}));
+}
+
+TEST_CASE("the plural of a known thing opening a sentence is that thing", "[unit][wording]") {
+  CHECK_FALSE(
+      blames("Certificates should have renewed 30 days before expiry; the renewal cron "
+             "had been erroring since March."));
+  // Twin: a name opening the same sentence.
+  CHECK(blames("Marcus should have renewed the certificates 30 days before expiry.", {"Marcus"}));
+}
+
+TEST_CASE("a pronoun's 'd before a past participle is 'had'", "[unit][wording]") {
+  const auto found = review(
+      "Jordan might have spotted the bad value if he'd diffed the config against prod first.",
+      {"Jordan"});
+  REQUIRE_FALSE(found.empty());
+  for (const auto& f : found) {
+    CHECK(f.rule == "counterfactual");
+    REQUIRE(f.rewrite);
+    CHECK(f.rewrite->find("Jordan") == std::string::npos);
+    CHECK(*f.rewrite ==
+          "The bad value was not spotted; the config was not diffed. What would have prompted it "
+          "at the time?");
+    CHECK(review(*f.rewrite).empty());
+  }
+  // Twins: "'d" as "would", and a thing's condition.
+  CHECK_FALSE(blames("We'd have caught it with a canary."));
+  CHECK_FALSE(blames("The dashboard might have shown the drift if it'd diffed the config."));
+}
+
+TEST_CASE("a short aside between a team and its verb", "[unit][wording]") {
+  const auto f = only_blame("Ops, as per usual, sat on the ticket for six hours.");
+  CHECK(f.rule == "team_blame");
+  REQUIRE(f.rewrite);
+  CHECK(*f.rewrite ==
+        "The ticket waited for six hours. What would have brought it to someone's attention "
+        "sooner?");
+  CHECK(review(*f.rewrite).empty());
+  CHECK(blames("Ops, as usual, ignored the warnings."));
+  // Twins: a list of teams and people, and the same aside with a good act.
+  CHECK_FALSE(blames("Ops, Kim and Lee were paged.", {"Kim", "Lee"}));
+  CHECK_FALSE(blames("Ops, once paged, restored the replica within minutes."));
+}
+
+TEST_CASE("sitting on a piece of work is a delay pinned on whoever sat", "[unit][wording]") {
+  const auto f =
+      only_blame("The SRE team sat on the ticket for two days while customers couldn't log in.");
+  CHECK(f.rule == "team_blame");
+  REQUIRE(f.rewrite);
+  CHECK(*f.rewrite ==
+        "The ticket waited for two days while customers couldn't log in. What would have "
+        "brought it to someone's attention sooner?");
+  CHECK(review(*f.rewrite).empty());
+  CHECK(blames("Kim sat on the review for a week.", {"Kim"}));
+  // Twins: a thing that sat somewhere, a person who sat on a call, a request in a queue.
+  CHECK_FALSE(blames("The ticket sat on the queue for six hours."));
+  CHECK_FALSE(blames("Kim sat on the bridge call all night.", {"Kim"}));
+  CHECK_FALSE(blames("The request sat in the queue for two days."));
+}
+
+TEST_CASE("a person said to fall short of a quality", "[unit][wording]") {
+  CHECK(blames("Sam just isn't careful enough to be trusted with production access.", {"Sam"}));
+  CHECK(blames("The on-call was not experienced enough for this."));
+  // Twins: a thing that falls short, a person who has the quality.
+  CHECK_FALSE(blames("The disk isn't big enough."));
+  CHECK_FALSE(blames("Sam is careful enough to double-check every migration.", {"Sam"}));
+}
+
+TEST_CASE("disappointment aimed at a person", "[unit][wording]") {
+  CHECK(blames("I'm frankly disappointed that Greg treated the capacity warning as noise.",
+               {"Greg"}));
+  CHECK(blames("Honestly, I'm disappointed in the on-call."));
+  // Twins: disappointment aimed at a system, and at ourselves.
+  CHECK_FALSE(blames("I was disappointed that the alert never fired."));
+  CHECK_FALSE(blames("We were disappointed that the vendor's fix took a week."));
+}
+
+TEST_CASE("the act pointed back at as the cause in full words", "[unit][wording]") {
+  CHECK(
+      blames("dmitri flipped the feature flag for all customers and that is what overloaded the "
+             "recommendation service.",
+             {"dmitri"}));
+  // Twin: the same pointer to something that is no harm.
+  CHECK_FALSE(
+      blames("dmitri flipped the feature flag for all customers and that is what we "
+             "announced.",
+             {"dmitri"}));
+}
+
+TEST_CASE("reproach of oneself", "[unit][wording]") {
+  CHECK(blames("Honestly I'm kicking myself for not paging networking sooner."));
+  CHECK(blames("I could kick myself over it."));
+  // Twin: kicking oneself into gear is getting started.
+  CHECK_FALSE(blames("I kicked myself into gear and paged networking."));
+}
+
+TEST_CASE("a slip verb in the present tense of a timeline", "[unit][wording]") {
+  CHECK(blames("09:41 — @zoe.m miskeys the retention value, purging 30 days of logs.", {"zoe.m"}));
+  // Twin: the value with no one keying it.
+  CHECK_FALSE(blames("09:41 — the retention value is applied, purging 30 days of logs."));
+}
+
+TEST_CASE("a habit of a plural team in the present", "[unit][wording]") {
+  CHECK(blames("The mobile folks keep ignoring our API deprecation emails."));
+  // Twins: a habit that is diligence, and the same team told to keep going.
+  CHECK_FALSE(blames("The mobile folks keep reading our API deprecation emails."));
+  CHECK_FALSE(blames("The mobile folks should keep watching the error budget."));
+}
