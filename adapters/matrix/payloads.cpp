@@ -66,6 +66,14 @@ std::optional<std::int64_t> int64_at(const json& obj, const char* key) {
   return std::nullopt;
 }
 
+// obj[key] as an origin_server_ts: milliseconds since 1970 that Scribe can keep in microseconds.
+// A time before 1970 or past what 64-bit microseconds hold is no time a homeserver stamps.
+std::optional<std::int64_t> timestamp_ms_at(const json& obj, const char* key) {
+  const auto ms = int64_at(obj, key);
+  if (!ms || *ms < 0 || *ms > std::numeric_limits<std::int64_t>::max() / 1000) return std::nullopt;
+  return ms;
+}
+
 // obj[key] if it is a string starting with `sigil` and longer than it, else "".
 std::string id_at(const json& obj, const char* key, char sigil) {
   std::string id = string_at(obj, key);
@@ -151,8 +159,8 @@ matrix_event parse_room_message(const json& event) {
   if (auto* ignored = std::get_if<ignored_event>(&header)) return std::move(*ignored);
   auto& h = std::get<event_header>(header);
   const json& content = member(event, "content");
-  const auto ts = int64_at(event, "origin_server_ts");
-  if (!ts) return ignored_event{"m.room.message without an integer origin_server_ts"};
+  const auto ts = timestamp_ms_at(event, "origin_server_ts");
+  if (!ts) return ignored_event{"m.room.message without a valid origin_server_ts"};
   const json& msgtype = member(content, "msgtype");
   const json& body = member(content, "body");
   if (!msgtype.is_string() || !body.is_string()) {
@@ -200,8 +208,8 @@ matrix_event parse_reaction(const json& event) {
   auto header = header_of(event, "m.reaction");
   if (auto* ignored = std::get_if<ignored_event>(&header)) return std::move(*ignored);
   auto& h = std::get<event_header>(header);
-  const auto ts = int64_at(event, "origin_server_ts");
-  if (!ts) return ignored_event{"m.reaction without an integer origin_server_ts"};
+  const auto ts = timestamp_ms_at(event, "origin_server_ts");
+  if (!ts) return ignored_event{"m.reaction without a valid origin_server_ts"};
   const json& relates_to = member(member(event, "content"), "m.relates_to");
   const std::string rel_type = string_at(relates_to, "rel_type");
   if (rel_type != "m.annotation") {

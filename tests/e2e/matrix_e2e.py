@@ -923,7 +923,7 @@ class MatrixRun:
         # An answer that blames someone: one notice in the thread, replying to it, with a
         # rewrite that leaves the person out (postmortem.review_replies' default). Matrix has no
         # private message in a room, so the author is mentioned instead.
-        blame = "Checkout stayed down because carol ignored the pager for an hour."
+        blame = "Kevin ignored the alerts for two hours."
         a4 = self.say(BOB, blame, extra=thread(self.questions["impact"]["event_id"]))
         self.reviewed[a4["event_id"]] = blame
         reviews = poll(lambda: [e for e in self.bot_events("m.room.message")
@@ -940,7 +940,7 @@ class MatrixRun:
             said = body(review)
             rewrite = said.split("Perhaps:", 1)[1] if "Perhaps:" in said else ""
             R.check("the reply quotes the sentence and offers a rewrite without the person",
-                    blame in said and rewrite and "carol" not in rewrite.lower(), said)
+                    blame in said and rewrite and "kevin" not in rewrite.lower(), said)
         R.check("the blameful answer is stored as written",
                 [a["text"] for a in poll(lambda: self.answers_of(a4), POLL)] == [blame],
                 self.answers_of(a4))
