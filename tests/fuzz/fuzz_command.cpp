@@ -19,18 +19,18 @@ void check_command(std::string_view text, std::string_view invoked_as) {
   const auto command = bot::parse_command(text, invoked_as);
   if (const auto* open = std::get_if<bot::open_command>(&command)) {
     SCRIBE_FUZZ_CHECK(!open->title.empty());
-    SCRIBE_FUZZ_CHECK(text::code_point_count(open->title) <= bot::max_title_length);
+    SCRIBE_FUZZ_CHECK(scribe::text::code_point_count(open->title) <= bot::max_title_length);
   } else if (const auto* note = std::get_if<bot::note_command>(&command)) {
     SCRIBE_FUZZ_CHECK(!note->text.empty());
-    SCRIBE_FUZZ_CHECK(text::code_point_count(note->text) <= bot::max_text_length);
+    SCRIBE_FUZZ_CHECK(scribe::text::code_point_count(note->text) <= bot::max_text_length);
   } else if (const auto* severity = std::get_if<bot::severity_command>(&command)) {
     SCRIBE_FUZZ_CHECK(severity->severity >= 1 && severity->severity <= 5);
   } else if (const auto* close = std::get_if<bot::close_command>(&command)) {
-    SCRIBE_FUZZ_CHECK(text::code_point_count(close->summary) <= bot::max_text_length);
+    SCRIBE_FUZZ_CHECK(scribe::text::code_point_count(close->summary) <= bot::max_text_length);
   } else if (const auto* bad = std::get_if<bot::bad_command>(&command)) {
     // The reply goes back to the chat as it is: it must say something, in valid UTF-8.
     SCRIBE_FUZZ_CHECK(!bad->reply.empty());
-    SCRIBE_FUZZ_CHECK(text::is_valid_utf8(bad->reply));
+    SCRIBE_FUZZ_CHECK(scribe::text::is_valid_utf8(bad->reply));
   }
 }
 

@@ -13,7 +13,6 @@
 
 namespace {
 
-namespace bot = scribe::bot;
 namespace fuzz = scribe::fuzz;
 namespace http = scribe::http;
 
@@ -27,8 +26,8 @@ void check_form(std::string_view body) {
   if (!form) return;
   for (const auto& [name, value] : form->entries) {
     // parse_form promises text that can go into JSON and the timeline.
-    SCRIBE_FUZZ_CHECK(text::is_valid_utf8(name));
-    SCRIBE_FUZZ_CHECK(text::is_valid_utf8(value));
+    SCRIBE_FUZZ_CHECK(scribe::text::is_valid_utf8(name));
+    SCRIBE_FUZZ_CHECK(scribe::text::is_valid_utf8(value));
     SCRIBE_FUZZ_CHECK(form->count(name) >= 1);
   }
   if (!form->entries.empty()) {
@@ -57,9 +56,9 @@ void check_percent_coding(std::string_view text) {
 
 void check_utf8_repair(std::string_view text) {
   const std::string repaired = http::replace_invalid_utf8(text);
-  SCRIBE_FUZZ_CHECK(text::is_valid_utf8(repaired));
+  SCRIBE_FUZZ_CHECK(scribe::text::is_valid_utf8(repaired));
   SCRIBE_FUZZ_CHECK(http::replace_invalid_utf8(repaired) == repaired);
-  if (text::is_valid_utf8(text)) SCRIBE_FUZZ_CHECK(repaired == text);
+  if (scribe::text::is_valid_utf8(text)) SCRIBE_FUZZ_CHECK(repaired == text);
 }
 
 // What Scribe sends must read back as sent (after the UTF-8 repair parse_form applies).

@@ -27,13 +27,13 @@ void check_action_items(std::string_view answer) {
   // A fixed day near a year's end, so that dates without a year roll over.
   constexpr std::chrono::year_month_day today{std::chrono::year{2026}, std::chrono::month{12},
                                               std::chrono::day{20}};
-  const bool valid_answer = text::is_valid_utf8(answer);
+  const bool valid_answer = scribe::text::is_valid_utf8(answer);
   for (const auto& item : bot::parse_action_items(answer, today)) {
     SCRIBE_FUZZ_CHECK(!item.text.empty());
     SCRIBE_FUZZ_CHECK(item.owner.empty() || item.owner.starts_with('@'));
     SCRIBE_FUZZ_CHECK(!item.due || item.due->ok());
     // Only ASCII bytes and whole UTF-8 sequences are taken out.
-    if (valid_answer) SCRIBE_FUZZ_CHECK(text::is_valid_utf8(item.text));
+    if (valid_answer) SCRIBE_FUZZ_CHECK(scribe::text::is_valid_utf8(item.text));
   }
 }
 
