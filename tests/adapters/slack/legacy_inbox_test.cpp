@@ -9,6 +9,7 @@
 #include "storage/sqlite_store.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/fake_platform.hpp"
+#include "tests/support/job_table.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -80,12 +81,7 @@ TEST_CASE("legacy slack inbox jobs are processed by the chat inbox after an upgr
   asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
   inbox.start();
   std::thread runner([&ioc] { ioc.run(); });
-  bool drained = false;
-  for (int i = 0; i < 2000 && !drained; ++i) {
-    SQLite::Database db((dir / "scribe.db").string());
-    drained = db.execAndGet("SELECT COUNT(*) FROM jobs WHERE state = 'pending'").getInt() == 0;
-    if (!drained) std::this_thread::sleep_for(10ms);
-  }
+  const bool drained = scribe::test_support::wait_no_pending(dir / "scribe.db");
   inbox.stop();
   guard.reset();
   ioc.stop();

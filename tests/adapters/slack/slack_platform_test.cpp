@@ -11,6 +11,7 @@
 #include "storage/sqlite_store.hpp"
 #include "tests/adapters/slack/fixture.hpp"
 #include "tests/support/catch_result.hpp"
+#include "tests/support/job_table.hpp"
 #include "tests/support/manual_clock.hpp"
 #include "tests/support/scripted_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -137,27 +138,11 @@ struct platform_fixture {
     ioc.stop();
     if (runner.joinable()) runner.join();
   }
-  // A column of the outbox's job `key`, read through a connection of its own.
   std::string job_column(std::string_view key, std::string_view column) {
-    SQLite::Database db((dir / "scribe.db").string());
-    SQLite::Statement q(db, "SELECT " + std::string(column) +
-                                " FROM jobs WHERE queue = 'slack.outbox' AND key = ?");
-    q.bind(1, std::string(key));
-    if (!q.executeStep()) return "<no job>";
-    return q.getColumn(0).isNull() ? "<null>" : q.getColumn(0).getString();
+    return scribe::test_support::job_column(dir / "scribe.db", "slack.outbox", key, column);
   }
-  // Waits until the job `key` is leased by nobody and has been tried `attempts` times.
   bool wait_tried(std::string_view key, int attempts) {
-    for (int i = 0; i < 2000; ++i) {
-      // One query for both columns: read apart, a claim between the two reads would look like
-      // a finished try.
-      if (job_column(key, "CASE WHEN lease_until IS NULL THEN attempts ELSE -1 END") ==
-          std::to_string(attempts)) {
-        return true;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+    return scribe::test_support::wait_tried(dir / "scribe.db", "slack.outbox", key, attempts);
   }
   // The form fields of a read method's request.
   static std::map<std::string, std::string> form_of(const received_request& req) {
